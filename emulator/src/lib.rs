@@ -1,0 +1,284 @@
+//! A local emulator of the Acronis usage-reports API, for the `acronis-reports` tests and
+//! examples: an in-memory store of reports behind a real HTTP/1.1 server on 127.0.0.1.
+//!
+//! It behaves as the vendor documents: bearer token required (401 otherwise), JSON bodies
+//! required (415), `PUT /reports/{id}` accepts exactly the `reportPut` members (400 for
+//! anything else, as the schema's `additionalProperties: false` says), only monthly reports
+//! can be updated, errors come in the vendor's `{"error": {...}}` shape. It records every
+//! request and counts connections, so tests can check what the server saw.
+//!
+//! ```no_run
+//! let emulator = acronis_reports_emulator::Emulator::start()?;
+//! println!("{} (token {})", emulator.base_url(), acronis_reports_emulator::TOKEN);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod http;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{Value, json};
+
+pub use http::{HttpRequest, HttpResponse, Server};
+
+/// The bearer token the emulator accepts.
+pub const TOKEN: &str = "emulator-token";
+/// The tenant the seeded reports belong to.
+pub const TENANT_ID: &str = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc";
+/// A seeded monthly report, enabled, sent to [`RECIPIENT_ID`].
+pub const MONTHLY_REPORT_ID: &str = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+/// A seeded one-time report, which the API refuses to update.
+pub const ONCE_REPORT_ID: &str = "6d1d7a5e-3b43-4c8e-9f4b-8a1f0c2e9b71";
+/// A user id in the seeded reports' recipients.
+pub const RECIPIENT_ID: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
+
+/// How the emulator departs from the real API, to test a client's checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// Answer `PUT` with 200 and the report unchanged, as a broken server might.
+    pub ignore_updates: bool,
+    /// Answer a successful `PUT` with `204 No Content` instead of the report.
+    pub put_answers_204: bool,
+}
+
+#[derive(Default)]
+struct State {
+    reports: BTreeMap<String, Value>,
+    requests: Vec<HttpRequest>,
+    quirks: Quirks,
+}
+
+/// A running emulator; it stops when dropped.
+pub struct Emulator {
+    server: Server,
+    state: Arc<Mutex<State>>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Emulator {
+    /// Starts an emulator on an ephemeral port of 127.0.0.1, seeded with a monthly report
+    /// ([`MONTHLY_REPORT_ID`]) and a one-time report ([`ONCE_REPORT_ID`]).
+    ///
+    /// # Errors
+    ///
+    /// When no loopback port can be bound.
+    pub fn start() -> io::Result<Emulator> {
+        let state = Arc::new(Mutex::new(State::default()));
+        {
+            let mut s = lock(&state);
+            for report in seed_reports() {
+                s.reports.insert(report["id"].as_str().unwrap_or_default().to_owned(), report);
+            }
+        }
+        let handler_state = state.clone();
+        let server = Server::start(move |req| {
+            let mut s = lock(&handler_state);
+            s.requests.push(req.clone());
+            handle(&mut s, req)
+        })?;
+        Ok(Emulator { server, state })
+    }
+
+    /// The base URL to give a client: `http://127.0.0.1:<port>/api/2`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/api/2", self.server.addr())
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<HttpRequest> {
+        lock(&self.state).requests.clone()
+    }
+
+    /// How many TCP connections have been accepted so far.
+    pub fn connections(&self) -> usize {
+        self.server.connections()
+    }
+
+    /// The stored report `id`, as JSON.
+    pub fn report(&self, id: &str) -> Option<Value> {
+        lock(&self.state).reports.get(id).cloned()
+    }
+
+    /// Stores `report` (replacing one with the same `id`).
+    pub fn put_report(&self, report: Value) {
+        let id = report["id"].as_str().unwrap_or_default().to_owned();
+        lock(&self.state).reports.insert(id, report);
+    }
+
+    /// Sets how the emulator departs from the real API.
+    pub fn set_quirks(&self, quirks: Quirks) {
+        lock(&self.state).quirks = quirks;
+    }
+}
+
+fn seed_reports() -> Vec<Value> {
+    vec![
+        json!({
+            "id": MONTHLY_REPORT_ID, "version": 1_559_561_146_223_i64, "result_action": "send",
+            "recipients": [RECIPIENT_ID],
+            "parameters": {"tenant_id": TENANT_ID, "kind": "usage_summary", "level": "accounts",
+                "formats": ["csv"], "period": {"start": "2026-10-01", "end": "2026-10-31"},
+                "hide_zero_usage": true, "show_skus": false},
+            "schedule": {"type": "monthly", "enabled": true}, "generation_date": null
+        }),
+        json!({
+            "id": ONCE_REPORT_ID, "version": 3, "result_action": "save", "recipients": [],
+            "parameters": {"tenant_id": TENANT_ID, "kind": "usage_daily", "level": "itself",
+                "formats": ["csv_v2_0", "json_v1"], "period": {"start": "2026-09-01", "end": "2026-09-30"}},
+            "schedule": {"type": "once", "enabled": true}, "generation_date": "2026-10-01"
+        }),
+    ]
+}
+
+/// The vendor's error body.
+pub fn error_body(status: u16, message: &str, info: Option<&str>) -> HttpResponse {
+    HttpResponse::json(
+        status,
+        &json!({"error": {"code": status, "message": message, "domain": "PlatformAccountServer",
+            "details": {"info": info}, "context": {}}}),
+    )
+}
+
+fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    let Some(path) = req.target.strip_prefix("/api/2") else {
+        return error_body(404, "Not Found", Some("no such endpoint"));
+    };
+    let path = path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
+        return error_body(401, "Unauthorized", Some("the access token is missing, expired or invalid"));
+    }
+    match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["reports", id]) => match s.reports.get(*id) {
+            Some(report) => HttpResponse::json(200, report),
+            None => error_body(404, "Report not found", None),
+        },
+        ("PUT", ["reports", id]) => update(s, id, req),
+        (_, ["reports", _]) => error_body(405, "Method Not Allowed", None),
+        _ => error_body(404, "Not Found", Some("no such endpoint")),
+    }
+}
+
+fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
+    if req.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim()) != Some("application/json") {
+        return error_body(415, "Unsupported Media Type", Some("send Content-Type: application/json"));
+    }
+    let patch: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => return error_body(400, "The request body is not valid JSON", Some(&e.to_string())),
+    };
+    if let Err(why) = check_report_put(&patch) {
+        return error_body(400, "The request body does not match reportPut", Some(&why));
+    }
+    let quirks = s.quirks;
+    let Some(report) = s.reports.get_mut(id) else {
+        return error_body(404, "Report not found", None);
+    };
+    if report["schedule"]["type"] != "monthly" {
+        return error_body(400, "Only scheduled reports can be updated", None);
+    }
+    if !quirks.ignore_updates {
+        if let Some(r) = patch.get("recipients") {
+            report["recipients"] = r.clone();
+        }
+        if let Some(p) = patch.get("parameters").and_then(Value::as_object) {
+            for (k, v) in p {
+                report["parameters"][k] = v.clone();
+            }
+        }
+        if let Some(enabled) = patch.pointer("/schedule/enabled") {
+            report["schedule"]["enabled"] = enabled.clone();
+        }
+        report["version"] = json!(report["version"].as_i64().unwrap_or(0) + 1);
+    }
+    if quirks.put_answers_204 { HttpResponse::empty(204) } else { HttpResponse::json(200, report) }
+}
+
+fn is_uuid(v: &Value) -> bool {
+    let Some(s) = v.as_str() else { return false };
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
+        })
+}
+
+fn check_members(obj: &serde_json::Map<String, Value>, allowed: &[&str], at: &str) -> Result<(), String> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(format!("{at}{k}: member not allowed")),
+        None => Ok(()),
+    }
+}
+
+/// Checks a `PUT` body against the vendor's `reportPut` schema.
+///
+/// # Errors
+///
+/// What is wrong, like `parameters.tenant_id: member not allowed`.
+pub fn check_report_put(patch: &Value) -> Result<(), String> {
+    let obj = patch.as_object().ok_or("the body must be an object")?;
+    check_members(obj, &["recipients", "parameters", "schedule"], "")?;
+    if let Some(r) = obj.get("recipients") {
+        let list = r.as_array().ok_or("recipients: must be an array")?;
+        if !list.iter().all(is_uuid) {
+            return Err("recipients: every item must be a lowercase UUID".into());
+        }
+    }
+    if let Some(p) = obj.get("parameters") {
+        let p = p.as_object().ok_or("parameters: must be an object")?;
+        check_members(p, &["level", "kind", "hide_zero_usage", "show_skus"], "parameters.")?;
+        let one_of = |k: &str, allowed: &[&str]| match p.get(k) {
+            Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
+                Err(format!("parameters.{k}: must be one of {allowed:?}"))
+            }
+            _ => Ok(()),
+        };
+        one_of("level", &["itself", "direct_partners", "all_partners", "all_customers", "accounts"])?;
+        one_of("kind", &["usage_daily", "usage_summary", "usage_current", "usage_breakdown"])?;
+        for k in ["hide_zero_usage", "show_skus"] {
+            if p.get(k).is_some_and(|v| !v.is_boolean()) {
+                return Err(format!("parameters.{k}: must be a boolean"));
+            }
+        }
+    }
+    if let Some(sched) = obj.get("schedule") {
+        let sched = sched.as_object().ok_or("schedule: must be an object")?;
+        check_members(sched, &["enabled"], "schedule.")?;
+        if !sched.get("enabled").is_some_and(Value::is_boolean) {
+            return Err("schedule.enabled: required, and must be a boolean".into());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_put_check_follows_the_schema() {
+        assert_eq!(check_report_put(&json!({"schedule": {"enabled": false}})), Ok(()));
+        assert_eq!(check_report_put(&json!({})), Ok(()));
+        for (bad, why) in [
+            (json!({"id": MONTHLY_REPORT_ID}), "id: member not allowed"),
+            (json!({"schedule": {"type": "monthly", "enabled": true}}), "schedule.type: member not allowed"),
+            (json!({"schedule": {}}), "schedule.enabled: required"),
+            (json!({"parameters": {"tenant_id": TENANT_ID}}), "parameters.tenant_id: member not allowed"),
+            (json!({"parameters": {"level": "galaxy"}}), "parameters.level: must be one of"),
+            (json!({"parameters": {"show_skus": "yes"}}), "parameters.show_skus: must be a boolean"),
+            (json!({"recipients": ["CA451758-B48A-45D9-9AE6-8F1059F67619"]}), "recipients: every item"),
+            (json!([]), "the body must be an object"),
+        ] {
+            let err = check_report_put(&bad).unwrap_err();
+            assert!(err.starts_with(why), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! [`Date`]: a calendar day as the API writes it, `YYYY-MM-DD`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserialize, Deserializer};
+use serde::ser::{Serialize, Serializer};
+
+/// A calendar day in the API's `YYYY-MM-DD` form (report periods, generation dates).
+///
+/// Parsing checks the form and the calendar (no 2023-02-29), so a `Date` in hand is always one
+/// the API accepts. It orders chronologically.
+///
+/// ```
+/// use acronis_reports::Date;
+///
+/// let d: Date = "2024-02-29".parse()?;
+/// assert_eq!((d.year(), d.month(), d.day()), (2024, 2, 29));
+/// assert_eq!(d.to_string(), "2024-02-29");
+/// assert!("2023-02-29".parse::<Date>().is_err());
+/// # Ok::<(), acronis_reports::ParseDateError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Date {
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// Builds a date from its parts, or `None` when they name no calendar day.
+    ///
+    /// `year` must be at most 9999, since the wire form has four digits.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
+        let valid = year <= 9999 && (1..=12).contains(&month) && day >= 1 && day <= days_in(year, month);
+        valid.then_some(Date { year, month, day })
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1 to 12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, from 1.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+}
+
+fn days_in(year: u16, month: u8) -> u8 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// The error of parsing a [`Date`] from text that is not a `YYYY-MM-DD` calendar day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseDateError {
+    value: String,
+}
+
+impl fmt::Display for ParseDateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid date {:?}: expected a calendar day as YYYY-MM-DD", self.value)
+    }
+}
+
+impl std::error::Error for ParseDateError {}
+
+impl FromStr for Date {
+    type Err = ParseDateError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseDateError { value: s.chars().take(64).collect() };
+        let b = s.as_bytes();
+        let shape_ok = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        if !shape_ok {
+            return Err(err());
+        }
+        let num = |range: std::ops::Range<usize>| s[range].parse::<u16>().map_err(|_| err());
+        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        Date::new(year, month as u8, day as u8).ok_or_else(err)
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        s.parse().map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_calendar_days() {
+        let d: Date = "2017-05-08".parse().unwrap();
+        assert_eq!((d.year(), d.month(), d.day()), (2017, 5, 8));
+        assert_eq!(d.to_string(), "2017-05-08");
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2017-05-08\"");
+        assert_eq!(serde_json::from_str::<Date>("\"2000-02-29\"").unwrap(), Date::new(2000, 2, 29).unwrap());
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_day() {
+        for bad in [
+            "", "2017-5-8", "2017-05-08T00:00:00", "2017/05/08", "2017-13-01", "2017-00-10",
+            "2017-04-31", "1900-02-29", "2017-05-00", "+017-05-08", "２０１７-05-08", "abcd-ef-gh",
+        ] {
+            let err = bad.parse::<Date>().unwrap_err();
+            assert!(err.to_string().starts_with("invalid date"), "{bad}: {err}");
+        }
+        let err = serde_json::from_str::<Date>("\"2017-02-30\"").unwrap_err();
+        assert!(err.to_string().contains("expected a calendar day as YYYY-MM-DD"), "{err}");
+    }
+
+    #[test]
+    fn orders_chronologically() {
+        let a: Date = "2016-12-31".parse().unwrap();
+        let b: Date = "2017-01-01".parse().unwrap();
+        assert!(a < b);
+    }
+}

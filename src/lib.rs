@@ -1,0 +1,84 @@
+//! A blocking client for the usage-reports API of Acronis Cyber Cloud.
+//!
+//! Service providers schedule usage reports and switch them off and on, change their
+//! recipients, level and kind from scripts and billing jobs. This crate does that job
+//! the careful way:
+//!
+//! 1. a [`ReportUpdate`] builder produces the **minimal JSON patch** the API accepts
+//!    (`ReportUpdate::disable()` is exactly `{"schedule":{"enabled":false}}`) and can hold
+//!    nothing the API would reject;
+//! 2. a [`Client`] sends it with the bearer token over a blocking [`Transport`]
+//!    (ureq by default: no async runtime);
+//! 3. the returned report is parsed into a typed [`Report`] and **verified** against the
+//!    patch: a server that answers 200 without applying the change gives [`Error::Mismatch`].
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use acronis_reports::{Client, Level, ReportUpdate};
+//!
+//! let client = Client::builder()
+//!     .base_url("https://eu2-cloud.acronis.com/api/2")
+//!     .bearer_token(std::env::var("ACRONIS_TOKEN")?)
+//!     .build()?;
+//!
+//! // Switch a monthly report off; the returned report is checked to be disabled.
+//! let report = client.disable_report("20dffb36-d77b-45c6-b2fa-39276e98d5fc")?;
+//! assert!(!report.schedule.enabled);
+//!
+//! // Change several members at once; each is verified.
+//! let update = ReportUpdate::enable().level(Level::AllCustomers).show_skus(true);
+//! client.update_report("20dffb36-d77b-45c6-b2fa-39276e98d5fc", &update)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Layers
+//!
+//! Each layer is a module, usable alone; each depends only on those above it.
+//!
+//! | module | what | I/O |
+//! |---|---|---|
+//! | [`enums`], [`Date`] | the API's vocabulary: open enums that keep unknown values, `YYYY-MM-DD` days | none |
+//! | [`patch`] | [`ReportUpdate`], the `PUT` body | none |
+//! | [`model`] | [`Report`] and its parts; [`Report::from_json`] with errors that name the member | none |
+//! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
+//! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
+//! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, results verified | via transport |
+//!
+//! Building patches and parsing reports need no network: with `default-features = false`
+//! the crate builds without ureq and TLS, and the client runs over a transport you supply.
+//!
+//! # Errors
+//!
+//! Every call returns [`Error`]. Bad input (a report id that is not a UUID, an empty update, a
+//! malformed base URL or token) is refused as [`Error::InvalidInput`] before anything is sent.
+//! A status outside 2xx is [`Error::Api`] with the vendor's `code`, `message`, `domain` and
+//! `details.info` (or the start of the body when it is not the vendor's JSON). Messages never
+//! contain the token.
+//!
+//! # Features
+//!
+//! - `ureq` (default): the built-in transport, ureq 3 with rustls and gzip.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod client;
+mod date;
+pub mod enums;
+mod error;
+pub mod model;
+pub mod patch;
+pub mod transport;
+pub mod verify;
+
+pub use client::{Client, ClientBuilder};
+pub use date::{Date, ParseDateError};
+pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
+pub use error::{ApiError, Error};
+pub use model::{DecodeError, Parameters, Period, Report, Schedule};
+pub use patch::ReportUpdate;
+pub use transport::Transport;
+pub use uuid::Uuid;
+pub use verify::{Field, FieldMismatch, Mismatch};

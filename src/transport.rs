@@ -1,0 +1,296 @@
+//! The HTTP seam: the [`Transport`] trait, with [`UreqTransport`] as the built-in
+//! implementation (feature `ureq`, on by default).
+//!
+//! The client builds each [`Request`] completely (method, URL, every header, body) and hands it
+//! to a transport, which only moves bytes. So a program can run the client over its own HTTP
+//! stack, and tests can run it over a closure with no sockets:
+//!
+//! ```
+//! use acronis_reports::transport::{Request, Response, Transport, TransportError};
+//!
+//! struct Canned;
+//!
+//! impl Transport for Canned {
+//!     fn send(&self, request: Request) -> Result<Response, TransportError> {
+//!         assert_eq!(request.header("content-type"), Some("application/json"));
+//!         Ok(Response::from_bytes(204, vec![], Vec::new()))
+//!     }
+//! }
+//! ```
+//!
+//! Closures `Fn(Request) -> Result<Response, TransportError>` are transports too.
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::io::Read;
+
+#[cfg(feature = "ureq")]
+mod ureq;
+
+#[cfg(feature = "ureq")]
+pub use self::ureq::{UreqTransport, UreqTransportBuilder};
+
+/// Sends one HTTP request and returns the response: the client's only way to the network.
+///
+/// Implementations must not follow redirects with the request's body or `Authorization`
+/// header, and must not treat 4xx/5xx statuses as errors: the client reads those bodies to
+/// report the API's error. They are shared between threads, hence `Send + Sync`.
+pub trait Transport: Send + Sync {
+    /// Sends `request` and returns the response whose body is still to be read.
+    ///
+    /// # Errors
+    ///
+    /// A [`TransportError`] when no response came: the connection failed or timed out.
+    fn send(&self, request: Request) -> Result<Response, TransportError>;
+}
+
+impl<F> Transport for F
+where
+    F: Fn(Request) -> Result<Response, TransportError> + Send + Sync,
+{
+    fn send(&self, request: Request) -> Result<Response, TransportError> {
+        self(request)
+    }
+}
+
+/// An HTTP method the client uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `PUT`
+    Put,
+    /// `POST`
+    Post,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name, like `"PUT"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request the client built, ready to send. Its `Debug` hides the `Authorization` value.
+pub struct Request {
+    method: Method,
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub(crate) fn new(method: Method, url: String, headers: Vec<(&'static str, String)>, body: Option<Vec<u8>>) -> Self {
+        Request { method, url, headers, body }
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The full URL, like `https://eu2-cloud.acronis.com/api/2/reports/<id>`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every header to send, names in lowercase. Values carry only visible ASCII and spaces.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+    }
+
+    /// The value of header `name` (any case), if the request has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body, for methods that send one.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// Takes the body out, for transports that send it by value.
+    pub fn take_body(&mut self) -> Option<Vec<u8>> {
+        self.body.take()
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a [(&'static str, String)]);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let redact = |n: &str, v: &str| -> String {
+                    if n.eq_ignore_ascii_case("authorization") { "<redacted>".into() } else { v.into() }
+                };
+                f.debug_map().entries(self.0.iter().map(|(n, v)| (n, redact(n, v)))).finish()
+            }
+        }
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &Headers(&self.headers))
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// A response: status and headers read, body still to be read.
+///
+/// The client reads the body to the end (so the connection can be reused), up to its size cap.
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Box<dyn Read + Send>,
+}
+
+impl Response {
+    /// A response whose body is read from `body`.
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Read + Send + 'static) -> Self {
+        Response { status, headers, body: Box::new(body) }
+    }
+
+    /// A response whose body is already in memory.
+    pub fn from_bytes(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        Response::new(status, headers, std::io::Cursor::new(body))
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The value of header `name` (any case), if the response has it.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Every header, as the transport gave them.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// The body, to be read.
+    pub fn into_body(self) -> Box<dyn Read + Send> {
+        self.body
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response").field("status", &self.status).field("headers", &self.headers).finish_non_exhaustive()
+    }
+}
+
+/// What went wrong when no response came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The host name did not resolve.
+    Dns,
+    /// The connection could not be made, or was refused or reset.
+    Connect,
+    /// A configured time limit passed.
+    Timeout,
+    /// TLS failed (certificates, handshake).
+    Tls,
+    /// The server spoke something that is not HTTP/1.1.
+    Protocol,
+    /// Anything else.
+    Other,
+}
+
+impl TransportErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            TransportErrorKind::Dns => "the host name did not resolve",
+            TransportErrorKind::Connect => "the connection failed",
+            TransportErrorKind::Timeout => "the request timed out",
+            TransportErrorKind::Tls => "the TLS connection failed",
+            TransportErrorKind::Protocol => "the server's answer is not valid HTTP",
+            TransportErrorKind::Other => "the request failed",
+        }
+    }
+}
+
+/// A failure to get a response, from a [`Transport`].
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl TransportError {
+    /// A failure of `kind`, caused by `source` (a `String` or `&str` will do).
+    pub fn new(kind: TransportErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        TransportError { kind, source: Some(source.into()) }
+    }
+
+    /// A failure of `kind` with nothing more to say.
+    pub fn from_kind(kind: TransportErrorKind) -> Self {
+        TransportError { kind, source: None }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.describe())?;
+        if let Some(source) = &self.source {
+            write!(f, ": {source}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_debug_hides_the_authorization_value() {
+        let r = Request::new(
+            Method::Put,
+            "https://x.example/api/2/reports/1".into(),
+            vec![("authorization", "Bearer s3cr3t-token".into()), ("accept", "application/json".into())],
+            Some(b"{}".to_vec()),
+        );
+        let dbg = format!("{r:?}");
+        assert!(!dbg.contains("s3cr3t-token"), "{dbg}");
+        assert!(dbg.contains("\"authorization\": \"<redacted>\""), "{dbg}");
+        assert!(dbg.contains("application/json"), "{dbg}");
+        assert_eq!(r.header("Authorization"), Some("Bearer s3cr3t-token"));
+    }
+
+    #[test]
+    fn transport_error_display_and_source() {
+        let e = TransportError::new(TransportErrorKind::Connect, "connection refused");
+        assert_eq!(e.to_string(), "the connection failed: connection refused");
+        assert_eq!(e.source().unwrap().to_string(), "connection refused");
+        assert_eq!(TransportError::from_kind(TransportErrorKind::Timeout).to_string(), "the request timed out");
+    }
+}

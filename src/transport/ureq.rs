@@ -1,0 +1,163 @@
+//! [`UreqTransport`]: the built-in [`Transport`] on a ureq [`Agent`](ureq::Agent).
+
+use std::io::{self, Read};
+use std::time::Duration;
+
+use ureq::Agent;
+use ureq::http;
+
+use super::{Method, Request, Response, Transport, TransportError, TransportErrorKind};
+
+/// The built-in transport: one ureq agent, built once and shared, so connections are kept
+/// alive and reused across calls and threads. Cloning it shares the agent.
+///
+/// It never follows redirects (ureq would turn a redirected `PUT` into a `GET` and could
+/// carry the token elsewhere; the client reports a 3xx as an error instead), hands 4xx/5xx
+/// responses back for the client to read their error bodies, and decodes gzip bodies.
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: Agent,
+}
+
+/// Configures a [`UreqTransport`]. Every setting has a documented default.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct UreqTransportBuilder {
+    timeout: Option<Duration>,
+    proxy_from_env: bool,
+    max_idle_connections_per_host: usize,
+}
+
+impl Default for UreqTransportBuilder {
+    fn default() -> Self {
+        UreqTransportBuilder {
+            timeout: Some(UreqTransport::DEFAULT_TIMEOUT),
+            proxy_from_env: true,
+            max_idle_connections_per_host: UreqTransport::DEFAULT_IDLE_PER_HOST,
+        }
+    }
+}
+
+impl UreqTransportBuilder {
+    /// The limit on a whole call, from resolving the host to the last byte of the body.
+    /// Default: [`UreqTransport::DEFAULT_TIMEOUT`] (30 s). `None` waits without limit.
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Whether to use the proxy named by `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (and honour
+    /// `NO_PROXY`). Default: `true`. Turn it off for loopback test servers.
+    pub fn proxy_from_env(mut self, yes: bool) -> Self {
+        self.proxy_from_env = yes;
+        self
+    }
+
+    /// How many idle connections to one host are kept for reuse. Size it to the number of
+    /// threads sharing the client, or connections are closed and opened again.
+    /// Default: [`UreqTransport::DEFAULT_IDLE_PER_HOST`] (8).
+    pub fn max_idle_connections_per_host(mut self, n: usize) -> Self {
+        self.max_idle_connections_per_host = n;
+        self
+    }
+
+    /// Builds the transport and its agent.
+    pub fn build(self) -> UreqTransport {
+        let proxy = if self.proxy_from_env { ureq::Proxy::try_from_env() } else { None };
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(self.timeout)
+            .proxy(proxy)
+            .max_idle_connections_per_host(self.max_idle_connections_per_host)
+            .max_idle_connections(self.max_idle_connections_per_host.max(10))
+            .build();
+        UreqTransport { agent: Agent::new_with_config(config) }
+    }
+}
+
+impl UreqTransport {
+    /// The default limit on one whole call: 30 seconds.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The default number of idle connections kept per host: 8.
+    pub const DEFAULT_IDLE_PER_HOST: usize = 8;
+
+    /// A transport with every default setting.
+    pub fn new() -> Self {
+        UreqTransport::builder().build()
+    }
+
+    /// A builder to configure the transport.
+    pub fn builder() -> UreqTransportBuilder {
+        UreqTransportBuilder::default()
+    }
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        UreqTransport::new()
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(&self, mut request: Request) -> Result<Response, TransportError> {
+        let method = match request.method() {
+            Method::Get => http::Method::GET,
+            Method::Put => http::Method::PUT,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+        };
+        let body = request.take_body();
+        let mut builder = http::Request::builder().method(method).uri(request.url());
+        for (name, value) in request.headers() {
+            builder = builder.header(name, value);
+        }
+        let result = match body {
+            Some(body) => self.agent.run(built(builder.body(body))?),
+            None => self.agent.run(built(builder.body(()))?),
+        };
+        let response = result.map_err(map_error)?;
+        let (parts, body) = response.into_parts();
+        let headers = parts
+            .headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        Ok(Response::new(parts.status.as_u16(), headers, BodyReader(body.into_reader())))
+    }
+}
+
+/// A request the `http` crate refused to build (a header it cannot carry).
+fn built<T>(r: Result<T, http::Error>) -> Result<T, TransportError> {
+    r.map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+}
+
+/// Maps ureq's errors to the kinds the client tells apart, keeping ureq's as the source.
+fn map_error(e: ureq::Error) -> TransportError {
+    let kind = match &e {
+        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+        ureq::Error::HostNotFound => TransportErrorKind::Dns,
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
+        ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportErrorKind::Connect
+        }
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => TransportErrorKind::Protocol,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportErrorKind::Tls,
+        _ => TransportErrorKind::Other,
+    };
+    TransportError::new(kind, e)
+}
+
+/// The response body; a ureq timeout while reading surfaces as `io::ErrorKind::TimedOut`,
+/// so the client can tell it from other failures without knowing ureq.
+struct BodyReader(ureq::BodyReader<'static>);
+
+impl Read for BodyReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf).map_err(|e| match ureq::Error::from(e) {
+            ureq::Error::Io(io) => io,
+            e @ ureq::Error::Timeout(_) => io::Error::new(io::ErrorKind::TimedOut, e),
+            e => io::Error::other(e),
+        })
+    }
+}

@@ -1,0 +1,274 @@
+//! Verification: does the report the server returned reflect the update that was sent?
+//!
+//! The API answers a `PUT` with the whole report. [`ReportUpdate::verify`] compares it with
+//! every member of the patch (`schedule.enabled` first, then `recipients` as a set, then each
+//! parameter) and lists each difference in a [`Mismatch`]. Pure: no I/O.
+//!
+//! ```
+//! use acronis_reports::{Report, ReportUpdate};
+//!
+//! let returned = Report::from_json(br#"{"id": "20dffb36-d77b-45c6-b2fa-39276e98d5fc",
+//!     "version": 3, "result_action": "save", "recipients": [],
+//!     "parameters": {"tenant_id": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc",
+//!         "level": "accounts", "kind": "usage_summary"},
+//!     "schedule": {"type": "monthly", "enabled": true}}"#)?;
+//!
+//! let mismatch = ReportUpdate::disable().verify(&returned).unwrap_err();
+//! assert_eq!(mismatch.to_string(),
+//!     "the returned report does not match the request: schedule.enabled: requested false, returned true");
+//! assert!(ReportUpdate::enable().verify(&returned).is_ok());
+//! # Ok::<(), acronis_reports::DecodeError>(())
+//! ```
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::Report;
+use crate::patch::ReportUpdate;
+
+/// A member of a report that verification compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// `id`: the server answered with another report than the one addressed.
+    Id,
+    /// `schedule.enabled`.
+    ScheduleEnabled,
+    /// `recipients`, compared as a set.
+    Recipients,
+    /// `parameters.level`.
+    Level,
+    /// `parameters.kind`.
+    Kind,
+    /// `parameters.hide_zero_usage`.
+    HideZeroUsage,
+    /// `parameters.show_skus`.
+    ShowSkus,
+}
+
+impl Field {
+    /// The member's path in the report JSON, like `schedule.enabled`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::ScheduleEnabled => "schedule.enabled",
+            Field::Recipients => "recipients",
+            Field::Level => "parameters.level",
+            Field::Kind => "parameters.kind",
+            Field::HideZeroUsage => "parameters.hide_zero_usage",
+            Field::ShowSkus => "parameters.show_skus",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
+/// One member whose returned value differs from the requested one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FieldMismatch {
+    /// Which member.
+    pub field: Field,
+    /// The value that was asked for, as JSON.
+    pub requested: Value,
+    /// The value the server returned, as JSON (`null` when it returned none).
+    pub returned: Value,
+}
+
+impl fmt::Display for FieldMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: requested {}, returned {}", self.field, self.requested, self.returned)
+    }
+}
+
+/// The returned report does not reflect the update: every member that differs.
+///
+/// Never empty: a `Mismatch` exists only when at least one member differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Mismatch {
+    /// The differing members, in the order `schedule.enabled`, `recipients`, then parameters.
+    pub fields: Vec<FieldMismatch>,
+}
+
+impl Mismatch {
+    /// The difference for one member, if it differs.
+    pub fn field(&self, field: Field) -> Option<&FieldMismatch> {
+        self.fields.iter().find(|m| m.field == field)
+    }
+
+    pub(crate) fn from_fields(fields: Vec<FieldMismatch>) -> Result<(), Mismatch> {
+        if fields.is_empty() { Ok(()) } else { Err(Mismatch { fields }) }
+    }
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the returned report does not match the request: ")?;
+        for (i, m) in self.fields.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{m}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
+pub(crate) fn to_value<T: Serialize + ?Sized>(v: &T) -> Value {
+    // Plain data (bools, strings, ids) always serializes.
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Records a difference when the returned value is not the requested one.
+fn compare<T: Serialize + PartialEq>(out: &mut Vec<FieldMismatch>, field: Field, requested: Option<&T>, returned: Option<&T>) {
+    if let Some(requested) = requested {
+        if Some(requested) != returned {
+            out.push(FieldMismatch { field, requested: to_value(requested), returned: to_value(&returned) });
+        }
+    }
+}
+
+impl ReportUpdate {
+    /// Checks that `report` reflects every member this update sets.
+    ///
+    /// Members the update does not set are not looked at. Recipients compare as a set: order
+    /// and repeats do not matter. An empty update is reflected by any report.
+    ///
+    /// # Errors
+    ///
+    /// A [`Mismatch`] listing each member whose returned value differs from the requested one,
+    /// with both values.
+    pub fn verify(&self, report: &Report) -> Result<(), Mismatch> {
+        let mut out = Vec::new();
+        compare(&mut out, Field::ScheduleEnabled, self.schedule_enabled().as_ref(), Some(&report.schedule.enabled));
+        if let Some(requested) = self.recipient_list() {
+            let want: BTreeSet<_> = requested.iter().collect();
+            let got: BTreeSet<_> = report.recipients.iter().collect();
+            if want != got {
+                out.push(FieldMismatch {
+                    field: Field::Recipients,
+                    requested: to_value(requested),
+                    returned: to_value(&report.recipients),
+                });
+            }
+        }
+        let (asked, params) = (self.parameters(), &report.parameters);
+        compare(&mut out, Field::Level, asked.level.as_ref(), Some(&params.level));
+        compare(&mut out, Field::Kind, asked.kind.as_ref(), Some(&params.kind));
+        compare(&mut out, Field::HideZeroUsage, asked.hide_zero_usage.as_ref(), params.hide_zero_usage.as_ref());
+        compare(&mut out, Field::ShowSkus, asked.show_skus.as_ref(), params.show_skus.as_ref());
+        Mismatch::from_fields(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enums::{Level, ReportKind};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    const A: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
+    const B: &str = "ab00e527-219b-481b-b01b-311b5be0ed3c";
+
+    fn report(enabled: bool, recipients: &[&str], extra: Value) -> Report {
+        let mut params = json!({"tenant_id": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc",
+            "level": "accounts", "kind": "usage_summary", "formats": ["csv"]});
+        params.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let v = json!({"id": "20dffb36-d77b-45c6-b2fa-39276e98d5fc", "version": 7,
+            "result_action": "send", "recipients": recipients, "parameters": params,
+            "schedule": {"type": "monthly", "enabled": enabled}});
+        Report::from_json(v.to_string().as_bytes()).unwrap()
+    }
+
+    fn ids(list: &[&str]) -> Vec<Uuid> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn a_reflected_update_passes() {
+        let r = report(false, &[A, B], json!({"hide_zero_usage": true, "show_skus": false}));
+        let update = ReportUpdate::disable()
+            .recipients(ids(&[B, A, B]))
+            .level(Level::Accounts)
+            .kind(ReportKind::UsageSummary)
+            .hide_zero_usage(true)
+            .show_skus(false);
+        assert_eq!(update.verify(&r), Ok(()));
+        assert_eq!(ReportUpdate::new().verify(&r), Ok(()));
+    }
+
+    #[test]
+    fn schedule_enabled_not_applied() {
+        let m = ReportUpdate::disable().verify(&report(true, &[], json!({}))).unwrap_err();
+        assert_eq!(
+            m.fields,
+            vec![FieldMismatch { field: Field::ScheduleEnabled, requested: json!(false), returned: json!(true) }]
+        );
+    }
+
+    #[test]
+    fn every_differing_member_is_listed_in_order() {
+        let r = report(true, &[A], json!({"show_skus": true}));
+        let update = ReportUpdate::new()
+            .show_skus(false)
+            .hide_zero_usage(true)
+            .kind(ReportKind::UsageDaily)
+            .level(Level::Itself)
+            .recipients(ids(&[B]))
+            .enabled(false);
+        let m = update.verify(&r).unwrap_err();
+        let got: Vec<_> = m.fields.iter().map(|f| (f.field, f.requested.clone(), f.returned.clone())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Field::ScheduleEnabled, json!(false), json!(true)),
+                (Field::Recipients, json!([B]), json!([A])),
+                (Field::Level, json!("itself"), json!("accounts")),
+                (Field::Kind, json!("usage_daily"), json!("usage_summary")),
+                (Field::HideZeroUsage, json!(true), json!(null)),
+                (Field::ShowSkus, json!(false), json!(true)),
+            ]
+        );
+        assert_eq!(m.field(Field::Kind).unwrap().returned, json!("usage_summary"));
+        assert_eq!(m.field(Field::Id), None);
+        assert_eq!(
+            m.to_string(),
+            format!(
+                "the returned report does not match the request: schedule.enabled: requested false, returned true; \
+                 recipients: requested [\"{B}\"], returned [\"{A}\"]; parameters.level: requested \"itself\", returned \"accounts\"; \
+                 parameters.kind: requested \"usage_daily\", returned \"usage_summary\"; \
+                 parameters.hide_zero_usage: requested true, returned null; parameters.show_skus: requested false, returned true"
+            )
+        );
+    }
+
+    #[test]
+    fn recipients_compare_as_sets() {
+        let r = report(true, &[A, B], json!({}));
+        assert_eq!(ReportUpdate::new().recipients(ids(&[B, A])).verify(&r), Ok(()));
+        let m = ReportUpdate::new().recipients(ids(&[A])).verify(&r).unwrap_err();
+        assert_eq!(m.fields[0].field, Field::Recipients);
+        let m = ReportUpdate::new().recipients([]).verify(&r).unwrap_err();
+        assert_eq!(m.fields[0].requested, json!([]));
+        assert_eq!(m.fields[0].returned, json!([A, B]));
+    }
+
+    #[test]
+    fn unknown_returned_values_are_mismatches_with_their_text() {
+        let mut r = report(true, &[], json!({}));
+        r.parameters.level = serde_json::from_value(json!("galaxy")).unwrap();
+        let m = ReportUpdate::new().level(Level::Accounts).verify(&r).unwrap_err();
+        assert_eq!(m.fields[0].returned, json!("galaxy"));
+    }
+}
