@@ -127,7 +127,7 @@ fn seed_reports() -> Vec<Value> {
             "parameters": {"tenant_id": TENANT_ID, "kind": "usage_summary", "level": "accounts",
                 "formats": ["csv"], "period": {"start": "2026-10-01", "end": "2026-10-31"},
                 "hide_zero_usage": true, "show_skus": false},
-            "schedule": {"type": "monthly", "enabled": true}, "generation_date": null
+            "schedule": {"type": "monthly", "enabled": true}, "generation_date": "2026-11-01"
         }),
         json!({
             "id": ONCE_REPORT_ID, "version": 3, "result_action": "save", "recipients": [],

@@ -1,0 +1,425 @@
+//! The client against mockito servers: what the server sees, and how every answer maps.
+
+mod common;
+
+use acronis_reports::transport::TransportErrorKind;
+use acronis_reports::{Client, Error, Field, Level, ReportKind, ReportUpdate};
+use common::{ID, OTHER_ID, TOKEN, USER_A, USER_B, client, report_json};
+use mockito::{Matcher, Server};
+use serde_json::json;
+
+const PATH: &str = "/api/2/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+
+/// Mocks that fail their `assert` if the server sees any request at all.
+fn expect_no_request(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
+    ["GET", "PUT", "POST", "DELETE"].map(|m| server.mock(m, Matcher::Any).expect(0).create()).into()
+}
+
+/// Asserts that neither `Display` nor `Debug` of `err` (with its sources) shows the token.
+fn assert_no_token(err: &Error) {
+    let mut text = format!("{err} {err:?}");
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        text.push_str(&format!(" {s} {s:?}"));
+        source = s.source();
+    }
+    assert!(!text.contains(TOKEN), "token leaked: {text}");
+}
+
+#[test]
+fn disable_sends_exactly_the_vendor_request() {
+    let mut server = Server::new();
+    let put = server
+        .mock("PUT", PATH)
+        .match_header("content-type", "application/json")
+        .match_header("accept", "application/json")
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_header("user-agent", concat!("acronis-reports/", env!("CARGO_PKG_VERSION")))
+        .match_body(Matcher::Exact(r#"{"schedule":{"enabled":false}}"#.into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(report_json(ID, false).to_string())
+        .expect(1)
+        .create();
+    let report = client(&server.url()).disable_report(ID).unwrap();
+    put.assert();
+    assert_eq!(report.id.to_string(), ID);
+    assert!(!report.schedule.enabled);
+    assert_eq!(report.version, 1_559_561_146_224);
+}
+
+#[test]
+fn enable_and_combined_update_send_their_patches() {
+    let mut server = Server::new();
+    let mut returned = report_json(ID, true);
+    returned["recipients"] = json!([USER_B, USER_A]);
+    returned["parameters"]["level"] = json!("all_customers");
+    returned["parameters"]["kind"] = json!("usage_daily");
+    let put = server
+        .mock("PUT", PATH)
+        .match_body(Matcher::Exact(
+            format!(
+                r#"{{"recipients":["{USER_A}","{USER_B}"],"parameters":{{"level":"all_customers","kind":"usage_daily","hide_zero_usage":true}},"schedule":{{"enabled":true}}}}"#
+            )
+        ))
+        .with_body(returned.to_string())
+        .create();
+    let update = ReportUpdate::enable()
+        .recipients([USER_A.parse().unwrap(), USER_B.parse().unwrap()])
+        .level(Level::AllCustomers)
+        .kind(ReportKind::UsageDaily)
+        .hide_zero_usage(true);
+    let report = client(&server.url()).update_report(ID, &update).unwrap();
+    put.assert();
+    assert_eq!(report.parameters.level, Level::AllCustomers);
+    assert!(report.schedule.enabled);
+}
+
+#[test]
+fn upper_case_id_is_sent_lowercase() {
+    let mut server = Server::new();
+    let get = server.mock("GET", PATH).with_body(report_json(ID, true).to_string()).create();
+    let report = client(&server.url()).get_report(&ID.to_uppercase()).unwrap();
+    get.assert();
+    assert_eq!(report.id.to_string(), ID);
+}
+
+#[test]
+fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
+    let mut server = Server::new();
+    server.mock("PUT", PATH).with_body(report_json(ID, true).to_string()).create();
+    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let Error::Mismatch(m) = &err else { panic!("expected Mismatch, got {err:?}") };
+    assert_eq!(m.fields.len(), 1);
+    assert_eq!(m.fields[0].field, Field::ScheduleEnabled);
+    assert_eq!(m.fields[0].requested, json!(false));
+    assert_eq!(m.fields[0].returned, json!(true));
+    assert_eq!(
+        err.to_string(),
+        "the returned report does not match the request: schedule.enabled: requested false, returned true"
+    );
+    assert!(!err.is_retryable());
+}
+
+#[test]
+fn another_report_in_the_answer_is_a_mismatch_on_id() {
+    let mut server = Server::new();
+    server.mock("PUT", PATH).with_body(report_json(OTHER_ID, false).to_string()).create();
+    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let Error::Mismatch(m) = &err else { panic!("expected Mismatch, got {err:?}") };
+    let f = m.field(Field::Id).expect("id mismatch listed");
+    assert_eq!((f.requested.clone(), f.returned.clone()), (json!(ID), json!(OTHER_ID)));
+    assert_eq!(m.fields.len(), 1);
+}
+
+#[test]
+fn a_204_answer_is_checked_by_fetching_the_report() {
+    let mut server = Server::new();
+    let put = server.mock("PUT", PATH).with_status(204).create();
+    let get = server.mock("GET", PATH).with_body(report_json(ID, false).to_string()).expect(1).create();
+    let report = client(&server.url()).disable_report(ID).unwrap();
+    put.assert();
+    get.assert();
+    assert!(!report.schedule.enabled);
+}
+
+#[test]
+fn an_empty_200_answer_is_checked_by_fetching_the_report() {
+    let mut server = Server::new();
+    server.mock("PUT", PATH).with_status(200).with_body("").create();
+    let get = server.mock("GET", PATH).with_body(report_json(ID, true).to_string()).expect(1).create();
+    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    get.assert();
+    let Error::Mismatch(m) = &err else { panic!("expected Mismatch, got {err:?}") };
+    assert_eq!(m.fields[0].field, Field::ScheduleEnabled);
+}
+
+#[test]
+fn vendor_error_bodies_become_api_errors() {
+    for (status, code, message) in [
+        (400, json!(400), "The request could not be processed."),
+        (401, json!(401), "Unauthorized"),
+        (403, json!("forbidden"), "Access denied"),
+        (404, json!(404), "Report not found"),
+        (415, json!(415), "Unsupported Media Type"),
+        (500, json!(500), "Internal error"),
+    ] {
+        let mut server = Server::new();
+        server
+            .mock("PUT", PATH)
+            .with_status(status)
+            .with_header("content-type", "application/json")
+            .with_body(
+                json!({"error": {"code": code, "message": message, "domain": "PlatformAccountServer",
+                    "details": {"info": "more detail"}, "context": {}, "data": ["x"]}})
+                .to_string(),
+            )
+            .create();
+        let err = client(&server.url()).disable_report(ID).unwrap_err();
+        assert_no_token(&err);
+        assert_eq!(err.status(), Some(status as u16));
+        assert!(!err.is_retryable(), "{status}");
+        let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
+        let expected_code = code.as_str().map(str::to_owned).unwrap_or_else(|| code.to_string());
+        assert_eq!(api.code.as_deref(), Some(expected_code.as_str()));
+        assert_eq!(api.message.as_deref(), Some(message));
+        assert_eq!(api.domain.as_deref(), Some("PlatformAccountServer"));
+        assert_eq!(api.info.as_deref(), Some("more detail"));
+        assert_eq!(api.body, None);
+        assert_eq!(api.path, "/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "PUT /reports/{ID}: the server answered {status}: {message} (code {expected_code}, domain PlatformAccountServer, info more detail); "
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn null_members_of_the_error_body_are_none() {
+    let mut server = Server::new();
+    server
+        .mock("GET", PATH)
+        .with_status(404)
+        .with_body(r#"{"error": {"code": 404, "message": "Not found", "domain": null, "details": {"info": null}}}"#)
+        .create();
+    let Error::Api(api) = client(&server.url()).get_report(ID).unwrap_err() else { panic!() };
+    assert_eq!((api.domain, api.info, api.body), (None, None, None));
+    assert_eq!(api.message.as_deref(), Some("Not found"));
+}
+
+#[test]
+fn non_json_error_bodies_are_kept_truncated() {
+    let mut server = Server::new();
+    let page = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "x".repeat(5000));
+    server.mock("PUT", PATH).with_status(502).with_header("content-type", "text/html").with_body(&page).create();
+    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    assert!(err.is_retryable());
+    let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
+    assert_eq!(api.status, 502);
+    assert_eq!(api.code, None);
+    let body = api.body.as_deref().unwrap();
+    assert!(body.starts_with("<html><body><h1>502 Bad Gateway</h1>xxx"), "{body}");
+    assert_eq!(body.chars().count(), 1025, "1024 characters and an ellipsis");
+    assert!(err.to_string().contains("with a body that is not the API's error JSON: \"<html><body><h1>502 Bad Gateway"));
+
+    // The token endpoint's OAuth shape is not the vendor's error JSON either: kept raw.
+    let mut server = Server::new();
+    server.mock("GET", PATH).with_status(401).with_body(r#"{"error":"access_denied"}"#).create();
+    let Error::Api(api) = client(&server.url()).get_report(ID).unwrap_err() else { panic!() };
+    assert_eq!(api.body.as_deref(), Some(r#"{"error":"access_denied"}"#));
+}
+
+#[test]
+fn an_html_200_is_a_decode_error() {
+    let mut server = Server::new();
+    server
+        .mock("PUT", PATH)
+        .with_status(200)
+        .with_header("content-type", "text/html")
+        .with_body("<!DOCTYPE html><html><body>Maintenance</body></html>")
+        .create();
+    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let Error::Decode(d) = &err else { panic!("expected Decode, got {err:?}") };
+    assert_eq!(d.what, "report");
+    assert_eq!(d.message, "the body is not JSON");
+    assert!(d.body.starts_with("<!DOCTYPE html>"));
+    assert!(err.to_string().starts_with("the response is not a valid report: the body is not JSON"));
+}
+
+#[test]
+fn a_report_with_a_wrong_member_is_a_decode_error_naming_it() {
+    let mut server = Server::new();
+    let mut body = report_json(ID, false);
+    body["schedule"]["enabled"] = json!("no");
+    server.mock("PUT", PATH).with_body(body.to_string()).create();
+    let Error::Decode(d) = client(&server.url()).disable_report(ID).unwrap_err() else { panic!() };
+    assert_eq!(d.path, "schedule.enabled");
+    assert!(d.message.starts_with("invalid type: string \"no\", expected a boolean"), "{}", d.message);
+}
+
+#[test]
+fn unknown_members_and_values_in_a_report_are_accepted() {
+    let mut server = Server::new();
+    let mut body = report_json(ID, false);
+    body["new_member"] = json!({"a": 1});
+    body["parameters"]["kind"] = json!("usage_hourly");
+    body["parameters"]["formats"] = json!(["csv", "xlsx"]);
+    body["schedule"]["type"] = json!("weekly");
+    server.mock("PUT", PATH).with_body(body.to_string()).create();
+    let report = client(&server.url()).disable_report(ID).unwrap();
+    assert_eq!(report.parameters.kind.as_str(), "usage_hourly");
+    assert_eq!(report.parameters.formats[1].as_str(), "xlsx");
+    assert_eq!(report.schedule.schedule_type.as_str(), "weekly");
+
+    // An update of the kind is checked against the unknown value, not waved through.
+    let mut server = Server::new();
+    server.mock("PUT", PATH).with_body(body.to_string()).create();
+    let err = client(&server.url()).update_report(ID, &ReportUpdate::new().kind(ReportKind::UsageDaily)).unwrap_err();
+    let Error::Mismatch(m) = err else { panic!() };
+    assert_eq!(m.fields[0].returned, json!("usage_hourly"));
+}
+
+#[test]
+fn bad_ids_and_empty_updates_are_refused_before_sending() {
+    let mut server = Server::new();
+    let nothing = expect_no_request(&mut server);
+    let c = client(&server.url());
+    for bad in [
+        "20dffb36-d77b-45c6-b2fa/39276e98d5fc",
+        "../20dffb36-d77b-45c6-b2fa-39276e98d5",
+        "20dffb36-d77b-45c6-b2fa-39276e98d5fc/..",
+        "20dffb36-d77b-45c6-b2fa-39276e98d5fc?version=1",
+        "20dffb36-d77b-45c6-b2fa-39276e98d5f?",
+        "20dffb36 d77b 45c6 b2fa 39276e98d5fc",
+        " 20dffb36-d77b-45c6-b2fa-39276e98d5fc",
+        "20dffb36-d77b-45c6-b2fa-39276e98d5fc#x",
+        "20dffb36-d77b-45c6-b2fa-39276e98d5f%2F",
+        "",
+        "not-a-uuid",
+    ] {
+        for result in [c.disable_report(bad), c.get_report(bad), c.update_report(bad, &ReportUpdate::enable())] {
+            let Err(Error::InvalidInput { message }) = result else { panic!("{bad:?} not refused: {result:?}") };
+            assert!(message.starts_with("invalid report id"), "{message}");
+        }
+    }
+    let Err(Error::InvalidInput { message }) = c.update_report(ID, &ReportUpdate::new()) else { panic!() };
+    assert_eq!(message, "the update is empty: set at least one member of the ReportUpdate");
+    nothing.iter().for_each(mockito::Mock::assert);
+}
+
+#[test]
+fn redirects_are_errors_and_never_followed() {
+    for status in [301, 302, 307, 308] {
+        let mut target = Server::new();
+        let elsewhere = expect_no_request(&mut target);
+        let mut server = Server::new();
+        let location = format!("{}{PATH}", target.url());
+        server.mock("PUT", PATH).with_status(status).with_header("location", &location).create();
+        let err = client(&server.url()).disable_report(ID).unwrap_err();
+        let Error::Redirect { status: s, location: l, method, path } = &err else { panic!("{status}: {err:?}") };
+        assert_eq!((*s, l.as_deref(), method.as_str()), (status as u16, Some(location.as_str()), "PUT"));
+        assert_eq!(path, &format!("/reports/{ID}"));
+        assert_eq!(err.status(), Some(status as u16));
+        assert!(err.to_string().contains("redirects are not followed"));
+        elsewhere.iter().for_each(mockito::Mock::assert);
+    }
+}
+
+#[test]
+fn oversized_bodies_end_in_a_clear_error() {
+    let mut server = Server::new();
+    server.mock("GET", PATH).with_body("x".repeat(10_000)).create();
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(TOKEN)
+        .max_response_bytes(1000)
+        .transport(common::loopback_transport())
+        .build()
+        .unwrap();
+    let err = c.get_report(ID).unwrap_err();
+    let Error::ResponseTooLarge { limit, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(*limit, 1000);
+    assert!(err.to_string().contains("larger than the limit of 1000 bytes"));
+}
+
+#[test]
+fn a_server_that_never_answers_gives_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let c = Client::builder()
+        .base_url(format!("{url}/api/2"))
+        .bearer_token(TOKEN)
+        .transport(
+            acronis_reports::transport::UreqTransport::builder()
+                .proxy_from_env(false)
+                .timeout(Some(std::time::Duration::from_millis(300)))
+                .build(),
+        )
+        .build()
+        .unwrap();
+    // The listener accepts into its backlog and never answers.
+    let err = c.disable_report(ID).unwrap_err();
+    let Error::Timeout { method, path, source } = &err else { panic!("{err:?}") };
+    assert_eq!((method.as_str(), path.as_str()), ("PUT", "/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc"));
+    assert_eq!(source.kind(), TransportErrorKind::Timeout);
+    assert!(err.is_retryable());
+    assert_no_token(&err);
+    drop(listener);
+}
+
+#[test]
+fn a_refused_connection_is_a_transport_error() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let err = client(&format!("http://127.0.0.1:{port}")).get_report(ID).unwrap_err();
+    let Error::Transport { source, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(source.kind(), TransportErrorKind::Connect);
+    assert!(err.is_retryable());
+    assert!(err.to_string().starts_with(&format!("GET /reports/{ID}: the connection failed; check the base URL")));
+    assert!(std::error::Error::source(&err).is_some());
+    assert_no_token(&err);
+}
+
+#[test]
+fn the_token_never_shows() {
+    let mut server = Server::new();
+    server.mock("PUT", PATH).with_status(401).with_body("denied").create();
+    let c = client(&server.url());
+    let debug = format!("{c:?}");
+    assert!(!debug.contains(TOKEN), "{debug}");
+    assert!(debug.contains("<redacted>"), "{debug}");
+    let builder = Client::builder().bearer_token(TOKEN);
+    assert!(!format!("{builder:?}").contains(TOKEN));
+    assert_no_token(&c.disable_report(ID).unwrap_err());
+}
+
+#[test]
+fn bad_settings_are_refused_by_build() {
+    let base = "https://eu2-cloud.acronis.com/api/2";
+    let cases: Vec<(acronis_reports::ClientBuilder, &str)> = vec![
+        (Client::builder().bearer_token(TOKEN), "no base URL"),
+        (Client::builder().base_url(base), "no token"),
+        (Client::builder().base_url("eu2-cloud.acronis.com").bearer_token(TOKEN), "invalid base URL"),
+        (Client::builder().base_url(base).bearer_token(format!("{TOKEN}\r\n")), "the bearer token holds characters"),
+        (Client::builder().base_url(base).bearer_token(format!("Bearer {TOKEN}")), "starts with \"Bearer \""),
+        (Client::builder().base_url(base).bearer_token(TOKEN).user_agent("a\nb"), "invalid user agent"),
+        (
+            Client::builder()
+                .base_url(base)
+                .bearer_token(TOKEN)
+                .timeout(std::time::Duration::from_secs(1))
+                .transport(common::loopback_transport()),
+            "both a timeout and a transport",
+        ),
+    ];
+    for (builder, expected) in cases {
+        let Err(err @ Error::InvalidInput { .. }) = builder.build() else { panic!("{expected}: accepted") };
+        assert!(err.to_string().contains(expected), "{err}");
+        assert_no_token(&err);
+    }
+}
+
+#[test]
+fn a_custom_user_agent_is_sent() {
+    let mut server = Server::new();
+    let get = server
+        .mock("GET", PATH)
+        .match_header("user-agent", "billing-job/2.1")
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    Client::builder()
+        .base_url(format!("{}/api/2/", server.url()))
+        .bearer_token(TOKEN)
+        .user_agent("billing-job/2.1")
+        .transport(common::loopback_transport())
+        .build()
+        .unwrap()
+        .get_report(ID)
+        .unwrap();
+    get.assert();
+}

@@ -1,0 +1,62 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use acronis_reports::Client;
+use acronis_reports::transport::UreqTransport;
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "t0k3n-VERY-secret.value_123";
+pub const ID: &str = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+pub const OTHER_ID: &str = "0d6ba6b9-6f2d-4c42-9c5b-3f1e0a7c2d11";
+pub const USER_A: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
+pub const USER_B: &str = "ab00e527-219b-481b-b01b-311b5be0ed3c";
+
+/// A transport for loopback servers: the environment's proxy settings are ignored.
+pub fn loopback_transport() -> UreqTransport {
+    UreqTransport::builder().proxy_from_env(false).build()
+}
+
+/// A client of the server at `server_url` (no path), with `/api/2` appended.
+pub fn client(server_url: &str) -> Client {
+    client_with_token(server_url, TOKEN)
+}
+
+pub fn client_with_token(server_url: &str, token: &str) -> Client {
+    Client::builder()
+        .base_url(format!("{server_url}/api/2"))
+        .bearer_token(token)
+        .transport(loopback_transport())
+        .build()
+        .expect("valid client settings")
+}
+
+/// A report as the API returns it, with `enabled` as given.
+pub fn report_json(id: &str, enabled: bool) -> Value {
+    json!({
+        "id": id, "version": 1559561146224_i64, "result_action": "send",
+        "recipients": [USER_A],
+        "parameters": {"tenant_id": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc", "kind": "usage_summary",
+            "level": "accounts", "formats": ["csv"], "period": {"start": "2017-05-01", "end": "2017-05-07"},
+            "hide_zero_usage": true, "show_skus": false},
+        "schedule": {"type": "monthly", "enabled": enabled}, "generation_date": "2017-05-08"
+    })
+}
+
+/// The vendor's OpenAPI description, read from `../shared/reference` beside the checkout,
+/// as JSON. Its `components` let a schema's `$ref`s resolve.
+pub fn openapi() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/acronis-reports-openapi.yaml");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
+    serde_yaml_ng::from_str(&text).expect("the vendor's OpenAPI file is YAML")
+}
+
+/// A validator for `components.schemas.<name>` of the vendor's OpenAPI description.
+pub fn schema_validator(name: &str) -> jsonschema::Validator {
+    let spec = openapi();
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": spec["components"].clone(),
+    });
+    jsonschema::validator_for(&root).expect("the vendor's schema compiles")
+}
