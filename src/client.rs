@@ -152,7 +152,8 @@ impl ClientBuilder {
 
     /// The HTTP stack to send requests with. Default: a
     /// [`UreqTransport`](crate::transport::UreqTransport) with its default settings (with the
-    /// `ureq` feature; without it, a transport is required).
+    /// `ureq` feature; without it, a transport is required), except that the environment's
+    /// proxy is not used for a loopback base URL (`localhost`, `127.x.x.x`, `[::1]`).
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(Box::new(transport));
         self
@@ -185,7 +186,9 @@ impl ClientBuilder {
             Some(t) => t,
             #[cfg(feature = "ureq")]
             None => {
-                let mut b = crate::transport::UreqTransport::builder();
+                // No proxy can reach this machine's loopback: skip the environment's proxy
+                // for local emulators and tunnels.
+                let mut b = crate::transport::UreqTransport::builder().proxy_from_env(!is_loopback(&base_url));
                 if let Some(timeout) = self.timeout {
                     b = b.timeout(Some(timeout));
                 }
@@ -246,6 +249,18 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
     }
     let scheme_len = url.len() - rest.len();
     Ok(format!("{}{}{}", &lower[..scheme_len], authority.to_ascii_lowercase(), path))
+}
+
+/// Whether a normalized base URL names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
+fn is_loopback(base_url: &str) -> bool {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn check_token(token: &str) -> Result<(), Error> {
@@ -478,6 +493,16 @@ mod tests {
                 }
                 other => panic!("{bad}: {other:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn loopback_hosts_are_recognized() {
+        for yes in ["http://127.0.0.1:8080/api/2", "http://127.1.2.3/api/2", "http://localhost:1/api/2", "http://[::1]:80/api/2"] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in ["https://eu2-cloud.acronis.com/api/2", "http://10.0.0.1/api/2", "http://localhost.example.com/api/2", "http://[::2]/api/2"] {
+            assert!(!is_loopback(no), "{no}");
         }
     }
 
