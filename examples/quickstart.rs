@@ -23,25 +23,43 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Keep the emulator alive for the whole run when it is used.
     let (_emulator, base_url, token, report_id) = match std::env::var("ACRONIS_BASE_URL") {
         Ok(base_url) => {
-            let token = std::env::var("ACRONIS_TOKEN").map_err(|_| "set ACRONIS_TOKEN to a bearer token")?;
-            let id = std::env::args().nth(1).ok_or("give the report id as the first argument")?;
+            let token = std::env::var("ACRONIS_TOKEN")
+                .map_err(|_| "set ACRONIS_TOKEN to a bearer token")?;
+            let id = std::env::args()
+                .nth(1)
+                .ok_or("give the report id as the first argument")?;
             (None, base_url, token, id)
         }
         Err(_) => {
             let emulator = Emulator::start()?;
-            println!("local emulator of the reports API at {}", emulator.base_url());
+            println!(
+                "local emulator of the reports API at {}",
+                emulator.base_url()
+            );
             let base_url = emulator.base_url();
-            (Some(emulator), base_url, TOKEN.to_owned(), MONTHLY_REPORT_ID.to_owned())
+            (
+                Some(emulator),
+                base_url,
+                TOKEN.to_owned(),
+                MONTHLY_REPORT_ID.to_owned(),
+            )
         }
     };
 
-    let client = Client::builder().base_url(base_url).bearer_token(token).build()?;
+    let client = Client::builder()
+        .base_url(base_url)
+        .bearer_token(token)
+        .build()?;
 
     let before = client.get_report(&report_id)?;
     println!("report {}: {}", report_id, describe(&before));
 
     for update in [ReportUpdate::disable(), ReportUpdate::enable()] {
-        println!("PUT {}/reports/{report_id}  {}", client.base_url(), update.to_json_string());
+        println!(
+            "PUT {}/reports/{report_id}  {}",
+            client.base_url(),
+            update.to_json_string()
+        );
         let report = client.update_report(&report_id, &update)?;
         println!("  verified: {}", describe(&report));
     }

@@ -19,7 +19,8 @@ use crate::transport::{Method, Request, Response, Transport, TransportError, Tra
 use crate::verify::{Field, FieldMismatch, Mismatch, to_value};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
-pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_USER_AGENT: &str =
+    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The default cap on a response body: 4 MiB. A report is about a kilobyte.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
@@ -170,11 +171,21 @@ impl ClientBuilder {
         let base_url = parse_base_url(self.base_url.as_deref().ok_or_else(|| {
             Error::invalid("no base URL: set ClientBuilder::base_url, e.g. https://eu2-cloud.acronis.com/api/2")
         })?)?;
-        let token = self.token.ok_or_else(|| Error::invalid("no token: set ClientBuilder::bearer_token"))?;
+        let token = self
+            .token
+            .ok_or_else(|| Error::invalid("no token: set ClientBuilder::bearer_token"))?;
         check_token(&token.0)?;
-        let user_agent = self.user_agent.unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
-        if user_agent.is_empty() || !user_agent.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
-            return Err(Error::invalid("invalid user agent: use visible ASCII characters and spaces only"));
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
+        if user_agent.is_empty()
+            || !user_agent
+                .bytes()
+                .all(|b| b == b' ' || b.is_ascii_graphic())
+        {
+            return Err(Error::invalid(
+                "invalid user agent: use visible ASCII characters and spaces only",
+            ));
         }
         let transport = match self.transport {
             #[cfg(feature = "ureq")]
@@ -188,7 +199,8 @@ impl ClientBuilder {
             None => {
                 // No proxy can reach this machine's loopback: skip the environment's proxy
                 // for local emulators and tunnels.
-                let mut b = crate::transport::UreqTransport::builder().proxy_from_env(!is_loopback(&base_url));
+                let mut b = crate::transport::UreqTransport::builder()
+                    .proxy_from_env(!is_loopback(&base_url));
                 if let Some(timeout) = self.timeout {
                     b = b.timeout(Some(timeout));
                 }
@@ -206,7 +218,9 @@ impl ClientBuilder {
                 base_url,
                 authorization: Secret(format!("Bearer {}", token.0)),
                 user_agent,
-                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                max_response_bytes: self
+                    .max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
                 transport,
             }),
         })
@@ -217,7 +231,11 @@ impl ClientBuilder {
 fn parse_base_url(url: &str) -> Result<String, Error> {
     let bad = |why: &str| {
         // A URL with user info may carry a password: never echo it.
-        let shown = if url.contains('@') { "(not shown)".to_owned() } else { format!("{url:?}") };
+        let shown = if url.contains('@') {
+            "(not shown)".to_owned()
+        } else {
+            format!("{url:?}")
+        };
         Error::invalid(format!(
             "invalid base URL {shown}: {why}; expected e.g. https://eu2-cloud.acronis.com/api/2"
         ))
@@ -248,7 +266,12 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
         return Err(bad("it has no path; the API lives under /api/2"));
     }
     let scheme_len = url.len() - rest.len();
-    Ok(format!("{}{}{}", &lower[..scheme_len], authority.to_ascii_lowercase(), path))
+    Ok(format!(
+        "{}{}{}",
+        &lower[..scheme_len],
+        authority.to_ascii_lowercase(),
+        path
+    ))
 }
 
 /// Whether a normalized base URL names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
@@ -260,7 +283,10 @@ fn is_loopback(base_url: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
     };
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn check_token(token: &str) -> Result<(), Error> {
@@ -268,7 +294,9 @@ fn check_token(token: &str) -> Result<(), Error> {
         return Err(Error::invalid("the bearer token is empty"));
     }
     if token.len() > 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-        return Err(Error::invalid("the bearer token starts with \"Bearer \": pass the token alone"));
+        return Err(Error::invalid(
+            "the bearer token starts with \"Bearer \": pass the token alone",
+        ));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::invalid(
@@ -280,7 +308,11 @@ fn check_token(token: &str) -> Result<(), Error> {
 
 /// Parses an id the API takes in a path: a UUID in its 36-character form, either case.
 fn parse_id(what: &str, id: &str) -> Result<Uuid, Error> {
-    let parsed = if id.len() == 36 { Uuid::try_parse(id).ok() } else { None };
+    let parsed = if id.len() == 36 {
+        Uuid::try_parse(id).ok()
+    } else {
+        None
+    };
     parsed.ok_or_else(|| {
         let shown: String = id.chars().take(64).collect();
         Error::invalid(format!(
@@ -331,10 +363,16 @@ impl Client {
     pub fn update_report(&self, id: &str, update: &ReportUpdate) -> Result<Report, Error> {
         let id = parse_id("report id", id)?;
         if update.is_empty() {
-            return Err(Error::invalid("the update is empty: set at least one member of the ReportUpdate"));
+            return Err(Error::invalid(
+                "the update is empty: set at least one member of the ReportUpdate",
+            ));
         }
         let path = format!("/reports/{id}");
-        let (status, body) = self.call(Method::Put, &path, Some(update.to_json_string().into_bytes()))?;
+        let (status, body) = self.call(
+            Method::Put,
+            &path,
+            Some(update.to_json_string().into_bytes()),
+        )?;
         let report = if status == 204 || body.iter().all(u8::is_ascii_whitespace) {
             self.fetch_report(id)?
         } else {
@@ -376,7 +414,12 @@ impl Client {
     }
 
     /// Sends one request and returns the status and body of a 2xx answer.
-    fn call(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<(u16, Vec<u8>), Error> {
+    fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Vec<u8>), Error> {
         let inner = &*self.inner;
         let mut headers = vec![
             ("accept", "application/json".to_owned()),
@@ -390,24 +433,45 @@ impl Client {
         let fail = |source: TransportError| {
             let path = path.to_owned();
             if source.kind() == TransportErrorKind::Timeout {
-                Error::Timeout { method, path, source }
+                Error::Timeout {
+                    method,
+                    path,
+                    source,
+                }
             } else {
-                Error::Transport { method, path, source }
+                Error::Transport {
+                    method,
+                    path,
+                    source,
+                }
             }
         };
         let response = inner.transport.send(request).map_err(fail)?;
         let status = response.status();
         let location = response.header("location").map(str::to_owned);
         let body = read_capped(response, inner.max_response_bytes).map_err(|e| match e {
-            ReadError::TooLarge => Error::ResponseTooLarge { method, path: path.to_owned(), limit: inner.max_response_bytes },
+            ReadError::TooLarge => Error::ResponseTooLarge {
+                method,
+                path: path.to_owned(),
+                limit: inner.max_response_bytes,
+            },
             ReadError::Io(e) => {
-                let kind = if e.kind() == io::ErrorKind::TimedOut { TransportErrorKind::Timeout } else { TransportErrorKind::Connect };
+                let kind = if e.kind() == io::ErrorKind::TimedOut {
+                    TransportErrorKind::Timeout
+                } else {
+                    TransportErrorKind::Connect
+                };
                 fail(TransportError::new(kind, e))
             }
         })?;
         match status {
             200..=299 => Ok((status, body)),
-            300..=399 => Err(Error::Redirect { method, path: path.to_owned(), status, location }),
+            300..=399 => Err(Error::Redirect {
+                method,
+                path: path.to_owned(),
+                status,
+                location,
+            }),
             _ => Err(Error::Api(Box::new(api_error(method, path, status, &body)))),
         }
     }
@@ -421,7 +485,11 @@ enum ReadError {
 /// Reads the whole body (so the connection can be reused), refusing more than `limit` bytes.
 fn read_capped(response: Response, limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
-    response.into_body().take(limit.saturating_add(1)).read_to_end(&mut body).map_err(ReadError::Io)?;
+    response
+        .into_body()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(ReadError::Io)?;
     if body.len() as u64 > limit {
         return Err(ReadError::TooLarge);
     }
@@ -429,7 +497,11 @@ fn read_capped(response: Response, limit: u64) -> Result<Vec<u8>, ReadError> {
 }
 
 fn id_mismatch(id: Uuid, report: &Report) -> Option<FieldMismatch> {
-    (report.id != id).then(|| FieldMismatch { field: Field::Id, requested: to_value(&id), returned: to_value(&report.id) })
+    (report.id != id).then(|| FieldMismatch {
+        field: Field::Id,
+        requested: to_value(&id),
+        returned: to_value(&report.id),
+    })
 }
 
 fn api_error(method: Method, path: &str, status: u16, body: &[u8]) -> ApiError {
@@ -467,23 +539,47 @@ mod tests {
     #[test]
     fn base_urls_are_checked_and_normalized() {
         let ok = |u: &str| parse_base_url(u).unwrap();
-        assert_eq!(ok("https://eu2-cloud.acronis.com/api/2"), "https://eu2-cloud.acronis.com/api/2");
-        assert_eq!(ok("https://eu2-cloud.acronis.com/api/2/"), "https://eu2-cloud.acronis.com/api/2");
-        assert_eq!(ok("HTTPS://EU2-Cloud.Acronis.com/api/2//"), "https://eu2-cloud.acronis.com/api/2");
-        assert_eq!(ok("http://127.0.0.1:8080/api/2"), "http://127.0.0.1:8080/api/2");
+        assert_eq!(
+            ok("https://eu2-cloud.acronis.com/api/2"),
+            "https://eu2-cloud.acronis.com/api/2"
+        );
+        assert_eq!(
+            ok("https://eu2-cloud.acronis.com/api/2/"),
+            "https://eu2-cloud.acronis.com/api/2"
+        );
+        assert_eq!(
+            ok("HTTPS://EU2-Cloud.Acronis.com/api/2//"),
+            "https://eu2-cloud.acronis.com/api/2"
+        );
+        assert_eq!(
+            ok("http://127.0.0.1:8080/api/2"),
+            "http://127.0.0.1:8080/api/2"
+        );
         assert_eq!(ok("http://[::1]:8080/api/2"), "http://[::1]:8080/api/2");
         for (bad, why) in [
             ("eu2-cloud.acronis.com/api/2", "it must start with https://"),
-            ("ftp://eu2-cloud.acronis.com/api/2", "it must start with https://"),
+            (
+                "ftp://eu2-cloud.acronis.com/api/2",
+                "it must start with https://",
+            ),
             ("https://eu2-cloud.acronis.com", "it has no path"),
             ("https://eu2-cloud.acronis.com/", "it has no path"),
             ("https:///api/2", "it has no host"),
             ("https://:443/api/2", "it has no host"),
-            ("https://eu2-cloud.acronis.com/api/2?x=1", "not have a query or fragment"),
-            ("https://eu2-cloud.acronis.com/api/2#top", "not have a query or fragment"),
+            (
+                "https://eu2-cloud.acronis.com/api/2?x=1",
+                "not have a query or fragment",
+            ),
+            (
+                "https://eu2-cloud.acronis.com/api/2#top",
+                "not have a query or fragment",
+            ),
             ("https://eu2-cloud.acronis.com/api 2", "visible ASCII"),
             ("https://eu2-cloud.acronis.com/api/2\n", "visible ASCII"),
-            ("https://user:pw@eu2-cloud.acronis.com/api/2", "user name or password"),
+            (
+                "https://user:pw@eu2-cloud.acronis.com/api/2",
+                "user name or password",
+            ),
         ] {
             match parse_base_url(bad) {
                 Err(Error::InvalidInput { message }) => {
@@ -498,10 +594,20 @@ mod tests {
 
     #[test]
     fn loopback_hosts_are_recognized() {
-        for yes in ["http://127.0.0.1:8080/api/2", "http://127.1.2.3/api/2", "http://localhost:1/api/2", "http://[::1]:80/api/2"] {
+        for yes in [
+            "http://127.0.0.1:8080/api/2",
+            "http://127.1.2.3/api/2",
+            "http://localhost:1/api/2",
+            "http://[::1]:80/api/2",
+        ] {
             assert!(is_loopback(yes), "{yes}");
         }
-        for no in ["https://eu2-cloud.acronis.com/api/2", "http://10.0.0.1/api/2", "http://localhost.example.com/api/2", "http://[::2]/api/2"] {
+        for no in [
+            "https://eu2-cloud.acronis.com/api/2",
+            "http://10.0.0.1/api/2",
+            "http://localhost.example.com/api/2",
+            "http://[::2]/api/2",
+        ] {
             assert!(!is_loopback(no), "{no}");
         }
     }
@@ -509,8 +615,17 @@ mod tests {
     #[test]
     fn tokens_are_checked_without_being_echoed() {
         assert!(check_token("eyJhbGciOiJSUzI1NiJ9.e30.c2ln").is_ok());
-        for bad in ["", "Bearer abc.def", "abc def", "abc\r\nX-Evil: 1", "tökén", "abc\t"] {
-            let Err(Error::InvalidInput { message }) = check_token(bad) else { panic!("{bad:?} accepted") };
+        for bad in [
+            "",
+            "Bearer abc.def",
+            "abc def",
+            "abc\r\nX-Evil: 1",
+            "tökén",
+            "abc\t",
+        ] {
+            let Err(Error::InvalidInput { message }) = check_token(bad) else {
+                panic!("{bad:?} accepted")
+            };
             assert!(bad.is_empty() || !message.contains(bad), "{message}");
         }
     }
@@ -519,7 +634,12 @@ mod tests {
     fn ids_must_be_36_character_uuids() {
         let id = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
         assert_eq!(parse_id("report id", id).unwrap().to_string(), id);
-        assert_eq!(parse_id("report id", &id.to_uppercase()).unwrap().to_string(), id);
+        assert_eq!(
+            parse_id("report id", &id.to_uppercase())
+                .unwrap()
+                .to_string(),
+            id
+        );
         for bad in [
             "",
             "20dffb36d77b45c6b2fa39276e98d5fc",
@@ -531,7 +651,9 @@ mod tests {
             "20dffb36-d77b-45c6-b2fa-39276e98d5f?",
             " 20dffb36-d77b-45c6-b2fa-39276e98d5f",
         ] {
-            let Err(Error::InvalidInput { message }) = parse_id("report id", bad) else { panic!("{bad:?} accepted") };
+            let Err(Error::InvalidInput { message }) = parse_id("report id", bad) else {
+                panic!("{bad:?} accepted")
+            };
             assert!(message.starts_with("invalid report id"), "{message}");
         }
     }

@@ -32,7 +32,8 @@ impl Date {
     ///
     /// `year` must be at most 9999, since the wire form has four digits.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Date> {
-        let valid = year <= 9999 && (1..=12).contains(&month) && day >= 1 && day <= days_in(year, month);
+        let valid =
+            year <= 9999 && (1..=12).contains(&month) && day >= 1 && day <= days_in(year, month);
         valid.then_some(Date { year, month, day })
     }
 
@@ -69,7 +70,11 @@ pub struct ParseDateError {
 
 impl fmt::Display for ParseDateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid date {:?}: expected a calendar day as YYYY-MM-DD", self.value)
+        write!(
+            f,
+            "invalid date {:?}: expected a calendar day as YYYY-MM-DD",
+            self.value
+        )
     }
 }
 
@@ -79,18 +84,24 @@ impl FromStr for Date {
     type Err = ParseDateError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseDateError { value: s.chars().take(64).collect() };
+        let err = || ParseDateError {
+            value: s.chars().take(64).collect(),
+        };
         let b = s.as_bytes();
         let shape_ok = b.len() == 10
             && b[4] == b'-'
             && b[7] == b'-'
-            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !shape_ok {
             return Err(err());
         }
-        let num = |range: std::ops::Range<usize>| s[range].parse::<u16>().map_err(|_| err());
-        let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        Date::new(year, month as u8, day as u8).ok_or_else(err)
+        // All ten bytes are ASCII, so these slices are on char boundaries.
+        let year = s[0..4].parse::<u16>().map_err(|_| err())?;
+        let month = s[5..7].parse::<u8>().map_err(|_| err())?;
+        let day = s[8..10].parse::<u8>().map_err(|_| err())?;
+        Date::new(year, month, day).ok_or_else(err)
     }
 }
 
@@ -123,20 +134,37 @@ mod tests {
         assert_eq!((d.year(), d.month(), d.day()), (2017, 5, 8));
         assert_eq!(d.to_string(), "2017-05-08");
         assert_eq!(serde_json::to_string(&d).unwrap(), "\"2017-05-08\"");
-        assert_eq!(serde_json::from_str::<Date>("\"2000-02-29\"").unwrap(), Date::new(2000, 2, 29).unwrap());
+        assert_eq!(
+            serde_json::from_str::<Date>("\"2000-02-29\"").unwrap(),
+            Date::new(2000, 2, 29).unwrap()
+        );
     }
 
     #[test]
     fn refuses_what_is_not_a_day() {
         for bad in [
-            "", "2017-5-8", "2017-05-08T00:00:00", "2017/05/08", "2017-13-01", "2017-00-10",
-            "2017-04-31", "1900-02-29", "2017-05-00", "+017-05-08", "２０１７-05-08", "abcd-ef-gh",
+            "",
+            "2017-5-8",
+            "2017-05-08T00:00:00",
+            "2017/05/08",
+            "2017-13-01",
+            "2017-00-10",
+            "2017-04-31",
+            "1900-02-29",
+            "2017-05-00",
+            "+017-05-08",
+            "２０１７-05-08",
+            "abcd-ef-gh",
         ] {
             let err = bad.parse::<Date>().unwrap_err();
             assert!(err.to_string().starts_with("invalid date"), "{bad}: {err}");
         }
         let err = serde_json::from_str::<Date>("\"2017-02-30\"").unwrap_err();
-        assert!(err.to_string().contains("expected a calendar day as YYYY-MM-DD"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("expected a calendar day as YYYY-MM-DD"),
+            "{err}"
+        );
     }
 
     #[test]

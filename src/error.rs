@@ -55,7 +55,9 @@ pub enum Error {
     Decode(DecodeError),
 
     /// No complete response came within the configured time limit.
-    #[error("{method} {path}: no complete response within the time limit; check the network, or raise the timeout")]
+    #[error(
+        "{method} {path}: no complete response within the time limit; check the network, or raise the timeout"
+    )]
     Timeout {
         /// The method of the call.
         method: Method,
@@ -79,7 +81,9 @@ pub enum Error {
     },
 
     /// The response body is larger than the client's cap.
-    #[error("{method} {path}: the response body is larger than the limit of {limit} bytes; raise ClientBuilder::max_response_bytes if that is expected")]
+    #[error(
+        "{method} {path}: the response body is larger than the limit of {limit} bytes; raise ClientBuilder::max_response_bytes if that is expected"
+    )]
     ResponseTooLarge {
         /// The method of the call.
         method: Method,
@@ -92,7 +96,9 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
-        Error::InvalidInput { message: message.into() }
+        Error::InvalidInput {
+            message: message.into(),
+        }
     }
 
     /// The HTTP status the server answered with, for [`Api`](Error::Api) and
@@ -168,7 +174,9 @@ impl ApiError {
             400 => "the API refused the request as sent",
             401 => "check that the token is valid and not expired",
             403 => "check that the API client may manage reports of this tenant",
-            404 => "check the report id, and that the base URL names the right data centre and ends in /api/2",
+            404 => {
+                "check the report id, and that the base URL names the right data centre and ends in /api/2"
+            }
             405 => "the API does not allow this method here; check the base URL",
             409 => "the object already exists",
             415 => "the API did not accept the body's media type",
@@ -181,14 +189,22 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: the server answered {}", self.method, self.path, self.status)?;
+        write!(
+            f,
+            "{} {}: the server answered {}",
+            self.method, self.path, self.status
+        )?;
         if let Some(message) = &self.message {
             write!(f, ": {message}")?;
         }
-        let extra: Vec<String> = [("code", &self.code), ("domain", &self.domain), ("info", &self.info)]
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
-            .collect();
+        let extra: Vec<String> = [
+            ("code", &self.code),
+            ("domain", &self.domain),
+            ("info", &self.info),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+        .collect();
         if !extra.is_empty() {
             write!(f, " ({})", extra.join(", "))?;
         }
@@ -196,7 +212,11 @@ impl fmt::Display for ApiError {
             if body.trim().is_empty() {
                 f.write_str(" with an empty body")?;
             } else {
-                write!(f, " with a body that is not the API's error JSON: {:?}", body.chars().take(80).collect::<String>())?;
+                write!(
+                    f,
+                    " with a body that is not the API's error JSON: {:?}",
+                    body.chars().take(80).collect::<String>()
+                )?;
             }
         }
         write!(f, "; {}", self.hint())
@@ -261,6 +281,9 @@ mod tests {
             e.to_string(),
             "PUT /reports/x: the connection failed; check the base URL, the network and any proxy"
         );
-        assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "the connection failed: connection refused");
+        assert_eq!(
+            std::error::Error::source(&e).unwrap().to_string(),
+            "the connection failed: connection refused"
+        );
     }
 }

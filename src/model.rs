@@ -138,14 +138,27 @@ pub(crate) fn snippet(body: &[u8], max_chars: usize) -> String {
 }
 
 /// Decodes `T` from JSON, naming the path of whatever was wrong.
-pub(crate) fn decode<'de, T: Deserialize<'de>>(what: &'static str, body: &'de [u8]) -> Result<T, DecodeError> {
-    let err = |path: String, message: String| DecodeError { what, path, message, body: snippet(body, SNIPPET_CHARS) };
+pub(crate) fn decode<'de, T: Deserialize<'de>>(
+    what: &'static str,
+    body: &'de [u8],
+) -> Result<T, DecodeError> {
+    let err = |path: String, message: String| DecodeError {
+        what,
+        path,
+        message,
+        body: snippet(body, SNIPPET_CHARS),
+    };
     let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
     match first {
         None => return Err(err(String::new(), "the body is empty".into())),
         Some(b'{') => {}
         // Every body of this API is an object; serde would read an array into a struct.
-        Some(b'[') => return Err(err(String::new(), "expected a JSON object, found an array".into())),
+        Some(b'[') => {
+            return Err(err(
+                String::new(),
+                "expected a JSON object, found an array".into(),
+            ));
+        }
         Some(_) => return Err(err(String::new(), "the body is not JSON".into())),
     }
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -180,7 +193,11 @@ impl fmt::Display for DecodeError {
         }
         write!(f, "{}", self.message)?;
         if self.message.starts_with("the body is not JSON") {
-            write!(f, " (it starts with {:?})", self.body.chars().take(60).collect::<String>())?;
+            write!(
+                f,
+                " (it starts with {:?})",
+                self.body.chars().take(60).collect::<String>()
+            )?;
         }
         Ok(())
     }
@@ -241,12 +258,18 @@ mod tests {
         assert_eq!(r.version, 2);
         assert_eq!(r.result_action, ResultAction::Send);
         assert_eq!(r.recipients.len(), 2);
-        assert_eq!(r.parameters.tenant_id.to_string(), "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc");
+        assert_eq!(
+            r.parameters.tenant_id.to_string(),
+            "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc"
+        );
         assert_eq!(r.parameters.kind, ReportKind::UsageSummary);
         assert_eq!(r.parameters.level, Level::Accounts);
         assert_eq!(r.parameters.formats, vec![ReportFormat::Csv]);
         let period = r.parameters.period.unwrap();
-        assert_eq!((period.start.to_string(), period.end.to_string()), ("2017-05-01".into(), "2017-05-07".into()));
+        assert_eq!(
+            (period.start.to_string(), period.end.to_string()),
+            ("2017-05-01".into(), "2017-05-07".into())
+        );
         assert_eq!(r.parameters.hide_zero_usage, Some(true));
         assert_eq!(r.parameters.show_skus, Some(false));
         assert_eq!(r.schedule.schedule_type, ScheduleType::Once);
@@ -307,14 +330,26 @@ mod tests {
         let e = parse(&v).unwrap_err();
         assert_eq!(e.what, "report");
         assert_eq!(e.path, "parameters.level");
-        assert!(e.message.starts_with("invalid type: integer `3`, expected a string"), "{}", e.message);
-        assert!(e.to_string().starts_with("the response is not a valid report: parameters.level: invalid type"));
+        assert!(
+            e.message
+                .starts_with("invalid type: integer `3`, expected a string"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.to_string()
+                .starts_with("the response is not a valid report: parameters.level: invalid type")
+        );
 
         let mut v = spec_example();
         v["schedule"].as_object_mut().unwrap().remove("enabled");
         let e = parse(&v).unwrap_err();
         assert_eq!(e.path, "schedule");
-        assert!(e.message.starts_with("missing field `enabled`"), "{}", e.message);
+        assert!(
+            e.message.starts_with("missing field `enabled`"),
+            "{}",
+            e.message
+        );
 
         let mut v = spec_example();
         v["version"] = json!("2");
@@ -328,7 +363,11 @@ mod tests {
         v["parameters"]["period"]["end"] = json!("2017-02-30");
         let e = parse(&v).unwrap_err();
         assert_eq!(e.path, "parameters.period.end");
-        assert!(e.message.contains("invalid date \"2017-02-30\""), "{}", e.message);
+        assert!(
+            e.message.contains("invalid date \"2017-02-30\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -340,10 +379,21 @@ mod tests {
             e.to_string(),
             "the response is not a valid report: the body is not JSON (it starts with \"<html><body>502 Bad Gateway</body></html>\")"
         );
-        assert_eq!(Report::from_json(b"  ").unwrap_err().message, "the body is empty");
-        assert_eq!(Report::from_json(b"[1]").unwrap_err().message, "expected a JSON object, found an array");
+        assert_eq!(
+            Report::from_json(b"  ").unwrap_err().message,
+            "the body is empty"
+        );
+        assert_eq!(
+            Report::from_json(b"[1]").unwrap_err().message,
+            "expected a JSON object, found an array"
+        );
         let trailing = format!("{} x", spec_example());
-        assert!(Report::from_json(trailing.as_bytes()).unwrap_err().message.starts_with("trailing characters"));
+        assert!(
+            Report::from_json(trailing.as_bytes())
+                .unwrap_err()
+                .message
+                .starts_with("trailing characters")
+        );
         let truncated = spec_example().to_string();
         let e = Report::from_json(&truncated.as_bytes()[..40]).unwrap_err();
         assert!(e.message.contains("EOF"), "{}", e.message);
@@ -363,6 +413,9 @@ mod tests {
         let r = parse(&spec_example()).unwrap();
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["schedule"], json!({"type": "once", "enabled": true}));
-        assert_eq!(v["parameters"]["period"], json!({"start": "2017-05-01", "end": "2017-05-07"}));
+        assert_eq!(
+            v["parameters"]["period"],
+            json!({"start": "2017-05-01", "end": "2017-05-07"})
+        );
     }
 }

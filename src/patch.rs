@@ -192,33 +192,60 @@ mod tests {
 
     #[test]
     fn disable_and_enable_are_exactly_the_vendor_bodies() {
-        assert_eq!(ReportUpdate::disable().to_json(), json!({"schedule": {"enabled": false}}));
-        assert_eq!(ReportUpdate::disable().to_json_string(), r#"{"schedule":{"enabled":false}}"#);
-        assert_eq!(ReportUpdate::enable().to_json_string(), r#"{"schedule":{"enabled":true}}"#);
+        assert_eq!(
+            ReportUpdate::disable().to_json(),
+            json!({"schedule": {"enabled": false}})
+        );
+        assert_eq!(
+            ReportUpdate::disable().to_json_string(),
+            r#"{"schedule":{"enabled":false}}"#
+        );
+        assert_eq!(
+            ReportUpdate::enable().to_json_string(),
+            r#"{"schedule":{"enabled":true}}"#
+        );
     }
 
     #[test]
     fn each_setter_alone_gives_its_member_alone() {
         let cases: Vec<(ReportUpdate, &str)> = vec![
-            (ReportUpdate::new().enabled(false), r#"{"schedule":{"enabled":false}}"#),
-            (ReportUpdate::new().enabled(true), r#"{"schedule":{"enabled":true}}"#),
+            (
+                ReportUpdate::new().enabled(false),
+                r#"{"schedule":{"enabled":false}}"#,
+            ),
+            (
+                ReportUpdate::new().enabled(true),
+                r#"{"schedule":{"enabled":true}}"#,
+            ),
             (
                 ReportUpdate::new().recipients([uuid(A)]),
                 r#"{"recipients":["ca451758-b48a-45d9-9ae6-8f1059f67619"]}"#,
             ),
             (ReportUpdate::new().recipients([]), r#"{"recipients":[]}"#),
-            (ReportUpdate::new().level(Level::Itself), r#"{"parameters":{"level":"itself"}}"#),
+            (
+                ReportUpdate::new().level(Level::Itself),
+                r#"{"parameters":{"level":"itself"}}"#,
+            ),
             (
                 ReportUpdate::new().level(Level::DirectPartners),
                 r#"{"parameters":{"level":"direct_partners"}}"#,
             ),
-            (ReportUpdate::new().level(Level::AllPartners), r#"{"parameters":{"level":"all_partners"}}"#),
+            (
+                ReportUpdate::new().level(Level::AllPartners),
+                r#"{"parameters":{"level":"all_partners"}}"#,
+            ),
             (
                 ReportUpdate::new().level(Level::AllCustomers),
                 r#"{"parameters":{"level":"all_customers"}}"#,
             ),
-            (ReportUpdate::new().level(Level::Accounts), r#"{"parameters":{"level":"accounts"}}"#),
-            (ReportUpdate::new().kind(ReportKind::UsageDaily), r#"{"parameters":{"kind":"usage_daily"}}"#),
+            (
+                ReportUpdate::new().level(Level::Accounts),
+                r#"{"parameters":{"level":"accounts"}}"#,
+            ),
+            (
+                ReportUpdate::new().kind(ReportKind::UsageDaily),
+                r#"{"parameters":{"kind":"usage_daily"}}"#,
+            ),
             (
                 ReportUpdate::new().kind(ReportKind::UsageSummary),
                 r#"{"parameters":{"kind":"usage_summary"}}"#,
@@ -231,10 +258,22 @@ mod tests {
                 ReportUpdate::new().kind(ReportKind::UsageBreakdown),
                 r#"{"parameters":{"kind":"usage_breakdown"}}"#,
             ),
-            (ReportUpdate::new().hide_zero_usage(true), r#"{"parameters":{"hide_zero_usage":true}}"#),
-            (ReportUpdate::new().hide_zero_usage(false), r#"{"parameters":{"hide_zero_usage":false}}"#),
-            (ReportUpdate::new().show_skus(true), r#"{"parameters":{"show_skus":true}}"#),
-            (ReportUpdate::new().show_skus(false), r#"{"parameters":{"show_skus":false}}"#),
+            (
+                ReportUpdate::new().hide_zero_usage(true),
+                r#"{"parameters":{"hide_zero_usage":true}}"#,
+            ),
+            (
+                ReportUpdate::new().hide_zero_usage(false),
+                r#"{"parameters":{"hide_zero_usage":false}}"#,
+            ),
+            (
+                ReportUpdate::new().show_skus(true),
+                r#"{"parameters":{"show_skus":true}}"#,
+            ),
+            (
+                ReportUpdate::new().show_skus(false),
+                r#"{"parameters":{"show_skus":false}}"#,
+            ),
         ];
         for (update, expected) in cases {
             assert_eq!(update.to_json_string(), expected);
@@ -271,9 +310,17 @@ mod tests {
 
     #[test]
     fn later_setters_replace_earlier_values() {
-        let update = ReportUpdate::disable().enabled(true).level(Level::Itself).level(Level::Accounts);
-        assert_eq!(update.to_json(), json!({"parameters": {"level": "accounts"}, "schedule": {"enabled": true}}));
-        let update = ReportUpdate::new().recipients([uuid(A)]).recipients([uuid(B)]);
+        let update = ReportUpdate::disable()
+            .enabled(true)
+            .level(Level::Itself)
+            .level(Level::Accounts);
+        assert_eq!(
+            update.to_json(),
+            json!({"parameters": {"level": "accounts"}, "schedule": {"enabled": true}})
+        );
+        let update = ReportUpdate::new()
+            .recipients([uuid(A)])
+            .recipients([uuid(B)]);
         assert_eq!(update.to_json(), json!({"recipients": [B]}));
     }
 

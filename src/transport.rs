@@ -94,8 +94,18 @@ pub struct Request {
 }
 
 impl Request {
-    pub(crate) fn new(method: Method, url: String, headers: Vec<(&'static str, String)>, body: Option<Vec<u8>>) -> Self {
-        Request { method, url, headers, body }
+    pub(crate) fn new(
+        method: Method,
+        url: String,
+        headers: Vec<(&'static str, String)>,
+        body: Option<Vec<u8>>,
+    ) -> Self {
+        Request {
+            method,
+            url,
+            headers,
+            body,
+        }
     }
 
     /// The method.
@@ -115,7 +125,10 @@ impl Request {
 
     /// The value of header `name` (any case), if the request has it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body, for methods that send one.
@@ -135,9 +148,15 @@ impl fmt::Debug for Request {
         impl fmt::Debug for Headers<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let redact = |n: &str, v: &str| -> String {
-                    if n.eq_ignore_ascii_case("authorization") { "<redacted>".into() } else { v.into() }
+                    if n.eq_ignore_ascii_case("authorization") {
+                        "<redacted>".into()
+                    } else {
+                        v.into()
+                    }
                 };
-                f.debug_map().entries(self.0.iter().map(|(n, v)| (n, redact(n, v)))).finish()
+                f.debug_map()
+                    .entries(self.0.iter().map(|(n, v)| (n, redact(n, v))))
+                    .finish()
             }
         }
         f.debug_struct("Request")
@@ -160,8 +179,16 @@ pub struct Response {
 
 impl Response {
     /// A response whose body is read from `body`.
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Read + Send + 'static) -> Self {
-        Response { status, headers, body: Box::new(body) }
+    pub fn new(
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: impl Read + Send + 'static,
+    ) -> Self {
+        Response {
+            status,
+            headers,
+            body: Box::new(body),
+        }
     }
 
     /// A response whose body is already in memory.
@@ -176,7 +203,10 @@ impl Response {
 
     /// The value of header `name` (any case), if the response has it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every header, as the transport gave them.
@@ -192,7 +222,10 @@ impl Response {
 
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Response").field("status", &self.status).field("headers", &self.headers).finish_non_exhaustive()
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
     }
 }
 
@@ -236,8 +269,14 @@ pub struct TransportError {
 
 impl TransportError {
     /// A failure of `kind`, caused by `source` (a `String` or `&str` will do).
-    pub fn new(kind: TransportErrorKind, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
-        TransportError { kind, source: Some(source.into()) }
+    pub fn new(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn StdError + Send + Sync>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            source: Some(source.into()),
+        }
     }
 
     /// A failure of `kind` with nothing more to say.
@@ -263,7 +302,9 @@ impl fmt::Display for TransportError {
 
 impl StdError for TransportError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
     }
 }
 
@@ -276,7 +317,10 @@ mod tests {
         let r = Request::new(
             Method::Put,
             "https://x.example/api/2/reports/1".into(),
-            vec![("authorization", "Bearer s3cr3t-token".into()), ("accept", "application/json".into())],
+            vec![
+                ("authorization", "Bearer s3cr3t-token".into()),
+                ("accept", "application/json".into()),
+            ],
             Some(b"{}".to_vec()),
         );
         let dbg = format!("{r:?}");
@@ -291,6 +335,9 @@ mod tests {
         let e = TransportError::new(TransportErrorKind::Connect, "connection refused");
         assert_eq!(e.to_string(), "the connection failed: connection refused");
         assert_eq!(e.source().unwrap().to_string(), "connection refused");
-        assert_eq!(TransportError::from_kind(TransportErrorKind::Timeout).to_string(), "the request timed out");
+        assert_eq!(
+            TransportError::from_kind(TransportErrorKind::Timeout).to_string(),
+            "the request timed out"
+        );
     }
 }

@@ -84,7 +84,11 @@ pub struct FieldMismatch {
 
 impl fmt::Display for FieldMismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: requested {}, returned {}", self.field, self.requested, self.returned)
+        write!(
+            f,
+            "{}: requested {}, returned {}",
+            self.field, self.requested, self.returned
+        )
     }
 }
 
@@ -105,7 +109,11 @@ impl Mismatch {
     }
 
     pub(crate) fn from_fields(fields: Vec<FieldMismatch>) -> Result<(), Mismatch> {
-        if fields.is_empty() { Ok(()) } else { Err(Mismatch { fields }) }
+        if fields.is_empty() {
+            Ok(())
+        } else {
+            Err(Mismatch { fields })
+        }
     }
 }
 
@@ -130,10 +138,19 @@ pub(crate) fn to_value<T: Serialize + ?Sized>(v: &T) -> Value {
 }
 
 /// Records a difference when the returned value is not the requested one.
-fn compare<T: Serialize + PartialEq>(out: &mut Vec<FieldMismatch>, field: Field, requested: Option<&T>, returned: Option<&T>) {
+fn compare<T: Serialize + PartialEq>(
+    out: &mut Vec<FieldMismatch>,
+    field: Field,
+    requested: Option<&T>,
+    returned: Option<&T>,
+) {
     if let Some(requested) = requested {
         if Some(requested) != returned {
-            out.push(FieldMismatch { field, requested: to_value(requested), returned: to_value(&returned) });
+            out.push(FieldMismatch {
+                field,
+                requested: to_value(requested),
+                returned: to_value(&returned),
+            });
         }
     }
 }
@@ -150,7 +167,12 @@ impl ReportUpdate {
     /// with both values.
     pub fn verify(&self, report: &Report) -> Result<(), Mismatch> {
         let mut out = Vec::new();
-        compare(&mut out, Field::ScheduleEnabled, self.schedule_enabled().as_ref(), Some(&report.schedule.enabled));
+        compare(
+            &mut out,
+            Field::ScheduleEnabled,
+            self.schedule_enabled().as_ref(),
+            Some(&report.schedule.enabled),
+        );
         if let Some(requested) = self.recipient_list() {
             let want: BTreeSet<_> = requested.iter().collect();
             let got: BTreeSet<_> = report.recipients.iter().collect();
@@ -163,10 +185,30 @@ impl ReportUpdate {
             }
         }
         let (asked, params) = (self.parameters(), &report.parameters);
-        compare(&mut out, Field::Level, asked.level.as_ref(), Some(&params.level));
-        compare(&mut out, Field::Kind, asked.kind.as_ref(), Some(&params.kind));
-        compare(&mut out, Field::HideZeroUsage, asked.hide_zero_usage.as_ref(), params.hide_zero_usage.as_ref());
-        compare(&mut out, Field::ShowSkus, asked.show_skus.as_ref(), params.show_skus.as_ref());
+        compare(
+            &mut out,
+            Field::Level,
+            asked.level.as_ref(),
+            Some(&params.level),
+        );
+        compare(
+            &mut out,
+            Field::Kind,
+            asked.kind.as_ref(),
+            Some(&params.kind),
+        );
+        compare(
+            &mut out,
+            Field::HideZeroUsage,
+            asked.hide_zero_usage.as_ref(),
+            params.hide_zero_usage.as_ref(),
+        );
+        compare(
+            &mut out,
+            Field::ShowSkus,
+            asked.show_skus.as_ref(),
+            params.show_skus.as_ref(),
+        );
         Mismatch::from_fields(out)
     }
 }
@@ -184,7 +226,10 @@ mod tests {
     fn report(enabled: bool, recipients: &[&str], extra: Value) -> Report {
         let mut params = json!({"tenant_id": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc",
             "level": "accounts", "kind": "usage_summary", "formats": ["csv"]});
-        params.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        params
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         let v = json!({"id": "20dffb36-d77b-45c6-b2fa-39276e98d5fc", "version": 7,
             "result_action": "send", "recipients": recipients, "parameters": params,
             "schedule": {"type": "monthly", "enabled": enabled}});
@@ -197,7 +242,11 @@ mod tests {
 
     #[test]
     fn a_reflected_update_passes() {
-        let r = report(false, &[A, B], json!({"hide_zero_usage": true, "show_skus": false}));
+        let r = report(
+            false,
+            &[A, B],
+            json!({"hide_zero_usage": true, "show_skus": false}),
+        );
         let update = ReportUpdate::disable()
             .recipients(ids(&[B, A, B]))
             .level(Level::Accounts)
@@ -210,10 +259,16 @@ mod tests {
 
     #[test]
     fn schedule_enabled_not_applied() {
-        let m = ReportUpdate::disable().verify(&report(true, &[], json!({}))).unwrap_err();
+        let m = ReportUpdate::disable()
+            .verify(&report(true, &[], json!({})))
+            .unwrap_err();
         assert_eq!(
             m.fields,
-            vec![FieldMismatch { field: Field::ScheduleEnabled, requested: json!(false), returned: json!(true) }]
+            vec![FieldMismatch {
+                field: Field::ScheduleEnabled,
+                requested: json!(false),
+                returned: json!(true)
+            }]
         );
     }
 
@@ -228,7 +283,11 @@ mod tests {
             .recipients(ids(&[B]))
             .enabled(false);
         let m = update.verify(&r).unwrap_err();
-        let got: Vec<_> = m.fields.iter().map(|f| (f.field, f.requested.clone(), f.returned.clone())).collect();
+        let got: Vec<_> = m
+            .fields
+            .iter()
+            .map(|f| (f.field, f.requested.clone(), f.returned.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![
@@ -240,7 +299,10 @@ mod tests {
                 (Field::ShowSkus, json!(false), json!(true)),
             ]
         );
-        assert_eq!(m.field(Field::Kind).unwrap().returned, json!("usage_summary"));
+        assert_eq!(
+            m.field(Field::Kind).unwrap().returned,
+            json!("usage_summary")
+        );
         assert_eq!(m.field(Field::Id), None);
         assert_eq!(
             m.to_string(),
@@ -256,8 +318,14 @@ mod tests {
     #[test]
     fn recipients_compare_as_sets() {
         let r = report(true, &[A, B], json!({}));
-        assert_eq!(ReportUpdate::new().recipients(ids(&[B, A])).verify(&r), Ok(()));
-        let m = ReportUpdate::new().recipients(ids(&[A])).verify(&r).unwrap_err();
+        assert_eq!(
+            ReportUpdate::new().recipients(ids(&[B, A])).verify(&r),
+            Ok(())
+        );
+        let m = ReportUpdate::new()
+            .recipients(ids(&[A]))
+            .verify(&r)
+            .unwrap_err();
         assert_eq!(m.fields[0].field, Field::Recipients);
         let m = ReportUpdate::new().recipients([]).verify(&r).unwrap_err();
         assert_eq!(m.fields[0].requested, json!([]));
@@ -268,7 +336,10 @@ mod tests {
     fn unknown_returned_values_are_mismatches_with_their_text() {
         let mut r = report(true, &[], json!({}));
         r.parameters.level = serde_json::from_value(json!("galaxy")).unwrap();
-        let m = ReportUpdate::new().level(Level::Accounts).verify(&r).unwrap_err();
+        let m = ReportUpdate::new()
+            .level(Level::Accounts)
+            .verify(&r)
+            .unwrap_err();
         assert_eq!(m.fields[0].returned, json!("galaxy"));
     }
 }

@@ -1,4 +1,5 @@
 //! The client against mockito servers: what the server sees, and how every answer maps.
+#![cfg(feature = "ureq")]
 
 mod common;
 
@@ -12,7 +13,9 @@ const PATH: &str = "/api/2/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc";
 
 /// Mocks that fail their `assert` if the server sees any request at all.
 fn expect_no_request(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
-    ["GET", "PUT", "POST", "DELETE"].map(|m| server.mock(m, Matcher::Any).expect(0).create()).into()
+    ["GET", "PUT", "POST", "DELETE"]
+        .map(|m| server.mock(m, Matcher::Any).expect(0).create())
+        .into()
 }
 
 /// Asserts that neither `Display` nor `Debug` of `err` (with its sources) shows the token.
@@ -34,7 +37,10 @@ fn disable_sends_exactly_the_vendor_request() {
         .match_header("content-type", "application/json")
         .match_header("accept", "application/json")
         .match_header("authorization", format!("Bearer {TOKEN}").as_str())
-        .match_header("user-agent", concat!("acronis-reports/", env!("CARGO_PKG_VERSION")))
+        .match_header(
+            "user-agent",
+            concat!("acronis-reports/", env!("CARGO_PKG_VERSION")),
+        )
         .match_body(Matcher::Exact(r#"{"schedule":{"enabled":false}}"#.into()))
         .with_status(200)
         .with_header("content-type", "application/json")
@@ -78,8 +84,13 @@ fn enable_and_combined_update_send_their_patches() {
 #[test]
 fn upper_case_id_is_sent_lowercase() {
     let mut server = Server::new();
-    let get = server.mock("GET", PATH).with_body(report_json(ID, true).to_string()).create();
-    let report = client(&server.url()).get_report(&ID.to_uppercase()).unwrap();
+    let get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    let report = client(&server.url())
+        .get_report(&ID.to_uppercase())
+        .unwrap();
     get.assert();
     assert_eq!(report.id.to_string(), ID);
 }
@@ -87,9 +98,14 @@ fn upper_case_id_is_sent_lowercase() {
 #[test]
 fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
     let mut server = Server::new();
-    server.mock("PUT", PATH).with_body(report_json(ID, true).to_string()).create();
+    server
+        .mock("PUT", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
     let err = client(&server.url()).disable_report(ID).unwrap_err();
-    let Error::Mismatch(m) = &err else { panic!("expected Mismatch, got {err:?}") };
+    let Error::Mismatch(m) = &err else {
+        panic!("expected Mismatch, got {err:?}")
+    };
     assert_eq!(m.fields.len(), 1);
     assert_eq!(m.fields[0].field, Field::ScheduleEnabled);
     assert_eq!(m.fields[0].requested, json!(false));
@@ -104,11 +120,19 @@ fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
 #[test]
 fn another_report_in_the_answer_is_a_mismatch_on_id() {
     let mut server = Server::new();
-    server.mock("PUT", PATH).with_body(report_json(OTHER_ID, false).to_string()).create();
+    server
+        .mock("PUT", PATH)
+        .with_body(report_json(OTHER_ID, false).to_string())
+        .create();
     let err = client(&server.url()).disable_report(ID).unwrap_err();
-    let Error::Mismatch(m) = &err else { panic!("expected Mismatch, got {err:?}") };
+    let Error::Mismatch(m) = &err else {
+        panic!("expected Mismatch, got {err:?}")
+    };
     let f = m.field(Field::Id).expect("id mismatch listed");
-    assert_eq!((f.requested.clone(), f.returned.clone()), (json!(ID), json!(OTHER_ID)));
+    assert_eq!(
+        (f.requested.clone(), f.returned.clone()),
+        (json!(ID), json!(OTHER_ID))
+    );
     assert_eq!(m.fields.len(), 1);
 }
 
@@ -116,7 +140,11 @@ fn another_report_in_the_answer_is_a_mismatch_on_id() {
 fn a_204_answer_is_checked_by_fetching_the_report() {
     let mut server = Server::new();
     let put = server.mock("PUT", PATH).with_status(204).create();
-    let get = server.mock("GET", PATH).with_body(report_json(ID, false).to_string()).expect(1).create();
+    let get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, false).to_string())
+        .expect(1)
+        .create();
     let report = client(&server.url()).disable_report(ID).unwrap();
     put.assert();
     get.assert();
@@ -126,11 +154,21 @@ fn a_204_answer_is_checked_by_fetching_the_report() {
 #[test]
 fn an_empty_200_answer_is_checked_by_fetching_the_report() {
     let mut server = Server::new();
-    server.mock("PUT", PATH).with_status(200).with_body("").create();
-    let get = server.mock("GET", PATH).with_body(report_json(ID, true).to_string()).expect(1).create();
+    server
+        .mock("PUT", PATH)
+        .with_status(200)
+        .with_body("")
+        .create();
+    let get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .expect(1)
+        .create();
     let err = client(&server.url()).disable_report(ID).unwrap_err();
     get.assert();
-    let Error::Mismatch(m) = &err else { panic!("expected Mismatch, got {err:?}") };
+    let Error::Mismatch(m) = &err else {
+        panic!("expected Mismatch, got {err:?}")
+    };
     assert_eq!(m.fields[0].field, Field::ScheduleEnabled);
 }
 
@@ -159,8 +197,13 @@ fn vendor_error_bodies_become_api_errors() {
         assert_no_token(&err);
         assert_eq!(err.status(), Some(status as u16));
         assert!(!err.is_retryable(), "{status}");
-        let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
-        let expected_code = code.as_str().map(str::to_owned).unwrap_or_else(|| code.to_string());
+        let Error::Api(api) = &err else {
+            panic!("expected Api, got {err:?}")
+        };
+        let expected_code = code
+            .as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| code.to_string());
         assert_eq!(api.code.as_deref(), Some(expected_code.as_str()));
         assert_eq!(api.message.as_deref(), Some(message));
         assert_eq!(api.domain.as_deref(), Some("PlatformAccountServer"));
@@ -185,7 +228,9 @@ fn null_members_of_the_error_body_are_none() {
         .with_status(404)
         .with_body(r#"{"error": {"code": 404, "message": "Not found", "domain": null, "details": {"info": null}}}"#)
         .create();
-    let Error::Api(api) = client(&server.url()).get_report(ID).unwrap_err() else { panic!() };
+    let Error::Api(api) = client(&server.url()).get_report(ID).unwrap_err() else {
+        panic!()
+    };
     assert_eq!((api.domain, api.info, api.body), (None, None, None));
     assert_eq!(api.message.as_deref(), Some("Not found"));
 }
@@ -193,22 +238,47 @@ fn null_members_of_the_error_body_are_none() {
 #[test]
 fn non_json_error_bodies_are_kept_truncated() {
     let mut server = Server::new();
-    let page = format!("<html><body><h1>502 Bad Gateway</h1>{}</body></html>", "x".repeat(5000));
-    server.mock("PUT", PATH).with_status(502).with_header("content-type", "text/html").with_body(&page).create();
+    let page = format!(
+        "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
+        "x".repeat(5000)
+    );
+    server
+        .mock("PUT", PATH)
+        .with_status(502)
+        .with_header("content-type", "text/html")
+        .with_body(&page)
+        .create();
     let err = client(&server.url()).disable_report(ID).unwrap_err();
     assert!(err.is_retryable());
-    let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
+    let Error::Api(api) = &err else {
+        panic!("expected Api, got {err:?}")
+    };
     assert_eq!(api.status, 502);
     assert_eq!(api.code, None);
     let body = api.body.as_deref().unwrap();
-    assert!(body.starts_with("<html><body><h1>502 Bad Gateway</h1>xxx"), "{body}");
-    assert_eq!(body.chars().count(), 1025, "1024 characters and an ellipsis");
-    assert!(err.to_string().contains("with a body that is not the API's error JSON: \"<html><body><h1>502 Bad Gateway"));
+    assert!(
+        body.starts_with("<html><body><h1>502 Bad Gateway</h1>xxx"),
+        "{body}"
+    );
+    assert_eq!(
+        body.chars().count(),
+        1025,
+        "1024 characters and an ellipsis"
+    );
+    assert!(err.to_string().contains(
+        "with a body that is not the API's error JSON: \"<html><body><h1>502 Bad Gateway"
+    ));
 
     // The token endpoint's OAuth shape is not the vendor's error JSON either: kept raw.
     let mut server = Server::new();
-    server.mock("GET", PATH).with_status(401).with_body(r#"{"error":"access_denied"}"#).create();
-    let Error::Api(api) = client(&server.url()).get_report(ID).unwrap_err() else { panic!() };
+    server
+        .mock("GET", PATH)
+        .with_status(401)
+        .with_body(r#"{"error":"access_denied"}"#)
+        .create();
+    let Error::Api(api) = client(&server.url()).get_report(ID).unwrap_err() else {
+        panic!()
+    };
     assert_eq!(api.body.as_deref(), Some(r#"{"error":"access_denied"}"#));
 }
 
@@ -222,11 +292,16 @@ fn an_html_200_is_a_decode_error() {
         .with_body("<!DOCTYPE html><html><body>Maintenance</body></html>")
         .create();
     let err = client(&server.url()).disable_report(ID).unwrap_err();
-    let Error::Decode(d) = &err else { panic!("expected Decode, got {err:?}") };
+    let Error::Decode(d) = &err else {
+        panic!("expected Decode, got {err:?}")
+    };
     assert_eq!(d.what, "report");
     assert_eq!(d.message, "the body is not JSON");
     assert!(d.body.starts_with("<!DOCTYPE html>"));
-    assert!(err.to_string().starts_with("the response is not a valid report: the body is not JSON"));
+    assert!(
+        err.to_string()
+            .starts_with("the response is not a valid report: the body is not JSON")
+    );
 }
 
 #[test]
@@ -234,10 +309,20 @@ fn a_report_with_a_wrong_member_is_a_decode_error_naming_it() {
     let mut server = Server::new();
     let mut body = report_json(ID, false);
     body["schedule"]["enabled"] = json!("no");
-    server.mock("PUT", PATH).with_body(body.to_string()).create();
-    let Error::Decode(d) = client(&server.url()).disable_report(ID).unwrap_err() else { panic!() };
+    server
+        .mock("PUT", PATH)
+        .with_body(body.to_string())
+        .create();
+    let Error::Decode(d) = client(&server.url()).disable_report(ID).unwrap_err() else {
+        panic!()
+    };
     assert_eq!(d.path, "schedule.enabled");
-    assert!(d.message.starts_with("invalid type: string \"no\", expected a boolean"), "{}", d.message);
+    assert!(
+        d.message
+            .starts_with("invalid type: string \"no\", expected a boolean"),
+        "{}",
+        d.message
+    );
 }
 
 #[test]
@@ -248,7 +333,10 @@ fn unknown_members_and_values_in_a_report_are_accepted() {
     body["parameters"]["kind"] = json!("usage_hourly");
     body["parameters"]["formats"] = json!(["csv", "xlsx"]);
     body["schedule"]["type"] = json!("weekly");
-    server.mock("PUT", PATH).with_body(body.to_string()).create();
+    server
+        .mock("PUT", PATH)
+        .with_body(body.to_string())
+        .create();
     let report = client(&server.url()).disable_report(ID).unwrap();
     assert_eq!(report.parameters.kind.as_str(), "usage_hourly");
     assert_eq!(report.parameters.formats[1].as_str(), "xlsx");
@@ -256,8 +344,13 @@ fn unknown_members_and_values_in_a_report_are_accepted() {
 
     // An update of the kind is checked against the unknown value, not waved through.
     let mut server = Server::new();
-    server.mock("PUT", PATH).with_body(body.to_string()).create();
-    let err = client(&server.url()).update_report(ID, &ReportUpdate::new().kind(ReportKind::UsageDaily)).unwrap_err();
+    server
+        .mock("PUT", PATH)
+        .with_body(body.to_string())
+        .create();
+    let err = client(&server.url())
+        .update_report(ID, &ReportUpdate::new().kind(ReportKind::UsageDaily))
+        .unwrap_err();
     let Error::Mismatch(m) = err else { panic!() };
     assert_eq!(m.fields[0].returned, json!("usage_hourly"));
 }
@@ -280,13 +373,24 @@ fn bad_ids_and_empty_updates_are_refused_before_sending() {
         "",
         "not-a-uuid",
     ] {
-        for result in [c.disable_report(bad), c.get_report(bad), c.update_report(bad, &ReportUpdate::enable())] {
-            let Err(Error::InvalidInput { message }) = result else { panic!("{bad:?} not refused: {result:?}") };
+        for result in [
+            c.disable_report(bad),
+            c.get_report(bad),
+            c.update_report(bad, &ReportUpdate::enable()),
+        ] {
+            let Err(Error::InvalidInput { message }) = result else {
+                panic!("{bad:?} not refused: {result:?}")
+            };
             assert!(message.starts_with("invalid report id"), "{message}");
         }
     }
-    let Err(Error::InvalidInput { message }) = c.update_report(ID, &ReportUpdate::new()) else { panic!() };
-    assert_eq!(message, "the update is empty: set at least one member of the ReportUpdate");
+    let Err(Error::InvalidInput { message }) = c.update_report(ID, &ReportUpdate::new()) else {
+        panic!()
+    };
+    assert_eq!(
+        message,
+        "the update is empty: set at least one member of the ReportUpdate"
+    );
     nothing.iter().for_each(mockito::Mock::assert);
 }
 
@@ -297,10 +401,25 @@ fn redirects_are_errors_and_never_followed() {
         let elsewhere = expect_no_request(&mut target);
         let mut server = Server::new();
         let location = format!("{}{PATH}", target.url());
-        server.mock("PUT", PATH).with_status(status).with_header("location", &location).create();
+        server
+            .mock("PUT", PATH)
+            .with_status(status)
+            .with_header("location", &location)
+            .create();
         let err = client(&server.url()).disable_report(ID).unwrap_err();
-        let Error::Redirect { status: s, location: l, method, path } = &err else { panic!("{status}: {err:?}") };
-        assert_eq!((*s, l.as_deref(), method.as_str()), (status as u16, Some(location.as_str()), "PUT"));
+        let Error::Redirect {
+            status: s,
+            location: l,
+            method,
+            path,
+        } = &err
+        else {
+            panic!("{status}: {err:?}")
+        };
+        assert_eq!(
+            (*s, l.as_deref(), method.as_str()),
+            (status as u16, Some(location.as_str()), "PUT")
+        );
         assert_eq!(path, &format!("/reports/{ID}"));
         assert_eq!(err.status(), Some(status as u16));
         assert!(err.to_string().contains("redirects are not followed"));
@@ -311,7 +430,10 @@ fn redirects_are_errors_and_never_followed() {
 #[test]
 fn oversized_bodies_end_in_a_clear_error() {
     let mut server = Server::new();
-    server.mock("GET", PATH).with_body("x".repeat(10_000)).create();
+    server
+        .mock("GET", PATH)
+        .with_body("x".repeat(10_000))
+        .create();
     let c = Client::builder()
         .base_url(format!("{}/api/2", server.url()))
         .bearer_token(TOKEN)
@@ -320,9 +442,14 @@ fn oversized_bodies_end_in_a_clear_error() {
         .build()
         .unwrap();
     let err = c.get_report(ID).unwrap_err();
-    let Error::ResponseTooLarge { limit, .. } = &err else { panic!("{err:?}") };
+    let Error::ResponseTooLarge { limit, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(*limit, 1000);
-    assert!(err.to_string().contains("larger than the limit of 1000 bytes"));
+    assert!(
+        err.to_string()
+            .contains("larger than the limit of 1000 bytes")
+    );
 }
 
 #[test]
@@ -342,8 +469,18 @@ fn a_server_that_never_answers_gives_timeout() {
         .unwrap();
     // The listener accepts into its backlog and never answers.
     let err = c.disable_report(ID).unwrap_err();
-    let Error::Timeout { method, path, source } = &err else { panic!("{err:?}") };
-    assert_eq!((method.as_str(), path.as_str()), ("PUT", "/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc"));
+    let Error::Timeout {
+        method,
+        path,
+        source,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (method.as_str(), path.as_str()),
+        ("PUT", "/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc")
+    );
     assert_eq!(source.kind(), TransportErrorKind::Timeout);
     assert!(err.is_retryable());
     assert_no_token(&err);
@@ -356,11 +493,17 @@ fn a_refused_connection_is_a_transport_error() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let err = client(&format!("http://127.0.0.1:{port}")).get_report(ID).unwrap_err();
-    let Error::Transport { source, .. } = &err else { panic!("{err:?}") };
+    let err = client(&format!("http://127.0.0.1:{port}"))
+        .get_report(ID)
+        .unwrap_err();
+    let Error::Transport { source, .. } = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(source.kind(), TransportErrorKind::Connect);
     assert!(err.is_retryable());
-    assert!(err.to_string().starts_with(&format!("GET /reports/{ID}: the connection failed; check the base URL")));
+    assert!(err.to_string().starts_with(&format!(
+        "GET /reports/{ID}: the connection failed; check the base URL"
+    )));
     assert!(std::error::Error::source(&err).is_some());
     assert_no_token(&err);
 }
@@ -368,7 +511,11 @@ fn a_refused_connection_is_a_transport_error() {
 #[test]
 fn the_token_never_shows() {
     let mut server = Server::new();
-    server.mock("PUT", PATH).with_status(401).with_body("denied").create();
+    server
+        .mock("PUT", PATH)
+        .with_status(401)
+        .with_body("denied")
+        .create();
     let c = client(&server.url());
     let debug = format!("{c:?}");
     assert!(!debug.contains(TOKEN), "{debug}");
@@ -384,10 +531,31 @@ fn bad_settings_are_refused_by_build() {
     let cases: Vec<(acronis_reports::ClientBuilder, &str)> = vec![
         (Client::builder().bearer_token(TOKEN), "no base URL"),
         (Client::builder().base_url(base), "no token"),
-        (Client::builder().base_url("eu2-cloud.acronis.com").bearer_token(TOKEN), "invalid base URL"),
-        (Client::builder().base_url(base).bearer_token(format!("{TOKEN}\r\n")), "the bearer token holds characters"),
-        (Client::builder().base_url(base).bearer_token(format!("Bearer {TOKEN}")), "starts with \"Bearer \""),
-        (Client::builder().base_url(base).bearer_token(TOKEN).user_agent("a\nb"), "invalid user agent"),
+        (
+            Client::builder()
+                .base_url("eu2-cloud.acronis.com")
+                .bearer_token(TOKEN),
+            "invalid base URL",
+        ),
+        (
+            Client::builder()
+                .base_url(base)
+                .bearer_token(format!("{TOKEN}\r\n")),
+            "the bearer token holds characters",
+        ),
+        (
+            Client::builder()
+                .base_url(base)
+                .bearer_token(format!("Bearer {TOKEN}")),
+            "starts with \"Bearer \"",
+        ),
+        (
+            Client::builder()
+                .base_url(base)
+                .bearer_token(TOKEN)
+                .user_agent("a\nb"),
+            "invalid user agent",
+        ),
         (
             Client::builder()
                 .base_url(base)
@@ -398,7 +566,9 @@ fn bad_settings_are_refused_by_build() {
         ),
     ];
     for (builder, expected) in cases {
-        let Err(err @ Error::InvalidInput { .. }) = builder.build() else { panic!("{expected}: accepted") };
+        let Err(err @ Error::InvalidInput { .. }) = builder.build() else {
+            panic!("{expected}: accepted")
+        };
         assert!(err.to_string().contains(expected), "{err}");
         assert_no_token(&err);
     }

@@ -1,5 +1,6 @@
 //! End to end against the local emulator of the API: what reaches the server, byte for byte,
 //! what the server keeps, and that one agent reuses one connection.
+#![cfg(feature = "ureq")]
 
 mod common;
 
@@ -20,37 +21,68 @@ fn client(emulator: &Emulator) -> Client {
 fn disable_then_enable_changes_the_stored_report() {
     let emulator = Emulator::start().unwrap();
     let c = client(&emulator);
-    let version = emulator.report(MONTHLY_REPORT_ID).unwrap()["version"].as_i64().unwrap();
+    let version = emulator.report(MONTHLY_REPORT_ID).unwrap()["version"]
+        .as_i64()
+        .unwrap();
 
     let report = c.disable_report(&MONTHLY_REPORT_ID.to_uppercase()).unwrap();
     assert!(!report.schedule.enabled);
     assert_eq!(report.version, version + 1);
-    assert_eq!(emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"], json!({"type": "monthly", "enabled": false}));
+    assert_eq!(
+        emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"],
+        json!({"type": "monthly", "enabled": false})
+    );
 
     let report = c.enable_report(MONTHLY_REPORT_ID).unwrap();
     assert!(report.schedule.enabled);
-    assert_eq!(emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"]["enabled"], json!(true));
+    assert_eq!(
+        emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"]["enabled"],
+        json!(true)
+    );
 
     let requests = emulator.requests();
     let seen: Vec<_> = requests
         .iter()
-        .map(|r| (r.method.as_str(), r.target.as_str(), String::from_utf8_lossy(&r.body).into_owned()))
+        .map(|r| {
+            (
+                r.method.as_str(),
+                r.target.as_str(),
+                String::from_utf8_lossy(&r.body).into_owned(),
+            )
+        })
         .collect();
     let target = format!("/api/2/reports/{MONTHLY_REPORT_ID}");
     assert_eq!(
         seen,
         vec![
-            ("PUT", target.as_str(), r#"{"schedule":{"enabled":false}}"#.to_owned()),
-            ("PUT", target.as_str(), r#"{"schedule":{"enabled":true}}"#.to_owned()),
+            (
+                "PUT",
+                target.as_str(),
+                r#"{"schedule":{"enabled":false}}"#.to_owned()
+            ),
+            (
+                "PUT",
+                target.as_str(),
+                r#"{"schedule":{"enabled":true}}"#.to_owned()
+            ),
         ]
     );
     let validator = common::schema_validator("reportPut");
     for r in &requests {
-        assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.header("accept"), Some("application/json"));
-        assert_eq!(r.header("content-length"), Some(r.body.len().to_string().as_str()));
-        assert_eq!(r.header("user-agent"), Some(acronis_reports::client::DEFAULT_USER_AGENT));
+        assert_eq!(
+            r.header("content-length"),
+            Some(r.body.len().to_string().as_str())
+        );
+        assert_eq!(
+            r.header("user-agent"),
+            Some(acronis_reports::client::DEFAULT_USER_AGENT)
+        );
         let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
         assert!(validator.is_valid(&body), "{body}");
     }
@@ -65,12 +97,21 @@ fn a_full_update_is_applied_and_verified() {
         .level(Level::DirectPartners)
         .hide_zero_usage(false)
         .show_skus(true);
-    let report = client(&emulator).update_report(MONTHLY_REPORT_ID, &update).unwrap();
-    assert_eq!(report.recipients, vec![user.parse::<acronis_reports::Uuid>().unwrap()]);
+    let report = client(&emulator)
+        .update_report(MONTHLY_REPORT_ID, &update)
+        .unwrap();
+    assert_eq!(
+        report.recipients,
+        vec![user.parse::<acronis_reports::Uuid>().unwrap()]
+    );
     assert_eq!(report.parameters.level, Level::DirectPartners);
     let stored = emulator.report(MONTHLY_REPORT_ID).unwrap();
     assert_eq!(stored["parameters"]["show_skus"], json!(true));
-    assert_eq!(stored["parameters"]["kind"], json!("usage_summary"), "members not in the patch are kept");
+    assert_eq!(
+        stored["parameters"]["kind"],
+        json!("usage_summary"),
+        "members not in the patch are kept"
+    );
 }
 
 #[test]
@@ -105,25 +146,46 @@ fn the_client_is_shared_across_threads() {
         }
     });
     assert_eq!(emulator.requests().len(), 20);
-    assert!(emulator.connections() <= 4, "{} connections", emulator.connections());
+    assert!(
+        emulator.connections() <= 4,
+        "{} connections",
+        emulator.connections()
+    );
 }
 
 #[test]
 fn a_one_time_report_cannot_be_disabled() {
     let emulator = Emulator::start().unwrap();
-    let err = client(&emulator).disable_report(ONCE_REPORT_ID).unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
+    let err = client(&emulator)
+        .disable_report(ONCE_REPORT_ID)
+        .unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(api.status, 400);
-    assert_eq!(api.message.as_deref(), Some("Only scheduled reports can be updated"));
-    assert_eq!(emulator.report(ONCE_REPORT_ID).unwrap()["schedule"]["enabled"], json!(true));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("Only scheduled reports can be updated")
+    );
+    assert_eq!(
+        emulator.report(ONCE_REPORT_ID).unwrap()["schedule"]["enabled"],
+        json!(true)
+    );
 }
 
 #[test]
 fn a_server_that_ignores_the_update_is_caught() {
     let emulator = Emulator::start().unwrap();
-    emulator.set_quirks(Quirks { ignore_updates: true, ..Quirks::default() });
-    let err = client(&emulator).disable_report(MONTHLY_REPORT_ID).unwrap_err();
-    let Error::Mismatch(m) = &err else { panic!("{err:?}") };
+    emulator.set_quirks(Quirks {
+        ignore_updates: true,
+        ..Quirks::default()
+    });
+    let err = client(&emulator)
+        .disable_report(MONTHLY_REPORT_ID)
+        .unwrap_err();
+    let Error::Mismatch(m) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(m.fields.len(), 1);
     assert_eq!(m.fields[0].field, Field::ScheduleEnabled);
 }
@@ -131,27 +193,48 @@ fn a_server_that_ignores_the_update_is_caught() {
 #[test]
 fn a_204_is_followed_by_a_get_and_verified() {
     let emulator = Emulator::start().unwrap();
-    emulator.set_quirks(Quirks { put_answers_204: true, ..Quirks::default() });
+    emulator.set_quirks(Quirks {
+        put_answers_204: true,
+        ..Quirks::default()
+    });
     let report = client(&emulator).disable_report(MONTHLY_REPORT_ID).unwrap();
     assert!(!report.schedule.enabled);
-    let methods: Vec<_> = emulator.requests().iter().map(|r| r.method.clone()).collect();
+    let methods: Vec<_> = emulator
+        .requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
     assert_eq!(methods, ["PUT", "GET"]);
 }
 
 #[test]
 fn a_wrong_token_is_a_401() {
     let emulator = Emulator::start().unwrap();
-    let c = common::client_with_token(emulator.base_url().trim_end_matches("/api/2"), "wrong-token");
+    let c = common::client_with_token(
+        emulator.base_url().trim_end_matches("/api/2"),
+        "wrong-token",
+    );
     let err = c.get_report(MONTHLY_REPORT_ID).unwrap_err();
     assert_eq!(err.status(), Some(401));
-    assert!(err.to_string().contains("check that the token is valid and not expired"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("check that the token is valid and not expired"),
+        "{err}"
+    );
     assert!(!err.to_string().contains("wrong-token"));
 }
 
 #[test]
 fn an_unknown_report_is_a_404() {
     let emulator = Emulator::start().unwrap();
-    let err = client(&emulator).get_report("00000000-0000-4000-8000-000000000000").unwrap_err();
-    let Error::Api(api) = &err else { panic!("{err:?}") };
-    assert_eq!((api.status, api.message.as_deref()), (404, Some("Report not found")));
+    let err = client(&emulator)
+        .get_report("00000000-0000-4000-8000-000000000000")
+        .unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (api.status, api.message.as_deref()),
+        (404, Some("Report not found"))
+    );
 }

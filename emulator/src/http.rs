@@ -23,7 +23,10 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The value of header `name` (lowercase), if sent.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -50,7 +53,11 @@ impl HttpResponse {
 
     /// A response with no body.
     pub fn empty(status: u16) -> Self {
-        HttpResponse { status, headers: vec![], body: vec![] }
+        HttpResponse {
+            status,
+            headers: vec![],
+            body: vec![],
+        }
     }
 }
 
@@ -89,7 +96,12 @@ impl Server {
                 }
             })
         };
-        Ok(Server { addr, stop, connections, accept_thread: Some(accept_thread) })
+        Ok(Server {
+            addr,
+            stop,
+            connections,
+            accept_thread: Some(accept_thread),
+        })
     }
 
     /// The address served.
@@ -117,11 +129,16 @@ impl Drop for Server {
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
-fn serve_connection(stream: TcpStream, handler: &dyn Fn(&HttpRequest) -> HttpResponse) -> io::Result<()> {
+fn serve_connection(
+    stream: TcpStream,
+    handler: &dyn Fn(&HttpRequest) -> HttpResponse,
+) -> io::Result<()> {
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     loop {
-        let Some((request, close)) = read_request(&mut reader)? else { return Ok(()) };
+        let Some((request, close)) = read_request(&mut reader)? else {
+            return Ok(());
+        };
         let response = handler(&request);
         write_response(&mut writer, &response, close)?;
         if close {
@@ -161,18 +178,35 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(HttpReq
         let (name, value) = h.split_once(':').ok_or_else(|| bad("bad header"))?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
     }
-    let find = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v): &(String, String)| v.clone());
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v): &(String, String)| v.clone())
+    };
     if find("transfer-encoding").is_some() {
         return Err(bad("chunked request bodies are not supported"));
     }
-    let len: usize = find("content-length").map(|v| v.parse().map_err(|_| bad("bad content-length"))).transpose()?.unwrap_or(0);
+    let len: usize = find("content-length")
+        .map(|v| v.parse().map_err(|_| bad("bad content-length")))
+        .transpose()?
+        .unwrap_or(0);
     if len > MAX_BODY {
         return Err(bad("body too large"));
     }
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
-    let close = find("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) || version == "HTTP/1.0";
-    Ok(Some((HttpRequest { method, target, headers, body }, close)))
+    let close = find("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"))
+        || version == "HTTP/1.0";
+    Ok(Some((
+        HttpRequest {
+            method,
+            target,
+            headers,
+            body,
+        },
+        close,
+    )))
 }
 
 fn reason(status: u16) -> &'static str {

@@ -60,7 +60,9 @@ pub struct Emulator {
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Emulator {
@@ -75,7 +77,8 @@ impl Emulator {
         {
             let mut s = lock(&state);
             for report in seed_reports() {
-                s.reports.insert(report["id"].as_str().unwrap_or_default().to_owned(), report);
+                s.reports
+                    .insert(report["id"].as_str().unwrap_or_default().to_owned(), report);
             }
         }
         let handler_state = state.clone();
@@ -154,7 +157,11 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     let path = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
-        return error_body(401, "Unauthorized", Some("the access token is missing, expired or invalid"));
+        return error_body(
+            401,
+            "Unauthorized",
+            Some("the access token is missing, expired or invalid"),
+        );
     }
     match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["reports", id]) => match s.reports.get(*id) {
@@ -168,12 +175,26 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
 }
 
 fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
-    if req.header("content-type").map(|v| v.split(';').next().unwrap_or("").trim()) != Some("application/json") {
-        return error_body(415, "Unsupported Media Type", Some("send Content-Type: application/json"));
+    if req
+        .header("content-type")
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        != Some("application/json")
+    {
+        return error_body(
+            415,
+            "Unsupported Media Type",
+            Some("send Content-Type: application/json"),
+        );
     }
     let patch: Value = match serde_json::from_slice(&req.body) {
         Ok(v) => v,
-        Err(e) => return error_body(400, "The request body is not valid JSON", Some(&e.to_string())),
+        Err(e) => {
+            return error_body(
+                400,
+                "The request body is not valid JSON",
+                Some(&e.to_string()),
+            );
+        }
     };
     if let Err(why) = check_report_put(&patch) {
         return error_body(400, "The request body does not match reportPut", Some(&why));
@@ -199,7 +220,11 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
         }
         report["version"] = json!(report["version"].as_i64().unwrap_or(0) + 1);
     }
-    if quirks.put_answers_204 { HttpResponse::empty(204) } else { HttpResponse::json(200, report) }
+    if quirks.put_answers_204 {
+        HttpResponse::empty(204)
+    } else {
+        HttpResponse::json(200, report)
+    }
 }
 
 fn is_uuid(v: &Value) -> bool {
@@ -211,7 +236,11 @@ fn is_uuid(v: &Value) -> bool {
         })
 }
 
-fn check_members(obj: &serde_json::Map<String, Value>, allowed: &[&str], at: &str) -> Result<(), String> {
+fn check_members(
+    obj: &serde_json::Map<String, Value>,
+    allowed: &[&str],
+    at: &str,
+) -> Result<(), String> {
     match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(format!("{at}{k}: member not allowed")),
         None => Ok(()),
@@ -234,15 +263,36 @@ pub fn check_report_put(patch: &Value) -> Result<(), String> {
     }
     if let Some(p) = obj.get("parameters") {
         let p = p.as_object().ok_or("parameters: must be an object")?;
-        check_members(p, &["level", "kind", "hide_zero_usage", "show_skus"], "parameters.")?;
+        check_members(
+            p,
+            &["level", "kind", "hide_zero_usage", "show_skus"],
+            "parameters.",
+        )?;
         let one_of = |k: &str, allowed: &[&str]| match p.get(k) {
             Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
                 Err(format!("parameters.{k}: must be one of {allowed:?}"))
             }
             _ => Ok(()),
         };
-        one_of("level", &["itself", "direct_partners", "all_partners", "all_customers", "accounts"])?;
-        one_of("kind", &["usage_daily", "usage_summary", "usage_current", "usage_breakdown"])?;
+        one_of(
+            "level",
+            &[
+                "itself",
+                "direct_partners",
+                "all_partners",
+                "all_customers",
+                "accounts",
+            ],
+        )?;
+        one_of(
+            "kind",
+            &[
+                "usage_daily",
+                "usage_summary",
+                "usage_current",
+                "usage_breakdown",
+            ],
+        )?;
         for k in ["hide_zero_usage", "show_skus"] {
             if p.get(k).is_some_and(|v| !v.is_boolean()) {
                 return Err(format!("parameters.{k}: must be a boolean"));
@@ -265,16 +315,34 @@ mod tests {
 
     #[test]
     fn report_put_check_follows_the_schema() {
-        assert_eq!(check_report_put(&json!({"schedule": {"enabled": false}})), Ok(()));
+        assert_eq!(
+            check_report_put(&json!({"schedule": {"enabled": false}})),
+            Ok(())
+        );
         assert_eq!(check_report_put(&json!({})), Ok(()));
         for (bad, why) in [
             (json!({"id": MONTHLY_REPORT_ID}), "id: member not allowed"),
-            (json!({"schedule": {"type": "monthly", "enabled": true}}), "schedule.type: member not allowed"),
+            (
+                json!({"schedule": {"type": "monthly", "enabled": true}}),
+                "schedule.type: member not allowed",
+            ),
             (json!({"schedule": {}}), "schedule.enabled: required"),
-            (json!({"parameters": {"tenant_id": TENANT_ID}}), "parameters.tenant_id: member not allowed"),
-            (json!({"parameters": {"level": "galaxy"}}), "parameters.level: must be one of"),
-            (json!({"parameters": {"show_skus": "yes"}}), "parameters.show_skus: must be a boolean"),
-            (json!({"recipients": ["CA451758-B48A-45D9-9AE6-8F1059F67619"]}), "recipients: every item"),
+            (
+                json!({"parameters": {"tenant_id": TENANT_ID}}),
+                "parameters.tenant_id: member not allowed",
+            ),
+            (
+                json!({"parameters": {"level": "galaxy"}}),
+                "parameters.level: must be one of",
+            ),
+            (
+                json!({"parameters": {"show_skus": "yes"}}),
+                "parameters.show_skus: must be a boolean",
+            ),
+            (
+                json!({"recipients": ["CA451758-B48A-45D9-9AE6-8F1059F67619"]}),
+                "recipients: every item",
+            ),
             (json!([]), "the body must be an object"),
         ] {
             let err = check_report_put(&bad).unwrap_err();

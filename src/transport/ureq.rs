@@ -63,7 +63,11 @@ impl UreqTransportBuilder {
 
     /// Builds the transport and its agent.
     pub fn build(self) -> UreqTransport {
-        let proxy = if self.proxy_from_env { ureq::Proxy::try_from_env() } else { None };
+        let proxy = if self.proxy_from_env {
+            ureq::Proxy::try_from_env()
+        } else {
+            None
+        };
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -72,7 +76,9 @@ impl UreqTransportBuilder {
             .max_idle_connections_per_host(self.max_idle_connections_per_host)
             .max_idle_connections(self.max_idle_connections_per_host.max(10))
             .build();
-        UreqTransport { agent: Agent::new_with_config(config) }
+        UreqTransport {
+            agent: Agent::new_with_config(config),
+        }
     }
 }
 
@@ -123,7 +129,11 @@ impl Transport for UreqTransport {
             .iter()
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        Ok(Response::new(parts.status.as_u16(), headers, BodyReader(body.into_reader())))
+        Ok(Response::new(
+            parts.status.as_u16(),
+            headers,
+            BodyReader(body.into_reader()),
+        ))
     }
 }
 
@@ -141,8 +151,12 @@ fn map_error(e: ureq::Error) -> TransportError {
         ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
             TransportErrorKind::Connect
         }
-        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => TransportErrorKind::Protocol,
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => TransportErrorKind::Tls,
+        ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+            TransportErrorKind::Protocol
+        }
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_) => {
+            TransportErrorKind::Tls
+        }
         _ => TransportErrorKind::Other,
     };
     TransportError::new(kind, e)

@@ -1,7 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "ureq")]
 use acronis_reports::Client;
+#[cfg(feature = "ureq")]
 use acronis_reports::transport::UreqTransport;
 use serde_json::{Value, json};
 
@@ -11,16 +13,19 @@ pub const OTHER_ID: &str = "0d6ba6b9-6f2d-4c42-9c5b-3f1e0a7c2d11";
 pub const USER_A: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
 pub const USER_B: &str = "ab00e527-219b-481b-b01b-311b5be0ed3c";
 
+#[cfg(feature = "ureq")]
 /// A transport for loopback servers: the environment's proxy settings are ignored.
 pub fn loopback_transport() -> UreqTransport {
     UreqTransport::builder().proxy_from_env(false).build()
 }
 
+#[cfg(feature = "ureq")]
 /// A client of the server at `server_url` (no path), with `/api/2` appended.
 pub fn client(server_url: &str) -> Client {
     client_with_token(server_url, TOKEN)
 }
 
+#[cfg(feature = "ureq")]
 pub fn client_with_token(server_url: &str, token: &str) -> Client {
     Client::builder()
         .base_url(format!("{server_url}/api/2"))
@@ -42,21 +47,20 @@ pub fn report_json(id: &str, enabled: bool) -> Value {
     })
 }
 
-/// The vendor's OpenAPI description, read from `../shared/reference` beside the checkout,
-/// as JSON. Its `components` let a schema's `$ref`s resolve.
-pub fn openapi() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/acronis-reports-openapi.yaml");
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));
-    serde_yaml_ng::from_str(&text).expect("the vendor's OpenAPI file is YAML")
+/// The vendor's schemas this crate is checked against: `tests/fixtures/vendor-schemas.json`,
+/// our JSON transcription of part of the vendor's OpenAPI description (`tests/schema.rs`
+/// checks it still matches the original).
+pub fn vendor_schemas() -> Value {
+    serde_json::from_str(include_str!("../fixtures/vendor-schemas.json"))
+        .expect("the fixture is JSON")
 }
 
-/// A validator for `components.schemas.<name>` of the vendor's OpenAPI description.
+/// A validator for `components.schemas.<name>` of the vendor's schemas.
 pub fn schema_validator(name: &str) -> jsonschema::Validator {
-    let spec = openapi();
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$ref": format!("#/components/schemas/{name}"),
-        "components": spec["components"].clone(),
+        "components": vendor_schemas()["components"].clone(),
     });
     jsonschema::validator_for(&root).expect("the vendor's schema compiles")
 }
