@@ -82,3 +82,10 @@ pub use patch::ReportUpdate;
 pub use transport::Transport;
 pub use uuid::Uuid;
 pub use verify::{Field, FieldMismatch, Mismatch};
+
+/// The Rust examples of the README and `docs/`, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+#[doc = include_str!("../docs/guide.md")]
+#[doc = include_str!("../docs/from-python.md")]
+pub struct DocsDoctests;
