@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::error::{ApiError, Error};
+use crate::error::{ApiError, Error, InputKind};
 use crate::model::{self, Report};
 use crate::patch::ReportUpdate;
 use crate::transport::{Method, Request, Response, Transport, TransportError, TransportErrorKind};
@@ -95,6 +95,7 @@ pub struct ClientBuilder {
     #[cfg(feature = "ureq")]
     timeout: Option<Duration>,
     transport: Option<Box<dyn Transport>>,
+    allow_plain_http: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -105,6 +106,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("custom_transport", &self.transport.is_some())
+            .field("allow_plain_http", &self.allow_plain_http)
             .finish_non_exhaustive()
     }
 }
@@ -113,10 +115,19 @@ impl ClientBuilder {
     /// The API's base URL, as the vendor writes it: `https://<data-centre>-cloud.acronis.com/api/2`.
     /// A trailing slash is fine. Required.
     ///
-    /// `http://` is accepted too (local emulators). The URL must have a path (the API lives
-    /// under `/api/2`) and no query, fragment or user name.
+    /// The URL must have a path (the API lives under `/api/2`) and no query, fragment or user
+    /// name. `http://` is accepted only for loopback hosts (`localhost`, `127.x.x.x`, `[::1]`:
+    /// local emulators), unless [`danger_accept_plain_http`](Self::danger_accept_plain_http).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Accepts a plain `http://` base URL to a host that is not loopback, so the token
+    /// travels unencrypted. Default: `false`. Only for a network you trust end to end, such
+    /// as a TLS-terminating proxy on the same host.
+    pub fn danger_accept_plain_http(mut self, accept: bool) -> Self {
+        self.allow_plain_http = accept;
         self
     }
 
@@ -168,12 +179,21 @@ impl ClientBuilder {
     /// agent cannot be a header, both a timeout and a transport were given, or (without the
     /// `ureq` feature) no transport was given.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = parse_base_url(self.base_url.as_deref().ok_or_else(|| {
-            Error::invalid("no base URL: set ClientBuilder::base_url, e.g. https://eu2-cloud.acronis.com/api/2")
-        })?)?;
-        let token = self
-            .token
-            .ok_or_else(|| Error::invalid("no token: set ClientBuilder::bearer_token"))?;
+        let base_url = parse_base_url(
+            self.base_url.as_deref().ok_or_else(|| {
+            Error::invalid(
+                InputKind::BaseUrl,
+                "no base URL: set ClientBuilder::base_url, e.g. https://eu2-cloud.acronis.com/api/2",
+            )
+            })?,
+            self.allow_plain_http,
+        )?;
+        let token = self.token.ok_or_else(|| {
+            Error::invalid(
+                InputKind::Token,
+                "no token: set ClientBuilder::bearer_token",
+            )
+        })?;
         check_token(&token.0)?;
         let user_agent = self
             .user_agent
@@ -184,6 +204,7 @@ impl ClientBuilder {
                 .all(|b| b == b' ' || b.is_ascii_graphic())
         {
             return Err(Error::invalid(
+                InputKind::UserAgent,
                 "invalid user agent: use visible ASCII characters and spaces only",
             ));
         }
@@ -191,6 +212,7 @@ impl ClientBuilder {
             #[cfg(feature = "ureq")]
             Some(_) if self.timeout.is_some() => {
                 return Err(Error::invalid(
+                    InputKind::Settings,
                     "both a timeout and a transport were given: set the timeout on the transport itself",
                 ));
             }
@@ -209,6 +231,7 @@ impl ClientBuilder {
             #[cfg(not(feature = "ureq"))]
             None => {
                 return Err(Error::invalid(
+                    InputKind::Settings,
                     "no transport: the `ureq` feature is off, so pass one with ClientBuilder::transport",
                 ));
             }
@@ -228,7 +251,7 @@ impl ClientBuilder {
 }
 
 /// Checks and normalizes a base URL: scheme and host present, a path, nothing after it.
-fn parse_base_url(url: &str) -> Result<String, Error> {
+fn parse_base_url(url: &str, allow_plain_http: bool) -> Result<String, Error> {
     let bad = |why: &str| {
         // A URL with user info may carry a password: never echo it.
         let shown = if url.contains('@') {
@@ -236,9 +259,12 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
         } else {
             format!("{url:?}")
         };
-        Error::invalid(format!(
-            "invalid base URL {shown}: {why}; expected e.g. https://eu2-cloud.acronis.com/api/2"
-        ))
+        Error::invalid(
+            InputKind::BaseUrl,
+            format!(
+                "invalid base URL {shown}: {why}; expected e.g. https://eu2-cloud.acronis.com/api/2"
+            ),
+        )
     };
     if !url.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(bad("it may hold only visible ASCII characters, no spaces"));
@@ -266,16 +292,21 @@ fn parse_base_url(url: &str) -> Result<String, Error> {
         return Err(bad("it has no path; the API lives under /api/2"));
     }
     let scheme_len = url.len() - rest.len();
-    Ok(format!(
+    let normalized = format!(
         "{}{}{}",
         &lower[..scheme_len],
         authority.to_ascii_lowercase(),
         path
-    ))
+    );
+    if scheme_len == 7 && !allow_plain_http && !is_loopback(&normalized) {
+        return Err(bad(
+            "plain http:// would send the token unencrypted; use https://, or \
+             ClientBuilder::danger_accept_plain_http(true) on a network you trust",
+        ));
+    }
+    Ok(normalized)
 }
-
 /// Whether a normalized base URL names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
-#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
 fn is_loopback(base_url: &str) -> bool {
     let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
     let authority = rest.split('/').next().unwrap_or_default();
@@ -290,17 +321,20 @@ fn is_loopback(base_url: &str) -> bool {
 }
 
 fn check_token(token: &str) -> Result<(), Error> {
+    let bad = |why: &str| Error::invalid(InputKind::Token, format!("the bearer token {why}"));
     if token.is_empty() {
-        return Err(Error::invalid("the bearer token is empty"));
+        return Err(bad("is empty"));
     }
-    if token.len() > 7 && token[..7].eq_ignore_ascii_case("bearer ") {
-        return Err(Error::invalid(
-            "the bearer token starts with \"Bearer \": pass the token alone",
-        ));
+    if token
+        .as_bytes()
+        .get(..7)
+        .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "))
+    {
+        return Err(bad("starts with \"Bearer \": pass the token alone"));
     }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::invalid(
-            "the bearer token holds characters a header cannot carry (spaces, line breaks, non-ASCII); check how it was read",
+        return Err(bad(
+            "holds characters a header cannot carry (spaces, line breaks, non-ASCII); check how it was read",
         ));
     }
     Ok(())
@@ -315,9 +349,12 @@ fn parse_id(what: &str, id: &str) -> Result<Uuid, Error> {
     };
     parsed.ok_or_else(|| {
         let shown: String = id.chars().take(64).collect();
-        Error::invalid(format!(
-            "invalid {what} {shown:?}: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc"
-        ))
+        Error::invalid(
+            InputKind::Id,
+            format!(
+                "invalid {what} {shown:?}: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc"
+            ),
+        )
     })
 }
 
@@ -364,7 +401,17 @@ impl Client {
         let id = parse_id("report id", id)?;
         if update.is_empty() {
             return Err(Error::invalid(
+                InputKind::EmptyUpdate,
                 "the update is empty: set at least one member of the ReportUpdate",
+            ));
+        }
+        if let Some((path, value)) = update.unknown_value() {
+            return Err(Error::invalid(
+                InputKind::UnknownValue,
+                format!(
+                    "the update sets {path} to {value:?}, a value this version of the crate does not \
+                     know the API to accept; use one of the known values"
+                ),
             ));
         }
         let path = format!("/reports/{id}");
@@ -448,34 +495,37 @@ impl Client {
         };
         let response = inner.transport.send(request).map_err(fail)?;
         let status = response.status();
+        if (200..300).contains(&status) {
+            let limit = inner.max_response_bytes;
+            let body = read_capped(response, limit).map_err(|e| match e {
+                ReadError::TooLarge => Error::ResponseTooLarge {
+                    method,
+                    path: path.to_owned(),
+                    limit,
+                },
+                ReadError::Io(e) => fail(TransportError::new(read_error_kind(&e), e)),
+            })?;
+            return Ok((status, body));
+        }
+        // For any other status the status is the news: read what a diagnosis needs, and never
+        // let the body (too large, cut off) hide the status.
         let location = response.header("location").map(str::to_owned);
-        let body = read_capped(response, inner.max_response_bytes).map_err(|e| match e {
-            ReadError::TooLarge => Error::ResponseTooLarge {
-                method,
-                path: path.to_owned(),
-                limit: inner.max_response_bytes,
-            },
-            ReadError::Io(e) => {
-                let kind = if e.kind() == io::ErrorKind::TimedOut {
-                    TransportErrorKind::Timeout
-                } else {
-                    TransportErrorKind::Connect
-                };
-                fail(TransportError::new(kind, e))
-            }
-        })?;
-        match status {
-            200..=299 => Ok((status, body)),
-            300..=399 => Err(Error::Redirect {
+        let body = read_partial(response, ERROR_BODY_BYTES);
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
                 method,
                 path: path.to_owned(),
                 status,
                 location,
-            }),
-            _ => Err(Error::Api(Box::new(api_error(method, path, status, &body)))),
+            });
         }
+        Err(Error::Api(Box::new(api_error(method, path, status, &body))))
     }
 }
+
+/// How many bytes of an error response are read: plenty for the vendor's error JSON or the
+/// start of a gateway's page.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 enum ReadError {
     TooLarge,
@@ -496,12 +546,38 @@ fn read_capped(response: Response, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(body)
 }
 
+/// Reads at most `limit` bytes of a body, keeping what arrived if reading fails.
+fn read_partial(response: Response, limit: u64) -> Vec<u8> {
+    let mut body = Vec::new();
+    // A failed read leaves what was read in `body`, which is all an error message needs.
+    let _ = response.into_body().take(limit).read_to_end(&mut body);
+    body
+}
+
+/// What a failure while reading a body means.
+fn read_error_kind(e: &io::Error) -> TransportErrorKind {
+    use io::ErrorKind as K;
+    match e.kind() {
+        K::TimedOut => TransportErrorKind::Timeout,
+        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
+            TransportErrorKind::Connect
+        }
+        // A corrupt gzip stream or chunked framing.
+        K::InvalidData => TransportErrorKind::Protocol,
+        _ => TransportErrorKind::Other,
+    }
+}
+
 fn id_mismatch(id: Uuid, report: &Report) -> Option<FieldMismatch> {
     (report.id != id).then(|| FieldMismatch {
         field: Field::Id,
         requested: to_value(&id),
         returned: to_value(&report.id),
     })
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    model::snippet(text.as_bytes(), max_chars)
 }
 
 fn api_error(method: Method, path: &str, status: u16, body: &[u8]) -> ApiError {
@@ -523,7 +599,7 @@ fn api_error(method: Method, path: &str, status: u16, body: &[u8]) -> ApiError {
                 serde_json::Value::Null => None,
                 other => Some(other.to_string()),
             });
-            error.message = e.message;
+            error.message = e.message.map(|m| truncate(&m, ERROR_BODY_CHARS));
             error.domain = e.domain;
             error.info = e.details.and_then(|d| d.info);
         }
@@ -538,7 +614,7 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_normalized() {
-        let ok = |u: &str| parse_base_url(u).unwrap();
+        let ok = |u: &str| parse_base_url(u, false).unwrap();
         assert_eq!(
             ok("https://eu2-cloud.acronis.com/api/2"),
             "https://eu2-cloud.acronis.com/api/2"
@@ -580,9 +656,20 @@ mod tests {
                 "https://user:pw@eu2-cloud.acronis.com/api/2",
                 "user name or password",
             ),
+            (
+                "http://eu2-cloud.acronis.com/api/2",
+                "plain http:// would send the token",
+            ),
+            (
+                "http://10.1.2.3/api/2",
+                "plain http:// would send the token",
+            ),
         ] {
-            match parse_base_url(bad) {
-                Err(Error::InvalidInput { message }) => {
+            match parse_base_url(bad, false) {
+                Err(Error::InvalidInput {
+                    kind: InputKind::BaseUrl,
+                    message,
+                }) => {
                     assert!(message.contains(why), "{bad}: {message}");
                     assert!(message.starts_with("invalid base URL"), "{message}");
                     assert!(!message.contains("pw@"), "{message}");
@@ -590,6 +677,15 @@ mod tests {
                 other => panic!("{bad}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn plain_http_to_other_hosts_needs_the_opt_in() {
+        assert_eq!(
+            parse_base_url("http://reports.internal/api/2", true).unwrap(),
+            "http://reports.internal/api/2"
+        );
+        assert!(parse_base_url("http://localhost:8080/api/2", false).is_ok());
     }
 
     #[test]
@@ -621,9 +717,15 @@ mod tests {
             "abc def",
             "abc\r\nX-Evil: 1",
             "tökén",
+            "ééééé",
+            "bearer x.y",
             "abc\t",
         ] {
-            let Err(Error::InvalidInput { message }) = check_token(bad) else {
+            let Err(Error::InvalidInput {
+                kind: InputKind::Token,
+                message,
+            }) = check_token(bad)
+            else {
                 panic!("{bad:?} accepted")
             };
             assert!(bad.is_empty() || !message.contains(bad), "{message}");
@@ -651,7 +753,11 @@ mod tests {
             "20dffb36-d77b-45c6-b2fa-39276e98d5f?",
             " 20dffb36-d77b-45c6-b2fa-39276e98d5f",
         ] {
-            let Err(Error::InvalidInput { message }) = parse_id("report id", bad) else {
+            let Err(Error::InvalidInput {
+                kind: InputKind::Id,
+                message,
+            }) = parse_id("report id", bad)
+            else {
                 panic!("{bad:?} accepted")
             };
             assert!(message.starts_with("invalid report id"), "{message}");

@@ -17,9 +17,13 @@ use crate::verify::Mismatch;
 #[non_exhaustive]
 pub enum Error {
     /// The input was refused before anything was sent: a report id that is not a UUID, an
-    /// empty update, a malformed base URL, a token a header cannot carry.
+    /// empty update, a value the API would reject, a malformed base URL, a token a header
+    /// cannot carry.
     #[error("{message}")]
+    #[non_exhaustive]
     InvalidInput {
+        /// Which input was wrong.
+        kind: InputKind,
         /// What was wrong and what to do, like `invalid report id "abc": expected ...`.
         message: String,
     },
@@ -35,6 +39,7 @@ pub enum Error {
         "{method} {path}: the server answered {status} with a redirect to {}; redirects are not followed, check the base URL (scheme, host and /api/2)",
         location.as_deref().unwrap_or("nowhere")
     )]
+    #[non_exhaustive]
     Redirect {
         /// The method of the call.
         method: Method,
@@ -58,6 +63,7 @@ pub enum Error {
     #[error(
         "{method} {path}: no complete response within the time limit; check the network, or raise the timeout"
     )]
+    #[non_exhaustive]
     Timeout {
         /// The method of the call.
         method: Method,
@@ -70,6 +76,7 @@ pub enum Error {
 
     /// No response came: the host did not resolve, the connection failed or broke, TLS failed.
     #[error("{method} {path}: {}; check the base URL, the network and any proxy", source.kind_text())]
+    #[non_exhaustive]
     Transport {
         /// The method of the call.
         method: Method,
@@ -84,6 +91,7 @@ pub enum Error {
     #[error(
         "{method} {path}: the response body is larger than the limit of {limit} bytes; raise ClientBuilder::max_response_bytes if that is expected"
     )]
+    #[non_exhaustive]
     ResponseTooLarge {
         /// The method of the call.
         method: Method,
@@ -95,8 +103,9 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+    pub(crate) fn invalid(kind: InputKind, message: impl Into<String>) -> Error {
         Error::InvalidInput {
+            kind,
             message: message.into(),
         }
     }
@@ -123,6 +132,27 @@ impl Error {
             _ => false,
         }
     }
+}
+
+/// Which input an [`Error::InvalidInput`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputKind {
+    /// A report id (or another id in a path) that is not a UUID.
+    Id,
+    /// An update with nothing set.
+    EmptyUpdate,
+    /// An update holding a value the crate does not know the API to accept (an enum's
+    /// `Unknown`, copied from a server reply).
+    UnknownValue,
+    /// The base URL: missing, malformed, or plain `http://` to a host that is not loopback.
+    BaseUrl,
+    /// The bearer token: missing, empty, or with characters a header cannot carry.
+    Token,
+    /// The user agent.
+    UserAgent,
+    /// Builder settings that contradict each other, or a missing transport.
+    Settings,
 }
 
 impl From<Mismatch> for Error {
@@ -181,7 +211,10 @@ impl ApiError {
             409 => "the object already exists",
             415 => "the API did not accept the body's media type",
             429 => "too many requests; try again later",
-            500..=599 => "the service is in trouble; try again in a few seconds",
+            502..=504 => "the service is in trouble; try again in a few seconds",
+            500..=599 => {
+                "the service failed; if it goes on, check the vendor's status page or support"
+            }
             _ => "see the API's message",
         }
     }
@@ -267,7 +300,7 @@ mod tests {
         assert!(t(TransportErrorKind::Connect).is_retryable());
         assert!(!t(TransportErrorKind::Tls).is_retryable());
         assert_eq!(t(TransportErrorKind::Connect).status(), None);
-        assert!(!Error::invalid("x").is_retryable());
+        assert!(!Error::invalid(InputKind::Id, "x").is_retryable());
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub mod verify;
 pub use client::{Client, ClientBuilder};
 pub use date::{Date, ParseDateError};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
-pub use error::{ApiError, Error};
+pub use error::{ApiError, Error, InputKind};
 pub use model::{DecodeError, Parameters, Period, Report, Schedule};
 pub use patch::ReportUpdate;
 pub use transport::Transport;

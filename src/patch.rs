@@ -18,9 +18,11 @@
 //!
 //! Only the members the API accepts on update have setters. `id`, `version`, `result_action`,
 //! `schedule.type` and `parameters.tenant_id|formats|period` are refused by the API
-//! (`additionalProperties: false`), so they cannot be put in a `ReportUpdate` at all, and the
-//! values the setters take ([`Level`], [`ReportKind`], [`Uuid`]) can only hold what the API
-//! accepts.
+//! (`additionalProperties: false`), so they cannot be put in a `ReportUpdate` at all. The
+//! values the setters take are typed ([`Level`], [`ReportKind`], [`Uuid`]). The one way to a
+//! value the API would refuse is an enum's `Unknown` variant copied from a server reply (a
+//! level or kind newer than this crate); the client refuses to send such an update
+//! ([`InputKind::UnknownValue`](crate::InputKind::UnknownValue)).
 
 use serde::Serialize;
 use uuid::Uuid;
@@ -163,6 +165,18 @@ impl ReportUpdate {
     /// The patch as compact JSON text: exactly the bytes the client sends.
     pub fn to_json_string(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The first member holding an enum's `Unknown` value (one copied from a server reply),
+    /// which the API's schema would refuse: its path and text.
+    pub(crate) fn unknown_value(&self) -> Option<(&'static str, &str)> {
+        if let Some(Level::Unknown(u)) = &self.parameters.level {
+            return Some(("parameters.level", u.as_str()));
+        }
+        if let Some(ReportKind::Unknown(u)) = &self.parameters.kind {
+            return Some(("parameters.kind", u.as_str()));
+        }
+        None
     }
 
     pub(crate) fn schedule_enabled(&self) -> Option<bool> {

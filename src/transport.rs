@@ -18,7 +18,7 @@
 //! }
 //! ```
 //!
-//! Closures `Fn(Request) -> Result<Response, TransportError>` are transports too.
+//! A closure `Fn(Request) -> Result<Response, TransportError>` becomes one with [`from_fn`].
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -44,13 +44,56 @@ pub trait Transport: Send + Sync {
     fn send(&self, request: Request) -> Result<Response, TransportError>;
 }
 
-impl<F> Transport for F
+impl<T: Transport + ?Sized> Transport for &T {
+    fn send(&self, request: Request) -> Result<Response, TransportError> {
+        (**self).send(request)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn send(&self, request: Request) -> Result<Response, TransportError> {
+        (**self).send(request)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
+    fn send(&self, request: Request) -> Result<Response, TransportError> {
+        (**self).send(request)
+    }
+}
+
+/// A transport made from a closure: see [`from_fn`].
+#[derive(Clone)]
+pub struct FnTransport<F>(F);
+
+impl<F> fmt::Debug for FnTransport<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FnTransport")
+    }
+}
+
+impl<F> Transport for FnTransport<F>
 where
     F: Fn(Request) -> Result<Response, TransportError> + Send + Sync,
 {
     fn send(&self, request: Request) -> Result<Response, TransportError> {
-        self(request)
+        (self.0)(request)
     }
+}
+
+/// Makes a transport of a closure: handy for tests without sockets, or to wrap another
+/// transport (add a header, log, count).
+///
+/// ```
+/// use acronis_reports::transport::{Response, from_fn};
+///
+/// let always_busy = from_fn(|_request| Ok(Response::from_bytes(503, vec![], Vec::new())));
+/// ```
+pub fn from_fn<F>(f: F) -> FnTransport<F>
+where
+    F: Fn(Request) -> Result<Response, TransportError> + Send + Sync,
+{
+    FnTransport(f)
 }
 
 /// An HTTP method the client uses.
@@ -94,7 +137,9 @@ pub struct Request {
 }
 
 impl Request {
-    pub(crate) fn new(
+    /// A request. The client builds these; a transport's own tests, or a wrapper that adds
+    /// headers, may too. Header names are lowercase.
+    pub fn new(
         method: Method,
         url: String,
         headers: Vec<(&'static str, String)>,

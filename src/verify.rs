@@ -98,7 +98,8 @@ impl fmt::Display for FieldMismatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Mismatch {
-    /// The differing members, in the order `schedule.enabled`, `recipients`, then parameters.
+    /// The differing members, in the order `id` (added by the client), `schedule.enabled`,
+    /// `recipients`, then parameters.
     pub fields: Vec<FieldMismatch>,
 }
 
@@ -155,11 +156,30 @@ fn compare<T: Serialize + PartialEq>(
     }
 }
 
+/// Like [`compare`] for the optional flags, which a server may leave out when false.
+fn compare_flag(
+    out: &mut Vec<FieldMismatch>,
+    field: Field,
+    requested: Option<bool>,
+    returned: Option<bool>,
+) {
+    if let Some(requested) = requested {
+        if returned.unwrap_or(false) != requested {
+            out.push(FieldMismatch {
+                field,
+                requested: to_value(&requested),
+                returned: to_value(&returned),
+            });
+        }
+    }
+}
+
 impl ReportUpdate {
     /// Checks that `report` reflects every member this update sets.
     ///
     /// Members the update does not set are not looked at. Recipients compare as a set: order
-    /// and repeats do not matter. An empty update is reflected by any report.
+    /// and repeats do not matter. `hide_zero_usage` and `show_skus` are optional in the API's
+    /// report, so an absent one reads as `false`. An empty update is reflected by any report.
     ///
     /// # Errors
     ///
@@ -197,18 +217,13 @@ impl ReportUpdate {
             asked.kind.as_ref(),
             Some(&params.kind),
         );
-        compare(
+        compare_flag(
             &mut out,
             Field::HideZeroUsage,
-            asked.hide_zero_usage.as_ref(),
-            params.hide_zero_usage.as_ref(),
+            asked.hide_zero_usage,
+            params.hide_zero_usage,
         );
-        compare(
-            &mut out,
-            Field::ShowSkus,
-            asked.show_skus.as_ref(),
-            params.show_skus.as_ref(),
-        );
+        compare_flag(&mut out, Field::ShowSkus, asked.show_skus, params.show_skus);
         Mismatch::from_fields(out)
     }
 }
@@ -312,6 +327,23 @@ mod tests {
                  parameters.kind: requested \"usage_daily\", returned \"usage_summary\"; \
                  parameters.hide_zero_usage: requested true, returned null; parameters.show_skus: requested false, returned true"
             )
+        );
+    }
+
+    #[test]
+    fn absent_flags_read_as_false() {
+        let r = report(true, &[], json!({}));
+        assert_eq!(
+            ReportUpdate::new()
+                .hide_zero_usage(false)
+                .show_skus(false)
+                .verify(&r),
+            Ok(())
+        );
+        let m = ReportUpdate::new().show_skus(true).verify(&r).unwrap_err();
+        assert_eq!(
+            (m.fields[0].requested.clone(), m.fields[0].returned.clone()),
+            (json!(true), json!(null))
         );
     }
 

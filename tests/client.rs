@@ -4,7 +4,7 @@
 mod common;
 
 use acronis_reports::transport::TransportErrorKind;
-use acronis_reports::{Client, Error, Field, Level, ReportKind, ReportUpdate};
+use acronis_reports::{Client, Error, Field, InputKind, Level, ReportKind, ReportUpdate};
 use common::{ID, OTHER_ID, TOKEN, USER_A, USER_B, client, report_json};
 use mockito::{Matcher, Server};
 use serde_json::json;
@@ -378,18 +378,42 @@ fn bad_ids_and_empty_updates_are_refused_before_sending() {
             c.get_report(bad),
             c.update_report(bad, &ReportUpdate::enable()),
         ] {
-            let Err(Error::InvalidInput { message }) = result else {
+            let Err(Error::InvalidInput {
+                kind: InputKind::Id,
+                message,
+                ..
+            }) = result
+            else {
                 panic!("{bad:?} not refused: {result:?}")
             };
             assert!(message.starts_with("invalid report id"), "{message}");
         }
     }
-    let Err(Error::InvalidInput { message }) = c.update_report(ID, &ReportUpdate::new()) else {
+    let Err(Error::InvalidInput {
+        kind: InputKind::EmptyUpdate,
+        message,
+        ..
+    }) = c.update_report(ID, &ReportUpdate::new())
+    else {
         panic!()
     };
     assert_eq!(
         message,
         "the update is empty: set at least one member of the ReportUpdate"
+    );
+    // A level copied from a server reply that this crate does not know is not sent.
+    let galaxy: Level = serde_json::from_value(json!("galaxy")).unwrap();
+    let Err(Error::InvalidInput {
+        kind: InputKind::UnknownValue,
+        message,
+        ..
+    }) = c.update_report(ID, &ReportUpdate::new().level(galaxy))
+    else {
+        panic!()
+    };
+    assert!(
+        message.starts_with("the update sets parameters.level to \"galaxy\", a value"),
+        "{message}"
     );
     nothing.iter().for_each(mockito::Mock::assert);
 }
@@ -412,6 +436,7 @@ fn redirects_are_errors_and_never_followed() {
             location: l,
             method,
             path,
+            ..
         } = &err
         else {
             panic!("{status}: {err:?}")
@@ -473,6 +498,7 @@ fn a_server_that_never_answers_gives_timeout() {
         method,
         path,
         source,
+        ..
     } = &err
     else {
         panic!("{err:?}")

@@ -6,7 +6,9 @@ mod common;
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};
 
-use acronis_reports::transport::{Method, Request, Response, TransportError, TransportErrorKind};
+use acronis_reports::transport::{
+    Method, Request, Response, TransportError, TransportErrorKind, from_fn,
+};
 use acronis_reports::{Client, Error};
 use common::{ID, TOKEN, report_json};
 
@@ -29,7 +31,7 @@ where
     let client = Client::builder()
         .base_url("https://eu2-cloud.acronis.com/api/2/")
         .bearer_token(TOKEN)
-        .transport(move |request: Request| {
+        .transport(from_fn(move |request: Request| {
             let mut log = log.lock().unwrap();
             log.push(Seen {
                 method: request.method(),
@@ -41,7 +43,7 @@ where
                 body: request.body().map(<[u8]>::to_vec),
             });
             answer(log.len() - 1)
-        })
+        }))
         .build()
         .unwrap();
     (client, seen)
@@ -114,6 +116,7 @@ fn transport_failures_map_to_timeout_and_transport_errors() {
         method,
         path,
         source,
+        ..
     } = &err
     else {
         panic!("{err:?}")
