@@ -1,5 +1,6 @@
-//! The main job end to end: disable a monthly report, then enable it again, each change
-//! verified against the report the server returns.
+//! The main job end to end: disable a monthly report, then enable it again (or the other way
+//! round, for a report that starts disabled), each change verified against the report the
+//! server returns.
 //!
 //! With no settings it runs against the crate's local emulator of the API (no credentials):
 //!
@@ -54,7 +55,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     let before = client.get_report(&report_id)?;
     println!("report {}: {}", report_id, describe(&before));
 
-    for update in [ReportUpdate::disable(), ReportUpdate::enable()] {
+    // Switch it, then back, so the report ends as it started.
+    let was_enabled = before.schedule.enabled;
+    for update in [
+        ReportUpdate::new().enabled(!was_enabled),
+        ReportUpdate::new().enabled(was_enabled),
+    ] {
         println!(
             "PUT {}/reports/{report_id}  {}",
             client.base_url(),

@@ -3,8 +3,8 @@
 //!
 //! Each is *open*: a value this crate does not know yet (the vendor adds kinds and formats from
 //! time to time) deserializes to the `Unknown` variant, which keeps the text, instead of
-//! failing the whole report. An [`Unknown`] can only come from the server: it has no public
-//! constructor, so a patch built in code can never carry a value the API would reject.
+//! failing the whole report. An [`Unknown`] has no public constructor: only deserializing (a
+//! server reply) makes one, and the client refuses to send an update that holds one.
 //!
 //! Every enum serializes to, and parses from, the exact wire text (`"all_customers"`, ...).
 //! `FromStr` accepts only known values, which is what a command line or a config file wants.
@@ -17,8 +17,8 @@ use serde::ser::{Serialize, Serializer};
 
 /// A value of an open enumeration that this version of the crate does not know.
 ///
-/// It keeps the text the server sent. It can only be produced by deserializing a server
-/// response, never built by hand, so it never ends up in a request.
+/// It keeps the text the server sent. It can only be produced by deserializing, never built
+/// by hand, and the client refuses to send an update that holds one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Unknown(String);
 

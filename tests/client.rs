@@ -478,6 +478,31 @@ fn oversized_bodies_end_in_a_clear_error() {
 }
 
 #[test]
+fn an_error_status_survives_a_huge_body() {
+    // A gateway's 503 page larger than the cap still reads as a 503, and is retryable.
+    let mut server = Server::new();
+    server
+        .mock("GET", PATH)
+        .with_status(503)
+        .with_body(format!("<html>{}</html>", "busy ".repeat(200_000)))
+        .create();
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(TOKEN)
+        .max_response_bytes(1000)
+        .transport(common::loopback_transport())
+        .build()
+        .unwrap();
+    let err = c.get_report(ID).unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.status, 503);
+    assert!(api.body.as_deref().unwrap().starts_with("<html>busy busy"));
+    assert!(err.is_retryable());
+}
+
+#[test]
 fn a_server_that_never_answers_gives_timeout() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

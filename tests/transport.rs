@@ -191,3 +191,21 @@ fn the_client_is_send_sync_and_cheap_to_clone() {
     fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
     assert_send_sync::<Client>();
 }
+
+#[cfg(not(feature = "ureq"))]
+#[test]
+fn without_ureq_a_transport_is_required() {
+    let err = Client::builder()
+        .base_url("https://eu2-cloud.acronis.com/api/2")
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap_err();
+    let Error::InvalidInput { kind, message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*kind, acronis_reports::InputKind::Settings);
+    assert!(
+        message.starts_with("no transport: the `ureq` feature is off"),
+        "{message}"
+    );
+}
