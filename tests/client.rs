@@ -11,6 +11,18 @@ use serde_json::json;
 
 const PATH: &str = "/api/2/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc";
 
+/// Disables report `ID` against a server that answers the `PUT` with `status`, `headers`
+/// and `body`; returns the error the client gives.
+fn disable_answered_with(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
+    let mut server = Server::new();
+    let mut mock = server.mock("PUT", PATH).with_status(status).with_body(body);
+    for (name, value) in headers {
+        mock = mock.with_header(*name, value);
+    }
+    let _mock = mock.create();
+    client(&server.url()).disable_report(ID).unwrap_err()
+}
+
 /// Mocks that fail their `assert` if the server sees any request at all.
 fn expect_no_request(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
     ["GET", "PUT", "POST", "DELETE"]
@@ -97,12 +109,7 @@ fn upper_case_id_is_sent_lowercase() {
 
 #[test]
 fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
-    let mut server = Server::new();
-    server
-        .mock("PUT", PATH)
-        .with_body(report_json(ID, true).to_string())
-        .create();
-    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let err = disable_answered_with(200, &[], &report_json(ID, true).to_string());
     let Error::Mismatch(m) = &err else {
         panic!("expected Mismatch, got {err:?}")
     };
@@ -119,12 +126,7 @@ fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
 
 #[test]
 fn another_report_in_the_answer_is_a_mismatch_on_id() {
-    let mut server = Server::new();
-    server
-        .mock("PUT", PATH)
-        .with_body(report_json(OTHER_ID, false).to_string())
-        .create();
-    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let err = disable_answered_with(200, &[], &report_json(OTHER_ID, false).to_string());
     let Error::Mismatch(m) = &err else {
         panic!("expected Mismatch, got {err:?}")
     };
@@ -182,18 +184,13 @@ fn vendor_error_bodies_become_api_errors() {
         (415, json!(415), "Unsupported Media Type"),
         (500, json!(500), "Internal error"),
     ] {
-        let mut server = Server::new();
-        server
-            .mock("PUT", PATH)
-            .with_status(status)
-            .with_header("content-type", "application/json")
-            .with_body(
-                json!({"error": {"code": code, "message": message, "domain": "PlatformAccountServer",
-                    "details": {"info": "more detail"}, "context": {}, "data": ["x"]}})
-                .to_string(),
-            )
-            .create();
-        let err = client(&server.url()).disable_report(ID).unwrap_err();
+        let body = json!({"error": {"code": code, "message": message, "domain": "PlatformAccountServer",
+            "details": {"info": "more detail"}, "context": {}, "data": ["x"]}});
+        let err = disable_answered_with(
+            status,
+            &[("content-type", "application/json")],
+            &body.to_string(),
+        );
         assert_no_token(&err);
         assert_eq!(err.status(), Some(status as u16));
         assert!(!err.is_retryable(), "{status}");
@@ -237,18 +234,11 @@ fn null_members_of_the_error_body_are_none() {
 
 #[test]
 fn non_json_error_bodies_are_kept_truncated() {
-    let mut server = Server::new();
     let page = format!(
         "<html><body><h1>502 Bad Gateway</h1>{}</body></html>",
         "x".repeat(5000)
     );
-    server
-        .mock("PUT", PATH)
-        .with_status(502)
-        .with_header("content-type", "text/html")
-        .with_body(&page)
-        .create();
-    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let err = disable_answered_with(502, &[("content-type", "text/html")], &page);
     assert!(err.is_retryable());
     let Error::Api(api) = &err else {
         panic!("expected Api, got {err:?}")
@@ -284,14 +274,11 @@ fn non_json_error_bodies_are_kept_truncated() {
 
 #[test]
 fn an_html_200_is_a_decode_error() {
-    let mut server = Server::new();
-    server
-        .mock("PUT", PATH)
-        .with_status(200)
-        .with_header("content-type", "text/html")
-        .with_body("<!DOCTYPE html><html><body>Maintenance</body></html>")
-        .create();
-    let err = client(&server.url()).disable_report(ID).unwrap_err();
+    let err = disable_answered_with(
+        200,
+        &[("content-type", "text/html")],
+        "<!DOCTYPE html><html><body>Maintenance</body></html>",
+    );
     let Error::Decode(d) = &err else {
         panic!("expected Decode, got {err:?}")
     };
@@ -306,14 +293,9 @@ fn an_html_200_is_a_decode_error() {
 
 #[test]
 fn a_report_with_a_wrong_member_is_a_decode_error_naming_it() {
-    let mut server = Server::new();
     let mut body = report_json(ID, false);
     body["schedule"]["enabled"] = json!("no");
-    server
-        .mock("PUT", PATH)
-        .with_body(body.to_string())
-        .create();
-    let Error::Decode(d) = client(&server.url()).disable_report(ID).unwrap_err() else {
+    let Error::Decode(d) = disable_answered_with(200, &[], &body.to_string()) else {
         panic!()
     };
     assert_eq!(d.path, "schedule.enabled");
