@@ -1,21 +1,23 @@
 //! [`Client`]: the calls of the reports API, over a [`Transport`].
 //!
-//! A `Client` holds the base URL, the bearer token and one transport (by default one ureq
-//! agent, so connections are reused). It is cheap to clone and safe to share between
-//! threads: clones share the transport.
+//! A `Client` holds the base URL, a [`TokenSource`], a [`RetryPolicy`] and one transport (by
+//! default one ureq agent, so connections are reused). It is cheap to clone and safe to share
+//! between threads: clones share the transport and the token cache.
 
 use std::fmt;
-use std::io::{self, Read};
 use std::sync::Arc;
-#[cfg(feature = "ureq")]
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use uuid::Uuid;
 
+use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToken, TokenSource};
 use crate::error::{ApiError, Error, InputKind};
 use crate::model::{self, Report};
 use crate::patch::ReportUpdate;
-use crate::transport::{Method, Request, Response, Transport, TransportError, TransportErrorKind};
+use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::transport::{
+    Method, ReadError, Request, Response, Transport, TransportError, read_error_kind,
+};
 use crate::verify::{Field, FieldMismatch, Mismatch, to_value};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
@@ -25,24 +27,32 @@ pub const DEFAULT_USER_AGENT: &str =
 /// The default cap on a response body: 4 MiB. A report is about a kilobyte.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// The default time before a client-credentials token expires at which it is renewed: 5 min.
+pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
 /// How many characters of a non-JSON error body an [`ApiError`] keeps.
 const ERROR_BODY_CHARS: usize = 1024;
+
+/// How many bytes of an error response are read: plenty for the vendor's error JSON or the
+/// start of a gateway's page.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// A blocking client of the reports API.
 ///
 /// Build one with [`Client::builder`]. Every call takes the report id as text, checks it is
 /// a UUID (either case; sent lowercase) before anything is sent, and returns typed data or
 /// an [`Error`]. Calls that change a report verify that the report the server returns
-/// reflects the change.
+/// reflects the change. Failed calls are retried by the [`RetryPolicy`]; a call refused with
+/// 401 is repeated once with a renewed token when the token source can renew.
 ///
-/// `Debug` shows the base URL and the user agent, never the token.
+/// `Debug` shows the base URL and the user agent, never a token or secret.
 ///
 /// ```no_run
 /// use acronis_reports::Client;
 ///
 /// let client = Client::builder()
 ///     .base_url("https://eu2-cloud.acronis.com/api/2")
-///     .bearer_token(std::env::var("ACRONIS_TOKEN")?)
+///     .client_credentials(std::env::var("ACRONIS_CLIENT_ID")?, std::env::var("ACRONIS_CLIENT_SECRET")?)
 ///     .build()?;
 /// let report = client.disable_report("20dffb36-d77b-45c6-b2fa-39276e98d5fc")?;
 /// assert!(!report.schedule.enabled);
@@ -55,59 +65,76 @@ pub struct Client {
 
 struct Inner {
     base_url: String,
-    authorization: Secret,
+    /// How the client authenticates, for `Debug`: never the token or secret.
+    auth: String,
+    tokens: Box<dyn TokenSource>,
     user_agent: String,
     max_response_bytes: u64,
-    transport: Box<dyn Transport>,
-}
-
-/// A header value holding the token. Its `Debug` never shows it.
-struct Secret(String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
+    retry: RetryPolicy,
+    transport: Arc<dyn Transport>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("token", &self.inner.authorization)
+            .field("auth", &self.inner.auth)
             .field("user_agent", &self.inner.user_agent)
             .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
 
-/// Configures a [`Client`]. `base_url` and `bearer_token` are required; every other setting
-/// has a documented default.
+/// How the client authenticates, as given to the builder.
+enum Auth {
+    Bearer(String),
+    Credentials { id: String, secret: String },
+    Source(Box<dyn TokenSource>),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Auth::Credentials { id, .. } => write!(f, "ClientCredentials({id}, <redacted>)"),
+            Auth::Source(_) => f.write_str("TokenSource"),
+        }
+    }
+}
+
+/// Configures a [`Client`]. A base URL and one way to authenticate ([`bearer_token`],
+/// [`client_credentials`] or [`token_source`]) are required; every other setting has a
+/// documented default.
 ///
-/// `Debug` never shows the token.
-#[derive(Default)]
+/// `Debug` never shows a token or secret.
+///
+/// [`bearer_token`]: Self::bearer_token
+/// [`client_credentials`]: Self::client_credentials
+/// [`token_source`]: Self::token_source
+#[derive(Debug, Default)]
 #[must_use]
 pub struct ClientBuilder {
     base_url: Option<String>,
-    token: Option<Secret>,
+    auth: Option<Auth>,
+    token_refresh_margin: Option<Duration>,
     user_agent: Option<String>,
     max_response_bytes: Option<u64>,
-    #[cfg(feature = "ureq")]
+    retry: Option<RetryPolicy>,
     timeout: Option<Duration>,
-    transport: Option<Box<dyn Transport>>,
+    connect_timeout: Option<Duration>,
+    proxy_from_env: Option<bool>,
+    #[allow(clippy::struct_field_names)]
+    transport: Option<TransportBox>,
     allow_plain_http: bool,
 }
 
-impl fmt::Debug for ClientBuilder {
+/// A user's transport, boxed; `Debug` says only that there is one.
+struct TransportBox(Arc<dyn Transport>);
+
+impl fmt::Debug for TransportBox {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("user_agent", &self.user_agent)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("custom_transport", &self.transport.is_some())
-            .field("allow_plain_http", &self.allow_plain_http)
-            .finish_non_exhaustive()
+        f.write_str("Transport")
     }
 }
 
@@ -131,11 +158,46 @@ impl ClientBuilder {
         self
     }
 
-    /// The bearer token sent as `Authorization: Bearer <token>`, without the `Bearer ` prefix.
-    /// Required. It must be visible ASCII with no spaces; it never appears in `Debug`, errors
-    /// or messages.
+    /// Authenticates with a token you already hold, sent as `Authorization: Bearer <token>`
+    /// (pass it without the `Bearer ` prefix). It is never renewed: after it expires (two
+    /// hours), calls fail with 401. Replaces any earlier way to authenticate.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(Secret(token.into()));
+        self.auth = Some(Auth::Bearer(token.into()));
+        self
+    }
+
+    /// Authenticates as an API client: tokens come from `POST {base}/idp/token` with the
+    /// client's id and secret, are cached, renewed [`token_refresh_margin`] before they
+    /// expire, and renewed at once when the API answers 401 (the call is then repeated once).
+    /// However many threads share the client, one token request runs at a time. Replaces any
+    /// earlier way to authenticate.
+    ///
+    /// Read the secret from the environment or a file, never from a command line.
+    ///
+    /// [`token_refresh_margin`]: Self::token_refresh_margin
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.auth = Some(Auth::Credentials {
+            id: client_id.into(),
+            secret: client_secret.into(),
+        });
+        self
+    }
+
+    /// Authenticates with tokens from your own [`TokenSource`] (a vault, another service).
+    /// Replaces any earlier way to authenticate.
+    pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
+        self.auth = Some(Auth::Source(Box::new(source)));
+        self
+    }
+
+    /// How long before a client-credentials token expires it is renewed (at most half its
+    /// lifetime). Default: [`DEFAULT_TOKEN_REFRESH_MARGIN`] (5 min).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_refresh_margin = Some(margin);
         self
     }
 
@@ -146,55 +208,93 @@ impl ClientBuilder {
     }
 
     /// The largest response body read, in bytes; a larger one ends the call with
-    /// [`Error::ResponseTooLarge`]. Default: [`DEFAULT_MAX_RESPONSE_BYTES`] (4 MiB).
+    /// [`Error::ResponseTooLarge`] after reading at most one byte more. Default:
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (4 MiB).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = Some(limit);
         self
     }
 
-    /// The limit on one whole HTTP exchange of the built-in transport.
-    /// Default: [`UreqTransport::DEFAULT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_TIMEOUT)
-    /// (30 s). With [`transport`](Self::transport), configure the timeout on that transport
-    /// instead: setting both is refused by [`build`](Self::build).
-    #[cfg(feature = "ureq")]
+    /// How many times a failed call is retried, with the default policy otherwise: a
+    /// shortcut for `retry_policy(RetryPolicy::new().max_retries(n))`. Default: 2.
+    pub fn retries(mut self, n: u32) -> Self {
+        self.retry = Some(self.retry.take().unwrap_or_default().max_retries(n));
+        self
+    }
+
+    /// Which failed calls are retried, and when. Default: [`RetryPolicy::new`] (2 retries of
+    /// idempotent calls after connection failures, timeouts, 429, 502, 503 and 504, waiting
+    /// 1–2 s, then 2–4 s, or as `Retry-After` says up to 30 s).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The limit on one whole HTTP exchange of the built-in transport, from connecting to the
+    /// last byte of the body: a server that stops sending mid-body ends in
+    /// [`Error::Timeout`] within it. Default:
+    #[cfg_attr(
+        feature = "ureq",
+        doc = "[`UreqTransport::DEFAULT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_TIMEOUT)"
+    )]
+    #[cfg_attr(not(feature = "ureq"), doc = "`UreqTransport::DEFAULT_TIMEOUT`")]
+    /// (30 s). Each retry gets the whole limit again.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// The HTTP stack to send requests with. Default: a
-    /// [`UreqTransport`](crate::transport::UreqTransport) with its default settings (with the
-    /// `ureq` feature; without it, a transport is required), except that the environment's
-    /// proxy is not used for a loopback base URL (`localhost`, `127.x.x.x`, `[::1]`).
-    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
-        self.transport = Some(Box::new(transport));
+    /// The limit on opening a connection (resolving the host included) of the built-in
+    /// transport. Default:
+    #[cfg_attr(
+        feature = "ureq",
+        doc = "[`UreqTransport::DEFAULT_CONNECT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_CONNECT_TIMEOUT)"
+    )]
+    #[cfg_attr(
+        not(feature = "ureq"),
+        doc = "`UreqTransport::DEFAULT_CONNECT_TIMEOUT`"
+    )]
+    /// (10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Checks the settings and builds the client. Nothing is sent.
+    /// Whether the built-in transport uses the proxy named by `HTTPS_PROXY`, `HTTP_PROXY` or
+    /// `ALL_PROXY` (honouring `NO_PROXY`). Default: `true`, except for a loopback base URL,
+    /// which no proxy can reach.
+    pub fn proxy_from_env(mut self, yes: bool) -> Self {
+        self.proxy_from_env = Some(yes);
+        self
+    }
+
+    /// The HTTP stack to send requests with. Default: a
+    /// [`UreqTransport`](crate::transport::UreqTransport) configured by
+    /// [`timeout`](Self::timeout), [`connect_timeout`](Self::connect_timeout) and
+    /// [`proxy_from_env`](Self::proxy_from_env) (with the `ureq` feature; without it, a
+    /// transport is required). Token requests go through it too.
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(TransportBox(Arc::new(transport)));
+        self
+    }
+
+    /// Checks the settings and builds the client. Nothing is sent: a client-credentials token
+    /// is fetched on the first call.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when the base URL or token is missing or malformed, the user
-    /// agent cannot be a header, both a timeout and a transport were given, or (without the
-    /// `ureq` feature) no transport was given.
+    /// [`Error::InvalidInput`] when the base URL is missing or malformed, no way to
+    /// authenticate was given or its token or credentials cannot be sent, the user agent
+    /// cannot be a header, settings of the built-in transport were given together with a
+    /// transport of your own, or (without the `ureq` feature) no transport was given.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = parse_base_url(
-            self.base_url.as_deref().ok_or_else(|| {
+        let base_url = self.base_url.as_deref().ok_or_else(|| {
             Error::invalid(
                 InputKind::BaseUrl,
                 "no base URL: set ClientBuilder::base_url, e.g. https://eu2-cloud.acronis.com/api/2",
             )
-            })?,
-            self.allow_plain_http,
-        )?;
-        let token = self.token.ok_or_else(|| {
-            Error::invalid(
-                InputKind::Token,
-                "no token: set ClientBuilder::bearer_token",
-            )
         })?;
-        check_token(&token.0)?;
+        let base_url = parse_base_url(base_url, self.allow_plain_http)?;
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
@@ -208,25 +308,35 @@ impl ClientBuilder {
                 "invalid user agent: use visible ASCII characters and spaces only",
             ));
         }
-        let transport = match self.transport {
-            #[cfg(feature = "ureq")]
-            Some(_) if self.timeout.is_some() => {
+        let max_response_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        let retry = self.retry.unwrap_or_default();
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(_)
+                if self.timeout.is_some()
+                    || self.connect_timeout.is_some()
+                    || self.proxy_from_env.is_some() =>
+            {
                 return Err(Error::invalid(
                     InputKind::Settings,
-                    "both a timeout and a transport were given: set the timeout on the transport itself",
+                    "timeouts and proxy settings apply to the built-in transport: set them on your own transport instead",
                 ));
             }
-            Some(t) => t,
+            Some(TransportBox(t)) => t,
             #[cfg(feature = "ureq")]
             None => {
-                // No proxy can reach this machine's loopback: skip the environment's proxy
-                // for local emulators and tunnels.
-                let mut b = crate::transport::UreqTransport::builder()
-                    .proxy_from_env(!is_loopback(&base_url));
+                let mut b = crate::transport::UreqTransport::builder().proxy_from_env(
+                    self.proxy_from_env
+                        .unwrap_or_else(|| !is_loopback(&base_url)),
+                );
                 if let Some(timeout) = self.timeout {
                     b = b.timeout(Some(timeout));
                 }
-                Box::new(b.build())
+                if let Some(timeout) = self.connect_timeout {
+                    b = b.connect_timeout(Some(timeout));
+                }
+                Arc::new(b.build())
             }
             #[cfg(not(feature = "ureq"))]
             None => {
@@ -236,14 +346,43 @@ impl ClientBuilder {
                 ));
             }
         };
+        let auth = match &self.auth {
+            Some(Auth::Bearer(_)) => "bearer token".to_owned(),
+            Some(Auth::Credentials { id, .. }) => format!("client credentials of {id}"),
+            _ => "token source".to_owned(),
+        };
+        let tokens: Box<dyn TokenSource> = match self.auth {
+            None => {
+                return Err(Error::invalid(
+                    InputKind::Token,
+                    "no way to authenticate: set ClientBuilder::client_credentials or ClientBuilder::bearer_token",
+                ));
+            }
+            Some(Auth::Bearer(token)) => Box::new(StaticToken::new(AccessToken::new(token)?)),
+            Some(Auth::Credentials { id, secret }) => Box::new(ClientCredentials::new(
+                &base_url,
+                &id,
+                &secret,
+                CredentialSettings {
+                    user_agent: user_agent.clone(),
+                    transport: transport.clone(),
+                    retry: retry.clone(),
+                    refresh_margin: self
+                        .token_refresh_margin
+                        .unwrap_or(DEFAULT_TOKEN_REFRESH_MARGIN),
+                    max_response_bytes,
+                },
+            )?),
+            Some(Auth::Source(source)) => source,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
-                authorization: Secret(format!("Bearer {}", token.0)),
+                auth,
+                tokens,
                 user_agent,
-                max_response_bytes: self
-                    .max_response_bytes
-                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                max_response_bytes,
+                retry,
                 transport,
             }),
         })
@@ -318,26 +457,6 @@ fn is_loopback(base_url: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn check_token(token: &str) -> Result<(), Error> {
-    let bad = |why: &str| Error::invalid(InputKind::Token, format!("the bearer token {why}"));
-    if token.is_empty() {
-        return Err(bad("is empty"));
-    }
-    if token
-        .as_bytes()
-        .get(..7)
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "))
-    {
-        return Err(bad("starts with \"Bearer \": pass the token alone"));
-    }
-    if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(bad(
-            "holds characters a header cannot carry (spaces, line breaks, non-ASCII); check how it was read",
-        ));
-    }
-    Ok(())
 }
 
 /// Parses an id the API takes in a path: a UUID in its 36-character form, either case.
@@ -460,7 +579,8 @@ impl Client {
         Ok(report)
     }
 
-    /// Sends one request and returns the status and body of a 2xx answer.
+    /// Makes one call, with retries and one token renewal on 401, and returns the status and
+    /// body of its 2xx answer.
     fn call(
         &self,
         method: Method,
@@ -468,49 +588,82 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), Error> {
         let inner = &*self.inner;
+        let mut token = inner.tokens.token()?;
+        let mut renewed = false;
+        inner.retry.run(method, |attempt| {
+            match self.send(method, path, body.as_deref(), &token, attempt) {
+                Err(e) if e.status() == Some(401) && !renewed => {
+                    renewed = true;
+                    inner.tokens.invalidate(&token);
+                    let fresh = inner.tokens.token()?;
+                    if fresh == token {
+                        return Err(e);
+                    }
+                    crate::logging::debug!("{method} {path}: 401; repeating with a renewed token");
+                    token = fresh;
+                    self.send(method, path, body.as_deref(), &token, attempt)
+                }
+                other => other,
+            }
+        })
+    }
+
+    /// Sends one request and returns the status and body of a 2xx answer.
+    fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        token: &AccessToken,
+        attempt: u32,
+    ) -> Result<(u16, Vec<u8>), Error> {
+        let inner = &*self.inner;
         let mut headers = vec![
             ("accept", "application/json".to_owned()),
-            ("authorization", inner.authorization.0.clone()),
+            ("authorization", format!("Bearer {}", token.expose_secret())),
             ("user-agent", inner.user_agent.clone()),
         ];
         if body.is_some() {
             headers.push(("content-type", "application/json".to_owned()));
         }
-        let request = Request::new(method, format!("{}{path}", inner.base_url), headers, body);
-        let fail = |source: TransportError| {
-            let path = path.to_owned();
-            if source.kind() == TransportErrorKind::Timeout {
-                Error::Timeout {
-                    method,
-                    path,
-                    source,
-                }
-            } else {
-                Error::Transport {
-                    method,
-                    path,
-                    source,
-                }
-            }
-        };
-        let response = inner.transport.send(request).map_err(fail)?;
+        let request = Request::new(
+            method,
+            format!("{}{path}", inner.base_url),
+            headers,
+            body.map(<[u8]>::to_vec),
+        );
+        let started = Instant::now();
+        let response = inner.transport.send(request).map_err(|e| {
+            crate::logging::debug!("{method} {path}: no response (attempt {attempt}): {e}");
+            Error::from_transport(method, path, e)
+        })?;
         let status = response.status();
+        crate::logging::debug!(
+            "{method} {path}: {status} after {} ms (attempt {attempt})",
+            started.elapsed().as_millis()
+        );
         if (200..300).contains(&status) {
             let limit = inner.max_response_bytes;
-            let body = read_capped(response, limit).map_err(|e| match e {
+            let body = response.read_capped(limit).map_err(|e| match e {
                 ReadError::TooLarge => Error::ResponseTooLarge {
                     method,
                     path: path.to_owned(),
                     limit,
                 },
-                ReadError::Io(e) => fail(TransportError::new(read_error_kind(&e), e)),
+                ReadError::Io(e) => {
+                    Error::from_transport(method, path, TransportError::new(read_error_kind(&e), e))
+                }
             })?;
             return Ok((status, body));
         }
         // For any other status the status is the news: read what a diagnosis needs, and never
         // let the body (too large, cut off) hide the status.
         let location = response.header("location").map(str::to_owned);
-        let body = read_partial(response, ERROR_BODY_BYTES);
+        let request_id = request_id(&response);
+        let retry_after = response
+            .header("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let body = response.read_partial(ERROR_BODY_BYTES);
         if (300..400).contains(&status) {
             return Err(Error::Redirect {
                 method,
@@ -519,53 +672,19 @@ impl Client {
                 location,
             });
         }
-        Err(Error::Api(Box::new(api_error(method, path, status, &body))))
+        let mut error = api_error(method, path, status, &body);
+        error.request_id = request_id;
+        error.retry_after = retry_after;
+        Err(Error::Api(Box::new(error)))
     }
 }
 
-/// How many bytes of an error response are read: plenty for the vendor's error JSON or the
-/// start of a gateway's page.
-const ERROR_BODY_BYTES: u64 = 64 * 1024;
-
-enum ReadError {
-    TooLarge,
-    Io(io::Error),
-}
-
-/// Reads the whole body (so the connection can be reused), refusing more than `limit` bytes.
-fn read_capped(response: Response, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
-    response
-        .into_body()
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut body)
-        .map_err(ReadError::Io)?;
-    if body.len() as u64 > limit {
-        return Err(ReadError::TooLarge);
-    }
-    Ok(body)
-}
-
-/// Reads at most `limit` bytes of a body, keeping what arrived if reading fails.
-fn read_partial(response: Response, limit: u64) -> Vec<u8> {
-    let mut body = Vec::new();
-    // A failed read leaves what was read in `body`, which is all an error message needs.
-    let _ = response.into_body().take(limit).read_to_end(&mut body);
-    body
-}
-
-/// What a failure while reading a body means.
-fn read_error_kind(e: &io::Error) -> TransportErrorKind {
-    use io::ErrorKind as K;
-    match e.kind() {
-        K::TimedOut => TransportErrorKind::Timeout,
-        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
-            TransportErrorKind::Connect
-        }
-        // A corrupt gzip stream or chunked framing.
-        K::InvalidData => TransportErrorKind::Protocol,
-        _ => TransportErrorKind::Other,
-    }
+/// The request id the server sent with `response`, if any (`X-Request-Id` and its kin).
+pub(crate) fn request_id(response: &Response) -> Option<String> {
+    ["x-request-id", "x-correlation-id", "request-id"]
+        .iter()
+        .find_map(|name| response.header(name))
+        .map(|id| model::snippet(id.as_bytes(), 200))
 }
 
 fn id_mismatch(id: Uuid, report: &Report) -> Option<FieldMismatch> {
@@ -581,16 +700,7 @@ fn truncate(text: &str, max_chars: usize) -> String {
 }
 
 fn api_error(method: Method, path: &str, status: u16, body: &[u8]) -> ApiError {
-    let mut error = ApiError {
-        method,
-        path: path.to_owned(),
-        status,
-        code: None,
-        message: None,
-        domain: None,
-        info: None,
-        body: None,
-    };
+    let mut error = ApiError::new(method, path, status);
     match serde_json::from_slice::<model::VendorErrorBody>(body) {
         Ok(parsed) => {
             let e = parsed.error;
@@ -710,7 +820,7 @@ mod tests {
 
     #[test]
     fn tokens_are_checked_without_being_echoed() {
-        assert!(check_token("eyJhbGciOiJSUzI1NiJ9.e30.c2ln").is_ok());
+        assert!(AccessToken::new("eyJhbGciOiJSUzI1NiJ9.e30.c2ln").is_ok());
         for bad in [
             "",
             "Bearer abc.def",
@@ -724,7 +834,7 @@ mod tests {
             let Err(Error::InvalidInput {
                 kind: InputKind::Token,
                 message,
-            }) = check_token(bad)
+            }) = AccessToken::new(bad)
             else {
                 panic!("{bad:?} accepted")
             };

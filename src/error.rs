@@ -4,6 +4,7 @@
 //! Errors that wrap a lower-level one expose it through [`source`](std::error::Error::source).
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::model::DecodeError;
 use crate::transport::{Method, TransportError};
@@ -33,6 +34,11 @@ pub enum Error {
     #[error(transparent)]
     Api(Box<ApiError>),
 
+    /// The token endpoint refused to issue a token (client credentials): its OAuth answer
+    /// is in the [`AuthError`].
+    #[error(transparent)]
+    Auth(Box<AuthError>),
+
     /// The server answered with a redirect. Redirects are never followed: a redirected `PUT`
     /// would turn into a `GET`, and the token must not go to another host.
     #[error(
@@ -61,7 +67,8 @@ pub enum Error {
 
     /// No complete response came within the configured time limit.
     #[error(
-        "{method} {path}: no complete response within the time limit; check the network, or raise the timeout"
+        "{method} {path}: no complete response within the time limit; check the network, or raise the timeout{}",
+        attempts_note(*attempts)
     )]
     #[non_exhaustive]
     Timeout {
@@ -72,10 +79,16 @@ pub enum Error {
         /// What the transport reported.
         #[source]
         source: TransportError,
+        /// How many attempts were made, retries included.
+        attempts: u32,
     },
 
     /// No response came: the host did not resolve, the connection failed or broke, TLS failed.
-    #[error("{method} {path}: {}; check the base URL, the network and any proxy", source.kind_text())]
+    #[error(
+        "{method} {path}: {}; check the base URL, the network and any proxy{}",
+        source.kind_text(),
+        attempts_note(*attempts)
+    )]
     #[non_exhaustive]
     Transport {
         /// The method of the call.
@@ -85,6 +98,8 @@ pub enum Error {
         /// What the transport reported.
         #[source]
         source: TransportError,
+        /// How many attempts were made, retries included.
+        attempts: u32,
     },
 
     /// The response body is larger than the client's cap.
@@ -110,27 +125,80 @@ impl Error {
         }
     }
 
-    /// The HTTP status the server answered with, for [`Api`](Error::Api) and
-    /// [`Redirect`](Error::Redirect) errors.
+    /// Maps a transport failure: a timeout to [`Timeout`](Error::Timeout), anything else to
+    /// [`Transport`](Error::Transport).
+    pub(crate) fn from_transport(method: Method, path: &str, source: TransportError) -> Error {
+        let path = path.to_owned();
+        if source.kind() == crate::transport::TransportErrorKind::Timeout {
+            Error::Timeout {
+                method,
+                path,
+                source,
+                attempts: 1,
+            }
+        } else {
+            Error::Transport {
+                method,
+                path,
+                source,
+                attempts: 1,
+            }
+        }
+    }
+
+    /// Records how many attempts the call took.
+    pub(crate) fn with_attempts(mut self, n: u32) -> Error {
+        match &mut self {
+            Error::Api(e) => e.attempts = n,
+            Error::Auth(e) => e.attempts = n,
+            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => *attempts = n,
+            _ => {}
+        }
+        self
+    }
+
+    /// The HTTP status the server answered with, for [`Api`](Error::Api),
+    /// [`Auth`](Error::Auth) and [`Redirect`](Error::Redirect) errors.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
+            Error::Auth(e) => Some(e.status),
             Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }
 
     /// Whether the same call, made again later, may succeed: timeouts, failed connections,
-    /// and the statuses 429, 502, 503 and 504. Every call of this crate but a create is safe
-    /// to repeat.
+    /// and the statuses 429, 502, 503 and 504 (from the API or the token endpoint). This is
+    /// what the [`RetryPolicy`](crate::RetryPolicy) retries.
     pub fn is_retryable(&self) -> bool {
         use crate::transport::TransportErrorKind as K;
+        let retryable_status = |s| matches!(s, 429 | 502 | 503 | 504);
         match self {
             Error::Timeout { .. } => true,
             Error::Transport { source, .. } => source.kind() == K::Connect,
-            Error::Api(e) => matches!(e.status, 429 | 502 | 503 | 504),
+            Error::Api(e) => retryable_status(e.status),
+            Error::Auth(e) => retryable_status(e.status),
             _ => false,
         }
+    }
+
+    /// The server's request id for a failed call, when it sent one (`X-Request-Id`): quote it
+    /// to the vendor's support.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Auth(e) => e.request_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (gave up after {attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 
@@ -196,9 +264,31 @@ pub struct ApiError {
     /// The start of the body (at most 1024 characters) when it is not the vendor's error
     /// JSON, such as a gateway's HTML page; `None` when it was parsed.
     pub body: Option<String>,
+    /// The server's request id (`X-Request-Id`), when it sent one.
+    pub request_id: Option<String>,
+    /// How long the server asked to wait before trying again (`Retry-After`), when it said.
+    pub retry_after: Option<Duration>,
+    /// How many attempts were made, retries included.
+    pub attempts: u32,
 }
 
 impl ApiError {
+    pub(crate) fn new(method: Method, path: &str, status: u16) -> ApiError {
+        ApiError {
+            method,
+            path: path.to_owned(),
+            status,
+            code: None,
+            message: None,
+            domain: None,
+            info: None,
+            body: None,
+            request_id: None,
+            retry_after: None,
+            attempts: 1,
+        }
+    }
+
     fn hint(&self) -> &'static str {
         match self.status {
             400 => "the API refused the request as sent",
@@ -252,11 +342,68 @@ impl fmt::Display for ApiError {
                 )?;
             }
         }
-        write!(f, "; {}", self.hint())
+        write!(f, "; {}", self.hint())?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        f.write_str(&attempts_note(self.attempts))
     }
 }
 
 impl std::error::Error for ApiError {}
+
+/// The token endpoint's refusal (`POST /idp/token` with client credentials), from its OAuth
+/// answer `{"error": "access_denied", "error_description": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuthError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The OAuth `error` code: `invalid_request`, `access_denied`, `totp_required`, ...
+    pub error: Option<String>,
+    /// The OAuth `error_description`.
+    pub description: Option<String>,
+    /// The start of the body (at most 1024 characters) when it is not OAuth JSON.
+    pub body: Option<String>,
+    /// The server's request id (`X-Request-Id`), when it sent one.
+    pub request_id: Option<String>,
+    /// How many attempts were made, retries included.
+    pub attempts: u32,
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "POST /idp/token: no token was issued ({})", self.status)?;
+        match (&self.error, &self.description) {
+            (Some(e), Some(d)) => write!(f, ": {e}: {d}")?,
+            (Some(e), None) => write!(f, ": {e}")?,
+            (None, Some(d)) => write!(f, ": {d}")?,
+            (None, None) => {}
+        }
+        if let Some(body) = &self.body {
+            write!(
+                f,
+                " with a body that is not OAuth JSON: {:?}",
+                body.chars().take(80).collect::<String>()
+            )?;
+        }
+        let hint = match self.status {
+            400 | 401 | 403 => {
+                "check the API client's id and secret, and that the client is enabled"
+            }
+            404 => "check that the base URL names the right data centre and ends in /api/2",
+            429 | 502..=504 => "the service is in trouble; try again in a few seconds",
+            _ => "see the token endpoint's description",
+        };
+        write!(f, "; {hint}")?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {id})")?;
+        }
+        f.write_str(&attempts_note(self.attempts))
+    }
+}
+
+impl std::error::Error for AuthError {}
 
 #[cfg(test)]
 mod tests {
@@ -273,18 +420,7 @@ mod tests {
 
     #[test]
     fn retryable_and_status() {
-        let api = |status| {
-            Error::Api(Box::new(ApiError {
-                method: Method::Put,
-                path: "/reports/x".into(),
-                status,
-                code: None,
-                message: None,
-                domain: None,
-                info: None,
-                body: None,
-            }))
-        };
+        let api = |status| Error::Api(Box::new(ApiError::new(Method::Put, "/reports/x", status)));
         for s in [429, 502, 503, 504] {
             assert!(api(s).is_retryable(), "{s}");
         }
@@ -292,24 +428,55 @@ mod tests {
             assert!(!api(s).is_retryable(), "{s}");
         }
         assert_eq!(api(404).status(), Some(404));
-        let t = |kind| Error::Transport {
-            method: Method::Get,
-            path: "/reports/x".into(),
-            source: TransportError::from_kind(kind),
+        let t = |kind| {
+            Error::from_transport(Method::Get, "/reports/x", TransportError::from_kind(kind))
         };
         assert!(t(TransportErrorKind::Connect).is_retryable());
         assert!(!t(TransportErrorKind::Tls).is_retryable());
         assert_eq!(t(TransportErrorKind::Connect).status(), None);
         assert!(!Error::invalid(InputKind::Id, "x").is_retryable());
+        let timeout = Error::from_transport(
+            Method::Get,
+            "/x",
+            TransportError::from_kind(TransportErrorKind::Timeout),
+        );
+        assert!(matches!(timeout, Error::Timeout { attempts: 1, .. }));
+    }
+
+    #[test]
+    fn attempts_and_request_ids_show_in_messages() {
+        let mut api = ApiError::new(Method::Put, "/reports/x", 503);
+        api.request_id = Some("req-42".into());
+        let e = Error::Api(Box::new(api)).with_attempts(3);
+        assert_eq!(e.request_id(), Some("req-42"));
+        assert!(
+            e.to_string().ends_with(
+                "try again in a few seconds (request id req-42) (gave up after 3 attempts)"
+            ),
+            "{e}"
+        );
+        let auth = AuthError {
+            status: 401,
+            error: Some("access_denied".into()),
+            description: Some("Bad client credentials".into()),
+            body: None,
+            request_id: None,
+            attempts: 1,
+        };
+        assert_eq!(
+            Error::Auth(Box::new(auth)).to_string(),
+            "POST /idp/token: no token was issued (401): access_denied: Bad client credentials; \
+             check the API client's id and secret, and that the client is enabled"
+        );
     }
 
     #[test]
     fn transport_error_message_and_source() {
-        let e = Error::Transport {
-            method: Method::Put,
-            path: "/reports/x".into(),
-            source: TransportError::new(TransportErrorKind::Connect, "connection refused"),
-        };
+        let e = Error::from_transport(
+            Method::Put,
+            "/reports/x",
+            TransportError::new(TransportErrorKind::Connect, "connection refused"),
+        );
         assert_eq!(
             e.to_string(),
             "PUT /reports/x: the connection failed; check the base URL, the network and any proxy"

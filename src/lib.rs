@@ -64,21 +64,25 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod auth;
 pub mod client;
 mod date;
 pub mod enums;
 mod error;
+mod logging;
 pub mod model;
 pub mod patch;
+mod retry;
 pub mod transport;
 pub mod verify;
 
 pub use client::{Client, ClientBuilder};
 pub use date::{Date, ParseDateError};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
-pub use error::{ApiError, Error, InputKind};
+pub use error::{ApiError, AuthError, Error, InputKind};
 pub use model::{DecodeError, Parameters, Period, Report, Schedule};
 pub use patch::ReportUpdate;
+pub use retry::RetryPolicy;
 pub use transport::Transport;
 pub use uuid::Uuid;
 pub use verify::{Field, FieldMismatch, Mismatch};

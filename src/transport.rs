@@ -353,6 +353,53 @@ impl StdError for TransportError {
     }
 }
 
+/// Why reading a response body failed.
+pub(crate) enum ReadError {
+    /// The body is larger than the limit.
+    TooLarge,
+    /// Reading failed.
+    Io(std::io::Error),
+}
+
+impl Response {
+    /// Reads the whole body (so the connection can be reused), refusing more than `limit`
+    /// bytes: at most `limit + 1` are ever read.
+    pub(crate) fn read_capped(self, limit: u64) -> Result<Vec<u8>, ReadError> {
+        let mut body = Vec::new();
+        self.into_body()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut body)
+            .map_err(ReadError::Io)?;
+        if body.len() as u64 > limit {
+            return Err(ReadError::TooLarge);
+        }
+        Ok(body)
+    }
+
+    /// Reads at most `limit` bytes of the body, keeping what arrived if reading fails: for
+    /// error answers, whose status matters more than their body.
+    pub(crate) fn read_partial(self, limit: u64) -> Vec<u8> {
+        let mut body = Vec::new();
+        // A failed read leaves what was read in `body`, which is all a message needs.
+        let _ = self.into_body().take(limit).read_to_end(&mut body);
+        body
+    }
+}
+
+/// What a failure while reading a body means.
+pub(crate) fn read_error_kind(e: &std::io::Error) -> TransportErrorKind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::TimedOut => TransportErrorKind::Timeout,
+        K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
+            TransportErrorKind::Connect
+        }
+        // A corrupt gzip stream or chunked framing.
+        K::InvalidData => TransportErrorKind::Protocol,
+        _ => TransportErrorKind::Other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

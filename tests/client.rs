@@ -444,6 +444,7 @@ fn oversized_bodies_end_in_a_clear_error() {
     let c = Client::builder()
         .base_url(format!("{}/api/2", server.url()))
         .bearer_token(TOKEN)
+        .retries(0)
         .max_response_bytes(1000)
         .transport(common::loopback_transport())
         .build()
@@ -471,6 +472,7 @@ fn an_error_status_survives_a_huge_body() {
     let c = Client::builder()
         .base_url(format!("{}/api/2", server.url()))
         .bearer_token(TOKEN)
+        .retries(0)
         .max_response_bytes(1000)
         .transport(common::loopback_transport())
         .build()
@@ -491,6 +493,7 @@ fn a_server_that_never_answers_gives_timeout() {
     let c = Client::builder()
         .base_url(format!("{url}/api/2"))
         .bearer_token(TOKEN)
+        .retries(0)
         .transport(
             acronis_reports::transport::UreqTransport::builder()
                 .proxy_from_env(false)
@@ -552,7 +555,7 @@ fn the_token_never_shows() {
     let c = client(&server.url());
     let debug = format!("{c:?}");
     assert!(!debug.contains(TOKEN), "{debug}");
-    assert!(debug.contains("<redacted>"), "{debug}");
+    assert!(debug.contains("auth: \"bearer token\""), "{debug}");
     let builder = Client::builder().bearer_token(TOKEN);
     assert!(!format!("{builder:?}").contains(TOKEN));
     assert_no_token(&c.disable_report(ID).unwrap_err());
@@ -563,7 +566,7 @@ fn bad_settings_are_refused_by_build() {
     let base = "https://eu2-cloud.acronis.com/api/2";
     let cases: Vec<(acronis_reports::ClientBuilder, &str)> = vec![
         (Client::builder().bearer_token(TOKEN), "no base URL"),
-        (Client::builder().base_url(base), "no token"),
+        (Client::builder().base_url(base), "no way to authenticate"),
         (
             Client::builder()
                 .base_url("eu2-cloud.acronis.com")
@@ -586,6 +589,7 @@ fn bad_settings_are_refused_by_build() {
             Client::builder()
                 .base_url(base)
                 .bearer_token(TOKEN)
+                .retries(0)
                 .user_agent("a\nb"),
             "invalid user agent",
         ),
@@ -593,9 +597,10 @@ fn bad_settings_are_refused_by_build() {
             Client::builder()
                 .base_url(base)
                 .bearer_token(TOKEN)
+                .retries(0)
                 .timeout(std::time::Duration::from_secs(1))
                 .transport(common::loopback_transport()),
-            "both a timeout and a transport",
+            "timeouts and proxy settings apply to the built-in transport",
         ),
     ];
     for (builder, expected) in cases {
@@ -618,6 +623,7 @@ fn a_custom_user_agent_is_sent() {
     Client::builder()
         .base_url(format!("{}/api/2/", server.url()))
         .bearer_token(TOKEN)
+        .retries(0)
         .user_agent("billing-job/2.1")
         .transport(common::loopback_transport())
         .build()

@@ -31,6 +31,7 @@ where
     let client = Client::builder()
         .base_url("https://eu2-cloud.acronis.com/api/2/")
         .bearer_token(TOKEN)
+        .retries(0)
         .transport(from_fn(move |request: Request| {
             let mut log = log.lock().unwrap();
             log.push(Seen {
@@ -198,6 +199,7 @@ fn without_ureq_a_transport_is_required() {
     let err = Client::builder()
         .base_url("https://eu2-cloud.acronis.com/api/2")
         .bearer_token(TOKEN)
+        .retries(0)
         .build()
         .unwrap_err();
     let Error::InvalidInput { kind, message, .. } = &err else {

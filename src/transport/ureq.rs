@@ -24,6 +24,7 @@ pub struct UreqTransport {
 #[must_use]
 pub struct UreqTransportBuilder {
     timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
     proxy_from_env: bool,
     max_idle_connections_per_host: usize,
 }
@@ -32,6 +33,7 @@ impl Default for UreqTransportBuilder {
     fn default() -> Self {
         UreqTransportBuilder {
             timeout: Some(UreqTransport::DEFAULT_TIMEOUT),
+            connect_timeout: Some(UreqTransport::DEFAULT_CONNECT_TIMEOUT),
             proxy_from_env: true,
             max_idle_connections_per_host: UreqTransport::DEFAULT_IDLE_PER_HOST,
         }
@@ -43,6 +45,14 @@ impl UreqTransportBuilder {
     /// Default: [`UreqTransport::DEFAULT_TIMEOUT`] (30 s). `None` waits without limit.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The limit on opening a connection, resolving the host included.
+    /// Default: [`UreqTransport::DEFAULT_CONNECT_TIMEOUT`] (10 s). `None` waits without limit
+    /// (within [`timeout`](Self::timeout)).
+    pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -72,6 +82,7 @@ impl UreqTransportBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(self.timeout)
+            .timeout_connect(self.connect_timeout)
             .proxy(proxy)
             .max_idle_connections_per_host(self.max_idle_connections_per_host)
             .max_idle_connections(self.max_idle_connections_per_host.max(10))
@@ -85,6 +96,8 @@ impl UreqTransportBuilder {
 impl UreqTransport {
     /// The default limit on one whole call: 30 seconds.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+    /// The default limit on opening a connection: 10 seconds.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
     /// The default number of idle connections kept per host: 8.
     pub const DEFAULT_IDLE_PER_HOST: usize = 8;
 

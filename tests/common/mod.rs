@@ -20,7 +20,8 @@ pub fn loopback_transport() -> UreqTransport {
 }
 
 #[cfg(feature = "ureq")]
-/// A client of the server at `server_url` (no path), with `/api/2` appended.
+/// A client of the server at `server_url` (no path), with `/api/2` appended, that does not
+/// retry (the retry tests make their own).
 pub fn client(server_url: &str) -> Client {
     client_with_token(server_url, TOKEN)
 }
@@ -31,6 +32,7 @@ pub fn client_with_token(server_url: &str, token: &str) -> Client {
         .base_url(format!("{server_url}/api/2"))
         .bearer_token(token)
         .transport(loopback_transport())
+        .retries(0)
         .build()
         .expect("valid client settings")
 }

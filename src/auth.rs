@@ -1,0 +1,521 @@
+//! Tokens: the [`TokenSource`] trait, [`StaticToken`] for a token you already hold, and the
+//! client-credentials flow behind [`ClientBuilder::client_credentials`].
+//!
+//! The client asks its token source for a token before each request, and tells it when the
+//! API refused one (401), so a source that can renew does so; the client then repeats the
+//! call once with the new token.
+//!
+//! With client credentials, the client gets a token from `POST {base}/idp/token` (HTTP Basic
+//! with the client's id and secret, form body `grant_type=client_credentials`), caches it,
+//! and renews it shortly before it expires (by `expires_in`, else `expires_on`, else after
+//! the two hours tokens live). Threads that need a token while one is being fetched wait for
+//! that one: one token request, not one per thread.
+//!
+//! Tokens and secrets never appear in `Debug`, `Display`, errors or logs.
+//!
+//! [`ClientBuilder::client_credentials`]: crate::ClientBuilder::client_credentials
+
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde::Deserialize;
+
+use crate::error::{AuthError, Error, InputKind};
+use crate::model::{self, DecodeError};
+use crate::retry::RetryPolicy;
+use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
+
+/// A bearer token. `Debug` shows `<redacted>`; only [`expose_secret`](Self::expose_secret)
+/// gives the text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessToken(Arc<str>);
+
+impl AccessToken {
+    /// Checks `token` can be sent in a header and wraps it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] ([`InputKind::Token`]) when it is empty, starts with `Bearer `,
+    /// or holds anything but visible ASCII. The message never contains the token.
+    pub fn new(token: impl Into<String>) -> Result<AccessToken, Error> {
+        let token = token.into();
+        let bad = |why: &str| Error::invalid(InputKind::Token, format!("the bearer token {why}"));
+        if token.is_empty() {
+            return Err(bad("is empty"));
+        }
+        if token
+            .as_bytes()
+            .get(..7)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"bearer "))
+        {
+            return Err(bad("starts with \"Bearer \": pass the token alone"));
+        }
+        if !token.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(bad(
+                "holds characters a header cannot carry (spaces, line breaks, non-ASCII); check how it was read",
+            ));
+        }
+        Ok(AccessToken(token.into()))
+    }
+
+    /// The token's text, to put in a header.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+/// Where the client gets its bearer tokens.
+///
+/// Implement it to take tokens from a vault or another service; pass it with
+/// [`ClientBuilder::token_source`](crate::ClientBuilder::token_source).
+///
+/// ```
+/// use acronis_reports::auth::{AccessToken, TokenSource};
+/// use acronis_reports::Error;
+///
+/// struct FromEnv;
+///
+/// impl TokenSource for FromEnv {
+///     fn token(&self) -> Result<AccessToken, Error> {
+///         AccessToken::new(std::env::var("ACRONIS_TOKEN").unwrap_or_default())
+///     }
+/// }
+/// ```
+pub trait TokenSource: Send + Sync {
+    /// A token to send now. Called before every request, so cache what is costly to get.
+    ///
+    /// # Errors
+    ///
+    /// Whatever stops a token from being had; the call fails with it.
+    fn token(&self) -> Result<AccessToken, Error>;
+
+    /// The API refused `rejected` (401): forget it, so the next [`token`](Self::token) gets
+    /// a fresh one. The client then repeats the call once, if the new token differs. The
+    /// default does nothing.
+    fn invalidate(&self, rejected: &AccessToken) {
+        let _ = rejected;
+    }
+}
+
+/// A token you already hold, used as it is: the source behind
+/// [`ClientBuilder::bearer_token`](crate::ClientBuilder::bearer_token).
+#[derive(Debug, Clone)]
+pub struct StaticToken(AccessToken);
+
+impl StaticToken {
+    /// A source that always gives `token`.
+    pub fn new(token: AccessToken) -> Self {
+        StaticToken(token)
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn token(&self) -> Result<AccessToken, Error> {
+        Ok(self.0.clone())
+    }
+}
+
+/// How long a token lives when the token endpoint does not say: two hours, per the vendor.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// The client-credentials flow: a cached token, renewed before it expires.
+pub(crate) struct ClientCredentials {
+    token_url: String,
+    client_id: String,
+    basic: String,
+    user_agent: String,
+    transport: Arc<dyn Transport>,
+    retry: RetryPolicy,
+    refresh_margin: Duration,
+    max_response_bytes: u64,
+    cache: RwLock<Option<Cached>>,
+    /// Held while a token is fetched, so only one fetch runs at a time.
+    fetching: Mutex<()>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    token: AccessToken,
+    renew_at: Instant,
+}
+
+/// Settings of the client-credentials flow, from the client builder.
+pub(crate) struct CredentialSettings {
+    pub(crate) user_agent: String,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) refresh_margin: Duration,
+    pub(crate) max_response_bytes: u64,
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("refresh_margin", &self.refresh_margin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The token endpoint's answer; it holds the token, so it has no `Debug`.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<i64>,
+    #[serde(default)]
+    expires_on: Option<i64>,
+}
+
+/// The OAuth error answer of the token endpoint.
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl ClientCredentials {
+    /// Checks the credentials; `base_url` is the client's normalized base URL.
+    pub(crate) fn new(
+        base_url: &str,
+        client_id: &str,
+        client_secret: &str,
+        settings: CredentialSettings,
+    ) -> Result<ClientCredentials, Error> {
+        let bad = |why: &str| Error::invalid(InputKind::Token, why.to_owned());
+        if client_id.is_empty() || !client_id.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
+            return Err(bad(
+                "the client id must be visible ASCII without ':' (it is a UUID in the management portal)",
+            ));
+        }
+        if client_secret.is_empty() || client_secret.chars().any(char::is_control) {
+            return Err(bad(
+                "the client secret is empty or holds control characters; check how it was read",
+            ));
+        }
+        let pair = format!("{client_id}:{client_secret}");
+        Ok(ClientCredentials {
+            token_url: format!("{base_url}/idp/token"),
+            client_id: client_id.to_owned(),
+            basic: format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(pair)
+            ),
+            user_agent: settings.user_agent,
+            transport: settings.transport,
+            retry: settings.retry,
+            refresh_margin: settings.refresh_margin,
+            max_response_bytes: settings.max_response_bytes,
+            cache: RwLock::new(None),
+            fetching: Mutex::new(()),
+        })
+    }
+
+    /// The cached token if it is not due for renewal at `now`.
+    fn cached(&self, now: Instant) -> Option<AccessToken> {
+        let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .as_ref()
+            .filter(|c| now < c.renew_at)
+            .map(|c| c.token.clone())
+    }
+
+    /// [`TokenSource::token`] as of `now`.
+    fn token_at(&self, now: Instant) -> Result<AccessToken, Error> {
+        if let Some(token) = self.cached(now) {
+            return Ok(token);
+        }
+        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have fetched one while this one waited.
+        if let Some(token) = self.cached(now) {
+            return Ok(token);
+        }
+        let (token, lifetime) = self.retry.run(Method::Post, |_| self.fetch())?;
+        let margin = self.refresh_margin.min(lifetime / 2);
+        let renew_at = now + lifetime.saturating_sub(margin);
+        crate::logging::debug!(
+            "POST /idp/token: got a token for client {} that lives {} s",
+            self.client_id,
+            lifetime.as_secs()
+        );
+        *self.cache.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
+            token: token.clone(),
+            renew_at,
+        });
+        Ok(token)
+    }
+
+    /// One token request: the token and how long it lives.
+    fn fetch(&self) -> Result<(AccessToken, Duration), Error> {
+        const PATH: &str = "/idp/token";
+        let request = Request::new(
+            Method::Post,
+            self.token_url.clone(),
+            vec![
+                ("accept", "application/json".to_owned()),
+                ("authorization", self.basic.clone()),
+                (
+                    "content-type",
+                    "application/x-www-form-urlencoded".to_owned(),
+                ),
+                ("user-agent", self.user_agent.clone()),
+            ],
+            Some(b"grant_type=client_credentials".to_vec()),
+        );
+        let response = self
+            .transport
+            .send(request)
+            .map_err(|e| Error::from_transport(Method::Post, PATH, e))?;
+        let status = response.status();
+        let request_id = crate::client::request_id(&response);
+        if !(200..300).contains(&status) {
+            let body = response.read_partial(64 * 1024);
+            let (error, description, raw) = match serde_json::from_slice::<OAuthError>(&body) {
+                Ok(e) => (Some(e.error), e.error_description, None),
+                Err(_) => (None, None, Some(model::snippet(&body, 1024))),
+            };
+            return Err(Error::Auth(Box::new(AuthError {
+                status,
+                error,
+                description,
+                body: raw,
+                request_id,
+                attempts: 1,
+            })));
+        }
+        let body = response
+            .read_capped(self.max_response_bytes)
+            .map_err(|e| match e {
+                ReadError::TooLarge => Error::ResponseTooLarge {
+                    method: Method::Post,
+                    path: PATH.to_owned(),
+                    limit: self.max_response_bytes,
+                },
+                ReadError::Io(e) => Error::from_transport(
+                    Method::Post,
+                    PATH,
+                    TransportError::new(read_error_kind(&e), e),
+                ),
+            })?;
+        let parsed: TokenResponse = model::decode("token response", &body).map_err(|mut e| {
+            // The body holds the token: never keep it in an error.
+            e.body = "<redacted>".to_owned();
+            Error::Decode(e)
+        })?;
+        if let Some(kind) = parsed
+            .token_type
+            .as_deref()
+            .filter(|t| !t.eq_ignore_ascii_case("bearer"))
+        {
+            return Err(Error::Decode(DecodeError {
+                what: "token response",
+                path: "token_type".to_owned(),
+                message: format!("{kind:?}, expected \"bearer\""),
+                body: "<redacted>".to_owned(),
+            }));
+        }
+        let token = AccessToken::new(parsed.access_token).map_err(|_| {
+            Error::Decode(DecodeError {
+                what: "token response",
+                path: "access_token".to_owned(),
+                message: "empty, or holds characters a header cannot carry".to_owned(),
+                body: "<redacted>".to_owned(),
+            })
+        })?;
+        Ok((
+            token,
+            lifetime(parsed.expires_in, parsed.expires_on, SystemTime::now()),
+        ))
+    }
+}
+
+/// How long a token lives: `expires_in` seconds, else until `expires_on` (Unix seconds),
+/// else [`DEFAULT_LIFETIME`].
+fn lifetime(expires_in: Option<i64>, expires_on: Option<i64>, now: SystemTime) -> Duration {
+    let secs = |s: i64| Duration::from_secs(u64::try_from(s).unwrap_or(0));
+    match (expires_in, expires_on) {
+        (Some(seconds), _) => secs(seconds),
+        (None, Some(at)) => {
+            let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            secs(at.saturating_sub(i64::try_from(now).unwrap_or(i64::MAX)))
+        }
+        (None, None) => DEFAULT_LIFETIME,
+    }
+}
+
+impl TokenSource for ClientCredentials {
+    fn token(&self) -> Result<AccessToken, Error> {
+        self.token_at(Instant::now())
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+        if cache.as_ref().is_some_and(|c| &c.token == rejected) {
+            *cache = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::{Response, from_fn};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const SECRET: &str = "s3cr3t-Client-Secret";
+
+    /// Credentials whose token endpoint answers `expires_in` and counts its requests; token
+    /// number n is `token-n`.
+    fn credentials(expires_in: i64) -> (ClientCredentials, Arc<AtomicUsize>) {
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        let transport = from_fn(move |request: Request| {
+            let n = seen.fetch_add(1, Ordering::SeqCst) + 1;
+            assert_eq!(
+                request.url(),
+                "https://eu2-cloud.acronis.com/api/2/idp/token"
+            );
+            assert_eq!(request.body(), Some(&b"grant_type=client_credentials"[..]));
+            let body = format!(
+                r#"{{"access_token":"token-{n}","token_type":"bearer","id_token":"x","expires_in":{expires_in}}}"#
+            );
+            Ok(Response::from_bytes(200, vec![], body.into_bytes()))
+        });
+        let settings = CredentialSettings {
+            user_agent: "test".into(),
+            transport: Arc::new(transport),
+            retry: RetryPolicy::none(),
+            refresh_margin: Duration::from_secs(300),
+            max_response_bytes: 1 << 20,
+        };
+        let c = ClientCredentials::new(
+            "https://eu2-cloud.acronis.com/api/2",
+            "my-client",
+            SECRET,
+            settings,
+        )
+        .unwrap();
+        (c, count)
+    }
+
+    #[test]
+    fn a_token_is_reused_until_shortly_before_it_expires() {
+        let (c, count) = credentials(7200);
+        let t0 = Instant::now();
+        assert_eq!(c.token_at(t0).unwrap().expose_secret(), "token-1");
+        assert_eq!(
+            c.token_at(t0 + Duration::from_secs(6000))
+                .unwrap()
+                .expose_secret(),
+            "token-1"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        // 5 minutes before expiry it is renewed, though still valid.
+        assert_eq!(
+            c.token_at(t0 + Duration::from_secs(6901))
+                .unwrap()
+                .expose_secret(),
+            "token-2"
+        );
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn short_lived_tokens_renew_at_half_life() {
+        let (c, _) = credentials(60);
+        let t0 = Instant::now();
+        assert_eq!(c.token_at(t0).unwrap().expose_secret(), "token-1");
+        assert_eq!(
+            c.token_at(t0 + Duration::from_secs(29))
+                .unwrap()
+                .expose_secret(),
+            "token-1"
+        );
+        assert_eq!(
+            c.token_at(t0 + Duration::from_secs(31))
+                .unwrap()
+                .expose_secret(),
+            "token-2"
+        );
+    }
+
+    #[test]
+    fn invalidate_drops_only_the_rejected_token() {
+        let (c, count) = credentials(7200);
+        let first = c.token().unwrap();
+        c.invalidate(&AccessToken::new("some-other-token").unwrap());
+        assert_eq!(c.token().unwrap(), first);
+        c.invalidate(&first);
+        assert_eq!(c.token().unwrap().expose_secret(), "token-2");
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn lifetimes() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(lifetime(Some(600), Some(5), now), Duration::from_secs(600));
+        assert_eq!(
+            lifetime(None, Some(1_000_900), now),
+            Duration::from_secs(900)
+        );
+        assert_eq!(lifetime(None, Some(5), now), Duration::ZERO);
+        assert_eq!(lifetime(Some(-3), None, now), Duration::ZERO);
+        assert_eq!(lifetime(None, None, now), DEFAULT_LIFETIME);
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let (c, _) = credentials(7200);
+        let token = c.token().unwrap();
+        let text = format!("{c:?} {token:?} {:?}", StaticToken::new(token.clone()));
+        assert!(
+            !text.contains(SECRET) && !text.contains("token-1"),
+            "{text}"
+        );
+        assert!(!c.basic.is_empty() && !format!("{c:?}").contains(&c.basic));
+    }
+
+    #[test]
+    fn bad_credentials_are_refused_without_echo() {
+        let settings = || CredentialSettings {
+            user_agent: "t".into(),
+            transport: Arc::new(from_fn(|_| unreachable!("nothing is sent"))),
+            retry: RetryPolicy::none(),
+            refresh_margin: Duration::from_secs(1),
+            max_response_bytes: 1,
+        };
+        for (id, secret) in [
+            ("", SECRET),
+            ("a:b", SECRET),
+            ("id", ""),
+            ("id", "line\nbreak"),
+        ] {
+            let err =
+                ClientCredentials::new("https://x/api/2", id, secret, settings()).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidInput {
+                        kind: InputKind::Token,
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert!(!err.to_string().contains(SECRET));
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! [`RetryPolicy`]: which failed calls are tried again, and after how long.
+//!
+//! The default follows the vendor's advice for service trouble (two retries, one to two
+//! seconds apart, growing after that): up to 2 retries of `GET`, `PUT` and `DELETE` after a
+//! failed connection, a timeout, or a 429, 502, 503 or 504; never a `POST` unless asked.
+//! A `Retry-After` header (seconds or an HTTP date) is honoured up to a cap.
+//!
+//! ```
+//! use std::time::Duration;
+//! use acronis_reports::RetryPolicy;
+//!
+//! let patient = RetryPolicy::new().max_retries(5).max_delay(Duration::from_secs(20));
+//! let never = RetryPolicy::none();
+//! # let _ = (patient, never);
+//! ```
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::error::Error;
+use crate::transport::Method;
+
+/// Which failed calls are tried again, and after how long.
+///
+/// A call is retried when all of these hold: retries are left; the method is idempotent
+/// (`GET`, `PUT`, `DELETE`), or it is a `POST` and [`retry_post`](Self::retry_post) is on; and
+/// the error [`is_retryable`](Error::is_retryable) (connection failed, timeout, 429, 502,
+/// 503, 504). The wait before retry *n* is the server's `Retry-After` when it sent one (and
+/// the call is given up when that is longer than [`max_retry_after`](Self::max_retry_after)),
+/// otherwise `base_delay × 2^(n-1)`, stretched by a random factor between 1 and 2 (jitter),
+/// at most [`max_delay`](Self::max_delay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct RetryPolicy {
+    max_retries: u32,
+    base_delay: Duration,
+    max_delay: Duration,
+    max_retry_after: Duration,
+    retry_post: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(30),
+            retry_post: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The default policy: 2 retries, 1 s base delay, 8 s longest wait, `Retry-After` honoured
+    /// up to 30 s, no `POST` retried.
+    pub fn new() -> Self {
+        RetryPolicy::default()
+    }
+
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        RetryPolicy::default().max_retries(0)
+    }
+
+    /// How many times a call is tried again after its first attempt. Default: 2.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// The wait before the first retry, before jitter; it doubles for each further retry.
+    /// Default: 1 s.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// The longest wait between two attempts, jitter included. Default: 8 s.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// The longest `Retry-After` honoured; a server asking for a longer wait gets the error
+    /// returned at once instead. Default: 30 s.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = cap;
+        self
+    }
+
+    /// Whether a `POST` is retried too. A `POST` may have taken effect before its answer was
+    /// lost, so retrying it can act twice. Default: `false`.
+    pub fn retry_post(mut self, yes: bool) -> Self {
+        self.retry_post = yes;
+        self
+    }
+
+    /// How long to wait before retry number `retry` (from 1) of a `method` call that failed
+    /// with `error`, or `None` when it is not to be retried.
+    pub(crate) fn delay(&self, method: Method, error: &Error, retry: u32) -> Option<Duration> {
+        if retry > self.max_retries || !error.is_retryable() {
+            return None;
+        }
+        if method == Method::Post && !self.retry_post {
+            return None;
+        }
+        if let Error::Api(api) = error {
+            if let Some(wait) = api.retry_after {
+                return (wait <= self.max_retry_after).then_some(wait);
+            }
+        }
+        let exponent = retry.saturating_sub(1).min(30);
+        let delay = self.base_delay.saturating_mul(1 << exponent);
+        let jittered = delay.mul_f64(1.0 + random_fraction());
+        Some(jittered.min(self.max_delay))
+    }
+
+    /// Runs `attempt` (given its number, from 1) until it succeeds, fails for good, or the
+    /// retries run out; sleeps between attempts. The final error records how many attempts
+    /// were made.
+    pub(crate) fn run<T>(
+        &self,
+        method: Method,
+        mut attempt: impl FnMut(u32) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut n = 1;
+        loop {
+            match attempt(n) {
+                Ok(value) => return Ok(value),
+                Err(error) => match self.delay(method, &error, n) {
+                    Some(wait) => {
+                        crate::logging::warning!("{error}; retrying in {} ms", wait.as_millis());
+                        std::thread::sleep(wait);
+                        n += 1;
+                    }
+                    None => return Err(error.with_attempts(n)),
+                },
+            }
+        }
+    }
+}
+
+/// A random number in `[0, 1)`, from the standard library's randomly keyed hasher.
+fn random_fraction() -> f64 {
+    let mut hasher = RandomState::new().build_hasher();
+    hasher.write_u64(0);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Parses a `Retry-After` value: whole seconds, or an HTTP date (`Sun, 06 Nov 1994 08:49:37
+/// GMT`) read against `now`. A date in the past means no wait.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = parse_http_date(value)?;
+    let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(at.saturating_sub(now)))
+}
+
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to seconds since the Unix epoch.
+fn parse_http_date(s: &str) -> Option<u64> {
+    let rest = s.split_once(", ")?.1;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| m == month)? as u64 + 1;
+    let (day, year): (u64, u64) = (day.parse().ok()?, year.parse().ok()?);
+    let hms: Vec<u64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let [h, m, sec] = hms.as_slice() else {
+        return None;
+    };
+    if !(1..=31).contains(&day) || year < 1970 || *h > 23 || *m > 59 || *sec > 60 {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm), for years from 1970.
+    let (y, mo) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * mo + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    Some(days * 86_400 + h * 3600 + m * 60 + sec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+    use crate::transport::{TransportError, TransportErrorKind};
+
+    fn api(status: u16, retry_after: Option<Duration>) -> Error {
+        let mut e = ApiError::new(Method::Get, "/reports/x", status);
+        e.retry_after = retry_after;
+        Error::Api(Box::new(e))
+    }
+
+    fn connect() -> Error {
+        Error::from_transport(
+            Method::Put,
+            "/reports/x",
+            TransportError::from_kind(TransportErrorKind::Connect),
+        )
+    }
+
+    #[test]
+    fn the_default_retries_twice_with_vendor_like_delays() {
+        let p = RetryPolicy::new();
+        for _ in 0..200 {
+            let first = p.delay(Method::Put, &api(503, None), 1).unwrap();
+            assert!(
+                first >= Duration::from_secs(1) && first < Duration::from_secs(2),
+                "{first:?}"
+            );
+            let second = p.delay(Method::Get, &connect(), 2).unwrap();
+            assert!(
+                second >= Duration::from_secs(2) && second < Duration::from_secs(4),
+                "{second:?}"
+            );
+        }
+        assert_eq!(p.delay(Method::Get, &api(503, None), 3), None);
+    }
+
+    #[test]
+    fn only_retryable_errors_and_idempotent_methods() {
+        let p = RetryPolicy::new();
+        for status in [429, 502, 503, 504] {
+            assert!(
+                p.delay(Method::Delete, &api(status, None), 1).is_some(),
+                "{status}"
+            );
+        }
+        for status in [400, 401, 403, 404, 409, 415, 500] {
+            assert_eq!(
+                p.delay(Method::Get, &api(status, None), 1),
+                None,
+                "{status}"
+            );
+        }
+        assert_eq!(p.delay(Method::Post, &api(503, None), 1), None);
+        assert!(
+            RetryPolicy::new()
+                .retry_post(true)
+                .delay(Method::Post, &api(503, None), 1)
+                .is_some()
+        );
+        assert_eq!(
+            RetryPolicy::none().delay(Method::Get, &api(503, None), 1),
+            None
+        );
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_the_cap() {
+        let p = RetryPolicy::new();
+        let wait = p.delay(Method::Put, &api(429, Some(Duration::from_secs(7))), 1);
+        assert_eq!(wait, Some(Duration::from_secs(7)));
+        assert_eq!(
+            p.delay(Method::Put, &api(429, Some(Duration::from_secs(31))), 1),
+            None
+        );
+        let p = p.max_retry_after(Duration::from_secs(60));
+        assert_eq!(
+            p.delay(Method::Put, &api(503, Some(Duration::from_secs(31))), 1),
+            Some(Duration::from_secs(31))
+        );
+    }
+
+    #[test]
+    fn delays_grow_and_stop_at_the_cap() {
+        let p = RetryPolicy::new()
+            .max_retries(10)
+            .base_delay(Duration::from_millis(100));
+        let d4 = p.delay(Method::Get, &connect(), 4).unwrap();
+        assert!(
+            d4 >= Duration::from_millis(800) && d4 < Duration::from_millis(1600),
+            "{d4:?}"
+        );
+        assert_eq!(
+            p.delay(Method::Get, &connect(), 10),
+            Some(Duration::from_secs(8))
+        );
+        let p = RetryPolicy::new().max_retries(u32::MAX);
+        assert_eq!(
+            p.delay(Method::Get, &connect(), u32::MAX),
+            Some(Duration::from_secs(8))
+        );
+    }
+
+    #[test]
+    fn run_counts_attempts_on_the_final_error() {
+        let p = RetryPolicy::new()
+            .base_delay(Duration::from_millis(1))
+            .max_retries(3);
+        let mut calls = 0;
+        let err = p
+            .run(Method::Get, |n| -> Result<(), Error> {
+                calls += 1;
+                assert_eq!(n, calls);
+                Err(api(503, None))
+            })
+            .unwrap_err();
+        assert_eq!(calls, 4);
+        let Error::Api(api_error) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(api_error.attempts, 4);
+        assert!(
+            err.to_string().ends_with("(gave up after 4 attempts)"),
+            "{err}"
+        );
+
+        let mut calls = 0;
+        let value = p.run(Method::Get, |_| {
+            calls += 1;
+            if calls < 3 { Err(connect()) } else { Ok(calls) }
+        });
+        assert_eq!(value.unwrap(), 3);
+
+        let err = p
+            .run(Method::Get, |_| -> Result<(), Error> {
+                Err(api(404, None))
+            })
+            .unwrap_err();
+        assert_eq!(err.status(), Some(404));
+        assert!(!err.to_string().contains("attempts"), "{err}");
+    }
+
+    #[test]
+    fn retry_after_values() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:51:37 GMT", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_http_date("Thu, 26 Nov 2026 12:00:00 GMT"),
+            Some(1_795_694_400)
+        );
+        assert_eq!(
+            parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"),
+            Some(951_782_400)
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.5",
+            "soon",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 25:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad}");
+        }
+    }
+}
