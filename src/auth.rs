@@ -105,6 +105,16 @@ pub trait TokenSource: Send + Sync {
     }
 }
 
+impl<T: TokenSource + ?Sized> TokenSource for Arc<T> {
+    fn token(&self) -> Result<AccessToken, Error> {
+        (**self).token()
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        (**self).invalidate(rejected);
+    }
+}
+
 /// A token you already hold, used as it is: the source behind
 /// [`ClientBuilder::bearer_token`](crate::ClientBuilder::bearer_token).
 #[derive(Debug, Clone)]

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use base64::Engine as _;
 use serde_json::{Value, json};
 
 pub use http::{HttpRequest, HttpResponse, Server};
@@ -34,6 +35,10 @@ pub const TENANT_ID: &str = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc";
 pub const MONTHLY_REPORT_ID: &str = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
 /// A seeded one-time report, which the API refuses to update.
 pub const ONCE_REPORT_ID: &str = "6d1d7a5e-3b43-4c8e-9f4b-8a1f0c2e9b71";
+/// The API client id the token endpoint accepts.
+pub const CLIENT_ID: &str = "0b5c3f2e-8d3a-4a57-9e61-2f4c7d9a1b03";
+/// The API client secret the token endpoint accepts.
+pub const CLIENT_SECRET: &str = "emulator-client-secret";
 /// A user id in the seeded reports' recipients.
 pub const RECIPIENT_ID: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
 
@@ -51,6 +56,14 @@ struct State {
     reports: BTreeMap<String, Value>,
     requests: Vec<HttpRequest>,
     quirks: Quirks,
+    /// Tokens issued by `/idp/token` and still valid.
+    issued: Vec<String>,
+    tokens_issued: usize,
+    token_lifetime: i64,
+    /// Canned failures for the next report requests, in order.
+    failures: std::collections::VecDeque<HttpResponse>,
+    /// Canned failures for the next token requests, in order.
+    token_failures: std::collections::VecDeque<HttpResponse>,
 }
 
 /// A running emulator; it stops when dropped.
@@ -73,7 +86,10 @@ impl Emulator {
     ///
     /// When no loopback port can be bound.
     pub fn start() -> io::Result<Emulator> {
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State {
+            token_lifetime: 7200,
+            ..State::default()
+        }));
         {
             let mut s = lock(&state);
             for report in seed_reports() {
@@ -120,6 +136,44 @@ impl Emulator {
     pub fn set_quirks(&self, quirks: Quirks) {
         lock(&self.state).quirks = quirks;
     }
+
+    /// Answers each of the next `n` requests to the reports endpoints (not the token
+    /// endpoint) with `status`, the vendor's error body, and a `Retry-After` header when given.
+    pub fn fail_next(&self, n: usize, status: u16, retry_after: Option<&str>) {
+        let mut response = error_body(status, "Service Unavailable", Some("canned failure"));
+        if let Some(value) = retry_after {
+            response.headers.push(("Retry-After".into(), value.into()));
+        }
+        lock(&self.state)
+            .failures
+            .extend(std::iter::repeat_n(response, n));
+    }
+
+    /// Answers each of the next `n` token requests with `status` and an OAuth error body.
+    pub fn fail_next_token_requests(&self, n: usize, status: u16) {
+        let response = HttpResponse::json(
+            status,
+            &json!({"error": "invalid_request", "error_description": "canned failure"}),
+        );
+        lock(&self.state)
+            .token_failures
+            .extend(std::iter::repeat_n(response, n));
+    }
+
+    /// How many tokens `/idp/token` has issued.
+    pub fn tokens_issued(&self) -> usize {
+        lock(&self.state).tokens_issued
+    }
+
+    /// Makes every issued token invalid, as if it had expired: calls with one get 401.
+    pub fn revoke_tokens(&self) {
+        lock(&self.state).issued.clear();
+    }
+
+    /// The `expires_in` of tokens issued from now on, in seconds. Default: 7200.
+    pub fn set_token_lifetime(&self, seconds: i64) {
+        lock(&self.state).token_lifetime = seconds;
+    }
 }
 
 fn seed_reports() -> Vec<Value> {
@@ -156,7 +210,19 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     };
     let path = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if req.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
+    if segments == ["idp", "token"] && req.method == "POST" {
+        if let Some(failure) = s.token_failures.pop_front() {
+            return failure;
+        }
+        return issue_token(s, req);
+    }
+    if let Some(failure) = s.failures.pop_front() {
+        return failure;
+    }
+    let bearer = req
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !bearer.is_some_and(|t| t == TOKEN || s.issued.iter().any(|i| i == t)) {
         return error_body(
             401,
             "Unauthorized",
@@ -172,6 +238,46 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
         (_, ["reports", _]) => error_body(405, "Method Not Allowed", None),
         _ => error_body(404, "Not Found", Some("no such endpoint")),
     }
+}
+
+/// `POST /idp/token` with client credentials, answering OAuth-style.
+fn issue_token(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    let oauth_error = |status, error: &str, description: &str| {
+        HttpResponse::json(
+            status,
+            &json!({"error": error, "error_description": description}),
+        )
+    };
+    if req.header("content-type") != Some("application/x-www-form-urlencoded") {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "send the form as application/x-www-form-urlencoded",
+        );
+    }
+    if req.body != b"grant_type=client_credentials" {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "grant_type must be client_credentials",
+        );
+    }
+    let pair = format!("{CLIENT_ID}:{CLIENT_SECRET}");
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    );
+    if req.header("authorization") != Some(expected.as_str()) {
+        return oauth_error(401, "access_denied", "Invalid client credentials");
+    }
+    s.tokens_issued += 1;
+    let token = format!("emu-token-{}", s.tokens_issued);
+    s.issued.push(token.clone());
+    HttpResponse::json(
+        200,
+        &json!({"access_token": token, "token_type": "bearer", "id_token": "emu-id-token",
+            "expires_in": s.token_lifetime}),
+    )
 }
 
 fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod raw;
+
 #[cfg(feature = "ureq")]
 use acronis_reports::Client;
 #[cfg(feature = "ureq")]

@@ -1,0 +1,62 @@
+//! With the `log` feature, requests and retries are logged, and no token or secret is.
+#![cfg(all(feature = "log", feature = "ureq"))]
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use acronis_reports::{Client, RetryPolicy};
+use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID};
+
+struct Capture(Mutex<Vec<String>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+
+    fn log(&self, record: &log::Record) {
+        // ureq logs too (with its own redaction); keep ours.
+        if record.target() == "acronis_reports" {
+            let line = format!("{} {}", record.level(), record.args());
+            self.0.lock().unwrap().push(line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+static LOGGER: Capture = Capture(Mutex::new(Vec::new()));
+
+#[test]
+fn requests_and_retries_are_logged_without_secrets() {
+    log::set_logger(&LOGGER).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+    let emulator = Emulator::start().unwrap();
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    emulator.fail_next(1, 503, None);
+    client.disable_report(MONTHLY_REPORT_ID).unwrap();
+    emulator.revoke_tokens();
+    client.enable_report(MONTHLY_REPORT_ID).unwrap();
+
+    let lines = LOGGER.0.lock().unwrap().clone();
+    let path = format!("/reports/{MONTHLY_REPORT_ID}");
+    let expected = [
+        format!("DEBUG POST /idp/token: got a token for client {CLIENT_ID} that lives 7200 s"),
+        format!("DEBUG PUT {path}: 503 after"),
+        format!("WARN PUT {path}: the server answered 503"),
+        format!("DEBUG PUT {path}: 200 after"),
+        format!("DEBUG PUT {path}: 401 after"),
+        format!("DEBUG PUT {path}: 401; repeating with a renewed token"),
+    ];
+    for want in &expected {
+        assert!(lines.iter().any(|l| l.starts_with(want.as_str())), "no line starts with {want:?} in {lines:#?}");
+    }
+    for line in &lines {
+        assert!(!line.contains("emu-token") && !line.contains(CLIENT_SECRET) && !line.contains("Basic "), "{line}");
+    }
+}

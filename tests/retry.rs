@@ -1,0 +1,237 @@
+//! Retries: which failures are retried, how often, after how long, and what the final error
+//! says.
+#![cfg(feature = "ureq")]
+
+mod common;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use acronis_reports::{Client, Error, RetryPolicy};
+use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, TOKEN};
+use common::raw::{RawServer, read_request};
+
+/// A policy like the default, but with millisecond waits to keep the suite fast.
+fn quick(retries: u32) -> RetryPolicy {
+    RetryPolicy::new()
+        .max_retries(retries)
+        .base_delay(Duration::from_millis(5))
+}
+
+fn client(emulator: &Emulator, policy: RetryPolicy) -> Client {
+    Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retry_policy(policy)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_503_then_success_takes_one_retry() {
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next(1, 503, None);
+    let report = client(&emulator, quick(2))
+        .disable_report(MONTHLY_REPORT_ID)
+        .unwrap();
+    assert!(!report.schedule.enabled);
+    let methods: Vec<_> = emulator
+        .requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(methods, ["PUT", "PUT"]);
+}
+
+#[test]
+fn each_retryable_status_is_retried() {
+    for status in [429, 502, 503, 504] {
+        let emulator = Emulator::start().unwrap();
+        emulator.fail_next(1, status, None);
+        client(&emulator, quick(1))
+            .get_report(MONTHLY_REPORT_ID)
+            .unwrap();
+        assert_eq!(emulator.requests().len(), 2, "{status}");
+    }
+}
+
+#[test]
+fn other_errors_are_not_retried() {
+    for status in [400, 401, 403, 404, 500] {
+        let emulator = Emulator::start().unwrap();
+        emulator.fail_next(1, status, None);
+        let err = client(&emulator, quick(3))
+            .get_report(MONTHLY_REPORT_ID)
+            .unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        let Error::Api(api) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(api.attempts, 1);
+        assert_eq!(emulator.requests().len(), 1, "{status}");
+    }
+}
+
+#[test]
+fn retry_after_is_waited_for() {
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next(1, 429, Some("1"));
+    let started = Instant::now();
+    client(&emulator, quick(2))
+        .enable_report(MONTHLY_REPORT_ID)
+        .unwrap();
+    // The policy's own wait would be 5-10 ms; the server asked for a second.
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(emulator.requests().len(), 2);
+}
+
+#[test]
+fn a_retry_after_beyond_the_cap_is_not_waited_for() {
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next(1, 503, Some("3600"));
+    let err = client(&emulator, quick(2))
+        .get_report(MONTHLY_REPORT_ID)
+        .unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.retry_after, Some(Duration::from_secs(3600)));
+    assert_eq!(api.attempts, 1);
+    assert_eq!(emulator.requests().len(), 1);
+}
+
+#[test]
+fn exhausted_retries_report_the_attempt_count() {
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next(10, 503, None);
+    let err = client(&emulator, quick(2))
+        .disable_report(MONTHLY_REPORT_ID)
+        .unwrap_err();
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((api.status, api.attempts), (503, 3));
+    assert!(
+        err.to_string().ends_with("(gave up after 3 attempts)"),
+        "{err}"
+    );
+    assert_eq!(emulator.requests().len(), 3);
+}
+
+#[test]
+fn the_client_uses_the_default_policy_unless_told() {
+    let emulator = Emulator::start().unwrap();
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    assert!(
+        format!("{c:?}").contains(&format!("retry: {:?}", RetryPolicy::new())),
+        "{c:?}"
+    );
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retries(5)
+        .build()
+        .unwrap();
+    assert!(
+        format!("{c:?}").contains(&format!("retry: {:?}", RetryPolicy::new().max_retries(5))),
+        "{c:?}"
+    );
+}
+
+/// Answers connection 0 by closing it after reading the request; every later one with the
+/// report (or 200 and `body`).
+fn reset_first_connection(body: String) -> RawServer {
+    RawServer::start(4, move |n, mut stream| {
+        read_request(&mut stream);
+        if n == 0 {
+            return; // dropped: the client sees the connection close with no response
+        }
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(body.as_bytes());
+    })
+}
+
+#[test]
+fn a_connection_closed_before_any_response_is_retried_for_put() {
+    let mut report = common::report_json(common::ID, false);
+    report["id"] = serde_json::json!(common::ID);
+    let server = reset_first_connection(report.to_string());
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(TOKEN)
+        .retry_policy(quick(2))
+        .build()
+        .unwrap();
+    let report = c.disable_report(common::ID).unwrap();
+    assert!(!report.schedule.enabled);
+    assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn a_closed_connection_without_retries_is_a_retryable_transport_error() {
+    let server = reset_first_connection(String::new());
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(TOKEN)
+        .retries(0)
+        .build()
+        .unwrap();
+    let err = c.disable_report(common::ID).unwrap_err();
+    assert!(
+        matches!(err, Error::Transport { attempts: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.is_retryable());
+}
+
+#[test]
+fn a_post_is_not_retried_unless_asked() {
+    // The token request is a POST: a 503 from the token endpoint ends the call.
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next_token_requests(1, 503);
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .retry_policy(quick(3))
+        .build()
+        .unwrap();
+    let err = c.get_report(MONTHLY_REPORT_ID).unwrap_err();
+    let Error::Auth(auth) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((auth.status, auth.attempts), (503, 1));
+    assert!(
+        err.is_retryable(),
+        "worth trying later, though not retried by itself"
+    );
+    assert_eq!(emulator.requests().len(), 1);
+
+    // Asked for, it is.
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next_token_requests(1, 503);
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .retry_policy(quick(3).retry_post(true))
+        .build()
+        .unwrap();
+    c.get_report(MONTHLY_REPORT_ID).unwrap();
+    let methods: Vec<_> = emulator
+        .requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(methods, ["POST", "POST", "GET"]);
+}
