@@ -218,6 +218,21 @@ fn vendor_error_bodies_become_api_errors() {
 }
 
 #[test]
+fn the_request_id_and_retry_after_are_kept() {
+    let err = disable_answered_with(
+        429,
+        &[("x-request-id", "7f1c-42"), ("retry-after", "12")],
+        r#"{"error": {"code": 429, "message": "Too many requests", "domain": null, "details": {"info": null}}}"#,
+    );
+    assert_eq!(err.request_id(), Some("7f1c-42"));
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(api.retry_after, Some(std::time::Duration::from_secs(12)));
+    assert!(err.to_string().contains("(request id 7f1c-42)"), "{err}");
+}
+
+#[test]
 fn null_members_of_the_error_body_are_none() {
     let mut server = Server::new();
     server

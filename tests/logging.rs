@@ -54,9 +54,17 @@ fn requests_and_retries_are_logged_without_secrets() {
         format!("DEBUG PUT {path}: 401; repeating with a renewed token"),
     ];
     for want in &expected {
-        assert!(lines.iter().any(|l| l.starts_with(want.as_str())), "no line starts with {want:?} in {lines:#?}");
+        assert!(
+            lines.iter().any(|l| l.starts_with(want.as_str())),
+            "no line starts with {want:?} in {lines:#?}"
+        );
     }
     for line in &lines {
-        assert!(!line.contains("emu-token") && !line.contains(CLIENT_SECRET) && !line.contains("Basic "), "{line}");
+        assert!(
+            !line.contains("emu-token")
+                && !line.contains(CLIENT_SECRET)
+                && !line.contains("Basic "),
+            "{line}"
+        );
     }
 }

@@ -146,13 +146,19 @@ fn the_client_uses_the_default_policy_unless_told() {
     );
 }
 
-/// Answers connection 0 by closing it after reading the request; every later one with the
-/// report (or 200 and `body`).
-fn reset_first_connection(body: String) -> RawServer {
+/// Ends connection 0 with no response, by a reset (`reset`: closed with the request unread,
+/// so the kernel answers RST) or an orderly close; answers every later one with 200 and
+/// `body`.
+fn fail_first_connection(reset: bool, body: String) -> RawServer {
     RawServer::start(4, move |n, mut stream| {
+        if n == 0 && reset {
+            let mut first = [0u8; 1];
+            let _ = std::io::Read::read(&mut stream, &mut first);
+            return;
+        }
         read_request(&mut stream);
         if n == 0 {
-            return; // dropped: the client sees the connection close with no response
+            return;
         }
         let head = format!(
             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -164,10 +170,10 @@ fn reset_first_connection(body: String) -> RawServer {
 }
 
 #[test]
-fn a_connection_closed_before_any_response_is_retried_for_put() {
+fn a_connection_reset_before_any_response_is_retried_for_put() {
     let mut report = common::report_json(common::ID, false);
     report["id"] = serde_json::json!(common::ID);
-    let server = reset_first_connection(report.to_string());
+    let server = fail_first_connection(true, report.to_string());
     let c = Client::builder()
         .base_url(format!("{}/api/2", server.url()))
         .bearer_token(TOKEN)
@@ -181,7 +187,7 @@ fn a_connection_closed_before_any_response_is_retried_for_put() {
 
 #[test]
 fn a_closed_connection_without_retries_is_a_retryable_transport_error() {
-    let server = reset_first_connection(String::new());
+    let server = fail_first_connection(false, String::new());
     let c = Client::builder()
         .base_url(format!("{}/api/2", server.url()))
         .bearer_token(TOKEN)
