@@ -92,4 +92,6 @@ pub use verify::{Field, FieldMismatch, Mismatch};
 #[doc = include_str!("../README.md")]
 #[doc = include_str!("../docs/guide.md")]
 #[doc = include_str!("../docs/from-python.md")]
+#[doc = include_str!("../docs/auth.md")]
+#[doc = include_str!("../docs/retries-and-errors.md")]
 pub struct DocsDoctests;

@@ -1,11 +1,14 @@
 //! A local emulator of the Acronis usage-reports API, for the `acronis-reports` tests and
 //! examples: an in-memory store of reports behind a real HTTP/1.1 server on 127.0.0.1.
 //!
-//! It behaves as the vendor documents: bearer token required (401 otherwise), JSON bodies
+//! It behaves as the vendor documents: `POST /idp/token` issues tokens to the API client
+//! [`CLIENT_ID`]/[`CLIENT_SECRET`] (OAuth errors otherwise), a bearer token (an issued one or
+//! [`TOKEN`]) is required on the reports endpoints (401 otherwise), JSON bodies
 //! required (415), `PUT /reports/{id}` accepts exactly the `reportPut` members (400 for
 //! anything else, as the schema's `additionalProperties: false` says), only monthly reports
 //! can be updated, errors come in the vendor's `{"error": {...}}` shape. It records every
-//! request and counts connections, so tests can check what the server saw.
+//! request and counts connections and tokens, so tests can check what the server saw, and it
+//! can fail the next requests on purpose ([`Emulator::fail_next`]) or revoke its tokens.
 //!
 //! ```no_run
 //! let emulator = acronis_reports_emulator::Emulator::start()?;
