@@ -11,11 +11,13 @@
 //! the two hours tokens live). Threads that need a token while one is being fetched wait for
 //! that one: one token request, not one per thread.
 //!
-//! Tokens and secrets never appear in `Debug`, `Display`, errors or logs.
+//! Tokens and secrets never appear in `Debug`, `Display`, errors or this crate's logs. (ureq's
+//! own `trace` logging, under target `ureq_proto`, dumps raw request bytes: keep it off.)
 //!
 //! [`ClientBuilder::client_credentials`]: crate::ClientBuilder::client_credentials
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -24,7 +26,6 @@ use serde::Deserialize;
 
 use crate::error::{AuthError, Error, InputKind};
 use crate::model::{self, DecodeError};
-use crate::retry::RetryPolicy;
 use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
 
 /// A bearer token. `Debug` shows `<redacted>`; only [`expose_secret`](Self::expose_secret)
@@ -85,7 +86,7 @@ impl fmt::Debug for AccessToken {
 ///
 /// impl TokenSource for FromEnv {
 ///     fn token(&self) -> Result<AccessToken, Error> {
-///         AccessToken::new(std::env::var("ACRONIS_TOKEN").unwrap_or_default())
+///         AccessToken::new(std::env::var("ACRONIS_TOKEN").map_err(Error::token_source)?)
 ///     }
 /// }
 /// ```
@@ -136,6 +137,10 @@ impl TokenSource for StaticToken {
 /// How long a token lives when the token endpoint does not say: two hours, per the vendor.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 
+/// The longest lifetime believed: a day. Longer (an `expires_on` in milliseconds, say) is
+/// taken as a day, so a token is never kept for years.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// The client-credentials flow: a cached token, renewed before it expires.
 pub(crate) struct ClientCredentials {
     token_url: String,
@@ -143,12 +148,19 @@ pub(crate) struct ClientCredentials {
     basic: String,
     user_agent: String,
     transport: Arc<dyn Transport>,
-    retry: RetryPolicy,
     refresh_margin: Duration,
     max_response_bytes: u64,
     cache: RwLock<Option<Cached>>,
-    /// Held while a token is fetched, so only one fetch runs at a time.
-    fetching: Mutex<()>,
+    /// Held while a token is fetched, so only one fetch runs at a time; it keeps the last
+    /// fetch's failure for the threads that waited for it.
+    fetching: Mutex<Fetching>,
+    /// How many fetches have ended, to tell whether one ended while a thread waited.
+    completed: AtomicU64,
+}
+
+#[derive(Default)]
+struct Fetching {
+    last_failure: Option<Error>,
 }
 
 #[derive(Clone)]
@@ -161,7 +173,6 @@ struct Cached {
 pub(crate) struct CredentialSettings {
     pub(crate) user_agent: String,
     pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) retry: RetryPolicy,
     pub(crate) refresh_margin: Duration,
     pub(crate) max_response_bytes: u64,
 }
@@ -226,11 +237,11 @@ impl ClientCredentials {
             ),
             user_agent: settings.user_agent,
             transport: settings.transport,
-            retry: settings.retry,
             refresh_margin: settings.refresh_margin,
             max_response_bytes: settings.max_response_bytes,
             cache: RwLock::new(None),
-            fetching: Mutex::new(()),
+            fetching: Mutex::new(Fetching::default()),
+            completed: AtomicU64::new(0),
         })
     }
 
@@ -248,14 +259,32 @@ impl ClientCredentials {
         if let Some(token) = self.cached(now) {
             return Ok(token);
         }
-        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
-        // Another thread may have fetched one while this one waited.
+        let seen = self.completed.load(Ordering::SeqCst);
+        let mut fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have fetched one while this one waited...
         if let Some(token) = self.cached(now) {
             return Ok(token);
         }
-        let (token, lifetime) = self.retry.run(Method::Post, |_| self.fetch())?;
+        // ... or failed to: then this thread gets the same answer, not a request of its own.
+        if self.completed.load(Ordering::SeqCst) != seen {
+            if let Some(error) = &fetching.last_failure {
+                return Err(error.clone());
+            }
+        }
+        let result = self.fetch();
+        self.completed.fetch_add(1, Ordering::SeqCst);
+        let (token, lifetime) = match result {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                fetching.last_failure = Some(error.clone());
+                return Err(error);
+            }
+        };
+        fetching.last_failure = None;
         let margin = self.refresh_margin.min(lifetime / 2);
-        let renew_at = now + lifetime.saturating_sub(margin);
+        let renew_at = now
+            .checked_add(lifetime.saturating_sub(margin))
+            .unwrap_or(now);
         crate::logging::debug!(
             "POST /idp/token: got a token for client {} that lives {} s",
             self.client_id,
@@ -290,8 +319,20 @@ impl ClientCredentials {
             .send(request)
             .map_err(|e| Error::from_transport(Method::Post, PATH, e))?;
         let status = response.status();
-        let request_id = crate::client::request_id(&response);
+        let request_id = response.request_id();
+        if (300..400).contains(&status) {
+            let location = response.header("location").map(str::to_owned);
+            return Err(Error::Redirect {
+                method: Method::Post,
+                path: PATH.to_owned(),
+                status,
+                location,
+            });
+        }
         if !(200..300).contains(&status) {
+            let retry_after = response
+                .header("retry-after")
+                .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
             let body = response.read_partial(64 * 1024);
             let (error, description, raw) = match serde_json::from_slice::<OAuthError>(&body) {
                 Ok(e) => (Some(e.error), e.error_description, None),
@@ -303,6 +344,7 @@ impl ClientCredentials {
                 description,
                 body: raw,
                 request_id,
+                retry_after,
                 attempts: 1,
             })));
         }
@@ -364,6 +406,7 @@ fn lifetime(expires_in: Option<i64>, expires_on: Option<i64>, now: SystemTime) -
         }
         (None, None) => DEFAULT_LIFETIME,
     }
+    .min(MAX_LIFETIME)
 }
 
 impl TokenSource for ClientCredentials {
@@ -407,7 +450,6 @@ mod tests {
         let settings = CredentialSettings {
             user_agent: "test".into(),
             transport: Arc::new(transport),
-            retry: RetryPolicy::none(),
             refresh_margin: Duration::from_secs(300),
             max_response_bytes: 1 << 20,
         };
@@ -498,12 +540,58 @@ mod tests {
         assert!(!c.basic.is_empty() && !format!("{c:?}").contains(&c.basic));
     }
 
+    /// Credentials whose token endpoint answers 200 with `body`.
+    fn answering(body: &'static str) -> ClientCredentials {
+        let settings = CredentialSettings {
+            user_agent: "t".into(),
+            transport: Arc::new(from_fn(move |_| {
+                Ok(Response::from_bytes(200, vec![], body.as_bytes().to_vec()))
+            })),
+            refresh_margin: Duration::from_secs(1),
+            max_response_bytes: 1 << 20,
+        };
+        ClientCredentials::new("https://x/api/2", "id", SECRET, settings).unwrap()
+    }
+
+    #[test]
+    fn odd_token_responses_are_decode_errors_that_hide_the_body() {
+        for (body, path) in [
+            (
+                r#"{"access_token":"tok-SECRET-1","token_type":"mac"}"#,
+                "token_type",
+            ),
+            (
+                r#"{"access_token":"tok-SECRET-1","expires_in":"soon"}"#,
+                "expires_in",
+            ),
+            (r#"{"access_token":"tok SECRET 1"}"#, "access_token"),
+            (r#"{"token":"tok-SECRET-1"}"#, ""),
+        ] {
+            let err = answering(body).token().unwrap_err();
+            let Error::Decode(d) = &err else {
+                panic!("{err:?}")
+            };
+            assert_eq!(
+                (d.what, d.path.as_str(), d.body.as_str()),
+                ("token response", path, "<redacted>"),
+                "{body}"
+            );
+            let text = format!("{err} {err:?}");
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+        // An absurd lifetime is believed for a day at most, and does not overflow.
+        let c = answering(r#"{"access_token":"t","expires_in":9223372036854775807}"#);
+        let t0 = Instant::now();
+        c.token_at(t0).unwrap();
+        assert!(c.cached(t0 + Duration::from_secs(23 * 3600)).is_some());
+        assert!(c.cached(t0 + Duration::from_secs(24 * 3600)).is_none());
+    }
+
     #[test]
     fn bad_credentials_are_refused_without_echo() {
         let settings = || CredentialSettings {
             user_agent: "t".into(),
             transport: Arc::new(from_fn(|_| unreachable!("nothing is sent"))),
-            retry: RetryPolicy::none(),
             refresh_margin: Duration::from_secs(1),
             max_response_bytes: 1,
         };

@@ -15,9 +15,7 @@ use crate::error::{ApiError, Error, InputKind};
 use crate::model::{self, Report};
 use crate::patch::ReportUpdate;
 use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::transport::{
-    Method, ReadError, Request, Response, Transport, TransportError, read_error_kind,
-};
+use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
 use crate::verify::{Field, FieldMismatch, Mismatch, to_value};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
@@ -244,8 +242,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on opening a connection (resolving the host included) of the built-in
-    /// transport. Default:
+    /// The limit on resolving the host, and again on opening the connection (TLS included), of
+    /// the built-in transport. Default:
     #[cfg_attr(
         feature = "ureq",
         doc = "[`UreqTransport::DEFAULT_CONNECT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_CONNECT_TIMEOUT)"
@@ -366,7 +364,6 @@ impl ClientBuilder {
                 CredentialSettings {
                     user_agent: user_agent.clone(),
                     transport: transport.clone(),
-                    retry: retry.clone(),
                     refresh_margin: self
                         .token_refresh_margin
                         .unwrap_or(DEFAULT_TOKEN_REFRESH_MARGIN),
@@ -588,9 +585,11 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<(u16, Vec<u8>), Error> {
         let inner = &*self.inner;
-        let mut token = inner.tokens.token()?;
         let mut renewed = false;
+        // The token is asked for on every attempt: a failed token request is retried as part
+        // of the call it serves (issuing a token changes nothing on the server).
         inner.retry.run(method, |attempt| {
+            let token = inner.tokens.token()?;
             match self.send(method, path, body.as_deref(), &token, attempt) {
                 Err(e) if e.status() == Some(401) && !renewed => {
                     renewed = true;
@@ -600,8 +599,7 @@ impl Client {
                         return Err(e);
                     }
                     crate::logging::debug!("{method} {path}: 401; repeating with a renewed token");
-                    token = fresh;
-                    self.send(method, path, body.as_deref(), &token, attempt)
+                    self.send(method, path, body.as_deref(), &fresh, attempt)
                 }
                 other => other,
             }
@@ -659,7 +657,7 @@ impl Client {
         // For any other status the status is the news: read what a diagnosis needs, and never
         // let the body (too large, cut off) hide the status.
         let location = response.header("location").map(str::to_owned);
-        let request_id = request_id(&response);
+        let request_id = response.request_id();
         let retry_after = response
             .header("retry-after")
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
@@ -677,14 +675,6 @@ impl Client {
         error.retry_after = retry_after;
         Err(Error::Api(Box::new(error)))
     }
-}
-
-/// The request id the server sent with `response`, if any (`X-Request-Id` and its kin).
-pub(crate) fn request_id(response: &Response) -> Option<String> {
-    ["x-request-id", "x-correlation-id", "request-id"]
-        .iter()
-        .find_map(|name| response.header(name))
-        .map(|id| model::snippet(id.as_bytes(), 200))
 }
 
 fn id_mismatch(id: Uuid, report: &Report) -> Option<FieldMismatch> {

@@ -13,8 +13,9 @@ use crate::verify::Mismatch;
 /// Everything a call of this crate can fail with.
 ///
 /// Match on the variant to act on it; [`status`](Error::status) and
-/// [`is_retryable`](Error::is_retryable) answer the two common questions.
-#[derive(Debug, thiserror::Error)]
+/// [`is_retryable`](Error::is_retryable) answer the two common questions. Cloning shares
+/// the sources.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The input was refused before anything was sent: a report id that is not a UUID, an
@@ -38,6 +39,15 @@ pub enum Error {
     /// is in the [`AuthError`].
     #[error(transparent)]
     Auth(Box<AuthError>),
+
+    /// A [`TokenSource`](crate::auth::TokenSource) of your own could not give a token; make
+    /// one with [`Error::token_source`].
+    #[error("the token source could not give a token: {source}")]
+    #[non_exhaustive]
+    TokenSource {
+        /// What the token source reported.
+        source: std::sync::Arc<dyn std::error::Error + Send + Sync>,
+    },
 
     /// The server answered with a redirect. Redirects are never followed: a redirected `PUT`
     /// would turn into a `GET`, and the token must not go to another host.
@@ -122,6 +132,25 @@ impl Error {
         Error::InvalidInput {
             kind,
             message: message.into(),
+        }
+    }
+
+    /// The error for a [`TokenSource`](crate::auth::TokenSource) of your own that could not
+    /// give a token (a vault that did not answer, say). It must not hold the token.
+    pub fn token_source(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::TokenSource {
+            source: source.into().into(),
+        }
+    }
+
+    /// How many attempts the call made before this error, retries included: 1 when it was
+    /// not retried (and for errors that come before sending).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Auth(e) => e.attempts,
+            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } => *attempts,
+            _ => 1,
         }
     }
 
@@ -367,6 +396,8 @@ pub struct AuthError {
     pub body: Option<String>,
     /// The server's request id (`X-Request-Id`), when it sent one.
     pub request_id: Option<String>,
+    /// How long the server asked to wait before trying again (`Retry-After`), when it said.
+    pub retry_after: Option<Duration>,
     /// How many attempts were made, retries included.
     pub attempts: u32,
 }
@@ -461,6 +492,7 @@ mod tests {
             description: Some("Bad client credentials".into()),
             body: None,
             request_id: None,
+            retry_after: None,
             attempts: 1,
         };
         assert_eq!(

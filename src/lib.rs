@@ -43,7 +43,8 @@
 //! | [`model`] | [`Report`] and its parts; [`Report::from_json`] with errors that name the member | none |
 //! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
 //! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
-//! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, results verified | via transport |
+//! | [`auth`], [`RetryPolicy`] | tokens (fixed, client credentials, your own [`TokenSource`](auth::TokenSource)); which failed calls are retried | via transport |
+//! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, retries run, results verified | via transport |
 //!
 //! Building patches and parsing reports need no network: with `default-features = false`
 //! the crate builds without ureq and TLS, and the client runs over a transport you supply.
@@ -59,6 +60,8 @@
 //! # Features
 //!
 //! - `ureq` (default): the built-in transport, ureq 3 with rustls and gzip.
+//! - `log`: each request (method, path, status, time; never a token) and each retry is logged
+//!   through the `log` facade.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

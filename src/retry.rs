@@ -1,9 +1,10 @@
 //! [`RetryPolicy`]: which failed calls are tried again, and after how long.
 //!
 //! The default follows the vendor's advice for service trouble (two retries, one to two
-//! seconds apart, growing after that): up to 2 retries of `GET`, `PUT` and `DELETE` after a
-//! failed connection, a timeout, or a 429, 502, 503 or 504; never a `POST` unless asked.
-//! A `Retry-After` header (seconds or an HTTP date) is honoured up to a cap.
+//! seconds apart): up to 2 retries of `GET`, `PUT` and `DELETE` after a failed connection, a
+//! timeout, or a 429, 502, 503 or 504, each after 1 to 2 seconds; never a `POST` unless asked.
+//! A `Retry-After` header (seconds or an HTTP date) is honoured up to a cap. Raise
+//! [`RetryPolicy::max_delay`] for waits that double from one retry to the next.
 //!
 //! ```
 //! use std::time::Duration;
@@ -18,6 +19,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::date::Date;
 use crate::error::Error;
 use crate::transport::Method;
 
@@ -28,8 +30,8 @@ use crate::transport::Method;
 /// the error [`is_retryable`](Error::is_retryable) (connection failed, timeout, 429, 502,
 /// 503, 504). The wait before retry *n* is the server's `Retry-After` when it sent one (and
 /// the call is given up when that is longer than [`max_retry_after`](Self::max_retry_after)),
-/// otherwise `base_delay × 2^(n-1)`, stretched by a random factor between 1 and 2 (jitter),
-/// at most [`max_delay`](Self::max_delay).
+/// otherwise a random time between `d` and `2d` (jitter, so clients do not retry in step),
+/// where `d` is `base_delay × 2^(n-1)` but at most [`max_delay`](Self::max_delay).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct RetryPolicy {
@@ -45,7 +47,7 @@ impl Default for RetryPolicy {
         RetryPolicy {
             max_retries: 2,
             base_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(8),
+            max_delay: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(30),
             retry_post: false,
         }
@@ -53,8 +55,8 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// The default policy: 2 retries, 1 s base delay, 8 s longest wait, `Retry-After` honoured
-    /// up to 30 s, no `POST` retried.
+    /// The default policy: 2 retries, each after 1 to 2 s (`base_delay` and `max_delay` 1 s),
+    /// `Retry-After` honoured up to 30 s, no `POST` retried.
     pub fn new() -> Self {
         RetryPolicy::default()
     }
@@ -70,14 +72,15 @@ impl RetryPolicy {
         self
     }
 
-    /// The wait before the first retry, before jitter; it doubles for each further retry.
-    /// Default: 1 s.
+    /// The shortest wait before the first retry; it doubles for each further retry up to
+    /// [`max_delay`](Self::max_delay). Default: 1 s.
     pub fn base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
         self
     }
 
-    /// The longest wait between two attempts, jitter included. Default: 8 s.
+    /// Where the doubling stops: waits are at most twice this. Default: 1 s, so every retry
+    /// waits 1 to 2 s; with 8 s, the waits are 1–2 s, 2–4 s, 4–8 s, 8–16 s, 8–16 s, ...
     pub fn max_delay(mut self, delay: Duration) -> Self {
         self.max_delay = delay;
         self
@@ -106,15 +109,21 @@ impl RetryPolicy {
         if method == Method::Post && !self.retry_post {
             return None;
         }
-        if let Error::Api(api) = error {
-            if let Some(wait) = api.retry_after {
-                return (wait <= self.max_retry_after).then_some(wait);
-            }
+        let retry_after = match error {
+            Error::Api(e) => e.retry_after,
+            Error::Auth(e) => e.retry_after,
+            _ => None,
+        };
+        if let Some(wait) = retry_after {
+            return (wait <= self.max_retry_after).then_some(wait);
         }
         let exponent = retry.saturating_sub(1).min(30);
-        let delay = self.base_delay.saturating_mul(1 << exponent);
-        let jittered = delay.mul_f64(1.0 + random_fraction());
-        Some(jittered.min(self.max_delay))
+        let d = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        let extra = Duration::try_from_secs_f64(d.as_secs_f64() * random_fraction()).unwrap_or(d);
+        Some(d.saturating_add(extra))
     }
 
     /// Runs `attempt` (given its number, from 1) until it succeeds, fails for good, or the
@@ -162,6 +171,7 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to seconds since the Unix epoch.
+/// The obsolete RFC 850 and asctime forms are not read (no server of this API sends them).
 fn parse_http_date(s: &str) -> Option<u64> {
     let rest = s.split_once(", ")?.1;
     let parts: Vec<&str> = rest.split(' ').collect();
@@ -171,8 +181,16 @@ fn parse_http_date(s: &str) -> Option<u64> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let month = MONTHS.iter().position(|m| m == month)? as u64 + 1;
-    let (day, year): (u64, u64) = (day.parse().ok()?, year.parse().ok()?);
+    let month = MONTHS.iter().position(|m| m == month)? + 1;
+    if day.len() != 2 || year.len() != 4 {
+        return None;
+    }
+    // A real calendar day from 1970 to 9999: the arithmetic below cannot overflow.
+    let date = Date::new(
+        year.parse().ok()?,
+        u8::try_from(month).ok()?,
+        day.parse().ok()?,
+    )?;
     let hms: Vec<u64> = time
         .split(':')
         .map(|p| p.parse().ok())
@@ -180,10 +198,15 @@ fn parse_http_date(s: &str) -> Option<u64> {
     let [h, m, sec] = hms.as_slice() else {
         return None;
     };
-    if !(1..=31).contains(&day) || year < 1970 || *h > 23 || *m > 59 || *sec > 60 {
+    if date.year() < 1970 || *h > 23 || *m > 59 || *sec > 60 {
         return None;
     }
-    // Days from the civil date (Howard Hinnant's algorithm), for years from 1970.
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let (year, month, day) = (
+        u64::from(date.year()),
+        u64::from(date.month()),
+        u64::from(date.day()),
+    );
     let (y, mo) = if month <= 2 {
         (year - 1, month + 9)
     } else {
@@ -228,7 +251,7 @@ mod tests {
             );
             let second = p.delay(Method::Get, &connect(), 2).unwrap();
             assert!(
-                second >= Duration::from_secs(2) && second < Duration::from_secs(4),
+                second >= Duration::from_secs(1) && second < Duration::from_secs(2),
                 "{second:?}"
             );
         }
@@ -284,21 +307,50 @@ mod tests {
     fn delays_grow_and_stop_at_the_cap() {
         let p = RetryPolicy::new()
             .max_retries(10)
-            .base_delay(Duration::from_millis(100));
-        let d4 = p.delay(Method::Get, &connect(), 4).unwrap();
+            .base_delay(Duration::from_millis(100))
+            .max_delay(Duration::from_secs(8));
+        let between = |n, lo: u64, hi: u64| {
+            let d = p.delay(Method::Get, &connect(), n).unwrap();
+            assert!(
+                d >= Duration::from_millis(lo) && d < Duration::from_millis(hi),
+                "{n}: {d:?}"
+            );
+        };
+        between(1, 100, 200);
+        between(4, 800, 1600);
+        between(10, 8000, 16000);
+        // Extreme settings neither overflow nor panic.
+        let p = RetryPolicy::new()
+            .max_retries(u32::MAX)
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX);
         assert!(
-            d4 >= Duration::from_millis(800) && d4 < Duration::from_millis(1600),
-            "{d4:?}"
+            p.delay(Method::Get, &connect(), u32::MAX).unwrap()
+                >= Duration::from_secs(u64::MAX / 2)
         );
-        assert_eq!(
-            p.delay(Method::Get, &connect(), 10),
-            Some(Duration::from_secs(8))
-        );
-        let p = RetryPolicy::new().max_retries(u32::MAX);
-        assert_eq!(
-            p.delay(Method::Get, &connect(), u32::MAX),
-            Some(Duration::from_secs(8))
-        );
+    }
+
+    #[test]
+    fn a_post_is_tried_once_unless_asked() {
+        let p = RetryPolicy::new()
+            .base_delay(Duration::from_millis(1))
+            .max_delay(Duration::from_millis(1));
+        let mut calls = 0;
+        let err = p
+            .run(Method::Post, |_| -> Result<(), Error> {
+                calls += 1;
+                Err(api(503, None))
+            })
+            .unwrap_err();
+        assert_eq!((calls, err.attempts()), (1, 1));
+        let mut calls = 0;
+        let _ = p
+            .retry_post(true)
+            .run(Method::Post, |_| -> Result<(), Error> {
+                calls += 1;
+                Err(api(503, None))
+            });
+        assert_eq!(calls, 3);
     }
 
     #[test]
@@ -374,6 +426,10 @@ mod tests {
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 25:49:37 GMT",
             "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun, 31 Feb 2026 08:49:37 GMT",
+            "Sun, 06 Nov 99999999999999 08:49:37 GMT",
+            "Sun, 06 Nov 1969 08:49:37 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
         ] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad}");
         }

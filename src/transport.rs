@@ -306,10 +306,12 @@ impl TransportErrorKind {
 }
 
 /// A failure to get a response, from a [`Transport`].
-#[derive(Debug)]
+///
+/// Cloning shares the source.
+#[derive(Debug, Clone)]
 pub struct TransportError {
     kind: TransportErrorKind,
-    source: Option<Box<dyn StdError + Send + Sync>>,
+    source: Option<std::sync::Arc<dyn StdError + Send + Sync>>,
 }
 
 impl TransportError {
@@ -320,7 +322,7 @@ impl TransportError {
     ) -> Self {
         TransportError {
             kind,
-            source: Some(source.into()),
+            source: Some(source.into().into()),
         }
     }
 
@@ -362,6 +364,15 @@ pub(crate) enum ReadError {
 }
 
 impl Response {
+    /// The request id the server sent, if any (`X-Request-Id`, `X-Correlation-Id` or
+    /// `Request-Id`), cut to 200 characters.
+    pub(crate) fn request_id(&self) -> Option<String> {
+        ["x-request-id", "x-correlation-id", "request-id"]
+            .iter()
+            .find_map(|name| self.header(name))
+            .map(|id| id.chars().take(200).collect())
+    }
+
     /// Reads the whole body (so the connection can be reused), refusing more than `limit`
     /// bytes: at most `limit + 1` are ever read.
     pub(crate) fn read_capped(self, limit: u64) -> Result<Vec<u8>, ReadError> {

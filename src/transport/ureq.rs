@@ -48,7 +48,7 @@ impl UreqTransportBuilder {
         self
     }
 
-    /// The limit on opening a connection, resolving the host included.
+    /// The limit on resolving the host, and again on opening the connection (TLS included).
     /// Default: [`UreqTransport::DEFAULT_CONNECT_TIMEOUT`] (10 s). `None` waits without limit
     /// (within [`timeout`](Self::timeout)).
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
@@ -82,6 +82,7 @@ impl UreqTransportBuilder {
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_global(self.timeout)
+            .timeout_resolve(self.connect_timeout)
             .timeout_connect(self.connect_timeout)
             .proxy(proxy)
             .max_idle_connections_per_host(self.max_idle_connections_per_host)
