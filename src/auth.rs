@@ -24,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use serde::Deserialize;
 
-use crate::error::{AuthError, Error, InputKind};
+use crate::error::{AuthError, CallInfo, Error, InputKind};
 use crate::model::{self, DecodeError};
 use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
 
@@ -362,30 +362,39 @@ impl ClientCredentials {
                     TransportError::new(read_error_kind(&e), e),
                 ),
             })?;
-        let parsed: TokenResponse = model::decode("token response", &body).map_err(|mut e| {
-            // The body holds the token: never keep it in an error.
-            e.body = "<redacted>".to_owned();
-            Error::Decode(e)
-        })?;
+        // The body holds the token: an error about it never keeps the body.
+        let call = CallInfo {
+            method: Method::Post,
+            path: PATH.to_owned(),
+            status,
+            request_id,
+        };
+        let decode_error = |path: &str, message: String| Error::Decode {
+            call: call.clone(),
+            error: Box::new(DecodeError {
+                what: "token response",
+                path: path.to_owned(),
+                message,
+                body: "<redacted>".to_owned(),
+            }),
+        };
+        let parsed: TokenResponse =
+            model::decode("token response", &body).map_err(|e| decode_error(&e.path, e.message))?;
         if let Some(kind) = parsed
             .token_type
             .as_deref()
             .filter(|t| !t.eq_ignore_ascii_case("bearer"))
         {
-            return Err(Error::Decode(DecodeError {
-                what: "token response",
-                path: "token_type".to_owned(),
-                message: format!("{kind:?}, expected \"bearer\""),
-                body: "<redacted>".to_owned(),
-            }));
+            return Err(decode_error(
+                "token_type",
+                format!("{kind:?}, expected \"bearer\""),
+            ));
         }
         let token = AccessToken::new(parsed.access_token).map_err(|_| {
-            Error::Decode(DecodeError {
-                what: "token response",
-                path: "access_token".to_owned(),
-                message: "empty, or holds characters a header cannot carry".to_owned(),
-                body: "<redacted>".to_owned(),
-            })
+            decode_error(
+                "access_token",
+                "empty, or holds characters a header cannot carry".to_owned(),
+            )
         })?;
         Ok((
             token,
@@ -568,7 +577,7 @@ mod tests {
             (r#"{"token":"tok-SECRET-1"}"#, ""),
         ] {
             let err = answering(body).token().unwrap_err();
-            let Error::Decode(d) = &err else {
+            let Error::Decode { error: d, .. } = &err else {
                 panic!("{err:?}")
             };
             assert_eq!(

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use uuid::Uuid;
 
 use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToken, TokenSource};
-use crate::error::{ApiError, Error, InputKind};
+use crate::error::{ApiError, CallInfo, Error, InputKind};
 use crate::model::{self, Report};
 use crate::patch::ReportUpdate;
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -497,7 +497,7 @@ impl Client {
     /// [`Error::ResponseTooLarge`] as for every call.
     pub fn get_report(&self, id: &str) -> Result<Report, Error> {
         let id = parse_id("report id", id)?;
-        self.fetch_report(id)
+        Ok(self.fetch_report(id)?.0)
     }
 
     /// Applies `update` to a report (`PUT /reports/{id}` with the minimal JSON patch), then
@@ -531,21 +531,22 @@ impl Client {
             ));
         }
         let path = format!("/reports/{id}");
-        let (status, body) = self.call(
+        let answer = self.call(
             Method::Put,
             &path,
             Some(update.to_json_string().into_bytes()),
         )?;
-        let report = if status == 204 || body.iter().all(u8::is_ascii_whitespace) {
-            self.fetch_report(id)?
-        } else {
-            Report::from_json(&body)?
-        };
+        let (report, call) =
+            if answer.call.status == 204 || answer.body.iter().all(u8::is_ascii_whitespace) {
+                self.fetch_report(id)?
+            } else {
+                (answer.report()?, answer.call)
+            };
         let mut fields = id_mismatch(id, &report).into_iter().collect::<Vec<_>>();
         if let Err(m) = update.verify(&report) {
             fields.extend(m.fields);
         }
-        Mismatch::from_fields(fields)?;
+        Mismatch::from_fields(fields).map_err(|mismatch| Error::Mismatch { call, mismatch })?;
         Ok(report)
     }
 
@@ -569,21 +570,21 @@ impl Client {
         self.update_report(id, &ReportUpdate::enable())
     }
 
-    fn fetch_report(&self, id: Uuid) -> Result<Report, Error> {
-        let (_, body) = self.call(Method::Get, &format!("/reports/{id}"), None)?;
-        let report = Report::from_json(&body)?;
-        Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect())?;
-        Ok(report)
+    /// `GET /reports/{id}`, checked to be that report; with the call it came from.
+    fn fetch_report(&self, id: Uuid) -> Result<(Report, CallInfo), Error> {
+        let answer = self.call(Method::Get, &format!("/reports/{id}"), None)?;
+        let report = answer.report()?;
+        Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect()).map_err(
+            |mismatch| Error::Mismatch {
+                call: answer.call.clone(),
+                mismatch,
+            },
+        )?;
+        Ok((report, answer.call))
     }
 
-    /// Makes one call, with retries and one token renewal on 401, and returns the status and
-    /// body of its 2xx answer.
-    fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<(u16, Vec<u8>), Error> {
+    /// Makes one call, with retries and one token renewal on 401, and returns its 2xx answer.
+    fn call(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Answer, Error> {
         let inner = &*self.inner;
         let mut renewed = false;
         // The token is asked for on every attempt: a failed token request is retried as part
@@ -614,7 +615,7 @@ impl Client {
         body: Option<&[u8]>,
         token: &AccessToken,
         attempt: u32,
-    ) -> Result<(u16, Vec<u8>), Error> {
+    ) -> Result<Answer, Error> {
         let inner = &*self.inner;
         let mut headers = vec![
             ("accept", "application/json".to_owned()),
@@ -640,6 +641,7 @@ impl Client {
             "{method} {path}: {status} after {} ms (attempt {attempt})",
             started.elapsed().as_millis()
         );
+        let request_id = response.request_id();
         if (200..300).contains(&status) {
             let limit = inner.max_response_bytes;
             let body = response.read_capped(limit).map_err(|e| match e {
@@ -652,12 +654,17 @@ impl Client {
                     Error::from_transport(method, path, TransportError::new(read_error_kind(&e), e))
                 }
             })?;
-            return Ok((status, body));
+            let call = CallInfo {
+                method,
+                path: path.to_owned(),
+                status,
+                request_id,
+            };
+            return Ok(Answer { call, body });
         }
         // For any other status the status is the news: read what a diagnosis needs, and never
         // let the body (too large, cut off) hide the status.
         let location = response.header("location").map(str::to_owned);
-        let request_id = response.request_id();
         let retry_after = response
             .header("retry-after")
             .and_then(|v| parse_retry_after(v, SystemTime::now()));
@@ -674,6 +681,21 @@ impl Client {
         error.request_id = request_id;
         error.retry_after = retry_after;
         Err(Error::Api(Box::new(error)))
+    }
+}
+
+/// A 2xx answer: the call it came from and its body.
+struct Answer {
+    call: CallInfo,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn report(&self) -> Result<Report, Error> {
+        Report::from_json(&self.body).map_err(|error| Error::Decode {
+            call: self.call.clone(),
+            error: Box::new(error),
+        })
     }
 }
 

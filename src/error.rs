@@ -68,12 +68,24 @@ pub enum Error {
     },
 
     /// The call succeeded but the report returned does not reflect what was asked.
-    #[error(transparent)]
-    Mismatch(Mismatch),
+    #[error("{call}: {mismatch}{}", request_id_note(call))]
+    #[non_exhaustive]
+    Mismatch {
+        /// The call whose answer this is.
+        call: CallInfo,
+        /// Every member that differs.
+        mismatch: Mismatch,
+    },
 
     /// A 2xx response whose body is not what the call expects (not JSON, wrong shape).
-    #[error(transparent)]
-    Decode(DecodeError),
+    #[error("{call}: {error}{}", request_id_note(call))]
+    #[non_exhaustive]
+    Decode {
+        /// The call whose answer this is.
+        call: CallInfo,
+        /// What was wrong with the body.
+        error: Box<DecodeError>,
+    },
 
     /// No complete response came within the configured time limit.
     #[error(
@@ -187,11 +199,13 @@ impl Error {
     }
 
     /// The HTTP status the server answered with, for [`Api`](Error::Api),
-    /// [`Auth`](Error::Auth) and [`Redirect`](Error::Redirect) errors.
+    /// [`Auth`](Error::Auth), [`Redirect`](Error::Redirect), and the 2xx of
+    /// [`Decode`](Error::Decode) and [`Mismatch`](Error::Mismatch) errors.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
             Error::Auth(e) => Some(e.status),
+            Error::Decode { call, .. } | Error::Mismatch { call, .. } => Some(call.status),
             Error::Redirect { status, .. } => Some(*status),
             _ => None,
         }
@@ -218,6 +232,7 @@ impl Error {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
             Error::Auth(e) => e.request_id.as_deref(),
+            Error::Decode { call, .. } | Error::Mismatch { call, .. } => call.request_id.as_deref(),
             _ => None,
         }
     }
@@ -252,16 +267,31 @@ pub enum InputKind {
     Settings,
 }
 
-impl From<Mismatch> for Error {
-    fn from(m: Mismatch) -> Self {
-        Error::Mismatch(m)
+/// A call that got an answer: its method and path, the status and the server's request id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallInfo {
+    /// The method of the call.
+    pub method: Method,
+    /// The path of the call, below the base URL, like `/reports/<id>`.
+    pub path: String,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The server's request id (`X-Request-Id`), when it sent one.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for CallInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
     }
 }
 
-impl From<DecodeError> for Error {
-    fn from(e: DecodeError) -> Self {
-        Error::Decode(e)
-    }
+fn request_id_note(call: &CallInfo) -> String {
+    call.request_id
+        .as_ref()
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default()
 }
 
 impl TransportError {

@@ -82,7 +82,7 @@ pub mod verify;
 pub use client::{Client, ClientBuilder};
 pub use date::{Date, ParseDateError};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
-pub use error::{ApiError, AuthError, Error, InputKind};
+pub use error::{ApiError, AuthError, CallInfo, Error, InputKind};
 pub use model::{DecodeError, Parameters, Period, Report, Schedule};
 pub use patch::ReportUpdate;
 pub use retry::RetryPolicy;

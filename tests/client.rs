@@ -110,7 +110,7 @@ fn upper_case_id_is_sent_lowercase() {
 #[test]
 fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
     let err = disable_answered_with(200, &[], &report_json(ID, true).to_string());
-    let Error::Mismatch(m) = &err else {
+    let Error::Mismatch { mismatch: m, .. } = &err else {
         panic!("expected Mismatch, got {err:?}")
     };
     assert_eq!(m.fields.len(), 1);
@@ -119,15 +119,21 @@ fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
     assert_eq!(m.fields[0].returned, json!(true));
     assert_eq!(
         err.to_string(),
-        "the returned report does not match the request: schedule.enabled: requested false, returned true"
+        format!(
+            "PUT /reports/{ID}: the returned report does not match the request: schedule.enabled: requested false, returned true"
+        )
     );
+    let Error::Mismatch { call, .. } = &err else {
+        unreachable!()
+    };
+    assert_eq!((call.method.as_str(), call.status), ("PUT", 200));
     assert!(!err.is_retryable());
 }
 
 #[test]
 fn another_report_in_the_answer_is_a_mismatch_on_id() {
     let err = disable_answered_with(200, &[], &report_json(OTHER_ID, false).to_string());
-    let Error::Mismatch(m) = &err else {
+    let Error::Mismatch { mismatch: m, .. } = &err else {
         panic!("expected Mismatch, got {err:?}")
     };
     let f = m.field(Field::Id).expect("id mismatch listed");
@@ -168,7 +174,7 @@ fn an_empty_200_answer_is_checked_by_fetching_the_report() {
         .create();
     let err = client(&server.url()).disable_report(ID).unwrap_err();
     get.assert();
-    let Error::Mismatch(m) = &err else {
+    let Error::Mismatch { mismatch: m, .. } = &err else {
         panic!("expected Mismatch, got {err:?}")
     };
     assert_eq!(m.fields[0].field, Field::ScheduleEnabled);
@@ -294,23 +300,26 @@ fn an_html_200_is_a_decode_error() {
         &[("content-type", "text/html")],
         "<!DOCTYPE html><html><body>Maintenance</body></html>",
     );
-    let Error::Decode(d) = &err else {
+    let Error::Decode { error: d, .. } = &err else {
         panic!("expected Decode, got {err:?}")
     };
     assert_eq!(d.what, "report");
     assert_eq!(d.message, "the body is not JSON");
     assert!(d.body.starts_with("<!DOCTYPE html>"));
     assert!(
-        err.to_string()
-            .starts_with("the response is not a valid report: the body is not JSON")
+        err.to_string().starts_with(&format!(
+            "PUT /reports/{ID}: the response is not a valid report: the body is not JSON"
+        )),
+        "{err}"
     );
+    assert_eq!(err.status(), Some(200));
 }
 
 #[test]
 fn a_report_with_a_wrong_member_is_a_decode_error_naming_it() {
     let mut body = report_json(ID, false);
     body["schedule"]["enabled"] = json!("no");
-    let Error::Decode(d) = disable_answered_with(200, &[], &body.to_string()) else {
+    let Error::Decode { error: d, .. } = disable_answered_with(200, &[], &body.to_string()) else {
         panic!()
     };
     assert_eq!(d.path, "schedule.enabled");
@@ -348,7 +357,9 @@ fn unknown_members_and_values_in_a_report_are_accepted() {
     let err = client(&server.url())
         .update_report(ID, &ReportUpdate::new().kind(ReportKind::UsageDaily))
         .unwrap_err();
-    let Error::Mismatch(m) = err else { panic!() };
+    let Error::Mismatch { mismatch: m, .. } = err else {
+        panic!()
+    };
     assert_eq!(m.fields[0].returned, json!("usage_hourly"));
 }
 

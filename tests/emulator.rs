@@ -189,7 +189,7 @@ fn a_server_that_ignores_the_update_is_caught() {
     let err = client(&emulator)
         .disable_report(MONTHLY_REPORT_ID)
         .unwrap_err();
-    let Error::Mismatch(m) = &err else {
+    let Error::Mismatch { mismatch: m, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(m.fields.len(), 1);
