@@ -23,6 +23,18 @@ fn disable_answered_with(status: usize, headers: &[(&str, &str)], body: &str) ->
     client(&server.url()).disable_report(ID).unwrap_err()
 }
 
+/// A client of `server_url` that reads at most `limit` bytes of a body.
+fn capped_client(server_url: &str, limit: u64) -> Client {
+    Client::builder()
+        .base_url(format!("{server_url}/api/2"))
+        .bearer_token(TOKEN)
+        .retries(0)
+        .max_response_bytes(limit)
+        .transport(common::loopback_transport())
+        .build()
+        .unwrap()
+}
+
 /// Mocks that fail their `assert` if the server sees any request at all.
 fn expect_no_request(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
     ["GET", "PUT", "POST", "DELETE"]
@@ -467,14 +479,7 @@ fn oversized_bodies_end_in_a_clear_error() {
         .mock("GET", PATH)
         .with_body("x".repeat(10_000))
         .create();
-    let c = Client::builder()
-        .base_url(format!("{}/api/2", server.url()))
-        .bearer_token(TOKEN)
-        .retries(0)
-        .max_response_bytes(1000)
-        .transport(common::loopback_transport())
-        .build()
-        .unwrap();
+    let c = capped_client(&server.url(), 1000);
     let err = c.get_report(ID).unwrap_err();
     let Error::ResponseTooLarge { limit, .. } = &err else {
         panic!("{err:?}")
@@ -495,14 +500,7 @@ fn an_error_status_survives_a_huge_body() {
         .with_status(503)
         .with_body(format!("<html>{}</html>", "busy ".repeat(200_000)))
         .create();
-    let c = Client::builder()
-        .base_url(format!("{}/api/2", server.url()))
-        .bearer_token(TOKEN)
-        .retries(0)
-        .max_response_bytes(1000)
-        .transport(common::loopback_transport())
-        .build()
-        .unwrap();
+    let c = capped_client(&server.url(), 1000);
     let err = c.get_report(ID).unwrap_err();
     let Error::Api(api) = &err else {
         panic!("{err:?}")
