@@ -37,6 +37,32 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
+    /// Today's date in UTC, from the system clock (1970-01-01 if the clock is before it).
+    pub fn today_utc() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days_since_epoch(secs / 86_400)
+    }
+
+    /// The date `days` days after 1970-01-01 (Howard Hinnant's civil-from-days).
+    fn from_days_since_epoch(days: u64) -> Date {
+        let z = days + 719_468;
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + u64::from(month <= 2);
+        Date {
+            year: u16::try_from(year).unwrap_or(9999).min(9999),
+            month,
+            day,
+        }
+    }
+
     /// The year.
     pub fn year(self) -> u16 {
         self.year
@@ -165,6 +191,20 @@ mod tests {
                 .contains("expected a calendar day as YYYY-MM-DD"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn days_since_the_epoch() {
+        assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
+        assert_eq!(
+            Date::from_days_since_epoch(11_016).to_string(),
+            "2000-02-29"
+        );
+        assert_eq!(
+            Date::from_days_since_epoch(20_783).to_string(),
+            "2026-11-26"
+        );
+        assert!(Date::today_utc() >= "2026-01-01".parse().unwrap());
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! The API's open enumerations: [`Level`], [`ReportKind`], [`ReportFormat`], [`ScheduleType`]
-//! and [`ResultAction`].
+//! The API's open enumerations: [`Level`], [`ReportKind`], [`ReportFormat`], [`ScheduleType`],
+//! [`ResultAction`] and [`StoredStatus`].
 //!
 //! Each is *open*: a value this crate does not know yet (the vendor adds kinds and formats from
 //! time to time) deserializes to the `Unknown` variant, which keeps the text, instead of
@@ -185,6 +185,18 @@ open_enum! {
         Once => "once",
         /// `monthly`: generated every month; the only kind that can be updated.
         Monthly => "monthly",
+    }
+}
+
+open_enum! {
+    /// The state of a generated file (`status` of a stored report).
+    StoredStatus, "stored report status" {
+        /// `in_progress`: being generated.
+        InProgress => "in_progress",
+        /// `saved`: ready to download.
+        Saved => "saved",
+        /// `failed`: generation failed.
+        Failed => "failed",
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
 use crate::date::Date;
-use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
+use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 
 /// A usage report, as `GET`/`PUT /reports/{id}` return it.
 ///
@@ -119,6 +119,31 @@ impl Report {
     pub fn from_json(body: &[u8]) -> Result<Report, DecodeError> {
         decode("report", body)
     }
+}
+
+/// A file a report produced, as `GET /reports/{id}/stored` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StoredReport {
+    /// The file's id, to download it; `None` when the server gives none (a file still being
+    /// generated may have none).
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    /// The file's format.
+    pub report_format: ReportFormat,
+    /// Its size in bytes, compressed as served; `None` when the server does not say.
+    #[serde(default)]
+    pub size: Option<u64>,
+    /// When it was created: RFC 3339 as the server wrote it (the offset may be missing).
+    pub created_at: String,
+    /// Being generated, saved, or failed.
+    pub status: StoredStatus,
+}
+
+/// `{"items": [...]}`, the shape of the API's lists.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Items<T> {
+    pub(crate) items: Vec<T>,
 }
 
 /// How many characters of a body a [`DecodeError`] keeps.
@@ -397,6 +422,36 @@ mod tests {
         let truncated = spec_example().to_string();
         let e = Report::from_json(&truncated.as_bytes()[..40]).unwrap_err();
         assert!(e.message.contains("EOF"), "{}", e.message);
+    }
+
+    #[test]
+    fn stored_reports_parse_with_unknown_statuses_kept() {
+        let list: Items<StoredReport> = decode(
+            "stored report list",
+            br#"{"items": [
+                {"id": "5c3b9a2e-1f4d-4e6a-8b7c-9d0e1f2a3b4c", "report_format": "csv", "size": 1024,
+                 "created_at": "2026-11-26T10:00:00", "status": "saved"},
+                {"report_format": "json_v2_0", "created_at": "2026-11-26T10:00:00+02:00", "status": "queued"}
+            ]}"#,
+        )
+        .unwrap();
+        let [a, b] = list.items.as_slice() else {
+            panic!()
+        };
+        assert_eq!(
+            (a.size, &a.status, &a.report_format),
+            (Some(1024), &StoredStatus::Saved, &ReportFormat::Csv)
+        );
+        assert_eq!(a.created_at, "2026-11-26T10:00:00");
+        assert_eq!((b.id, b.size), (None, None));
+        assert_eq!(b.status.as_str(), "queued");
+        assert_eq!(b.report_format, ReportFormat::JsonV2_0);
+        let e = decode::<Items<StoredReport>>(
+            "stored report list",
+            br#"{"items": [{"status": "saved"}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "items[0]");
     }
 
     #[test]

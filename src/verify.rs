@@ -20,13 +20,14 @@
 //! # Ok::<(), acronis_reports::DecodeError>(())
 //! ```
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::Report;
+use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
 
 /// A member of a report that verification compares.
@@ -47,6 +48,18 @@ pub enum Field {
     HideZeroUsage,
     /// `parameters.show_skus`.
     ShowSkus,
+    /// `parameters.tenant_id` (created reports).
+    TenantId,
+    /// `result_action` (created reports).
+    ResultAction,
+    /// `schedule.type` (created reports).
+    ScheduleType,
+    /// `parameters.formats`, compared as a set (created reports).
+    Formats,
+    /// `parameters.period` (created reports).
+    Period,
+    /// `generation_date` (created reports).
+    GenerationDate,
 }
 
 impl Field {
@@ -60,6 +73,12 @@ impl Field {
             Field::Kind => "parameters.kind",
             Field::HideZeroUsage => "parameters.hide_zero_usage",
             Field::ShowSkus => "parameters.show_skus",
+            Field::TenantId => "parameters.tenant_id",
+            Field::ResultAction => "result_action",
+            Field::ScheduleType => "schedule.type",
+            Field::Formats => "parameters.formats",
+            Field::Period => "parameters.period",
+            Field::GenerationDate => "generation_date",
         }
     }
 }
@@ -194,15 +213,7 @@ impl ReportUpdate {
             Some(&report.schedule.enabled),
         );
         if let Some(requested) = self.recipient_list() {
-            let want: BTreeSet<_> = requested.iter().collect();
-            let got: BTreeSet<_> = report.recipients.iter().collect();
-            if want != got {
-                out.push(FieldMismatch {
-                    field: Field::Recipients,
-                    requested: to_value(requested),
-                    returned: to_value(&report.recipients),
-                });
-            }
+            compare_sets(&mut out, Field::Recipients, requested, &report.recipients);
         }
         let (asked, params) = (self.parameters(), &report.parameters);
         compare(
@@ -224,6 +235,97 @@ impl ReportUpdate {
             params.hide_zero_usage,
         );
         compare_flag(&mut out, Field::ShowSkus, asked.show_skus, params.show_skus);
+        Mismatch::from_fields(out)
+    }
+}
+
+/// Records a difference when two lists differ as sets.
+fn compare_sets<T: Serialize + Eq + std::hash::Hash>(
+    out: &mut Vec<FieldMismatch>,
+    field: Field,
+    requested: &[T],
+    returned: &[T],
+) {
+    let want: HashSet<_> = requested.iter().collect();
+    let got: HashSet<_> = returned.iter().collect();
+    if want != got {
+        out.push(FieldMismatch {
+            field,
+            requested: to_value(requested),
+            returned: to_value(returned),
+        });
+    }
+}
+
+impl NewReport {
+    /// Checks that `report`, as the API created it, reflects every member this request sets:
+    /// tenant, level, kind, result action, recipients (as a set), schedule type, and each
+    /// optional member that was set (formats as a set).
+    ///
+    /// # Errors
+    ///
+    /// A [`Mismatch`] listing each differing member.
+    pub fn verify(&self, report: &Report) -> Result<(), Mismatch> {
+        let (recipients, action, params, schedule, generation_date) = self.parts();
+        let got = &report.parameters;
+        let mut out = Vec::new();
+        compare(
+            &mut out,
+            Field::TenantId,
+            Some(&params.tenant_id),
+            Some(&got.tenant_id),
+        );
+        compare(
+            &mut out,
+            Field::Level,
+            Some(&params.level),
+            Some(&got.level),
+        );
+        compare(&mut out, Field::Kind, Some(&params.kind), Some(&got.kind));
+        compare(
+            &mut out,
+            Field::ResultAction,
+            Some(action),
+            Some(&report.result_action),
+        );
+        compare_sets(&mut out, Field::Recipients, recipients, &report.recipients);
+        compare(
+            &mut out,
+            Field::ScheduleType,
+            Some(&schedule.schedule_type),
+            Some(&report.schedule.schedule_type),
+        );
+        compare(
+            &mut out,
+            Field::ScheduleEnabled,
+            schedule.enabled.as_ref(),
+            Some(&report.schedule.enabled),
+        );
+        if let Some(formats) = &params.formats {
+            compare_sets(&mut out, Field::Formats, formats, &got.formats);
+        }
+        if let Some(period) = params.period {
+            let returned = got.period.map(|p| (p.start, p.end));
+            compare(
+                &mut out,
+                Field::Period,
+                Some(&(period.start, period.end)),
+                returned.as_ref(),
+            );
+        }
+        compare_flag(
+            &mut out,
+            Field::HideZeroUsage,
+            params.hide_zero_usage,
+            got.hide_zero_usage,
+        );
+        compare_flag(&mut out, Field::ShowSkus, params.show_skus, got.show_skus);
+        compare(
+            &mut out,
+            Field::GenerationDate,
+            generation_date.as_ref(),
+            report.generation_date.as_ref(),
+        );
         Mismatch::from_fields(out)
     }
 }
@@ -344,6 +446,57 @@ mod tests {
         assert_eq!(
             (m.fields[0].requested.clone(), m.fields[0].returned.clone()),
             (json!(true), json!(null))
+        );
+    }
+
+    #[test]
+    fn a_created_report_is_checked_against_the_request() {
+        use crate::enums::{ReportFormat, ResultAction};
+        let r = report(
+            true,
+            &[A, B],
+            json!({"period": {"start": "2017-05-01", "end": "2017-05-07"}}),
+        );
+        let request = NewReport::new(
+            r.parameters.tenant_id,
+            Level::Accounts,
+            ReportKind::UsageSummary,
+        )
+        .send_to(ids(&[B, A]))
+        .monthly()
+        .formats([ReportFormat::Csv])
+        .period("2017-05-01".parse().unwrap(), "2017-05-07".parse().unwrap());
+        assert_eq!(request.verify(&r), Ok(()));
+        assert_eq!(r.result_action, ResultAction::Send);
+
+        let other = NewReport::new(Uuid::nil(), Level::Itself, ReportKind::UsageSummary)
+            .formats([ReportFormat::Html])
+            .period("2017-05-01".parse().unwrap(), "2017-05-08".parse().unwrap())
+            .show_skus(true)
+            .generation_date("2017-05-09".parse().unwrap());
+        let m = other.verify(&r).unwrap_err();
+        let fields: Vec<Field> = m.fields.iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            [
+                Field::TenantId,
+                Field::Level,
+                Field::ResultAction,
+                Field::Recipients,
+                Field::ScheduleType,
+                Field::Formats,
+                Field::Period,
+                Field::ShowSkus,
+                Field::GenerationDate
+            ]
+        );
+        assert_eq!(
+            m.field(Field::Period).unwrap().requested,
+            json!(["2017-05-01", "2017-05-08"])
+        );
+        assert_eq!(
+            m.field(Field::ScheduleType).unwrap().returned,
+            json!("monthly")
         );
     }
 
