@@ -5,17 +5,22 @@
 //! between threads: clones share the transport and the token cache.
 
 use std::fmt;
+use std::io::{self, BufRead, BufReader, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use uuid::Uuid;
 
 use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToken, TokenSource};
+use crate::enums::StoredStatus;
 use crate::error::{ApiError, CallInfo, Error, InputKind};
-use crate::model::{self, Report};
+use crate::model::{self, Items, Report, StoredReport};
+use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
 use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
+use crate::transport::{
+    Method, ReadError, Request, Response, Transport, TransportError, read_error_kind,
+};
 use crate::verify::{Field, FieldMismatch, Mismatch, to_value};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
@@ -24,6 +29,10 @@ pub const DEFAULT_USER_AGENT: &str =
 
 /// The default cap on a response body: 4 MiB. A report is about a kilobyte.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The default pause between two looks at a report's stored files: 2 s, as the vendor's
+/// examples poll.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
 
 /// The default time before a client-credentials token expires at which it is renewed: 5 min.
 pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -69,6 +78,7 @@ struct Inner {
     user_agent: String,
     max_response_bytes: u64,
     retry: RetryPolicy,
+    poll_interval: Duration,
     transport: Arc<dyn Transport>,
 }
 
@@ -119,6 +129,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     max_response_bytes: Option<u64>,
     retry: Option<RetryPolicy>,
+    poll_interval: Option<Duration>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     proxy_from_env: Option<bool>,
@@ -225,6 +236,13 @@ impl ClientBuilder {
     /// 1–2 s, then 2–4 s, or as `Retry-After` says up to 30 s).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// The pause between two looks at a report's stored files in
+    /// [`Client::wait_for_stored_report`]. Default: [`DEFAULT_POLL_INTERVAL`] (2 s).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
         self
     }
 
@@ -380,6 +398,7 @@ impl ClientBuilder {
                 user_agent,
                 max_response_bytes,
                 retry,
+                poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
                 transport,
             }),
         })
@@ -570,6 +589,218 @@ impl Client {
         self.update_report(id, &ReportUpdate::enable())
     }
 
+    /// The ids of a tenant's reports: `GET /tenants/{tenant_id}/reports` (ids only, no
+    /// paging).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a tenant id that is not a UUID; [`Error::Api`] (404: no
+    /// such tenant); [`Error::Decode`] when an item is not a UUID; and the errors of every call.
+    pub fn list_report_ids(&self, tenant_id: &str) -> Result<Vec<Uuid>, Error> {
+        let tenant = parse_id("tenant id", tenant_id)?;
+        let answer = self.call(Method::Get, &format!("/tenants/{tenant}/reports"), None)?;
+        Ok(answer.decode::<Items<Uuid>>("report id list")?.items)
+    }
+
+    /// A tenant's reports, fetched one by one as the iterator is advanced: the vendor's
+    /// recipe of listing the ids, then fetching each. One report that cannot be fetched
+    /// (deleted meanwhile, say) yields its error and the iteration goes on.
+    ///
+    /// ```no_run
+    /// # let client = acronis_reports::Client::builder().base_url("https://eu2-cloud.acronis.com/api/2").bearer_token("t").build()?;
+    /// for report in client.reports("2a91a14d-ffd3-4ac1-9b4d-3990162c5acc")? {
+    ///     match report {
+    ///         Ok(r) => println!("{} enabled: {}", r.id, r.schedule.enabled),
+    ///         Err(e) => eprintln!("skipped: {e}"),
+    ///     }
+    /// }
+    /// # Ok::<(), acronis_reports::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Listing the ids fails as [`list_report_ids`](Self::list_report_ids).
+    pub fn reports(&self, tenant_id: &str) -> Result<Reports, Error> {
+        let ids = self.list_report_ids(tenant_id)?;
+        Ok(Reports {
+            client: self.clone(),
+            ids: ids.into_iter(),
+        })
+    }
+
+    /// Creates a report: [`NewReport::validate`] first (nothing is sent if it fails), then
+    /// `POST /reports`, then a check that the created report reflects the request.
+    ///
+    /// A create is not retried automatically, whatever the retry policy says, unless it
+    /// allows `POST` ([`RetryPolicy::retry_post`]): a lost answer may hide a created report.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] ([`InputKind::NewReport`]) when validation fails;
+    /// [`Error::Api`] when the API refuses (see [`Error::is_usage_history_not_ready`] for the
+    /// 400 it answers between 1 and 6 am); [`Error::Mismatch`] when the created report does not
+    /// reflect the request; and the errors of every call.
+    pub fn create_report(&self, report: &NewReport) -> Result<Report, Error> {
+        report
+            .validate()
+            .map_err(|e| Error::invalid(InputKind::NewReport, e.to_string()))?;
+        let answer = self.call(
+            Method::Post,
+            "/reports",
+            Some(report.to_json_string().into_bytes()),
+        )?;
+        let created = answer.report()?;
+        report
+            .verify(&created)
+            .map_err(|mismatch| Error::Mismatch {
+                call: answer.call,
+                mismatch,
+            })?;
+        Ok(created)
+    }
+
+    /// Deletes a report: `DELETE /reports/{id}?version=N`, with the version the report has
+    /// (from [`get_report`](Self::get_report)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an id that is not a UUID; [`Error::Api`] (404: no such
+    /// report; 409 or 400 when the version is not the current one); and the errors of every
+    /// call.
+    pub fn delete_report(&self, id: &str, version: i64) -> Result<(), Error> {
+        let id = parse_id("report id", id)?;
+        self.call(
+            Method::Delete,
+            &format!("/reports/{id}?version={version}"),
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// The files a report has produced: `GET /reports/{id}/stored`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an id that is not a UUID; [`Error::Decode`] when the list
+    /// is not the API's; and the errors of every call.
+    pub fn stored_reports(&self, id: &str) -> Result<Vec<StoredReport>, Error> {
+        let id = parse_id("report id", id)?;
+        self.stored(id)
+    }
+
+    fn stored(&self, id: Uuid) -> Result<Vec<StoredReport>, Error> {
+        let answer = self.call(Method::Get, &format!("/reports/{id}/stored"), None)?;
+        Ok(answer
+            .decode::<Items<StoredReport>>("stored report list")?
+            .items)
+    }
+
+    /// Waits until a report has a saved file, looking at its stored files every
+    /// [`poll_interval`](ClientBuilder::poll_interval) (2 s by default), and returns that
+    /// file. Generation is asynchronous: call this after [`create_report`](Self::create_report).
+    ///
+    /// It returns the first `saved` file listed; a report that already had files (a monthly
+    /// one) returns an old one at once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::GenerationFailed`] when a file's generation failed and none is saved;
+    /// [`Error::WaitTimeout`] when none was saved within `timeout`; and the errors of
+    /// [`stored_reports`](Self::stored_reports).
+    pub fn wait_for_stored_report(
+        &self,
+        id: &str,
+        timeout: Duration,
+    ) -> Result<StoredReport, Error> {
+        let id = parse_id("report id", id)?;
+        let started = Instant::now();
+        loop {
+            let files = self.stored(id)?;
+            if let Some(saved) = files.iter().find(|f| f.status == StoredStatus::Saved) {
+                return Ok(saved.clone());
+            }
+            if let Some(failed) = files.iter().find(|f| f.status == StoredStatus::Failed) {
+                return Err(Error::GenerationFailed {
+                    report_id: id,
+                    stored: Box::new(failed.clone()),
+                });
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Err(Error::WaitTimeout {
+                    report_id: id,
+                    waited,
+                });
+            }
+            std::thread::sleep(self.inner.poll_interval.min(timeout - waited));
+        }
+    }
+
+    /// Downloads a stored file (`GET /reports/{id}/stored/{stored_id}`) into `writer`,
+    /// streaming it: the file is never held in memory. Files are served gzip-compressed; the
+    /// client decompresses them, so `writer` gets the report itself. Returns the number of
+    /// bytes written.
+    ///
+    /// Getting the answer is retried like any `GET`; once bytes have gone to `writer`, a
+    /// failure is returned, not retried.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for ids that are not UUIDs; [`Error::Write`] when `writer`
+    /// fails; [`Error::Decode`] for a corrupt gzip stream; [`Error::Timeout`] or
+    /// [`Error::Transport`] when the download breaks off; and the errors of every call.
+    pub fn download_stored_report(
+        &self,
+        id: &str,
+        stored_id: &str,
+        writer: impl Write,
+    ) -> Result<u64, Error> {
+        let id = parse_id("report id", id)?;
+        let stored_id = parse_id("stored report id", stored_id)?;
+        let path = format!("/reports/{id}/stored/{stored_id}");
+        let (call, response) = self.open(&path)?;
+        let mut reader = BufReader::new(response.into_body());
+        let read_failed = |e: io::Error| {
+            Error::from_transport(
+                Method::Get,
+                &path,
+                TransportError::new(read_error_kind(&e), e),
+            )
+        };
+        let gzipped = reader
+            .fill_buf()
+            .map_err(read_failed)?
+            .starts_with(&[0x1f, 0x8b]);
+        let mut out = WriteTracker {
+            inner: writer,
+            error: None,
+        };
+        let copied = if gzipped {
+            io::copy(&mut flate2::read::GzDecoder::new(reader), &mut out)
+        } else {
+            io::copy(&mut reader, &mut out)
+        };
+        let copied = copied.and_then(|n| out.flush().map(|()| n));
+        let Err(e) = copied else {
+            return copied.map_err(read_failed);
+        };
+        Err(match out.error.take() {
+            Some(write_error) => Error::Write {
+                source: Arc::new(write_error),
+            },
+            None if gzipped && e.kind() == io::ErrorKind::InvalidData => Error::Decode {
+                call,
+                error: Box::new(model::DecodeError {
+                    what: "stored report file",
+                    path: String::new(),
+                    message: format!("the gzip stream is corrupt: {e}"),
+                    body: String::new(),
+                }),
+            },
+            None => read_failed(e),
+        })
+    }
+
     /// `GET /reports/{id}`, checked to be that report; with the call it came from.
     fn fetch_report(&self, id: Uuid) -> Result<(Report, CallInfo), Error> {
         let answer = self.call(Method::Get, &format!("/reports/{id}"), None)?;
@@ -585,13 +816,51 @@ impl Client {
 
     /// Makes one call, with retries and one token renewal on 401, and returns its 2xx answer.
     fn call(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Answer, Error> {
+        let limit = self.inner.max_response_bytes;
+        self.with_retries(method, path, body, |call, response| {
+            let body = response.read_capped(limit).map_err(|e| match e {
+                ReadError::TooLarge => Error::ResponseTooLarge {
+                    method,
+                    path: path.to_owned(),
+                    limit,
+                },
+                ReadError::Io(e) => {
+                    Error::from_transport(method, path, TransportError::new(read_error_kind(&e), e))
+                }
+            })?;
+            Ok(Answer { call, body })
+        })
+    }
+
+    /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
+    /// getting that answer, not reading it).
+    fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
+        self.with_retries(Method::Get, path, None, |call, response| {
+            Ok((call, response))
+        })
+    }
+
+    /// Exchanges a request for a 2xx answer that `finish` reads, with retries and one token
+    /// renewal on 401.
+    fn with_retries<T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let inner = &*self.inner;
         let mut renewed = false;
         // The token is asked for on every attempt: a failed token request is retried as part
         // of the call it serves (issuing a token changes nothing on the server).
         inner.retry.run(method, |attempt| {
             let token = inner.tokens.token()?;
-            match self.send(method, path, body.as_deref(), &token, attempt) {
+            let once = |token: &AccessToken| {
+                let (call, response) =
+                    self.exchange(method, path, body.as_deref(), token, attempt)?;
+                finish(call, response)
+            };
+            match once(&token) {
                 Err(e) if e.status() == Some(401) && !renewed => {
                     renewed = true;
                     inner.tokens.invalidate(&token);
@@ -600,22 +869,23 @@ impl Client {
                         return Err(e);
                     }
                     crate::logging::debug!("{method} {path}: 401; repeating with a renewed token");
-                    self.send(method, path, body.as_deref(), &fresh, attempt)
+                    once(&fresh)
                 }
                 other => other,
             }
         })
     }
 
-    /// Sends one request and returns the status and body of a 2xx answer.
-    fn send(
+    /// Sends one request and returns a 2xx answer with its body still to be read; any other
+    /// status is an error.
+    fn exchange(
         &self,
         method: Method,
         path: &str,
         body: Option<&[u8]>,
         token: &AccessToken,
         attempt: u32,
-    ) -> Result<Answer, Error> {
+    ) -> Result<(CallInfo, Response), Error> {
         let inner = &*self.inner;
         let mut headers = vec![
             ("accept", "application/json".to_owned()),
@@ -643,24 +913,13 @@ impl Client {
         );
         let request_id = response.request_id();
         if (200..300).contains(&status) {
-            let limit = inner.max_response_bytes;
-            let body = response.read_capped(limit).map_err(|e| match e {
-                ReadError::TooLarge => Error::ResponseTooLarge {
-                    method,
-                    path: path.to_owned(),
-                    limit,
-                },
-                ReadError::Io(e) => {
-                    Error::from_transport(method, path, TransportError::new(read_error_kind(&e), e))
-                }
-            })?;
             let call = CallInfo {
                 method,
                 path: path.to_owned(),
                 status,
                 request_id,
             };
-            return Ok(Answer { call, body });
+            return Ok((call, response));
         }
         // For any other status the status is the news: read what a diagnosis needs, and never
         // let the body (too large, cut off) hide the status.
@@ -684,6 +943,59 @@ impl Client {
     }
 }
 
+/// A tenant's reports, fetched one by one: see [`Client::reports`].
+#[derive(Debug)]
+pub struct Reports {
+    client: Client,
+    ids: std::vec::IntoIter<Uuid>,
+}
+
+impl Reports {
+    /// The ids not fetched yet.
+    pub fn remaining_ids(&self) -> &[Uuid] {
+        self.ids.as_slice()
+    }
+}
+
+impl Iterator for Reports {
+    type Item = Result<Report, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let id = self.ids.next()?;
+        Some(self.client.fetch_report(id).map(|(report, _)| report))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ids.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Reports {}
+
+/// A writer that remembers its own failure, to tell it from a failure to read.
+struct WriteTracker<W> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> Write for WriteTracker<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write(buf).map_err(|e| self.remember(e))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush().map_err(|e| self.remember(e))
+    }
+}
+
+impl<W> WriteTracker<W> {
+    fn remember(&mut self, e: io::Error) -> io::Error {
+        let copy = io::Error::new(e.kind(), e.to_string());
+        self.error = Some(e);
+        copy
+    }
+}
+
 /// A 2xx answer: the call it came from and its body.
 struct Answer {
     call: CallInfo,
@@ -691,6 +1003,13 @@ struct Answer {
 }
 
 impl Answer {
+    fn decode<'a, T: serde::Deserialize<'a>>(&'a self, what: &'static str) -> Result<T, Error> {
+        model::decode(what, &self.body).map_err(|error| Error::Decode {
+            call: self.call.clone(),
+            error: Box::new(error),
+        })
+    }
+
     fn report(&self) -> Result<Report, Error> {
         Report::from_json(&self.body).map_err(|error| Error::Decode {
             call: self.call.clone(),

@@ -124,6 +124,34 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// A report's file generation failed (`wait_for_stored_report`).
+    #[error("report {report_id}: generating its file failed (stored report {}); create the report again, or ask the vendor's support", stored.id.map_or_else(|| "without id".to_owned(), |id| id.to_string()))]
+    #[non_exhaustive]
+    GenerationFailed {
+        /// The report.
+        report_id: uuid::Uuid,
+        /// The failed file, as listed.
+        stored: Box<crate::model::StoredReport>,
+    },
+
+    /// No file of a report was saved within the time given (`wait_for_stored_report`).
+    #[error("report {report_id}: no file was saved within {} s; wait longer, or check the report's stored files", waited.as_secs())]
+    #[non_exhaustive]
+    WaitTimeout {
+        /// The report.
+        report_id: uuid::Uuid,
+        /// How long the client waited.
+        waited: Duration,
+    },
+
+    /// Writing a downloaded file failed (the writer's error, not the network's).
+    #[error("writing the downloaded file failed: {source}")]
+    #[non_exhaustive]
+    Write {
+        /// The writer's error.
+        source: std::sync::Arc<std::io::Error>,
+    },
+
     /// The response body is larger than the client's cap.
     #[error(
         "{method} {path}: the response body is larger than the limit of {limit} bytes; raise ClientBuilder::max_response_bytes if that is expected"
@@ -226,6 +254,21 @@ impl Error {
         }
     }
 
+    /// Whether this is the API's answer to a create made while usage history is not ready:
+    /// 400 between 1 and 6 am, or 500 after ("should be ready but is not"), with a message
+    /// saying "not ready". Try again later (after 6 am for a 400).
+    pub fn is_usage_history_not_ready(&self) -> bool {
+        let Error::Api(e) = self else { return false };
+        let says = |t: &Option<String>| {
+            t.as_deref()
+                .is_some_and(|t| t.to_ascii_lowercase().contains("not ready"))
+        };
+        e.method == Method::Post
+            && e.path == "/reports"
+            && matches!(e.status, 400 | 500)
+            && (says(&e.message) || says(&e.info))
+    }
+
     /// The server's request id for a failed call, when it sent one (`X-Request-Id`): quote it
     /// to the vendor's support.
     pub fn request_id(&self) -> Option<&str> {
@@ -265,6 +308,8 @@ pub enum InputKind {
     UserAgent,
     /// Builder settings that contradict each other, or a missing transport.
     Settings,
+    /// A [`NewReport`](crate::NewReport) that its validation refuses.
+    NewReport,
 }
 
 /// A call that got an answer: its method and path, the status and the server's request id.

@@ -80,7 +80,7 @@ mod retry;
 pub mod transport;
 pub mod verify;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Reports};
 pub use date::{Date, ParseDateError};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 pub use error::{ApiError, AuthError, CallInfo, Error, InputKind};
