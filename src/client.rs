@@ -788,15 +788,23 @@ impl Client {
             Some(write_error) => Error::Write {
                 source: Arc::new(write_error),
             },
-            None if gzipped && e.kind() == io::ErrorKind::InvalidData => Error::Decode {
-                call,
-                error: Box::new(model::DecodeError {
-                    what: "stored report file",
-                    path: String::new(),
-                    message: format!("the gzip stream is corrupt: {e}"),
-                    body: String::new(),
-                }),
-            },
+            // flate2 reports a corrupt stream as InvalidInput or InvalidData.
+            None if gzipped
+                && matches!(
+                    e.kind(),
+                    io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData
+                ) =>
+            {
+                Error::Decode {
+                    call,
+                    error: Box::new(model::DecodeError {
+                        what: "stored report file",
+                        path: String::new(),
+                        message: format!("the gzip stream is corrupt: {e}"),
+                        body: String::new(),
+                    }),
+                }
+            }
             None => read_failed(e),
         })
     }

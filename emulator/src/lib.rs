@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod http;
+mod lifecycle;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -29,6 +30,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 pub use http::{HttpRequest, HttpResponse, Server};
+pub use lifecycle::check_report_post;
 
 /// The bearer token the emulator accepts.
 pub const TOKEN: &str = "emulator-token";
@@ -52,6 +54,11 @@ pub struct Quirks {
     pub ignore_updates: bool,
     /// Answer a successful `PUT` with `204 No Content` instead of the report.
     pub put_answers_204: bool,
+    /// Answer `POST /reports` with 400 "Usage history is not ready yet", as between 1 and
+    /// 6 am.
+    pub usage_not_ready: bool,
+    /// Let the generation of created reports' files fail.
+    pub generation_fails: bool,
 }
 
 #[derive(Default)]
@@ -67,6 +74,13 @@ struct State {
     failures: std::collections::VecDeque<HttpResponse>,
     /// Canned failures for the next token requests, in order.
     token_failures: std::collections::VecDeque<HttpResponse>,
+    /// Stored files by report id.
+    stored: BTreeMap<String, Vec<lifecycle::StoredFile>>,
+    ids_made: u64,
+    /// How many looks at the stored list show a new file `in_progress`.
+    polls_before_saved: u32,
+    /// The size of generated files, before compression.
+    file_size: usize,
 }
 
 /// A running emulator; it stops when dropped.
@@ -91,6 +105,8 @@ impl Emulator {
     pub fn start() -> io::Result<Emulator> {
         let state = Arc::new(Mutex::new(State {
             token_lifetime: 7200,
+            polls_before_saved: 1,
+            file_size: 4096,
             ..State::default()
         }));
         {
@@ -163,6 +179,23 @@ impl Emulator {
             .extend(std::iter::repeat_n(response, n));
     }
 
+    /// How many looks at a created report's stored files show them `in_progress` before
+    /// they are `saved` (or `failed`). Default: 1.
+    pub fn set_polls_before_saved(&self, polls: u32) {
+        lock(&self.state).polls_before_saved = polls;
+    }
+
+    /// The size of files generated from now on, before compression. Default: 4096 bytes.
+    pub fn set_file_size(&self, bytes: usize) {
+        lock(&self.state).file_size = bytes;
+    }
+
+    /// The content of the files generated for `report_id` at `size` bytes: what a download
+    /// must produce after decompression.
+    pub fn file_content(report_id: &str, size: usize) -> Vec<u8> {
+        lifecycle::file_content(report_id, size)
+    }
+
     /// How many tokens `/idp/token` has issued.
     pub fn tokens_issued(&self) -> usize {
         lock(&self.state).tokens_issued
@@ -211,7 +244,10 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     let Some(path) = req.target.strip_prefix("/api/2") else {
         return error_body(404, "Not Found", Some("no such endpoint"));
     };
-    let path = path.split('?').next().unwrap_or_default();
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     if segments == ["idp", "token"] && req.method == "POST" {
         if let Some(failure) = s.token_failures.pop_front() {
@@ -238,7 +274,12 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
             None => error_body(404, "Report not found", None),
         },
         ("PUT", ["reports", id]) => update(s, id, req),
-        (_, ["reports", _]) => error_body(405, "Method Not Allowed", None),
+        ("DELETE", ["reports", id]) => lifecycle::delete(s, id, query),
+        ("POST", ["reports"]) => lifecycle::create(s, req),
+        ("GET", ["reports", id, "stored"]) => lifecycle::stored(s, id),
+        ("GET", ["reports", id, "stored", stored_id]) => lifecycle::download(s, id, stored_id),
+        ("GET", ["tenants", tenant, "reports"]) => lifecycle::list(s, tenant),
+        (_, ["reports", ..]) => error_body(405, "Method Not Allowed", None),
         _ => error_body(404, "Not Found", Some("no such endpoint")),
     }
 }
@@ -336,7 +377,7 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
     }
 }
 
-fn is_uuid(v: &Value) -> bool {
+pub(crate) fn is_uuid(v: &Value) -> bool {
     let Some(s) = v.as_str() else { return false };
     s.len() == 36
         && s.char_indices().all(|(i, c)| match i {

@@ -1,0 +1,322 @@
+//! The report lifecycle endpoints: list a tenant's reports, create, delete, stored files and
+//! their download.
+
+use std::io::Write;
+
+use serde_json::{Value, json};
+
+use crate::{HttpRequest, HttpResponse, State, TENANT_ID, error_body, is_uuid};
+
+/// A file a report produced.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFile {
+    pub(crate) id: String,
+    pub(crate) format: String,
+    /// How many more looks at the list show it `in_progress`.
+    pub(crate) polls_left: u32,
+    pub(crate) failed: bool,
+    /// The file as served: gzip-compressed.
+    pub(crate) gzipped: Vec<u8>,
+}
+
+/// The content of every generated file: CSV rows up to `size` bytes.
+pub(crate) fn file_content(report_id: &str, size: usize) -> Vec<u8> {
+    let mut out = b"report_id,row,metric,value\n".to_vec();
+    let mut row = 0u64;
+    while out.len() < size {
+        let line = format!("{report_id},{row},storage_gb,{}\n", (row * 7919) % 1000);
+        out.extend_from_slice(line.as_bytes());
+        row += 1;
+    }
+    out.truncate(size);
+    out
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
+}
+
+/// A fresh id, different for every call.
+fn new_id(s: &mut State) -> String {
+    s.ids_made += 1;
+    let n = s.ids_made;
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        0x5eed_0000 + n,
+        n & 0xffff,
+        n & 0xfff,
+        (n * 7) & 0xfff,
+        n * 0x1_0001
+    )
+}
+
+pub(crate) fn list(s: &State, tenant: &str) -> HttpResponse {
+    let ids: Vec<&String> = s
+        .reports
+        .iter()
+        .filter(|(_, r)| r["parameters"]["tenant_id"] == tenant)
+        .map(|(id, _)| id)
+        .collect();
+    if ids.is_empty() && tenant != TENANT_ID {
+        return error_body(404, "Tenant not found", None);
+    }
+    HttpResponse::json(200, &json!({ "items": ids }))
+}
+
+pub(crate) fn create(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    if req
+        .header("content-type")
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        != Some("application/json")
+    {
+        return error_body(
+            415,
+            "Unsupported Media Type",
+            Some("send Content-Type: application/json"),
+        );
+    }
+    let body: Value = match serde_json::from_slice(&req.body) {
+        Ok(v) => v,
+        Err(e) => {
+            return error_body(
+                400,
+                "The request body is not valid JSON",
+                Some(&e.to_string()),
+            );
+        }
+    };
+    if let Err(why) = check_report_post(&body) {
+        return error_body(
+            400,
+            "The request body does not match reportPost",
+            Some(&why),
+        );
+    }
+    if s.quirks.usage_not_ready {
+        return error_body(
+            400,
+            "Usage history is not ready yet",
+            Some("try again after 6 am"),
+        );
+    }
+    let id = new_id(s);
+    let p = &body["parameters"];
+    let formats = p.get("formats").cloned().unwrap_or_else(|| json!(["csv"]));
+    let period = p
+        .get("period")
+        .cloned()
+        .unwrap_or_else(|| json!({"start": "2026-10-01", "end": "2026-10-31"}));
+    let report = json!({
+        "id": id, "version": 1, "result_action": body["result_action"], "recipients": body["recipients"],
+        "parameters": {"tenant_id": p["tenant_id"], "level": p["level"], "kind": p["kind"],
+            "formats": formats, "period": period,
+            "hide_zero_usage": p.get("hide_zero_usage").cloned().unwrap_or(json!(false)),
+            "show_skus": p.get("show_skus").cloned().unwrap_or(json!(false))},
+        "schedule": {"type": body["schedule"]["type"],
+            "enabled": body["schedule"].get("enabled").cloned().unwrap_or(json!(true))},
+        "generation_date": body.get("generation_date").cloned().unwrap_or(json!("2026-11-26")),
+    });
+    if body["result_action"] == "save" {
+        let content = gzip(&file_content(&id, s.file_size));
+        let (polls_left, failed) = (s.polls_before_saved, s.quirks.generation_fails);
+        let mut files = Vec::new();
+        for format in formats.as_array().into_iter().flatten() {
+            files.push(StoredFile {
+                id: new_id(s),
+                format: format.as_str().unwrap_or("csv").to_owned(),
+                polls_left,
+                failed,
+                gzipped: content.clone(),
+            });
+        }
+        s.stored.insert(id.clone(), files);
+    }
+    s.reports.insert(id, report.clone());
+    HttpResponse::json(200, &report)
+}
+
+pub(crate) fn delete(s: &mut State, id: &str, query: Option<&str>) -> HttpResponse {
+    let version = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|kv| kv.strip_prefix("version="))
+        .and_then(|v| v.parse::<i64>().ok());
+    let Some(version) = version else {
+        return error_body(400, "The version query parameter is required", None);
+    };
+    let Some(report) = s.reports.get(id) else {
+        return error_body(404, "Report not found", None);
+    };
+    if report["version"].as_i64() != Some(version) {
+        return error_body(
+            409,
+            "The report has another version",
+            Some("fetch it again"),
+        );
+    }
+    s.reports.remove(id);
+    s.stored.remove(id);
+    HttpResponse::empty(204)
+}
+
+pub(crate) fn stored(s: &mut State, id: &str) -> HttpResponse {
+    if !s.reports.contains_key(id) {
+        return error_body(404, "Report not found", None);
+    }
+    let files = s.stored.entry(id.to_owned()).or_default();
+    let items: Vec<Value> = files
+        .iter_mut()
+        .map(|f| {
+            let status = if f.polls_left > 0 {
+                f.polls_left -= 1;
+                "in_progress"
+            } else if f.failed {
+                "failed"
+            } else {
+                "saved"
+            };
+            json!({"id": f.id, "report_format": f.format, "size": f.gzipped.len(),
+                "created_at": "2026-11-26T10:00:00", "status": status})
+        })
+        .collect();
+    HttpResponse::json(200, &json!({ "items": items }))
+}
+
+pub(crate) fn download(s: &State, id: &str, stored_id: &str) -> HttpResponse {
+    let file = s
+        .stored
+        .get(id)
+        .into_iter()
+        .flatten()
+        .find(|f| f.id == stored_id);
+    match file {
+        Some(f) if f.polls_left == 0 && !f.failed => HttpResponse {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/octet-stream".into())],
+            body: f.gzipped.clone(),
+        },
+        Some(_) => error_body(404, "The file is not ready", None),
+        None => error_body(404, "Stored report not found", None),
+    }
+}
+
+fn is_date(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| {
+        s.len() == 10
+            && s.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    })
+}
+
+/// Checks a `POST /reports` body against the vendor's `reportPost` schema.
+///
+/// # Errors
+///
+/// What is wrong, like `parameters.level: must be one of [...]`.
+pub fn check_report_post(body: &Value) -> Result<(), String> {
+    let obj = body.as_object().ok_or("the body must be an object")?;
+    if let Some(k) = obj.keys().find(|k| {
+        ![
+            "recipients",
+            "result_action",
+            "parameters",
+            "schedule",
+            "generation_date",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(format!("{k}: member not allowed"));
+    }
+    for required in ["recipients", "result_action", "parameters", "schedule"] {
+        if !obj.contains_key(required) {
+            return Err(format!("{required}: required"));
+        }
+    }
+    if !obj["recipients"]
+        .as_array()
+        .is_some_and(|r| r.iter().all(is_uuid))
+    {
+        return Err("recipients: must be an array of lowercase UUIDs".into());
+    }
+    if !matches!(obj["result_action"].as_str(), Some("save" | "send")) {
+        return Err("result_action: must be save or send".into());
+    }
+    let p = obj["parameters"]
+        .as_object()
+        .ok_or("parameters: must be an object")?;
+    if !p.get("tenant_id").is_some_and(is_uuid) {
+        return Err("parameters.tenant_id: required, a lowercase UUID".into());
+    }
+    let one_of = |k: &str, allowed: &[&str], required: bool| match p.get(k) {
+        None if required => Err(format!("parameters.{k}: required")),
+        Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
+            Err(format!("parameters.{k}: must be one of {allowed:?}"))
+        }
+        _ => Ok(()),
+    };
+    one_of(
+        "level",
+        &[
+            "itself",
+            "direct_partners",
+            "all_partners",
+            "all_customers",
+            "accounts",
+        ],
+        true,
+    )?;
+    one_of(
+        "kind",
+        &[
+            "usage_daily",
+            "usage_summary",
+            "usage_current",
+            "usage_breakdown",
+        ],
+        true,
+    )?;
+    if let Some(f) = p.get("formats") {
+        let formats = ["csv", "html", "json_v1", "csv_v2_0", "json_v2_0"];
+        if !f.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|v| v.as_str().is_some_and(|s| formats.contains(&s)))
+        }) {
+            return Err(format!(
+                "parameters.formats: must be an array of {formats:?}"
+            ));
+        }
+    }
+    if let Some(period) = p.get("period") {
+        if !(is_date(&period["start"]) && is_date(&period["end"])) {
+            return Err("parameters.period: needs start and end as YYYY-MM-DD".into());
+        }
+    }
+    for k in ["hide_zero_usage", "show_skus"] {
+        if p.get(k).is_some_and(|v| !v.is_boolean()) {
+            return Err(format!("parameters.{k}: must be a boolean"));
+        }
+    }
+    let schedule = obj["schedule"]
+        .as_object()
+        .ok_or("schedule: must be an object")?;
+    if !matches!(
+        schedule.get("type").and_then(Value::as_str),
+        Some("once" | "monthly")
+    ) {
+        return Err("schedule.type: required, once or monthly".into());
+    }
+    if schedule.get("enabled").is_some_and(|v| !v.is_boolean()) {
+        return Err("schedule.enabled: must be a boolean".into());
+    }
+    if obj.get("generation_date").is_some_and(|d| !is_date(d)) {
+        return Err("generation_date: must be YYYY-MM-DD".into());
+    }
+    Ok(())
+}

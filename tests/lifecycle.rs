@@ -1,0 +1,548 @@
+//! The rest of the reports API: list, create, delete, stored files, waiting and download.
+#![cfg(feature = "ureq")]
+
+mod common;
+
+use std::io::Write;
+use std::time::Duration;
+
+use acronis_reports::{
+    Client, Date, Error, Field, InputKind, Level, NewReport, ReportFormat, ReportKind,
+    ResultAction, RetryPolicy, StoredStatus, Uuid,
+};
+use acronis_reports_emulator::{
+    Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quirks, TENANT_ID, TOKEN,
+};
+use common::{ID, OTHER_ID, TOKEN as MOCK_TOKEN, USER_A, client, report_json};
+use mockito::{Matcher, Server};
+use serde_json::json;
+
+fn emulator_client(emulator: &Emulator) -> Client {
+    Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .poll_interval(Duration::from_millis(5))
+        .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap()
+}
+
+fn tenant() -> Uuid {
+    TENANT_ID.parse().unwrap()
+}
+
+fn last_month() -> (Date, Date) {
+    ("2026-10-01".parse().unwrap(), "2026-10-31".parse().unwrap())
+}
+
+#[test]
+fn list_report_ids_reads_the_tenants_ids() {
+    let mut server = Server::new();
+    let m = server
+        .mock(
+            "GET",
+            format!("/api/2/tenants/{TENANT_ID}/reports").as_str(),
+        )
+        .match_header("authorization", format!("Bearer {MOCK_TOKEN}").as_str())
+        .with_body(json!({"items": [ID, OTHER_ID]}).to_string())
+        .create();
+    let ids = client(&server.url())
+        .list_report_ids(&TENANT_ID.to_uppercase())
+        .unwrap();
+    m.assert();
+    assert_eq!(
+        ids,
+        [ID.parse::<Uuid>().unwrap(), OTHER_ID.parse().unwrap()]
+    );
+
+    let mut server = Server::new();
+    server
+        .mock(
+            "GET",
+            format!("/api/2/tenants/{TENANT_ID}/reports").as_str(),
+        )
+        .with_body(json!({"items": [ID, "not-a-uuid"]}).to_string())
+        .create();
+    let err = client(&server.url())
+        .list_report_ids(TENANT_ID)
+        .unwrap_err();
+    let Error::Decode { error, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (error.what, error.path.as_str()),
+        ("report id list", "items[1]")
+    );
+
+    let err = client(&server.url()).list_report_ids("../x").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                kind: InputKind::Id,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn the_reports_iterator_yields_each_result_and_goes_on() {
+    let mut server = Server::new();
+    server
+        .mock(
+            "GET",
+            format!("/api/2/tenants/{TENANT_ID}/reports").as_str(),
+        )
+        .with_body(json!({"items": [ID, OTHER_ID, MONTHLY_REPORT_ID]}).to_string())
+        .create();
+    server
+        .mock("GET", format!("/api/2/reports/{ID}").as_str())
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    server
+        .mock("GET", format!("/api/2/reports/{OTHER_ID}").as_str())
+        .with_status(404)
+        .with_body(r#"{"error": {"code": 404, "message": "Report not found", "domain": null, "details": {"info": null}}}"#)
+        .create();
+    server
+        .mock(
+            "GET",
+            format!("/api/2/reports/{MONTHLY_REPORT_ID}").as_str(),
+        )
+        .with_body(report_json(MONTHLY_REPORT_ID, false).to_string())
+        .create();
+    let reports = client(&server.url()).reports(TENANT_ID).unwrap();
+    assert_eq!(reports.len(), 3);
+    let results: Vec<_> = reports.collect();
+    assert_eq!(results[0].as_ref().unwrap().id.to_string(), ID);
+    assert_eq!(results[1].as_ref().unwrap_err().status(), Some(404));
+    assert!(!results[2].as_ref().unwrap().schedule.enabled);
+}
+
+#[test]
+fn create_sends_the_minimal_body_and_verifies_the_result() {
+    let mut server = Server::new();
+    let (start, end) = last_month();
+    let request = NewReport::new(tenant(), Level::Accounts, ReportKind::UsageSummary)
+        .send_to([USER_A.parse().unwrap()])
+        .monthly()
+        .formats([ReportFormat::Csv])
+        .period(start, end);
+    let mut created = report_json(ID, true);
+    created["parameters"]["tenant_id"] = json!(TENANT_ID);
+    created["parameters"]["period"] = json!({"start": "2026-10-01", "end": "2026-10-31"});
+    let m = server
+        .mock("POST", "/api/2/reports")
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::Exact(format!(
+            r#"{{"recipients":["{USER_A}"],"result_action":"send","parameters":{{"tenant_id":"{TENANT_ID}","level":"accounts","kind":"usage_summary","formats":["csv"],"period":{{"start":"2026-10-01","end":"2026-10-31"}}}},"schedule":{{"type":"monthly"}}}}"#
+        )))
+        .with_body(created.to_string())
+        .create();
+    let report = client(&server.url()).create_report(&request).unwrap();
+    m.assert();
+    assert_eq!(report.result_action, ResultAction::Send);
+
+    // The server created something else: a mismatch naming the member.
+    let mut server = Server::new();
+    created["parameters"]["level"] = json!("itself");
+    server
+        .mock("POST", "/api/2/reports")
+        .with_body(created.to_string())
+        .create();
+    let err = client(&server.url()).create_report(&request).unwrap_err();
+    let Error::Mismatch { mismatch, call, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        mismatch.fields.iter().map(|f| f.field).collect::<Vec<_>>(),
+        [Field::Level]
+    );
+    assert_eq!(
+        (call.method.as_str(), call.path.as_str()),
+        ("POST", "/reports")
+    );
+}
+
+#[test]
+fn create_validation_refuses_bad_input_before_sending() {
+    let mut server = Server::new();
+    let nothing = server.mock("POST", Matcher::Any).expect(0).create();
+    let c = client(&server.url());
+    let future = Date::today_utc();
+    let next_year = Date::new(future.year() + 1, 1, 1).unwrap();
+    for (request, field) in [
+        (
+            NewReport::new(tenant(), Level::Accounts, ReportKind::UsageDaily).send_to([]),
+            "recipients",
+        ),
+        (
+            NewReport::new(tenant(), Level::Accounts, ReportKind::UsageDaily)
+                .period(future, next_year),
+            "period",
+        ),
+        (
+            NewReport::new(tenant(), Level::Accounts, ReportKind::UsageDaily)
+                .period("2026-10-31".parse().unwrap(), "2026-10-01".parse().unwrap()),
+            "period",
+        ),
+    ] {
+        let err = c.create_report(&request).unwrap_err();
+        let Error::InvalidInput { kind, message, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*kind, InputKind::NewReport);
+        assert!(
+            message.starts_with(&format!("invalid new report: {field}: ")),
+            "{message}"
+        );
+    }
+    nothing.assert();
+}
+
+#[test]
+fn a_create_is_not_retried() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/api/2/reports")
+        .with_status(503)
+        .expect(1)
+        .create();
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(MOCK_TOKEN)
+        .transport(common::loopback_transport())
+        .retry_policy(
+            RetryPolicy::new()
+                .max_retries(3)
+                .base_delay(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let err = c
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Accounts,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap_err();
+    m.assert();
+    assert_eq!((err.status(), err.attempts()), (Some(503), 1));
+}
+
+#[test]
+fn usage_history_not_ready_is_recognisable() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_quirks(Quirks {
+        usage_not_ready: true,
+        ..Quirks::default()
+    });
+    let err = emulator_client(&emulator)
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Accounts,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap_err();
+    assert!(err.is_usage_history_not_ready(), "{err}");
+    assert_eq!(err.status(), Some(400));
+    // Other 400s are not that.
+    let emulator = Emulator::start().unwrap();
+    let err = emulator_client(&emulator)
+        .disable_report(ONCE_REPORT_ID)
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+    assert!(!err.is_usage_history_not_ready());
+}
+
+#[test]
+fn delete_sends_the_version_and_expects_204() {
+    let mut server = Server::new();
+    let m = server
+        .mock("DELETE", format!("/api/2/reports/{ID}").as_str())
+        .match_query(Matcher::Exact("version=1559561146223".into()))
+        .with_status(204)
+        .create();
+    client(&server.url())
+        .delete_report(ID, 1_559_561_146_223)
+        .unwrap();
+    m.assert();
+
+    let emulator = Emulator::start().unwrap();
+    let c = emulator_client(&emulator);
+    let err = c.delete_report(MONTHLY_REPORT_ID, 1).unwrap_err();
+    assert_eq!(err.status(), Some(409));
+    let version = c.get_report(MONTHLY_REPORT_ID).unwrap().version;
+    c.delete_report(MONTHLY_REPORT_ID, version).unwrap();
+    assert_eq!(
+        c.get_report(MONTHLY_REPORT_ID).unwrap_err().status(),
+        Some(404)
+    );
+}
+
+#[test]
+fn stored_reports_are_typed() {
+    let mut server = Server::new();
+    server
+        .mock("GET", format!("/api/2/reports/{ID}/stored").as_str())
+        .with_body(
+            json!({"items": [
+                {"id": OTHER_ID, "report_format": "csv_v2_0", "size": 2048, "created_at": "2026-11-26T06:00:00Z", "status": "saved"},
+                {"id": USER_A, "report_format": "html", "size": 0, "created_at": "2026-11-26T06:00:00", "status": "in_progress"}
+            ]})
+            .to_string(),
+        )
+        .create();
+    let files = client(&server.url()).stored_reports(ID).unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0].id, Some(OTHER_ID.parse().unwrap()));
+    assert_eq!(
+        (files[0].report_format.clone(), files[0].size),
+        (ReportFormat::CsvV2_0, Some(2048))
+    );
+    assert_eq!(
+        (files[0].status.clone(), files[1].status.clone()),
+        (StoredStatus::Saved, StoredStatus::InProgress)
+    );
+    assert_eq!(files[1].created_at, "2026-11-26T06:00:00");
+}
+
+#[test]
+fn create_wait_download_end_to_end() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_polls_before_saved(2);
+    emulator.set_file_size(5 * 1024 * 1024);
+    let c = emulator_client(&emulator);
+    let (start, end) = last_month();
+    let report = c
+        .create_report(
+            &NewReport::new(tenant(), Level::AllCustomers, ReportKind::UsageDaily)
+                .formats([ReportFormat::Csv])
+                .period(start, end),
+        )
+        .unwrap();
+    let id = report.id.to_string();
+    let saved = c
+        .wait_for_stored_report(&id, Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(saved.status, StoredStatus::Saved);
+    let polls = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.target.ends_with("/stored"))
+        .count();
+    assert_eq!(polls, 3, "in_progress twice, then saved");
+
+    let stored_id = saved.id.unwrap().to_string();
+    let mut file = Vec::new();
+    let written = c
+        .download_stored_report(&id, &stored_id, &mut file)
+        .unwrap();
+    let expected = Emulator::file_content(&id, 5 * 1024 * 1024);
+    assert_eq!(written, expected.len() as u64);
+    assert!(
+        file == expected,
+        "the downloaded file differs from the generated one"
+    );
+    assert!(saved.size.unwrap() < written, "served compressed");
+}
+
+#[test]
+fn failed_generation_and_waiting_too_long() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_quirks(Quirks {
+        generation_fails: true,
+        ..Quirks::default()
+    });
+    let c = emulator_client(&emulator);
+    let report = c
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Accounts,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap();
+    let err = c
+        .wait_for_stored_report(&report.id.to_string(), Duration::from_secs(10))
+        .unwrap_err();
+    let Error::GenerationFailed {
+        report_id, stored, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*report_id, report.id);
+    assert_eq!(stored.status, StoredStatus::Failed);
+
+    let emulator = Emulator::start().unwrap();
+    emulator.set_polls_before_saved(u32::MAX);
+    let c = emulator_client(&emulator);
+    let report = c
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Accounts,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap();
+    let err = c
+        .wait_for_stored_report(&report.id.to_string(), Duration::from_millis(50))
+        .unwrap_err();
+    let Error::WaitTimeout {
+        report_id, waited, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*report_id, report.id);
+    assert!(*waited >= Duration::from_millis(50));
+}
+
+/// A writer that fails after taking `left` bytes.
+struct FailingWriter {
+    left: usize,
+}
+
+impl Write for FailingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            ));
+        }
+        let n = buf.len().min(self.left);
+        self.left -= n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn download_errors_say_whose_fault() {
+    let path = format!("/api/2/reports/{ID}/stored/{OTHER_ID}");
+    // The writer's failure.
+    let mut server = Server::new();
+    server
+        .mock("GET", path.as_str())
+        .with_body(vec![b'x'; 100_000])
+        .create();
+    let err = client(&server.url())
+        .download_stored_report(ID, OTHER_ID, FailingWriter { left: 10 })
+        .unwrap_err();
+    let Error::Write { source, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+
+    // A corrupt gzip stream.
+    let mut server = Server::new();
+    let mut corrupt = vec![0x1f, 0x8b, 0x08, 0x00];
+    corrupt.extend_from_slice(&[0xff; 64]);
+    server
+        .mock("GET", path.as_str())
+        .with_body(corrupt)
+        .create();
+    let err = client(&server.url())
+        .download_stored_report(ID, OTHER_ID, Vec::new())
+        .unwrap_err();
+    let Error::Decode { error, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        error.message.starts_with("the gzip stream is corrupt"),
+        "{}",
+        error.message
+    );
+
+    // A body that is not gzip is written as it came; ids are checked first.
+    let mut server = Server::new();
+    server
+        .mock("GET", path.as_str())
+        .with_body("plain,csv\n")
+        .create();
+    let mut out = Vec::new();
+    assert_eq!(
+        client(&server.url())
+            .download_stored_report(ID, OTHER_ID, &mut out)
+            .unwrap(),
+        10
+    );
+    assert_eq!(out, b"plain,csv\n");
+    let err = client(&server.url())
+        .download_stored_report(ID, "x/../y", Vec::new())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                kind: InputKind::Id,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_download_sent_with_content_encoding_gzip_is_decoded_once() {
+    let content = b"tenant,usage\n".repeat(10_000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&content).unwrap();
+    let mut server = Server::new();
+    server
+        .mock(
+            "GET",
+            format!("/api/2/reports/{ID}/stored/{OTHER_ID}").as_str(),
+        )
+        .with_header("content-encoding", "gzip")
+        .with_header("content-type", "application/octet-stream")
+        .with_body(gz.finish().unwrap())
+        .create();
+    let mut out = Vec::new();
+    let n = client(&server.url())
+        .download_stored_report(ID, OTHER_ID, &mut out)
+        .unwrap();
+    assert_eq!(n, content.len() as u64);
+    assert!(out == content);
+}
+
+#[test]
+fn every_new_request_conforms_to_the_vendor_schema() {
+    let validator = common::schema_validator("reportPost");
+    let emulator = Emulator::start().unwrap();
+    let c = emulator_client(&emulator);
+    let (start, end) = last_month();
+    for request in [
+        NewReport::new(tenant(), Level::Accounts, ReportKind::UsageDaily),
+        NewReport::new(tenant(), Level::Itself, ReportKind::UsageBreakdown)
+            .send_to([USER_A.parse().unwrap()])
+            .monthly()
+            .enabled(false)
+            .formats([ReportFormat::JsonV2_0, ReportFormat::Html])
+            .period(start, end)
+            .hide_zero_usage(true)
+            .show_skus(true)
+            .generation_date("2026-11-01".parse().unwrap()),
+    ] {
+        c.create_report(&request).unwrap();
+    }
+    let posts: Vec<_> = emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 2);
+    for post in posts {
+        let body: serde_json::Value = serde_json::from_slice(&post.body).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{body}: {errors:?}");
+    }
+}
