@@ -39,7 +39,7 @@
 //! | module | what | I/O |
 //! |---|---|---|
 //! | [`enums`], [`Date`] | the API's vocabulary: open enums that keep unknown values, `YYYY-MM-DD` days | none |
-//! | [`patch`] | [`ReportUpdate`], the `PUT` body | none |
+//! | [`patch`], [`new_report`] | [`ReportUpdate`], the `PUT` body; [`NewReport`], the `POST` body | none |
 //! | [`model`] | [`Report`] and its parts; [`Report::from_json`] with errors that name the member | none |
 //! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
 //! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
@@ -99,4 +99,5 @@ pub use verify::{Field, FieldMismatch, Mismatch};
 #[doc = include_str!("../docs/from-python.md")]
 #[doc = include_str!("../docs/auth.md")]
 #[doc = include_str!("../docs/retries-and-errors.md")]
+#[doc = include_str!("../docs/api.md")]
 pub struct DocsDoctests;
