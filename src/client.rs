@@ -5,7 +5,7 @@
 //! between threads: clones share the transport and the token cache.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -217,8 +217,8 @@ impl ClientBuilder {
     }
 
     /// The largest response body read, in bytes; a larger one ends the call with
-    /// [`Error::ResponseTooLarge`] after reading at most one byte more. Default:
-    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (4 MiB).
+    /// [`Error::ResponseTooLarge`] after reading at most one byte more. Downloads of stored
+    /// files are streamed and not capped. Default: [`DEFAULT_MAX_RESPONSE_BYTES`] (4 MiB).
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = Some(limit);
         self
@@ -328,6 +328,12 @@ impl ClientBuilder {
             .max_response_bytes
             .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
         let retry = self.retry.unwrap_or_default();
+        if self.poll_interval == Some(Duration::ZERO) {
+            return Err(Error::invalid(
+                InputKind::Settings,
+                "a zero poll interval would poll the API without pause; use at least a few hundred milliseconds",
+            ));
+        }
         let transport: Arc<dyn Transport> = match self.transport {
             Some(_)
                 if self.timeout.is_some()
@@ -528,7 +534,8 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for an id that is not a UUID or an empty update (nothing is
-    /// sent); [`Error::Mismatch`] when the returned report does not reflect the update, with
+    /// sent); [`Error::Mismatch`] when the returned report (which the error holds) does not
+    /// reflect the update, with
     /// every differing member; [`Error::Api`] for a status outside 2xx; [`Error::Decode`] when
     /// the body is not a report; [`Error::Timeout`], [`Error::Transport`],
     /// [`Error::Redirect`] and [`Error::ResponseTooLarge`] as for every call.
@@ -565,7 +572,13 @@ impl Client {
         if let Err(m) = update.verify(&report) {
             fields.extend(m.fields);
         }
-        Mismatch::from_fields(fields).map_err(|mismatch| Error::Mismatch { call, mismatch })?;
+        if let Err(mismatch) = Mismatch::from_fields(fields) {
+            return Err(Error::Mismatch {
+                call,
+                mismatch,
+                report: Box::new(report),
+            });
+        }
         Ok(report)
     }
 
@@ -631,8 +644,12 @@ impl Client {
     /// Creates a report: [`NewReport::validate`] first (nothing is sent if it fails), then
     /// `POST /reports`, then a check that the created report reflects the request.
     ///
-    /// A create is not retried automatically, whatever the retry policy says, unless it
-    /// allows `POST` ([`RetryPolicy::retry_post`]): a lost answer may hide a created report.
+    /// A create is a `POST`, so it is retried only if the retry policy says
+    /// [`RetryPolicy::retry_post`]: a lost answer may hide a created report. For the same
+    /// reason, a create that ends in [`Error::Decode`], [`Error::Timeout`] or
+    /// [`Error::Transport`] after its request was sent may have made the report: look at
+    /// [`list_report_ids`](Self::list_report_ids) before creating it again. A create that ends
+    /// in [`Error::Mismatch`] did make one, which the error holds.
     ///
     /// # Errors
     ///
@@ -650,12 +667,15 @@ impl Client {
             Some(report.to_json_string().into_bytes()),
         )?;
         let created = answer.report()?;
-        report
-            .verify(&created)
-            .map_err(|mismatch| Error::Mismatch {
+        // A report that was created but does not match is still there: the error holds it,
+        // so the caller can fix or delete it.
+        if let Err(mismatch) = report.verify(&created) {
+            return Err(Error::Mismatch {
                 call: answer.call,
                 mismatch,
-            })?;
+                report: Box::new(created),
+            });
+        }
         Ok(created)
     }
 
@@ -665,16 +685,21 @@ impl Client {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for an id that is not a UUID; [`Error::Api`] (404: no such
-    /// report; 409 or 400 when the version is not the current one); and the errors of every
-    /// call.
+    /// report; another status when the version is not the current one, which the vendor does
+    /// not document); and the errors of every call. A retried delete that finds the report
+    /// gone (its first answer was lost) succeeds.
     pub fn delete_report(&self, id: &str, version: i64) -> Result<(), Error> {
         let id = parse_id("report id", id)?;
-        self.call(
+        match self.call(
             Method::Delete,
             &format!("/reports/{id}?version={version}"),
             None,
-        )?;
-        Ok(())
+        ) {
+            // A retried delete whose first answer was lost finds the report gone: done.
+            Err(e) if e.status() == Some(404) && e.attempts() > 1 => Ok(()),
+            Err(e) => Err(e),
+            Ok(_) => Ok(()),
+        }
     }
 
     /// The files a report has produced: `GET /reports/{id}/stored`.
@@ -700,7 +725,11 @@ impl Client {
     /// file. Generation is asynchronous: call this after [`create_report`](Self::create_report).
     ///
     /// It returns the first `saved` file listed; a report that already had files (a monthly
-    /// one) returns an old one at once.
+    /// one) returns an old one at once. Only reports whose result action is `save` produce
+    /// files. A failed file ends the wait only when no other is still in progress; a look at
+    /// the list that fails with service trouble (after its retries) does not end it while
+    /// time is left. One look can take longer than what is left of `timeout` (up to the
+    /// client's timeout per attempt), so the wait may overrun by that much.
     ///
     /// # Errors
     ///
@@ -715,15 +744,23 @@ impl Client {
         let id = parse_id("report id", id)?;
         let started = Instant::now();
         loop {
-            let files = self.stored(id)?;
+            let files = match self.stored(id) {
+                Ok(files) => files,
+                // Service trouble that outlived the retries: keep waiting while time is left.
+                Err(e) if e.is_retryable() && started.elapsed() < timeout => Vec::new(),
+                Err(e) => return Err(e),
+            };
             if let Some(saved) = files.iter().find(|f| f.status == StoredStatus::Saved) {
                 return Ok(saved.clone());
             }
+            let in_progress = files.iter().any(|f| f.status == StoredStatus::InProgress);
             if let Some(failed) = files.iter().find(|f| f.status == StoredStatus::Failed) {
-                return Err(Error::GenerationFailed {
-                    report_id: id,
-                    stored: Box::new(failed.clone()),
-                });
+                if !in_progress {
+                    return Err(Error::GenerationFailed {
+                        report_id: id,
+                        stored: Box::new(failed.clone()),
+                    });
+                }
             }
             let waited = started.elapsed();
             if waited >= timeout {
@@ -742,7 +779,8 @@ impl Client {
     /// bytes written.
     ///
     /// Getting the answer is retried like any `GET`; once bytes have gone to `writer`, a
-    /// failure is returned, not retried.
+    /// failure is returned, not retried. The client's [`timeout`](ClientBuilder::timeout)
+    /// bounds the whole download: raise it for large files over slow links.
     ///
     /// # Errors
     ///
@@ -759,7 +797,6 @@ impl Client {
         let stored_id = parse_id("stored report id", stored_id)?;
         let path = format!("/reports/{id}/stored/{stored_id}");
         let (call, response) = self.open(&path)?;
-        let mut reader = BufReader::new(response.into_body());
         let read_failed = |e: io::Error| {
             Error::from_transport(
                 Method::Get,
@@ -767,45 +804,57 @@ impl Client {
                 TransportError::new(read_error_kind(&e), e),
             )
         };
-        let gzipped = reader
-            .fill_buf()
-            .map_err(read_failed)?
-            .starts_with(&[0x1f, 0x8b]);
-        let mut out = WriteTracker {
+        let mut body = Tracked {
+            inner: response.into_body(),
+            error: None,
+        };
+        // Sniff the gzip magic number; the first reads may bring a byte at a time.
+        let mut head = [0u8; 2];
+        let mut got = 0;
+        while got < head.len() {
+            match body.read(&mut head[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_failed(e)),
+            }
+        }
+        let gzipped = head[..got] == [0x1f, 0x8b];
+        let mut source = io::Cursor::new(head[..got].to_vec()).chain(&mut body);
+        let mut out = Tracked {
             inner: writer,
             error: None,
         };
         let copied = if gzipped {
-            io::copy(&mut flate2::read::GzDecoder::new(reader), &mut out)
+            // Files may be several gzip members one after the other.
+            io::copy(
+                &mut flate2::read::MultiGzDecoder::new(&mut source),
+                &mut out,
+            )
         } else {
-            io::copy(&mut reader, &mut out)
+            io::copy(&mut source, &mut out)
         };
-        let copied = copied.and_then(|n| out.flush().map(|()| n));
-        let Err(e) = copied else {
-            return copied.map_err(read_failed);
+        let error = match copied.and_then(|n| out.flush().map(|()| n)) {
+            Ok(n) => return Ok(n),
+            Err(e) => e,
         };
-        Err(match out.error.take() {
-            Some(write_error) => Error::Write {
-                source: Arc::new(write_error),
-            },
-            // flate2 reports a corrupt stream as InvalidInput or InvalidData.
-            None if gzipped
-                && matches!(
-                    e.kind(),
-                    io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData
-                ) =>
-            {
-                Error::Decode {
-                    call,
-                    error: Box::new(model::DecodeError {
-                        what: "stored report file",
-                        path: String::new(),
-                        message: format!("the gzip stream is corrupt: {e}"),
-                        body: String::new(),
-                    }),
-                }
+        // Whose failure was it: the writer's, the network's, or the gzip stream's?
+        Err(if let Some(e) = out.error.take() {
+            Error::Write {
+                source: Arc::new(e),
             }
-            None => read_failed(e),
+        } else if let Some(e) = body.error.take() {
+            read_failed(e)
+        } else {
+            Error::Decode {
+                call,
+                error: Box::new(model::DecodeError {
+                    what: "stored report file",
+                    path: String::new(),
+                    message: format!("the gzip stream is corrupt: {error}"),
+                    body: String::new(),
+                }),
+            }
         })
     }
 
@@ -813,19 +862,21 @@ impl Client {
     fn fetch_report(&self, id: Uuid) -> Result<(Report, CallInfo), Error> {
         let answer = self.call(Method::Get, &format!("/reports/{id}"), None)?;
         let report = answer.report()?;
-        Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect()).map_err(
-            |mismatch| Error::Mismatch {
-                call: answer.call.clone(),
+        if let Err(mismatch) = Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect())
+        {
+            return Err(Error::Mismatch {
+                call: answer.call,
                 mismatch,
-            },
-        )?;
+                report: Box::new(report),
+            });
+        }
         Ok((report, answer.call))
     }
 
     /// Makes one call, with retries and one token renewal on 401, and returns its 2xx answer.
     fn call(&self, method: Method, path: &str, body: Option<Vec<u8>>) -> Result<Answer, Error> {
         let limit = self.inner.max_response_bytes;
-        self.with_retries(method, path, body, |call, response| {
+        self.with_retries(method, path, body, "application/json", |call, response| {
             let body = response.read_capped(limit).map_err(|e| match e {
                 ReadError::TooLarge => Error::ResponseTooLarge {
                     method,
@@ -843,7 +894,8 @@ impl Client {
     /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
     /// getting that answer, not reading it).
     fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
-        self.with_retries(Method::Get, path, None, |call, response| {
+        // Stored files are application/octet-stream, not JSON.
+        self.with_retries(Method::Get, path, None, "*/*", |call, response| {
             Ok((call, response))
         })
     }
@@ -855,6 +907,7 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
+        accept: &'static str,
         finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let inner = &*self.inner;
@@ -865,7 +918,7 @@ impl Client {
             let token = inner.tokens.token()?;
             let once = |token: &AccessToken| {
                 let (call, response) =
-                    self.exchange(method, path, body.as_deref(), token, attempt)?;
+                    self.exchange(method, path, body.as_deref(), accept, token, attempt)?;
                 finish(call, response)
             };
             match once(&token) {
@@ -891,12 +944,13 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<&[u8]>,
+        accept: &'static str,
         token: &AccessToken,
         attempt: u32,
     ) -> Result<(CallInfo, Response), Error> {
         let inner = &*self.inner;
         let mut headers = vec![
-            ("accept", "application/json".to_owned()),
+            ("accept", accept.to_owned()),
             ("authorization", format!("Bearer {}", token.expose_secret())),
             ("user-agent", inner.user_agent.clone()),
         ];
@@ -980,27 +1034,43 @@ impl Iterator for Reports {
 
 impl ExactSizeIterator for Reports {}
 
-/// A writer that remembers its own failure, to tell it from a failure to read.
-struct WriteTracker<W> {
-    inner: W,
+/// A reader or writer that remembers its own failure (not `Interrupted`, which is retried),
+/// to tell whose failure ended a copy.
+struct Tracked<T> {
+    inner: T,
     error: Option<io::Error>,
 }
 
-impl<W: Write> Write for WriteTracker<W> {
+impl<T> Tracked<T> {
+    fn remember(&mut self, e: io::Error) -> io::Error {
+        if e.kind() == io::ErrorKind::Interrupted {
+            return e;
+        }
+        let copy = io::Error::new(e.kind(), e.to_string());
+        self.error = Some(e);
+        copy
+    }
+}
+
+impl<R: io::Read> io::Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).map_err(|e| self.remember(e))
+    }
+}
+
+impl<W: Write> Write for Tracked<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf).map_err(|e| self.remember(e))
+        match self.inner.write(buf) {
+            Ok(0) if !buf.is_empty() => Err(self.remember(io::Error::new(
+                io::ErrorKind::WriteZero,
+                "the writer took no bytes",
+            ))),
+            other => other.map_err(|e| self.remember(e)),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush().map_err(|e| self.remember(e))
-    }
-}
-
-impl<W> WriteTracker<W> {
-    fn remember(&mut self, e: io::Error) -> io::Error {
-        let copy = io::Error::new(e.kind(), e.to_string());
-        self.error = Some(e);
-        copy
     }
 }
 

@@ -75,6 +75,8 @@ pub enum Error {
         call: CallInfo,
         /// Every member that differs.
         mismatch: Mismatch,
+        /// The report the server returned (for a create: the report it made, which exists).
+        report: Box<crate::model::Report>,
     },
 
     /// A 2xx response whose body is not what the call expects (not JSON, wrong shape).
@@ -145,7 +147,7 @@ pub enum Error {
     },
 
     /// Writing a downloaded file failed (the writer's error, not the network's).
-    #[error("writing the downloaded file failed: {source}")]
+    #[error("writing the downloaded file failed; check where it is written (space, permissions)")]
     #[non_exhaustive]
     Write {
         /// The writer's error.

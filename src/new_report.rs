@@ -204,6 +204,12 @@ impl NewReport {
                 "a report that is sent needs at least one recipient".into(),
             );
         }
+        if self.parameters.formats.as_ref().is_some_and(Vec::is_empty) {
+            return bad(
+                "parameters.formats",
+                "is empty; leave it unset for the API's default".into(),
+            );
+        }
         if let Some(p) = self.parameters.period {
             if p.start > p.end {
                 return bad(
@@ -330,6 +336,11 @@ mod tests {
                 base().send_to([]),
                 "recipients",
                 "a report that is sent needs at least one recipient",
+            ),
+            (
+                base().formats([]),
+                "parameters.formats",
+                "is empty; leave it unset for the API's default",
             ),
             (
                 base().period(day("2026-10-31"), day("2026-10-01")),

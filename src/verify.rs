@@ -111,7 +111,8 @@ impl fmt::Display for FieldMismatch {
     }
 }
 
-/// The returned report does not reflect the update: every member that differs.
+/// The returned report does not reflect the request (an update or a create): every member
+/// that differs.
 ///
 /// Never empty: a `Mismatch` exists only when at least one member differs.
 #[derive(Debug, Clone, PartialEq, Eq)]

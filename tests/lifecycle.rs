@@ -153,9 +153,17 @@ fn create_sends_the_minimal_body_and_verifies_the_result() {
         .with_body(created.to_string())
         .create();
     let err = client(&server.url()).create_report(&request).unwrap_err();
-    let Error::Mismatch { mismatch, call, .. } = &err else {
+    let Error::Mismatch {
+        mismatch,
+        call,
+        report,
+        ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
+    // The report was made all the same: the error holds it.
+    assert_eq!(report.id.to_string(), ID);
     assert_eq!(
         mismatch.fields.iter().map(|f| f.field).collect::<Vec<_>>(),
         [Field::Level]
@@ -336,10 +344,18 @@ fn create_wait_download_end_to_end() {
     assert_eq!(polls, 3, "in_progress twice, then saved");
 
     let stored_id = saved.id.unwrap().to_string();
-    let mut file = Vec::new();
+    let mut recorder = ChunkRecorder::default();
     let written = c
-        .download_stored_report(&id, &stored_id, &mut file)
+        .download_stored_report(&id, &stored_id, &mut recorder)
         .unwrap();
+    // Streamed: the writer got the file in many small pieces, never whole.
+    assert!(
+        recorder.writes > 50 && recorder.largest <= 64 * 1024,
+        "{} writes, largest {}",
+        recorder.writes,
+        recorder.largest
+    );
+    let file = recorder.data;
     let expected = Emulator::file_content(&id, 5 * 1024 * 1024);
     assert_eq!(written, expected.len() as u64);
     assert!(
@@ -397,6 +413,69 @@ fn failed_generation_and_waiting_too_long() {
     };
     assert_eq!(*report_id, report.id);
     assert!(*waited >= Duration::from_millis(50));
+}
+
+/// A writer that keeps what it gets and how it got it.
+#[derive(Default)]
+struct ChunkRecorder {
+    data: Vec<u8>,
+    writes: usize,
+    largest: usize,
+}
+
+impl Write for ChunkRecorder {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writes += 1;
+        self.largest = self.largest.max(buf.len());
+        self.data.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn waiting_goes_on_through_service_trouble() {
+    let emulator = Emulator::start().unwrap();
+    let c = emulator_client(&emulator);
+    let report = c
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Accounts,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap();
+    // The first look fails three times (the first try and both retries).
+    emulator.fail_next(3, 503, None);
+    let saved = c
+        .wait_for_stored_report(&report.id.to_string(), Duration::from_secs(10))
+        .unwrap();
+    assert_eq!(saved.status, StoredStatus::Saved);
+    let looks = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.target.ends_with("/stored"))
+        .count();
+    assert_eq!(looks, 5, "3 failed, then in_progress, then saved");
+
+    let err = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .poll_interval(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput {
+                kind: InputKind::Settings,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 /// A writer that fails after taking `left` bytes.
