@@ -724,8 +724,8 @@ impl Client {
     /// [`poll_interval`](ClientBuilder::poll_interval) (2 s by default), and returns that
     /// file. Generation is asynchronous: call this after [`create_report`](Self::create_report).
     ///
-    /// It returns the first `saved` file listed; a report that already had files (a monthly
-    /// one) returns an old one at once. Only reports whose result action is `save` produce
+    /// It returns the newest `saved` file (by `created_at`); a report that already had files
+    /// (a monthly one) returns its newest at once. Only reports whose result action is `save` produce
     /// files. A failed file ends the wait only when no other is still in progress; a look at
     /// the list that fails with service trouble (after its retries) does not end it while
     /// time is left. One look can take longer than what is left of `timeout` (up to the
@@ -750,7 +750,11 @@ impl Client {
                 Err(e) if e.is_retryable() && started.elapsed() < timeout => Vec::new(),
                 Err(e) => return Err(e),
             };
-            if let Some(saved) = files.iter().find(|f| f.status == StoredStatus::Saved) {
+            let newest_saved = files
+                .iter()
+                .filter(|f| f.status == StoredStatus::Saved)
+                .max_by_key(|f| f.created_at);
+            if let Some(saved) = newest_saved {
                 return Ok(saved.clone());
             }
             let in_progress = files.iter().any(|f| f.status == StoredStatus::InProgress);

@@ -88,18 +88,29 @@ fn days_in(year: u16, month: u8) -> u8 {
     }
 }
 
-/// The error of parsing a [`Date`] from text that is not a `YYYY-MM-DD` calendar day.
+/// The error of parsing a [`Date`] or [`Timestamp`](crate::Timestamp) from text of
+/// another form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseDateError {
     value: String,
+    expected: &'static str,
+}
+
+impl ParseDateError {
+    pub(crate) fn new(value: &str, expected: &'static str) -> Self {
+        ParseDateError {
+            value: value.chars().take(64).collect(),
+            expected,
+        }
+    }
 }
 
 impl fmt::Display for ParseDateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "invalid date {:?}: expected a calendar day as YYYY-MM-DD",
-            self.value
+            "invalid date {:?}: expected {}",
+            self.value, self.expected
         )
     }
 }
@@ -110,9 +121,7 @@ impl FromStr for Date {
     type Err = ParseDateError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseDateError {
-            value: s.chars().take(64).collect(),
-        };
+        let err = || ParseDateError::new(s, "a calendar day as YYYY-MM-DD");
         let b = s.as_bytes();
         let shape_ok = b.len() == 10
             && b[4] == b'-'

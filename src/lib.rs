@@ -77,6 +77,7 @@ pub mod model;
 pub mod new_report;
 pub mod patch;
 mod retry;
+mod timestamp;
 pub mod transport;
 pub mod verify;
 
@@ -88,6 +89,7 @@ pub use model::{DecodeError, Parameters, Period, Report, Schedule, StoredReport}
 pub use new_report::{InvalidReport, NewReport};
 pub use patch::ReportUpdate;
 pub use retry::RetryPolicy;
+pub use timestamp::Timestamp;
 pub use transport::Transport;
 pub use uuid::Uuid;
 pub use verify::{Field, FieldMismatch, Mismatch};

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::date::Date;
 use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
+use crate::timestamp::Timestamp;
 
 /// A usage report, as `GET`/`PUT /reports/{id}` return it.
 ///
@@ -134,8 +135,8 @@ pub struct StoredReport {
     /// Its size in bytes, compressed as served; `None` when the server does not say.
     #[serde(default)]
     pub size: Option<u64>,
-    /// When it was created: RFC 3339 as the server wrote it (the offset may be missing).
-    pub created_at: String,
+    /// When it was created (RFC 3339; the offset may be missing).
+    pub created_at: Timestamp,
     /// Being generated, saved, or failed.
     pub status: StoredStatus,
 }
@@ -442,7 +443,8 @@ mod tests {
             (a.size, &a.status, &a.report_format),
             (Some(1024), &StoredStatus::Saved, &ReportFormat::Csv)
         );
-        assert_eq!(a.created_at, "2026-11-26T10:00:00");
+        assert_eq!(a.created_at.to_string(), "2026-11-26T10:00:00");
+        assert_eq!(b.created_at.offset_minutes(), Some(120));
         assert_eq!((b.id, b.size), (None, None));
         assert_eq!(b.status.as_str(), "queued");
         assert_eq!(b.report_format, ReportFormat::JsonV2_0);

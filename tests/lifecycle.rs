@@ -314,7 +314,9 @@ fn stored_reports_are_typed() {
         (files[0].status.clone(), files[1].status.clone()),
         (StoredStatus::Saved, StoredStatus::InProgress)
     );
-    assert_eq!(files[1].created_at, "2026-11-26T06:00:00");
+    assert_eq!(files[1].created_at.to_string(), "2026-11-26T06:00:00");
+    // The same instant (no offset is read as UTC); an explicit offset sorts after.
+    assert!(files[0].created_at > files[1].created_at);
 }
 
 #[test]
