@@ -27,6 +27,16 @@ fn emulator_client(emulator: &Emulator) -> Client {
         .unwrap()
 }
 
+/// Creates the simplest report: a one-time daily usage report of the tenant, saved.
+fn create_daily(c: &Client) -> acronis_reports::Report {
+    c.create_report(&NewReport::new(
+        tenant(),
+        Level::Accounts,
+        ReportKind::UsageDaily,
+    ))
+    .unwrap()
+}
+
 fn tenant() -> Uuid {
     TENANT_ID.parse().unwrap()
 }
@@ -375,13 +385,7 @@ fn failed_generation_and_waiting_too_long() {
         ..Quirks::default()
     });
     let c = emulator_client(&emulator);
-    let report = c
-        .create_report(&NewReport::new(
-            tenant(),
-            Level::Accounts,
-            ReportKind::UsageDaily,
-        ))
-        .unwrap();
+    let report = create_daily(&c);
     let err = c
         .wait_for_stored_report(&report.id.to_string(), Duration::from_secs(10))
         .unwrap_err();
@@ -397,13 +401,7 @@ fn failed_generation_and_waiting_too_long() {
     let emulator = Emulator::start().unwrap();
     emulator.set_polls_before_saved(u32::MAX);
     let c = emulator_client(&emulator);
-    let report = c
-        .create_report(&NewReport::new(
-            tenant(),
-            Level::Accounts,
-            ReportKind::UsageDaily,
-        ))
-        .unwrap();
+    let report = create_daily(&c);
     let err = c
         .wait_for_stored_report(&report.id.to_string(), Duration::from_millis(50))
         .unwrap_err();
@@ -442,13 +440,7 @@ impl Write for ChunkRecorder {
 fn waiting_goes_on_through_service_trouble() {
     let emulator = Emulator::start().unwrap();
     let c = emulator_client(&emulator);
-    let report = c
-        .create_report(&NewReport::new(
-            tenant(),
-            Level::Accounts,
-            ReportKind::UsageDaily,
-        ))
-        .unwrap();
+    let report = create_daily(&c);
     // The first look fails three times (the first try and both retries).
     emulator.fail_next(3, 503, None);
     let saved = c

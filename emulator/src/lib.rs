@@ -284,6 +284,27 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     }
 }
 
+/// The JSON body of a request, or the API's answer when it is not JSON or not sent as JSON.
+pub(crate) fn json_body(req: &HttpRequest) -> Result<Value, HttpResponse> {
+    let media_type = req
+        .header("content-type")
+        .map(|v| v.split(';').next().unwrap_or("").trim());
+    if media_type != Some("application/json") {
+        return Err(error_body(
+            415,
+            "Unsupported Media Type",
+            Some("send Content-Type: application/json"),
+        ));
+    }
+    serde_json::from_slice(&req.body).map_err(|e| {
+        error_body(
+            400,
+            "The request body is not valid JSON",
+            Some(&e.to_string()),
+        )
+    })
+}
+
 /// `POST /idp/token` with client credentials, answering OAuth-style.
 fn issue_token(s: &mut State, req: &HttpRequest) -> HttpResponse {
     let oauth_error = |status, error: &str, description: &str| {
@@ -325,26 +346,9 @@ fn issue_token(s: &mut State, req: &HttpRequest) -> HttpResponse {
 }
 
 fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
-    if req
-        .header("content-type")
-        .map(|v| v.split(';').next().unwrap_or("").trim())
-        != Some("application/json")
-    {
-        return error_body(
-            415,
-            "Unsupported Media Type",
-            Some("send Content-Type: application/json"),
-        );
-    }
-    let patch: Value = match serde_json::from_slice(&req.body) {
+    let patch = match json_body(req) {
         Ok(v) => v,
-        Err(e) => {
-            return error_body(
-                400,
-                "The request body is not valid JSON",
-                Some(&e.to_string()),
-            );
-        }
+        Err(answer) => return answer,
     };
     if let Err(why) = check_report_put(&patch) {
         return error_body(400, "The request body does not match reportPut", Some(&why));

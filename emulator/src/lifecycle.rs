@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::{HttpRequest, HttpResponse, State, TENANT_ID, error_body, is_uuid};
+use crate::{HttpRequest, HttpResponse, State, TENANT_ID, error_body, is_uuid, json_body};
 
 /// A file a report produced.
 #[derive(Debug, Clone)]
@@ -66,26 +66,9 @@ pub(crate) fn list(s: &State, tenant: &str) -> HttpResponse {
 }
 
 pub(crate) fn create(s: &mut State, req: &HttpRequest) -> HttpResponse {
-    if req
-        .header("content-type")
-        .map(|v| v.split(';').next().unwrap_or("").trim())
-        != Some("application/json")
-    {
-        return error_body(
-            415,
-            "Unsupported Media Type",
-            Some("send Content-Type: application/json"),
-        );
-    }
-    let body: Value = match serde_json::from_slice(&req.body) {
+    let body = match json_body(req) {
         Ok(v) => v,
-        Err(e) => {
-            return error_body(
-                400,
-                "The request body is not valid JSON",
-                Some(&e.to_string()),
-            );
-        }
+        Err(answer) => return answer,
     };
     if let Err(why) = check_report_post(&body) {
         return error_body(
