@@ -151,6 +151,23 @@ impl Emulator {
         lock(&self.state).reports.insert(id, report);
     }
 
+    /// Adds `n` monthly reports like [`MONTHLY_REPORT_ID`] to [`TENANT_ID`], with fresh ids,
+    /// and returns their ids.
+    pub fn add_monthly_reports(&self, n: usize) -> Vec<String> {
+        let mut s = lock(&self.state);
+        let template = seed_reports().remove(0);
+        (0..n)
+            .map(|_| {
+                s.ids_made += 1;
+                let id = format!("{:08x}-1111-4111-8111-{:012x}", s.ids_made, s.ids_made);
+                let mut report = template.clone();
+                report["id"] = json!(id);
+                s.reports.insert(id.clone(), report);
+                id
+            })
+            .collect()
+    }
+
     /// Sets how the emulator departs from the real API.
     pub fn set_quirks(&self, quirks: Quirks) {
         lock(&self.state).quirks = quirks;
