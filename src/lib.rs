@@ -62,6 +62,8 @@
 //! - `ureq` (default): the built-in transport, ureq 3 with rustls and gzip.
 //! - `log`: each request (method, path, status, time; never a token) and each retry is logged
 //!   through the `log` facade.
+//! - `cli`: the `acronis-reports` command-line tool (`cargo install acronis-reports --features
+//!   cli`); it adds nothing to the library.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -1,0 +1,233 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Exit codes, shown at the end of `--help`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  everything succeeded
+  2  usage or invalid input (nothing was sent)
+  3  the API refused (4xx, authentication included)
+  4  the server accepted, but the returned report does not reflect the change
+  5  network, timeout or 5xx (after retries), or a local write failed
+With several reports, the highest code among the failures.
+
+Secrets: prefer ACRONIS_CLIENT_SECRET / ACRONIS_TOKEN in the environment, or --token-file,
+over --client-secret / --token, which other users of the machine can see in the process list.";
+
+/// Manage Acronis Cyber Cloud usage reports: switch them off and on, change them, create,
+/// delete and download them. Every change is verified against the report the API returns.
+#[derive(Debug, Parser)]
+#[command(name = "acronis-reports", version, after_long_help = EXIT_CODES, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options of every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The API's base URL, e.g. https://eu2-cloud.acronis.com/api/2.
+    #[arg(long, env = "ACRONIS_BASE_URL", global = true)]
+    pub base_url: Option<String>,
+
+    /// A bearer token (prefer ACRONIS_TOKEN or --token-file: a flag shows in the process list).
+    #[arg(long, env = "ACRONIS_TOKEN", hide_env_values = true, global = true)]
+    pub token: Option<String>,
+
+    /// A file holding the bearer token.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub token_file: Option<PathBuf>,
+
+    /// The API client's id, for client-credentials authentication.
+    #[arg(long, env = "ACRONIS_CLIENT_ID", global = true)]
+    pub client_id: Option<String>,
+
+    /// The API client's secret (prefer ACRONIS_CLIENT_SECRET: a flag shows in the process list).
+    #[arg(
+        long,
+        env = "ACRONIS_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub client_secret: Option<String>,
+
+    /// The limit on each HTTP exchange, in seconds [default: 30].
+    #[arg(long, value_name = "SECONDS", global = true)]
+    pub timeout: Option<f64>,
+
+    /// How many times a failed call is retried [default: 2].
+    #[arg(long, value_name = "N", global = true)]
+    pub retries: Option<u32>,
+
+    /// Print one JSON object per line instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// For commands that write: print each request that would be sent (token redacted) and
+    /// send nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Switch monthly reports off.
+    Disable(Bulk),
+    /// Switch monthly reports on.
+    Enable(Bulk),
+    /// Change monthly reports: only the members given are sent.
+    Update {
+        #[command(flatten)]
+        bulk: Bulk,
+        #[command(flatten)]
+        fields: UpdateFields,
+    },
+    /// Print the minimal JSON patch for these changes; touches no network.
+    Patch {
+        #[command(flatten)]
+        fields: UpdateFields,
+    },
+    /// Show a report.
+    Show {
+        /// The report's id.
+        id: String,
+    },
+    /// List the ids of a tenant's reports.
+    List {
+        /// The tenant's id.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Create a report (one-time and saved unless told otherwise).
+    Create(CreateArgs),
+    /// Delete a report.
+    Delete {
+        /// The report's id.
+        id: String,
+        /// The report's current version (see `show`).
+        #[arg(long)]
+        version: i64,
+    },
+    /// List the files a report produced.
+    Stored {
+        /// The report's id.
+        id: String,
+    },
+    /// Download a stored file, decompressed.
+    Download {
+        /// The report's id.
+        id: String,
+        /// The stored file's id (see `stored`).
+        stored_id: String,
+        /// Where to write it [default: standard output].
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Which reports a bulk command works on.
+#[derive(Debug, Args)]
+pub struct Bulk {
+    /// Report ids.
+    pub ids: Vec<String>,
+
+    /// Every report of this tenant (one-time reports, which cannot be changed, are skipped).
+    #[arg(long, conflicts_with_all = ["ids", "ids_file"])]
+    pub tenant: Option<String>,
+
+    /// A file of report ids, one per line (`-` for standard input; blank lines and `#`
+    /// comments are ignored).
+    #[arg(long, value_name = "FILE", conflicts_with = "ids")]
+    pub ids_file: Option<PathBuf>,
+
+    /// How many reports are changed at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+/// The members `update` and `patch` can change.
+#[derive(Debug, Args)]
+pub struct UpdateFields {
+    /// schedule.enabled.
+    #[arg(long, value_name = "true|false")]
+    pub enabled: Option<bool>,
+
+    /// A recipient's user id (repeat for several; replaces the recipients).
+    #[arg(long = "recipient", value_name = "UUID")]
+    pub recipients: Vec<String>,
+
+    /// parameters.level: itself, direct_partners, all_partners, all_customers, accounts.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+
+    /// parameters.kind: usage_daily, usage_summary, usage_current, usage_breakdown.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+
+    /// parameters.hide_zero_usage.
+    #[arg(long, value_name = "true|false")]
+    pub hide_zero_usage: Option<bool>,
+
+    /// parameters.show_skus.
+    #[arg(long, value_name = "true|false")]
+    pub show_skus: Option<bool>,
+}
+
+/// The members of a new report.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The tenant the report is about.
+    #[arg(long)]
+    pub tenant: String,
+
+    /// parameters.level.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: String,
+
+    /// parameters.kind.
+    #[arg(long, value_name = "KIND")]
+    pub kind: String,
+
+    /// E-mail the report to this user id (repeat for several) instead of saving it.
+    #[arg(long = "send-to", value_name = "UUID")]
+    pub send_to: Vec<String>,
+
+    /// Generate it every month instead of once.
+    #[arg(long)]
+    pub monthly: bool,
+
+    /// schedule.enabled.
+    #[arg(long, value_name = "true|false")]
+    pub enabled: Option<bool>,
+
+    /// A format to generate (repeat for several): csv, html, json_v1, csv_v2_0, json_v2_0.
+    #[arg(long = "format", value_name = "FORMAT")]
+    pub formats: Vec<String>,
+
+    /// The first day of the period, YYYY-MM-DD (with --end).
+    #[arg(long, requires = "end", value_name = "DATE")]
+    pub start: Option<String>,
+
+    /// The last day of the period, YYYY-MM-DD (with --start).
+    #[arg(long, requires = "start", value_name = "DATE")]
+    pub end: Option<String>,
+
+    /// parameters.hide_zero_usage.
+    #[arg(long, value_name = "true|false")]
+    pub hide_zero_usage: Option<bool>,
+
+    /// parameters.show_skus.
+    #[arg(long, value_name = "true|false")]
+    pub show_skus: Option<bool>,
+
+    /// The day a one-time report is generated, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub generation_date: Option<String>,
+}

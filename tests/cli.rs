@@ -1,0 +1,452 @@
+//! The `acronis-reports` binary, run for real against mockito servers and the emulator.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use acronis_reports_emulator::{
+    CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TENANT_ID,
+};
+use common::{ID, OTHER_ID, TOKEN, report_json};
+use mockito::{Matcher, Server};
+use serde_json::{Value, json};
+
+const PATH: &str = "/api/2/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+
+/// Runs the binary with a clean environment plus `env`, feeding `stdin`.
+fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_acronis-reports"));
+    cmd.env_clear().args(args).stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("the binary runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Runs against a mockito server with the fixed test token.
+fn run_mock(server: &mockito::ServerGuard, args: &[&str]) -> Output {
+    let base = format!("{}/api/2", server.url());
+    run(
+        args,
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        None,
+    )
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+fn assert_no_secret(o: &Output, secret: &str) {
+    let all = format!("{}{}", stdout(o), stderr(o));
+    assert!(!all.contains(secret), "secret printed: {all}");
+}
+
+/// Mocks that fail their `assert` if the server sees any request at all.
+fn expect_no_request(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
+    ["GET", "PUT", "POST", "DELETE"]
+        .map(|m| server.mock(m, Matcher::Any).expect(0).create())
+        .into()
+}
+
+#[test]
+fn disable_sends_the_patch_and_says_what_changed() {
+    let mut server = Server::new();
+    let put = server
+        .mock("PUT", PATH)
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_body(Matcher::Exact(r#"{"schedule":{"enabled":false}}"#.into()))
+        .with_body(report_json(ID, false).to_string())
+        .create();
+    let o = run_mock(&server, &["disable", ID]);
+    put.assert();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("changed  {ID}  monthly schedule, enabled false (version 1559561146224)\n")
+    );
+    assert_eq!(stderr(&o), "1 changed, 0 skipped, 0 failed\n");
+    assert_no_secret(&o, TOKEN);
+}
+
+#[test]
+fn json_output_has_one_object_per_report() {
+    let mut server = Server::new();
+    server
+        .mock("PUT", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    server
+        .mock("PUT", format!("/api/2/reports/{OTHER_ID}").as_str())
+        .with_status(404)
+        .with_body(r#"{"error": {"code": 404, "message": "Report not found", "domain": "PlatformAccountServer", "details": {"info": null}}}"#)
+        .create();
+    let o = run_mock(
+        &server,
+        &["--json", "enable", ID, OTHER_ID, "--concurrency", "1"],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    let mut lines = json_lines(&o);
+    lines.sort_by_key(|v| v["id"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(lines[0]["id"], OTHER_ID);
+    assert_eq!(lines[0]["outcome"], "failed");
+    assert_eq!(lines[0]["error"]["kind"], "api");
+    assert_eq!(lines[0]["error"]["status"], 404);
+    assert_eq!(lines[0]["error"]["exit_code"], 3);
+    assert!(
+        lines[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Report not found")
+    );
+    assert_eq!(
+        lines[1],
+        json!({"id": ID, "outcome": "changed", "schedule": {"type": "monthly", "enabled": true}, "version": 1559561146224_i64})
+    );
+}
+
+#[test]
+fn dry_run_sends_nothing_and_shows_the_request() {
+    let mut server = Server::new();
+    let nothing = expect_no_request(&mut server);
+    let o = run_mock(
+        &server,
+        &[
+            "--dry-run",
+            "update",
+            ID,
+            "--level",
+            "all_customers",
+            "--show-skus",
+            "true",
+        ],
+    );
+    nothing.iter().for_each(mockito::Mock::assert);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(&format!("PUT {}{PATH}\n", server.url())),
+        "{text}"
+    );
+    assert!(
+        text.contains("authorization: Bearer <redacted>\n"),
+        "{text}"
+    );
+    assert!(text.contains("content-type: application/json\n"), "{text}");
+    assert!(
+        text.contains(r#"{"parameters":{"level":"all_customers","show_skus":true}}"#),
+        "{text}"
+    );
+    assert_no_secret(&o, TOKEN);
+
+    // JSON form, and client credentials: the token request is shown, its secrets are not.
+    let base = format!("{}/api/2", server.url());
+    let o = run(
+        &["--json", "--dry-run", "delete", ID, "--version", "7"],
+        &[
+            ("ACRONIS_BASE_URL", &base),
+            ("ACRONIS_CLIENT_ID", CLIENT_ID),
+            ("ACRONIS_CLIENT_SECRET", CLIENT_SECRET),
+        ],
+        None,
+    );
+    nothing.iter().for_each(mockito::Mock::assert);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines[0]["url"], format!("{base}/idp/token"));
+    assert_eq!(lines[0]["headers"]["authorization"], "Basic <redacted>");
+    assert_eq!(lines[1]["method"], "DELETE");
+    assert_eq!(lines[1]["url"], format!("{base}/reports/{ID}?version=7"));
+    assert_eq!(lines[1]["headers"]["authorization"], "Bearer <redacted>");
+    assert_no_secret(&o, CLIENT_SECRET);
+}
+
+#[test]
+fn exit_codes() {
+    // 2: invalid input, nothing sent.
+    let mut server = Server::new();
+    let nothing = expect_no_request(&mut server);
+    assert_eq!(
+        run_mock(&server, &["disable", "../etc/passwd"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run_mock(&server, &["update", ID]).status.code(),
+        Some(2),
+        "no update options"
+    );
+    assert_eq!(
+        run_mock(&server, &["update", ID, "--level", "galaxy"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(
+            &["show", ID],
+            &[("ACRONIS_BASE_URL", "https://x.example/api/2")],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run_mock(&server, &["frobnicate"]).status.code(),
+        Some(2),
+        "clap usage error"
+    );
+    nothing.iter().for_each(mockito::Mock::assert);
+
+    // 3: the API refused.
+    let mut server = Server::new();
+    server
+        .mock("GET", PATH)
+        .with_status(403)
+        .with_body("{}")
+        .create();
+    assert_eq!(run_mock(&server, &["show", ID]).status.code(), Some(3));
+
+    // 4: accepted, not applied.
+    let mut server = Server::new();
+    server
+        .mock("PUT", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    let o = run_mock(&server, &["disable", ID]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        stdout(&o).contains("schedule.enabled: requested false, returned true"),
+        "{}",
+        stdout(&o)
+    );
+
+    // 5: service trouble after retries, or no network.
+    let mut server = Server::new();
+    let busy = server
+        .mock("GET", PATH)
+        .with_status(503)
+        .with_body("busy")
+        .expect(1)
+        .create();
+    assert_eq!(
+        run_mock(&server, &["--retries", "0", "show", ID])
+            .status
+            .code(),
+        Some(5)
+    );
+    busy.assert();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/api/2");
+    let o = run(
+        &["--retries", "0", "show", ID],
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(5));
+    assert_no_secret(&o, TOKEN);
+}
+
+#[test]
+fn a_thousand_ids_from_stdin_each_accounted_for_once() {
+    let emulator = Emulator::start().unwrap();
+    let mut ids = emulator.add_monthly_reports(800);
+    ids.extend((0..150).map(|n| format!("00000000-0000-4000-8000-{n:012}")));
+    ids.extend((0..50).map(|n| format!("bad-id-{n}")));
+    let mut input = String::from("# ids to disable\n\n");
+    for id in &ids {
+        input.push_str(id);
+        input.push('\n');
+    }
+    let base = emulator.base_url();
+    let o = run(
+        &["--json", "disable", "--ids-file", "-", "--concurrency", "8"],
+        &[
+            ("ACRONIS_BASE_URL", &base),
+            ("ACRONIS_CLIENT_ID", CLIENT_ID),
+            ("ACRONIS_CLIENT_SECRET", CLIENT_SECRET),
+        ],
+        Some(&input),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 1000);
+    let mut seen: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    seen.sort_unstable();
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(seen, expected, "every id exactly once");
+    let count = |outcome: &str| lines.iter().filter(|l| l["outcome"] == outcome).count();
+    assert_eq!((count("changed"), count("failed")), (800, 200));
+    assert_eq!(stderr(&o), "800 changed, 0 skipped, 200 failed\n");
+    assert!(emulator.connections() <= 9, "{}", emulator.connections());
+    assert_eq!(emulator.tokens_issued(), 1);
+}
+
+#[test]
+fn the_whole_tenant_skips_once_reports() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let o = run(&["--json", "disable", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut lines = json_lines(&o);
+    lines.sort_by_key(|v| v["id"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(lines[0]["id"], MONTHLY_REPORT_ID);
+    assert_eq!(lines[0]["outcome"], "changed");
+    assert_eq!(lines[1]["id"], ONCE_REPORT_ID);
+    assert_eq!(lines[1]["outcome"], "skipped");
+    // Again: now already as asked.
+    let o = run(&["disable", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(stderr(&o), "0 changed, 2 skipped, 0 failed\n");
+}
+
+#[test]
+fn reading_commands_and_the_report_lifecycle() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_CLIENT_ID", CLIENT_ID),
+        ("ACRONIS_CLIENT_SECRET", CLIENT_SECRET),
+    ];
+    let o = run(&["list", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(
+        stdout(&o),
+        format!("{MONTHLY_REPORT_ID}\n{ONCE_REPORT_ID}\n")
+    );
+
+    let o = run(&["--json", "show", MONTHLY_REPORT_ID], &env, None);
+    let shown: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(shown, emulator.report(MONTHLY_REPORT_ID).unwrap());
+
+    let o = run(
+        &[
+            "--json",
+            "create",
+            "--tenant",
+            TENANT_ID,
+            "--level",
+            "accounts",
+            "--kind",
+            "usage_daily",
+            "--format",
+            "csv",
+            "--start",
+            "2026-10-01",
+            "--end",
+            "2026-10-31",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let created: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let o = run(&["--json", "stored", &id], &env, None);
+    let file: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(file["status"], "in_progress");
+    let o = run(&["--json", "stored", &id], &env, None);
+    let file: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(file["status"], "saved");
+    let stored_id = file["id"].as_str().unwrap();
+
+    let o = run(&["download", &id, stored_id], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        o.stdout == Emulator::file_content(&id, 4096),
+        "the file, decompressed, on stdout"
+    );
+
+    let o = run(&["delete", &id, "--version", "1"], &env, None);
+    assert_eq!(
+        (o.status.code(), stdout(&o)),
+        (Some(0), format!("deleted  {id}\n"))
+    );
+    assert!(emulator.report(&id).is_none());
+}
+
+#[test]
+fn patch_needs_no_network_or_credentials() {
+    let o = run(
+        &[
+            "patch",
+            "--enabled",
+            "false",
+            "--recipient",
+            common::USER_A,
+            "--kind",
+            "usage_current",
+        ],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "{{\"recipients\":[\"{}\"],\"parameters\":{{\"kind\":\"usage_current\"}},\"schedule\":{{\"enabled\":false}}}}\n",
+            common::USER_A
+        )
+    );
+}
+
+#[test]
+fn help_documents_exit_codes_and_hides_secret_values() {
+    let o = run(
+        &["--help"],
+        &[
+            ("ACRONIS_TOKEN", TOKEN),
+            ("ACRONIS_CLIENT_SECRET", "hunter2-secret"),
+        ],
+        None,
+    );
+    let text = stdout(&o);
+    assert!(
+        text.contains("Exit codes:") && text.contains("4  the server accepted"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[env: ACRONIS_TOKEN]") || text.contains("env: ACRONIS_TOKEN"),
+        "{text}"
+    );
+    assert_no_secret(&o, TOKEN);
+    assert_no_secret(&o, "hunter2-secret");
+}
