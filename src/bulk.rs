@@ -29,12 +29,21 @@ use crate::error::Error;
 use crate::model::Report;
 use crate::patch::ReportUpdate;
 
+/// The most threads a bulk run uses; a larger `concurrency` is taken as this.
+pub const MAX_CONCURRENCY: usize = 256;
+
 /// The results of a bulk run, as they finish: `(id, result)` for every id, in no particular
-/// order. Dropping it stops the run after the jobs in flight.
+/// order.
+///
+/// Dropping it stops the run: no new id is started, and the drop waits for the jobs in flight
+/// (each at most one call with its retries) and for a thread that is reading the next id
+/// (from a slow input, as long as that takes). If a job panics, the panic is raised again from
+/// [`next`](Iterator::next) once the other results are read: no id disappears silently.
 pub struct BulkResults<T> {
     /// `None` once dropped, so that workers blocked on a full channel wake up.
     results: Option<Receiver<(String, T)>>,
     stop: Arc<AtomicBool>,
+    panic: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -42,7 +51,20 @@ impl<T> Iterator for BulkResults<T> {
     type Item = (String, T);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.results.as_ref()?.recv().ok()
+        match self.results.as_ref()?.recv() {
+            Ok(item) => Some(item),
+            Err(_) => {
+                let panic = self
+                    .panic
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                if let Some(payload) = panic {
+                    std::panic::resume_unwind(payload);
+                }
+                None
+            }
+        }
     }
 }
 
@@ -85,7 +107,9 @@ impl Client {
         })
     }
 
-    /// Runs `job` for every id on `concurrency` threads (at least 1) sharing this client,
+    /// Runs `job` for every id on `concurrency` threads (1 to [`MAX_CONCURRENCY`]) sharing
+    /// this client (above 8 threads, size its pool to match with
+    /// [`ClientBuilder::max_idle_connections_per_host`](crate::ClientBuilder::max_idle_connections_per_host)),
     /// and yields each id with its result as it finishes. Ids are pulled only as threads get
     /// free, and at most `2 × concurrency` results wait to be read, so neither grows with
     /// the number of ids.
@@ -96,10 +120,11 @@ impl Client {
         T: Send + 'static,
         F: Fn(&Client, &str) -> T + Send + Sync + 'static,
     {
-        let concurrency = concurrency.max(1);
+        let concurrency = concurrency.clamp(1, MAX_CONCURRENCY);
         let ids = Arc::new(Mutex::new(ids.into_iter()));
         let job = Arc::new(job);
         let stop = Arc::new(AtomicBool::new(false));
+        let panic = Arc::new(Mutex::new(None));
         let (tx, results) = sync_channel(concurrency * 2);
         let workers = (0..concurrency)
             .map(|_| {
@@ -110,11 +135,26 @@ impl Client {
                     stop.clone(),
                     tx.clone(),
                 );
+                let panic = panic.clone();
                 std::thread::spawn(move || {
                     while !stop.load(Ordering::SeqCst) {
                         let next = ids.lock().unwrap_or_else(PoisonError::into_inner).next();
                         let Some(id) = next else { return };
-                        let result = job(&client, &id);
+                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            job(&client, &id)
+                        }));
+                        let result = match run {
+                            Ok(result) => result,
+                            Err(payload) => {
+                                // Keep the first panic for `next` to raise; stop the run.
+                                panic
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .get_or_insert(payload);
+                                stop.store(true, Ordering::SeqCst);
+                                return;
+                            }
+                        };
                         if tx.send((id, result)).is_err() {
                             return;
                         }
@@ -125,6 +165,7 @@ impl Client {
         BulkResults {
             results: Some(results),
             stop,
+            panic,
             workers,
         }
     }

@@ -133,6 +133,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     proxy_from_env: Option<bool>,
+    idle_per_host: Option<usize>,
     #[allow(clippy::struct_field_names)]
     transport: Option<TransportBox>,
     allow_plain_http: bool,
@@ -276,6 +277,20 @@ impl ClientBuilder {
         self
     }
 
+    /// How many idle connections to one host the built-in transport keeps for reuse: size it
+    /// to the number of threads sharing the client (bulk runs), or connections are closed
+    /// and opened again. Default:
+    #[cfg_attr(
+        feature = "ureq",
+        doc = "[`UreqTransport::DEFAULT_IDLE_PER_HOST`](crate::transport::UreqTransport::DEFAULT_IDLE_PER_HOST)"
+    )]
+    #[cfg_attr(not(feature = "ureq"), doc = "`UreqTransport::DEFAULT_IDLE_PER_HOST`")]
+    /// (8).
+    pub fn max_idle_connections_per_host(mut self, n: usize) -> Self {
+        self.idle_per_host = Some(n);
+        self
+    }
+
     /// Whether the built-in transport uses the proxy named by `HTTPS_PROXY`, `HTTP_PROXY` or
     /// `ALL_PROXY` (honouring `NO_PROXY`). Default: `true`, except for a loopback base URL,
     /// which no proxy can reach.
@@ -338,11 +353,12 @@ impl ClientBuilder {
             Some(_)
                 if self.timeout.is_some()
                     || self.connect_timeout.is_some()
-                    || self.proxy_from_env.is_some() =>
+                    || self.proxy_from_env.is_some()
+                    || self.idle_per_host.is_some() =>
             {
                 return Err(Error::invalid(
                     InputKind::Settings,
-                    "timeouts and proxy settings apply to the built-in transport: set them on your own transport instead",
+                    "timeouts, proxy and pool settings apply to the built-in transport: set them on your own transport instead",
                 ));
             }
             Some(TransportBox(t)) => t,
@@ -357,6 +373,9 @@ impl ClientBuilder {
                 }
                 if let Some(timeout) = self.connect_timeout {
                     b = b.connect_timeout(Some(timeout));
+                }
+                if let Some(n) = self.idle_per_host {
+                    b = b.max_idle_connections_per_host(n);
                 }
                 Arc::new(b.build())
             }

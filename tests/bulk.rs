@@ -77,3 +77,27 @@ fn dropping_the_results_stops_the_run() {
     let done = emulator.requests().len();
     assert!(done < 20, "{done} requests after dropping the results");
 }
+
+#[test]
+fn a_panicking_job_is_not_lost_silently() {
+    let emulator = Emulator::start().unwrap();
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    let ids: Vec<String> = (0..10).map(|n| n.to_string()).collect();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        client
+            .for_each_id(ids, 2, |_, id| {
+                if id == "7" {
+                    panic!("job failed for 7")
+                } else {
+                    id.len()
+                }
+            })
+            .count()
+    }));
+    let payload = run.expect_err("the job's panic reaches the caller");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"job failed for 7"));
+}

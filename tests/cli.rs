@@ -450,3 +450,177 @@ fn help_documents_exit_codes_and_hides_secret_values() {
     assert_no_secret(&o, TOKEN);
     assert_no_secret(&o, "hunter2-secret");
 }
+
+#[test]
+fn command_line_credentials_win_over_the_environment() {
+    let mut server = Server::new();
+    let get = server
+        .mock("GET", PATH)
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .with_body(report_json(ID, true).to_string())
+        .expect(2)
+        .create();
+    let base = format!("{}/api/2", server.url());
+    // Client credentials in the environment, a token on the command line: the token is used.
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_CLIENT_ID", "someone"),
+        ("ACRONIS_CLIENT_SECRET", "not-used-secret"),
+        ("ACRONIS_TOKEN", "not-used-token"),
+    ];
+    let o = run(&["show", ID, "--token", TOKEN], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // A token file on the command line beats the environment too.
+    let dir = std::env::temp_dir().join(format!("acronis-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
+    let o = run(
+        &["show", ID, "--token-file", file.to_str().unwrap()],
+        &env,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    get.assert();
+    assert_no_secret(&o, TOKEN);
+    // Two kinds on the command line: refused.
+    let o = run(
+        &[
+            "show",
+            ID,
+            "--token",
+            TOKEN,
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(
+        &[
+            "show",
+            ID,
+            "--token",
+            TOKEN,
+            "--token-file",
+            file.to_str().unwrap(),
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn update_sends_only_the_members_given() {
+    let mut server = Server::new();
+    let mut returned = report_json(ID, true);
+    returned["parameters"]["level"] = json!("all_customers");
+    returned["recipients"] = json!([common::USER_B]);
+    let put = server
+        .mock("PUT", PATH)
+        .match_body(Matcher::Exact(format!(
+            r#"{{"recipients":["{}"],"parameters":{{"level":"all_customers"}}}}"#,
+            common::USER_B
+        )))
+        .with_body(returned.to_string())
+        .create();
+    let o = run_mock(
+        &server,
+        &[
+            "update",
+            ID,
+            "--level",
+            "all_customers",
+            "--recipient",
+            common::USER_B,
+        ],
+    );
+    put.assert();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn the_highest_exit_code_wins_and_failures_print_json() {
+    let mut server = Server::new();
+    server
+        .mock("PUT", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    server
+        .mock("PUT", format!("/api/2/reports/{OTHER_ID}").as_str())
+        .with_status(404)
+        .with_body("{}")
+        .create();
+    let o = run_mock(&server, &["disable", ID, OTHER_ID]);
+    assert_eq!(o.status.code(), Some(4), "mismatch (4) beats refusal (3)");
+
+    let o = run_mock(&server, &["--json", "show", "not-an-id"]);
+    assert_eq!(o.status.code(), Some(2));
+    let line: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(line["error"]["exit_code"], 2);
+    assert!(
+        line["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid report id")
+    );
+}
+
+#[test]
+fn a_refused_secret_is_exit_3_and_never_printed() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let secret = "wrong-but-still-secret";
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_CLIENT_ID", CLIENT_ID),
+        ("ACRONIS_CLIENT_SECRET", secret),
+    ];
+    let o = run(&["--json", "disable", MONTHLY_REPORT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let line: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(line["error"]["kind"], "auth");
+    assert_no_secret(&o, secret);
+}
+
+#[test]
+fn dry_run_with_a_whole_tenant_is_refused() {
+    let mut server = Server::new();
+    let nothing = expect_no_request(&mut server);
+    let o = run_mock(&server, &["--dry-run", "disable", "--tenant", TENANT_ID]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--dry-run cannot list a tenant's reports"),
+        "{}",
+        stderr(&o)
+    );
+    nothing.iter().for_each(mockito::Mock::assert);
+}
+
+#[test]
+fn download_to_a_file() {
+    let mut server = Server::new();
+    server
+        .mock("GET", format!("{PATH}/stored/{OTHER_ID}").as_str())
+        .with_body("a,b\n1,2\n")
+        .create();
+    let dir = std::env::temp_dir().join(format!("acronis-cli-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("out.csv");
+    let o = run_mock(
+        &server,
+        &["download", ID, OTHER_ID, "-o", file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "a,b\n1,2\n");
+    assert_eq!(
+        stdout(&o),
+        format!("downloaded 8 bytes to {}\n", file.display())
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

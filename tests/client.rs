@@ -624,7 +624,7 @@ fn bad_settings_are_refused_by_build() {
                 .retries(0)
                 .timeout(std::time::Duration::from_secs(1))
                 .transport(common::loopback_transport()),
-            "timeouts and proxy settings apply to the built-in transport",
+            "timeouts, proxy and pool settings apply to the built-in transport",
         ),
     ];
     for (builder, expected) in cases {

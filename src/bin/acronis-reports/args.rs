@@ -9,9 +9,10 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  everything succeeded
   2  usage or invalid input (nothing was sent)
-  3  the API refused (4xx, authentication included)
-  4  the server accepted, but the returned report does not reflect the change
-  5  network, timeout or 5xx (after retries), or a local write failed
+  3  the API refused: 4xx (authentication included, 429 excepted) or a redirect
+  4  the server accepted a change, but its answer does not show the change applied
+  5  network, timeout, 429 or 5xx (after retries), an answer that is not the API's,
+     or a local write failed
 With several reports, the highest code among the failures.
 
 Secrets: prefer ACRONIS_CLIENT_SECRET / ACRONIS_TOKEN in the environment, or --token-file,
@@ -70,9 +71,23 @@ pub struct Global {
     pub json: bool,
 
     /// For commands that write: print each request that would be sent (token redacted) and
-    /// send nothing.
+    /// send nothing. Not with --tenant, whose listing would be a request.
     #[arg(long, global = true)]
     pub dry_run: bool,
+
+    /// Which credentials came from the command line rather than the environment (filled in
+    /// after parsing).
+    #[arg(skip)]
+    pub from_command_line: FromCommandLine,
+}
+
+/// Which credential options were given on the command line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FromCommandLine {
+    pub client_id: bool,
+    pub client_secret: bool,
+    pub token: bool,
+    pub token_file: bool,
 }
 
 /// The commands.
@@ -147,9 +162,9 @@ pub struct Bulk {
     #[arg(long, value_name = "FILE", conflicts_with = "ids")]
     pub ids_file: Option<PathBuf>,
 
-    /// How many reports are changed at once.
-    #[arg(long, value_name = "N", default_value_t = 4)]
-    pub concurrency: usize,
+    /// How many reports are changed at once (1 to 256).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 /// The members `update` and `patch` can change.

@@ -6,19 +6,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use acronis_reports::{
-    Client, Date, Error, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, ScheduleType,
-    Uuid,
+    Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, ScheduleType, Uuid,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use crate::args::{Bulk, Cli, Command, CreateArgs, Global, UpdateFields};
 use crate::output::{Outcome, Output};
-use crate::{Failure, client, error_text};
-
-/// What the dry-run transport answers every request with, so that its refusal can be told
-/// from a real failure.
-pub const DRY_RUN: &str = "dry run: not sent";
+use crate::{Failure, client, is_dry_run};
 
 /// Runs the command; the exit code, or a failure of the whole command.
 pub fn run(cli: Cli) -> Result<u8, Failure> {
@@ -69,7 +64,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         } => download(&global, &id, &stored_id, output.as_deref(), &out),
         Command::Create(args) => {
             let request = new_report_from(&args)?;
-            match client(&global)?.create_report(&request) {
+            match client(&global, 1)?.create_report(&request) {
                 Err(e) if is_dry_run(&e) => Ok(0),
                 Err(e) => Err(e.into()),
                 Ok(report) => {
@@ -78,7 +73,7 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                 }
             }
         }
-        Command::Delete { id, version } => match client(&global)?.delete_report(&id, version) {
+        Command::Delete { id, version } => match client(&global, 1)?.delete_report(&id, version) {
             Err(e) if is_dry_run(&e) => Ok(0),
             Err(e) => Err(e.into()),
             Ok(()) => {
@@ -99,11 +94,7 @@ fn reader(global: &Global) -> Result<Client, Failure> {
             "--dry-run is for commands that write; this one only reads",
         ));
     }
-    client(global)
-}
-
-fn is_dry_run(e: &Error) -> bool {
-    matches!(e, Error::Transport { .. }) && error_text(e).ends_with(DRY_RUN)
+    client(global, 1)
 }
 
 fn parse<T: std::str::FromStr>(what: &str, value: &str) -> Result<T, Failure>
@@ -226,7 +217,7 @@ fn bulk_update(
     update: ReportUpdate,
     out: &Output,
 ) -> Result<u8, Failure> {
-    let client = client(global)?;
+    let client = client(global, bulk.concurrency)?;
     let read_error = Arc::new(Mutex::new(None));
     let (ids, total): (Box<dyn Iterator<Item = String> + Send>, Option<u64>) =
         if let Some(tenant) = &bulk.tenant {
@@ -293,7 +284,7 @@ fn bulk_update(
     );
     let (mut changed, mut skipped, mut failed, mut not_sent) = (0u64, 0u64, 0u64, 0u64);
     let mut code = 0;
-    for (id, outcome) in client.for_each_id(ids, bulk.concurrency, job) {
+    for (id, outcome) in client.for_each_id(ids, usize::from(bulk.concurrency), job) {
         match &outcome {
             Outcome::Changed(_) => changed += 1,
             Outcome::Skipped(_) => skipped += 1,

@@ -9,14 +9,17 @@ mod output;
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acronis_reports::transport::{Request, Response, TransportError, TransportErrorKind, from_fn};
-use acronis_reports::{Client, Error};
-use clap::Parser;
+use acronis_reports::transport::{
+    Method, Request, Response, TransportError, TransportErrorKind, from_fn,
+};
+use acronis_reports::{Client, ClientBuilder, Error};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
-use args::{Cli, Global};
+use args::{Cli, FromCommandLine, Global};
 
 /// A failure of the tool itself (before or around the library's calls), with its exit code.
 #[derive(Debug)]
@@ -49,21 +52,27 @@ pub fn exit_code(e: &Error) -> u8 {
     match e {
         Error::InvalidInput { .. } => 2,
         Error::Mismatch { .. } => 4,
+        // A change was accepted, but its answer cannot show it applied.
+        Error::Decode { call, .. } if call.method != Method::Get => 4,
         Error::Api(_) | Error::Auth(_) | Error::Redirect { .. } => match e.status() {
-            Some(500..=599) => 5,
+            Some(429 | 500..=599) => 5,
             _ => 3,
         },
         _ => 5,
     }
 }
 
-/// An error's message with its sources, on one line.
+/// An error's message with its sources, on one line (a source whose text is already there,
+/// as a transport error's own cause is, is not repeated).
 pub fn error_text(e: &Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
         source = s.source();
     }
     text
@@ -88,8 +97,38 @@ pub fn error_kind(e: &Error) -> &'static str {
     }
 }
 
+/// What the dry-run transport answers, so that its refusal is told from a real failure.
+#[derive(Debug)]
+pub struct DryRunRefusal;
+
+impl std::fmt::Display for DryRunRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("dry run: not sent")
+    }
+}
+
+impl std::error::Error for DryRunRefusal {}
+
+/// Whether `e` is the dry-run transport's refusal.
+pub fn is_dry_run(e: &Error) -> bool {
+    let transport = std::error::Error::source(e);
+    let cause = transport.and_then(std::error::Error::source);
+    matches!(e, Error::Transport { .. }) && cause.is_some_and(|c| c.is::<DryRunRefusal>())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let on_command_line = |name: &str| matches.value_source(name) == Some(ValueSource::CommandLine);
+    cli.global.from_command_line = FromCommandLine {
+        client_id: on_command_line("client_id"),
+        client_secret: on_command_line("client_secret"),
+        token: on_command_line("token"),
+        token_file: on_command_line("token_file"),
+    };
     let json = cli.global.json;
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -104,46 +143,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds the client from the options and the environment (flags win).
-pub fn client(global: &Global) -> Result<Client, Failure> {
+/// Builds the client from the options and the environment (flags win). `pool_size`: how many
+/// threads will share it.
+pub fn client(global: &Global, pool_size: u16) -> Result<Client, Failure> {
     let base_url = global
         .base_url
         .as_deref()
         .ok_or_else(|| Failure::usage("no base URL: give --base-url or set ACRONIS_BASE_URL"))?;
-    let mut builder = Client::builder().base_url(base_url);
-    builder = match (
-        &global.client_id,
-        &global.client_secret,
-        &global.token,
-        &global.token_file,
-    ) {
-        (Some(id), Some(secret), _, _) => builder.client_credentials(id, secret),
-        (Some(_), None, _, _) | (None, Some(_), _, _) => {
-            return Err(Failure::usage(
-                "client credentials need both --client-id and --client-secret",
-            ));
-        }
-        (None, None, Some(token), _) => builder.bearer_token(token),
-        (None, None, None, Some(file)) => {
-            let token = std::fs::read_to_string(file).map_err(|e| {
-                Failure::usage(format!(
-                    "cannot read the token file {}: {e}",
-                    file.display()
-                ))
-            })?;
-            builder.bearer_token(token.trim())
-        }
-        (None, None, None, None) => {
-            return Err(Failure::usage(
-                "no credentials: set ACRONIS_CLIENT_ID and ACRONIS_CLIENT_SECRET, or ACRONIS_TOKEN, or give --token-file",
-            ));
-        }
-    };
+    let mut builder = credentials(Client::builder().base_url(base_url), global)?;
     if let Some(retries) = global.retries {
         builder = builder.retries(retries);
     }
     let timeout = match global.timeout {
-        Some(s) if s.is_finite() && s > 0.0 => Some(Duration::from_secs_f64(s)),
+        Some(s) if s > 0.0 => Some(
+            Duration::try_from_secs_f64(s)
+                .map_err(|_| Failure::usage("--timeout takes a positive number of seconds"))?,
+        ),
         Some(_) => {
             return Err(Failure::usage(
                 "--timeout takes a positive number of seconds",
@@ -153,23 +168,79 @@ pub fn client(global: &Global) -> Result<Client, Failure> {
     };
     if global.dry_run {
         builder = builder.transport(dry_run_transport(global.json));
-    } else if let Some(timeout) = timeout {
-        builder = builder.timeout(timeout);
+    } else {
+        if let Some(timeout) = timeout {
+            builder = builder.timeout(timeout);
+        }
+        // One idle connection per thread of a bulk run, so that none is closed and reopened.
+        builder = builder.max_idle_connections_per_host(usize::from(pool_size).max(8));
     }
     builder.build().map_err(Failure::from)
+}
+
+/// Chooses the credentials: those given on the command line, if any (two kinds there is an
+/// error), else those of the environment (client id and secret before a token).
+fn credentials(builder: ClientBuilder, global: &Global) -> Result<ClientBuilder, Failure> {
+    let flags = global.from_command_line;
+    if flags.token && flags.token_file {
+        return Err(Failure::usage("give --token or --token-file, not both"));
+    }
+    let token_from_file = || -> Result<String, Failure> {
+        let file = global
+            .token_file
+            .as_deref()
+            .unwrap_or(std::path::Path::new(""));
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Failure::usage(format!(
+                "cannot read the token file {}: {e}",
+                file.display()
+            ))
+        })?;
+        Ok(text.trim().to_owned())
+    };
+    let pair = (&global.client_id, &global.client_secret);
+    if flags.client_id || flags.client_secret {
+        if flags.token || flags.token_file {
+            return Err(Failure::usage(
+                "give client credentials or a token, not both",
+            ));
+        }
+        return match pair {
+            (Some(id), Some(secret)) => Ok(builder.client_credentials(id, secret)),
+            _ => Err(Failure::usage(
+                "client credentials need both a client id and a client secret",
+            )),
+        };
+    }
+    if flags.token_file {
+        return Ok(builder.bearer_token(token_from_file()?));
+    }
+    if flags.token {
+        return Ok(builder.bearer_token(global.token.clone().unwrap_or_default()));
+    }
+    match (pair, &global.token) {
+        ((Some(id), Some(secret)), _) => Ok(builder.client_credentials(id, secret)),
+        (_, Some(token)) => Ok(builder.bearer_token(token)),
+        ((Some(_), None) | (None, Some(_)), None) => Err(Failure::usage(
+            "client credentials need both ACRONIS_CLIENT_ID and ACRONIS_CLIENT_SECRET",
+        )),
+        ((None, None), None) => Err(Failure::usage(
+            "no credentials: set ACRONIS_CLIENT_ID and ACRONIS_CLIENT_SECRET, or ACRONIS_TOKEN, or give --token-file",
+        )),
+    }
 }
 
 /// A transport that sends nothing: it prints each request (the token redacted), answers a
 /// token request with a stand-in token so that the calls can be shown, and refuses the rest.
 fn dry_run_transport(json: bool) -> impl acronis_reports::Transport {
-    let printed = Arc::new(std::sync::Mutex::new(()));
+    let printed = Arc::new(Mutex::new(()));
     from_fn(move |request: Request| {
         let _one_at_a_time = printed.lock();
         let is_token_request = request.url().ends_with("/idp/token");
         let headers: Vec<(String, String)> = request
             .headers()
             .map(|(name, value)| {
-                let shown = if name == "authorization" {
+                let shown = if name.eq_ignore_ascii_case("authorization") {
                     let scheme = value.split(' ').next().unwrap_or("");
                     format!("{scheme} <redacted>")
                 } else {
@@ -210,7 +281,7 @@ fn dry_run_transport(json: bool) -> impl acronis_reports::Transport {
         }
         Err(TransportError::new(
             TransportErrorKind::Other,
-            commands::DRY_RUN,
+            DryRunRefusal,
         ))
     })
 }
