@@ -25,6 +25,8 @@ use std::fmt;
 use std::io::Read;
 
 #[cfg(feature = "ureq")]
+mod resolver;
+#[cfg(feature = "ureq")]
 mod ureq;
 
 #[cfg(feature = "ureq")]

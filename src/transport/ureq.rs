@@ -88,8 +88,11 @@ impl UreqTransportBuilder {
             .max_idle_connections_per_host(self.max_idle_connections_per_host)
             .max_idle_connections(self.max_idle_connections_per_host.max(10))
             .build();
+        // ureq's default connector, and a resolver that spares a thread per request.
+        let resolver = super::resolver::CachingResolver::default();
+        let connector = ureq::unversioned::transport::DefaultConnector::new();
         UreqTransport {
-            agent: Agent::new_with_config(config),
+            agent: Agent::with_parts(config, connector, resolver),
         }
     }
 }

@@ -1,0 +1,252 @@
+//! End-to-end load benchmark: `cargo run --release --example load [N]`
+//! (`-- --serve` only runs the server, for `benches/python_requests.py`).
+//!
+//! Starts a small, fast HTTP/1.1 server on 127.0.0.1 that answers every `PUT
+//! /api/2/reports/{id}` with that report, disabled. Then, in one run:
+//!
+//! 1. N sequential `update_report` calls through the SDK (patch, PUT, parse, verify), and the
+//!    same N PUTs with a bare ureq agent (read the body, no parsing): medians and their ratio;
+//! 2. a bulk disable of 10,000 ids with `update_many` at concurrency 1, 4 and 16: throughput,
+//!    TCP connections the server accepted, and the process's peak memory.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use acronis_reports::{Client, ReportUpdate};
+
+fn report_body(id: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","version":2,"result_action":"send","recipients":["ca451758-b48a-45d9-9ae6-8f1059f67619"],"parameters":{{"tenant_id":"2a91a14d-ffd3-4ac1-9b4d-3990162c5acc","kind":"usage_summary","level":"accounts","formats":["csv"],"period":{{"start":"2017-05-01","end":"2017-05-07"}},"hide_zero_usage":true,"show_skus":false}},"schedule":{{"type":"monthly","enabled":false}},"generation_date":"2017-05-08"}}"#
+    )
+}
+
+/// Serves one keep-alive connection until the client closes it.
+fn serve(stream: TcpStream) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut writer = stream.try_clone()?;
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let target = line.split(' ').nth(1).unwrap_or("").to_owned();
+        let mut length = 0usize;
+        loop {
+            let mut header = String::new();
+            reader.read_line(&mut header)?;
+            let header = header.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body)?;
+        let id = target.rsplit('/').next().unwrap_or("");
+        let answer = report_body(id);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            answer.len()
+        );
+        writer.write_all(head.as_bytes())?;
+        writer.write_all(answer.as_bytes())?;
+    }
+}
+
+fn start_server(connections: Arc<AtomicUsize>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let addr = listener.local_addr().expect("its address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            connections.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || serve(stream));
+        }
+    });
+    format!("http://{addr}/api/2")
+}
+
+/// ureq's resolver, but with IP literals answered at once (as the SDK's transport does):
+/// ureq's own calls getaddrinfo for every request, even for 127.0.0.1.
+#[derive(Debug, Default)]
+struct LiteralResolver(ureq::unversioned::resolver::DefaultResolver);
+
+impl ureq::unversioned::resolver::Resolver for LiteralResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        if let (Some(Ok(ip)), Some(port)) = (
+            uri.host().map(str::parse::<std::net::IpAddr>),
+            uri.port_u16(),
+        ) {
+            let mut addrs = self.empty();
+            addrs.push(std::net::SocketAddr::new(ip, port));
+            return Ok(addrs);
+        }
+        self.0.resolve(uri, config, timeout)
+    }
+}
+
+fn bare_put(agent: &ureq::Agent, base: &str, i: usize, body: &str) -> Result<Vec<u8>, ureq::Error> {
+    agent
+        .put(format!("{base}/reports/{}", id(i)))
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer load-test-token")
+        .send(body)?
+        .body_mut()
+        .read_to_vec()
+}
+
+fn id(n: usize) -> String {
+    format!("20dffb36-d77b-45c6-b2fa-{n:012x}")
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort_unstable();
+    samples[samples.len() / 2]
+}
+
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let arg = std::env::args().nth(1);
+    let connections = Arc::new(AtomicUsize::new(0));
+    let base = start_server(connections.clone());
+    if arg.as_deref() == Some("--serve") {
+        // For benches/python_requests.py: serve until killed.
+        println!("{base}");
+        std::io::stdout().flush()?;
+        loop {
+            std::thread::park();
+        }
+    }
+    let n: usize = arg.map(|s| s.parse()).transpose()?.unwrap_or(5_000);
+    let client = Client::builder()
+        .base_url(&base)
+        .bearer_token("load-test-token")
+        .build()?;
+    let update = ReportUpdate::disable();
+    let body = update.to_json_string();
+    let config = || {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build()
+    };
+    let bare_agent = ureq::Agent::new_with_config(config());
+    let literal_agent = ureq::Agent::with_parts(
+        config(),
+        ureq::unversioned::transport::DefaultConnector::new(),
+        LiteralResolver::default(),
+    );
+
+    // Warm up every path (connections, allocators).
+    for i in 0..200 {
+        client.update_report(&id(i), &update)?;
+        bare_put(&bare_agent, &base, i, &body)?;
+        bare_put(&literal_agent, &base, i, &body)?;
+    }
+
+    // The SDK over a transport without time limits, to show what the limits cost.
+    let untimed = Client::builder()
+        .base_url(&base)
+        .bearer_token("load-test-token")
+        .transport(
+            acronis_reports::transport::UreqTransport::builder()
+                .timeout(None)
+                .connect_timeout(None)
+                .proxy_from_env(false)
+                .build(),
+        )
+        .build()?;
+    for i in 0..200 {
+        untimed.update_report(&id(i), &update)?;
+    }
+    // Each client makes its calls in blocks; the order of the blocks rotates from round to
+    // round, and each client's figure is its best round's median. (On a 2-core machine the
+    // scheduler places the server's per-connection threads unevenly, which makes some block
+    // positions slow whatever runs in them; rotating and taking the best round removes that.)
+    let calls: [&dyn Fn(usize) -> Result<(), Box<dyn std::error::Error>>; 4] = [
+        &|i| Ok(drop(client.update_report(&id(i), &update)?)),
+        &|i| Ok(drop(untimed.update_report(&id(i), &update)?)),
+        &|i| Ok(drop(bare_put(&bare_agent, &base, i, &body)?)),
+        &|i| Ok(drop(bare_put(&literal_agent, &base, i, &body)?)),
+    ];
+    let rounds = 8;
+    let per_block = (n / rounds).max(1);
+    let mut best = [Duration::MAX; 4];
+    for round in 0..rounds {
+        for k in 0..calls.len() {
+            let which = (k + round) % calls.len();
+            let mut samples = Vec::with_capacity(per_block);
+            for i in round * per_block..(round + 1) * per_block {
+                let t = Instant::now();
+                calls[which](i)?;
+                samples.push(t.elapsed());
+            }
+            best[which] = best[which].min(median(samples));
+        }
+    }
+    let [sdk, sdk_untimed, bare, literal] = best;
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    println!("sequential PUTs, N = {n}");
+    println!(
+        "  SDK update_report (patch, PUT, parse, verify):   median {:>8.1} µs",
+        micros(sdk)
+    );
+    println!(
+        "  SDK, transport without time limits:              median {:>8.1} µs",
+        micros(sdk_untimed)
+    );
+    println!(
+        "  bare ureq PUT, default agent (read body):        median {:>8.1} µs",
+        micros(bare)
+    );
+    println!(
+        "  bare ureq PUT, IP literals resolved directly:    median {:>8.1} µs",
+        micros(literal)
+    );
+    println!(
+        "  ratio SDK / bare: {:.2} (default agent), {:.2} (same resolver as the SDK)",
+        micros(sdk) / micros(bare),
+        micros(sdk) / micros(literal)
+    );
+
+    println!("bulk disable of 10,000 ids with update_many");
+    for concurrency in [1, 4, 16] {
+        let client = Client::builder()
+            .base_url(&base)
+            .bearer_token("load-test-token")
+            .max_idle_connections_per_host(concurrency.max(8))
+            .build()?;
+        connections.store(0, Ordering::SeqCst);
+        let t = Instant::now();
+        let mut failed = 0;
+        for (_, result) in client.update_many((0..10_000).map(id), &update, concurrency) {
+            failed += usize::from(result.is_err());
+        }
+        let elapsed = t.elapsed();
+        println!(
+            "  concurrency {concurrency:>2}: {:>7.0} updates/s, {} connections, {failed} failed, peak memory {} KiB",
+            10_000.0 / elapsed.as_secs_f64(),
+            connections.load(Ordering::SeqCst),
+            peak_memory_kib().map_or_else(|| "?".to_owned(), |k| k.to_string()),
+        );
+    }
+    Ok(())
+}
