@@ -108,6 +108,9 @@ fn bare_put(agent: &ureq::Agent, base: &str, i: usize, body: &str) -> Result<Vec
         .read_to_vec()
 }
 
+/// One timed call of one client.
+type Call<'a> = &'a dyn Fn(usize) -> Result<(), Box<dyn std::error::Error>>;
+
 fn id(n: usize) -> String {
     format!("20dffb36-d77b-45c6-b2fa-{n:012x}")
 }
@@ -181,11 +184,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // round, and each client's figure is its best round's median. (On a 2-core machine the
     // scheduler places the server's per-connection threads unevenly, which makes some block
     // positions slow whatever runs in them; rotating and taking the best round removes that.)
-    let calls: [&dyn Fn(usize) -> Result<(), Box<dyn std::error::Error>>; 4] = [
-        &|i| Ok(drop(client.update_report(&id(i), &update)?)),
-        &|i| Ok(drop(untimed.update_report(&id(i), &update)?)),
-        &|i| Ok(drop(bare_put(&bare_agent, &base, i, &body)?)),
-        &|i| Ok(drop(bare_put(&literal_agent, &base, i, &body)?)),
+    let calls: [Call<'_>; 4] = [
+        &|i| {
+            client.update_report(&id(i), &update)?;
+            Ok(())
+        },
+        &|i| {
+            untimed.update_report(&id(i), &update)?;
+            Ok(())
+        },
+        &|i| {
+            bare_put(&bare_agent, &base, i, &body)?;
+            Ok(())
+        },
+        &|i| {
+            bare_put(&literal_agent, &base, i, &body)?;
+            Ok(())
+        },
     ];
     let rounds = 8;
     let per_block = (n / rounds).max(1);
