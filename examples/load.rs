@@ -1,5 +1,6 @@
 //! End-to-end load benchmark: `cargo run --release --example load [N]`
-//! (`-- --serve` only runs the server, for `benches/python_requests.py`).
+//! (`-- --serve` only runs the server, for `benches/python_requests.py`; `-- N
+//! --sequential-only` skips the bulk runs, for profiling).
 //!
 //! Starts a small, fast HTTP/1.1 server on 127.0.0.1 that answers every `PUT
 //! /api/2/reports/{id}` with that report, disabled. Then, in one run:
@@ -139,6 +140,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let n: usize = arg.map(|s| s.parse()).transpose()?.unwrap_or(5_000);
+    let sequential_only = std::env::args().any(|a| a == "--sequential-only");
     let client = Client::builder()
         .base_url(&base)
         .bearer_token("load-test-token")
@@ -242,6 +244,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         micros(sdk) / micros(literal)
     );
 
+    if sequential_only {
+        return Ok(());
+    }
     println!("bulk disable of 10,000 ids with update_many");
     for concurrency in [1, 4, 16] {
         let client = Client::builder()

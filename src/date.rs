@@ -154,8 +154,9 @@ impl Serialize for Date {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        s.parse().map_err(de::Error::custom)
+        deserializer
+            .deserialize_str(crate::enums::StrVisitor(|s: &str| s.parse::<Date>()))?
+            .map_err(de::Error::custom)
     }
 }
 

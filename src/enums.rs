@@ -57,6 +57,21 @@ impl fmt::Display for ParseEnumError {
 
 impl std::error::Error for ParseEnumError {}
 
+/// Deserializes a string without copying it, through `f`.
+pub(crate) struct StrVisitor<F>(pub(crate) F);
+
+impl<'de, T, F: FnOnce(&str) -> T> serde::de::Visitor<'de> for StrVisitor<F> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+        Ok((self.0)(v))
+    }
+}
+
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -125,8 +140,10 @@ macro_rules! open_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(deserializer)?;
-                Ok(Self::from_wire(&s).unwrap_or($name::Unknown(Unknown(s))))
+                // The text is looked at in place: a known value costs no allocation.
+                deserializer.deserialize_str(StrVisitor(|s: &str| {
+                    Self::from_wire(s).unwrap_or_else(|| $name::Unknown(Unknown(s.to_owned())))
+                }))
             }
         }
     };

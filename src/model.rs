@@ -187,6 +187,11 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
         }
         Some(_) => return Err(err(String::new(), "the body is not JSON".into())),
     }
+    // The usual case, a well-formed body, takes the fast path; only a body that fails is
+    // parsed again with the member's path tracked, for the error message.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
