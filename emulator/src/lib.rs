@@ -418,6 +418,42 @@ fn check_members(
     }
 }
 
+/// The values of `parameters` that `reportPut` and `reportPost` share: `level` and `kind`
+/// (required in a create), and the two flags.
+pub(crate) fn check_shared_parameters(
+    p: &serde_json::Map<String, Value>,
+    create: bool,
+) -> Result<(), String> {
+    const LEVELS: &[&str] = &[
+        "itself",
+        "direct_partners",
+        "all_partners",
+        "all_customers",
+        "accounts",
+    ];
+    const KINDS: &[&str] = &[
+        "usage_daily",
+        "usage_summary",
+        "usage_current",
+        "usage_breakdown",
+    ];
+    for (k, allowed) in [("level", LEVELS), ("kind", KINDS)] {
+        match p.get(k) {
+            None if create => return Err(format!("parameters.{k}: required")),
+            Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
+                return Err(format!("parameters.{k}: must be one of {allowed:?}"));
+            }
+            _ => {}
+        }
+    }
+    for k in ["hide_zero_usage", "show_skus"] {
+        if p.get(k).is_some_and(|v| !v.is_boolean()) {
+            return Err(format!("parameters.{k}: must be a boolean"));
+        }
+    }
+    Ok(())
+}
+
 /// Checks a `PUT` body against the vendor's `reportPut` schema.
 ///
 /// # Errors
@@ -439,36 +475,7 @@ pub fn check_report_put(patch: &Value) -> Result<(), String> {
             &["level", "kind", "hide_zero_usage", "show_skus"],
             "parameters.",
         )?;
-        let one_of = |k: &str, allowed: &[&str]| match p.get(k) {
-            Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
-                Err(format!("parameters.{k}: must be one of {allowed:?}"))
-            }
-            _ => Ok(()),
-        };
-        one_of(
-            "level",
-            &[
-                "itself",
-                "direct_partners",
-                "all_partners",
-                "all_customers",
-                "accounts",
-            ],
-        )?;
-        one_of(
-            "kind",
-            &[
-                "usage_daily",
-                "usage_summary",
-                "usage_current",
-                "usage_breakdown",
-            ],
-        )?;
-        for k in ["hide_zero_usage", "show_skus"] {
-            if p.get(k).is_some_and(|v| !v.is_boolean()) {
-                return Err(format!("parameters.{k}: must be a boolean"));
-            }
-        }
+        check_shared_parameters(p, false)?;
     }
     if let Some(sched) = obj.get("schedule") {
         let sched = sched.as_object().ok_or("schedule: must be an object")?;

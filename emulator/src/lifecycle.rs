@@ -237,34 +237,7 @@ pub fn check_report_post(body: &Value) -> Result<(), String> {
     if !p.get("tenant_id").is_some_and(is_uuid) {
         return Err("parameters.tenant_id: required, a lowercase UUID".into());
     }
-    let one_of = |k: &str, allowed: &[&str], required: bool| match p.get(k) {
-        None if required => Err(format!("parameters.{k}: required")),
-        Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
-            Err(format!("parameters.{k}: must be one of {allowed:?}"))
-        }
-        _ => Ok(()),
-    };
-    one_of(
-        "level",
-        &[
-            "itself",
-            "direct_partners",
-            "all_partners",
-            "all_customers",
-            "accounts",
-        ],
-        true,
-    )?;
-    one_of(
-        "kind",
-        &[
-            "usage_daily",
-            "usage_summary",
-            "usage_current",
-            "usage_breakdown",
-        ],
-        true,
-    )?;
+    crate::check_shared_parameters(p, true)?;
     if let Some(f) = p.get("formats") {
         let formats = ["csv", "html", "json_v1", "csv_v2_0", "json_v2_0"];
         if !f.as_array().is_some_and(|a| {
@@ -279,11 +252,6 @@ pub fn check_report_post(body: &Value) -> Result<(), String> {
     if let Some(period) = p.get("period") {
         if !(is_date(&period["start"]) && is_date(&period["end"])) {
             return Err("parameters.period: needs start and end as YYYY-MM-DD".into());
-        }
-    }
-    for k in ["hide_zero_usage", "show_skus"] {
-        if p.get(k).is_some_and(|v| !v.is_boolean()) {
-            return Err(format!("parameters.{k}: must be a boolean"));
         }
     }
     let schedule = obj["schedule"]
