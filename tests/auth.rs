@@ -252,16 +252,7 @@ fn bad_credentials_are_refused_by_build() {
             .client_credentials(id, secret)
             .build()
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::InvalidInput {
-                    kind: InputKind::Token,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        common::assert_invalid_input(&err, InputKind::Token);
         assert!(!format!("{err} {err:?}").contains("s3cret"), "{err}");
     }
 }

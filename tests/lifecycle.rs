@@ -85,16 +85,7 @@ fn list_report_ids_reads_the_tenants_ids() {
     );
 
     let err = client(&server.url()).list_report_ids("../x").unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                kind: InputKind::Id,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    common::assert_invalid_input(&err, InputKind::Id);
 }
 
 #[test]
@@ -460,16 +451,7 @@ fn waiting_goes_on_through_service_trouble() {
         .poll_interval(Duration::ZERO)
         .build()
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                kind: InputKind::Settings,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    common::assert_invalid_input(&err, InputKind::Settings);
 }
 
 /// A writer that fails after taking `left` bytes.
@@ -549,16 +531,7 @@ fn download_errors_say_whose_fault() {
     let err = client(&server.url())
         .download_stored_report(ID, "x/../y", Vec::new())
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidInput {
-                kind: InputKind::Id,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    common::assert_invalid_input(&err, InputKind::Id);
 }
 
 #[test]

@@ -68,3 +68,12 @@ pub fn schema_validator(name: &str) -> jsonschema::Validator {
     });
     jsonschema::validator_for(&root).expect("the vendor's schema compiles")
 }
+
+/// Asserts that `err` is `Error::InvalidInput` of `kind`.
+#[track_caller]
+pub fn assert_invalid_input(err: &acronis_reports::Error, kind: acronis_reports::InputKind) {
+    match err {
+        acronis_reports::Error::InvalidInput { kind: k, .. } => assert_eq!(*k, kind, "{err:?}"),
+        other => panic!("expected InvalidInput({kind:?}), got {other:?}"),
+    }
+}
