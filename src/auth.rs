@@ -439,6 +439,30 @@ mod tests {
 
     const SECRET: &str = "s3cr3t-Client-Secret";
 
+    #[test]
+    fn tokens_are_checked_without_being_echoed() {
+        assert!(AccessToken::new("eyJhbGciOiJSUzI1NiJ9.e30.c2ln").is_ok());
+        for bad in [
+            "",
+            "Bearer abc.def",
+            "abc def",
+            "abc\r\nX-Evil: 1",
+            "tökén",
+            "ééééé",
+            "bearer x.y",
+            "abc\t",
+        ] {
+            let Err(Error::InvalidInput {
+                kind: InputKind::Token,
+                message,
+            }) = AccessToken::new(bad)
+            else {
+                panic!("{bad:?} accepted")
+            };
+            assert!(bad.is_empty() || !message.contains(bad), "{message}");
+        }
+    }
+
     /// Credentials whose token endpoint answers `expires_in` and counts its requests; token
     /// number n is `token-n`.
     fn credentials(expires_in: i64) -> (ClientCredentials, Arc<AtomicUsize>) {

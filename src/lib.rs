@@ -70,6 +70,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+mod base_url;
 pub mod bulk;
 pub mod client;
 mod date;

@@ -1,0 +1,351 @@
+//! [`ClientBuilder`]: a client's settings, checked when it is built.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{
+    Client, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_POLL_INTERVAL, DEFAULT_TOKEN_REFRESH_MARGIN,
+    DEFAULT_USER_AGENT, Inner,
+};
+use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToken, TokenSource};
+use crate::base_url::parse_base_url;
+use crate::error::{Error, InputKind};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+
+/// How the client authenticates, as given to the builder.
+enum Auth {
+    Bearer(String),
+    Credentials { id: String, secret: String },
+    Source(Box<dyn TokenSource>),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Auth::Credentials { id, .. } => write!(f, "ClientCredentials({id}, <redacted>)"),
+            Auth::Source(_) => f.write_str("TokenSource"),
+        }
+    }
+}
+
+/// Configures a [`Client`]. A base URL and one way to authenticate ([`bearer_token`],
+/// [`client_credentials`] or [`token_source`]) are required; every other setting has a
+/// documented default.
+///
+/// `Debug` never shows a token or secret.
+///
+/// [`bearer_token`]: Self::bearer_token
+/// [`client_credentials`]: Self::client_credentials
+/// [`token_source`]: Self::token_source
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    auth: Option<Auth>,
+    token_refresh_margin: Option<Duration>,
+    user_agent: Option<String>,
+    max_response_bytes: Option<u64>,
+    retry: Option<RetryPolicy>,
+    poll_interval: Option<Duration>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    proxy_from_env: Option<bool>,
+    idle_per_host: Option<usize>,
+    #[allow(clippy::struct_field_names)]
+    transport: Option<TransportBox>,
+    allow_plain_http: bool,
+}
+
+/// A user's transport, boxed; `Debug` says only that there is one.
+struct TransportBox(Arc<dyn Transport>);
+
+impl fmt::Debug for TransportBox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Transport")
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL, as the vendor writes it: `https://<data-centre>-cloud.acronis.com/api/2`.
+    /// A trailing slash is fine. Required.
+    ///
+    /// The URL must have a path (the API lives under `/api/2`) and no query, fragment or user
+    /// name. `http://` is accepted only for loopback hosts (`localhost`, `127.x.x.x`, `[::1]`:
+    /// local emulators), unless [`danger_accept_plain_http`](Self::danger_accept_plain_http).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Accepts a plain `http://` base URL to a host that is not loopback, so the token
+    /// travels unencrypted. Default: `false`. Only for a network you trust end to end, such
+    /// as a TLS-terminating proxy on the same host.
+    pub fn danger_accept_plain_http(mut self, accept: bool) -> Self {
+        self.allow_plain_http = accept;
+        self
+    }
+
+    /// Authenticates with a token you already hold, sent as `Authorization: Bearer <token>`
+    /// (pass it without the `Bearer ` prefix). It is never renewed: after it expires (two
+    /// hours), calls fail with 401. Replaces any earlier way to authenticate.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.auth = Some(Auth::Bearer(token.into()));
+        self
+    }
+
+    /// Authenticates as an API client: tokens come from `POST {base}/idp/token` with the
+    /// client's id and secret, are cached, renewed [`token_refresh_margin`] before they
+    /// expire, and renewed at once when the API answers 401 (the call is then repeated once).
+    /// However many threads share the client, one token request runs at a time. Replaces any
+    /// earlier way to authenticate.
+    ///
+    /// Read the secret from the environment or a file, never from a command line.
+    ///
+    /// [`token_refresh_margin`]: Self::token_refresh_margin
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.auth = Some(Auth::Credentials {
+            id: client_id.into(),
+            secret: client_secret.into(),
+        });
+        self
+    }
+
+    /// Authenticates with tokens from your own [`TokenSource`] (a vault, another service).
+    /// Replaces any earlier way to authenticate.
+    pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
+        self.auth = Some(Auth::Source(Box::new(source)));
+        self
+    }
+
+    /// How long before a client-credentials token expires it is renewed (at most half its
+    /// lifetime). Default: [`DEFAULT_TOKEN_REFRESH_MARGIN`] (5 min).
+    pub fn token_refresh_margin(mut self, margin: Duration) -> Self {
+        self.token_refresh_margin = Some(margin);
+        self
+    }
+
+    /// The `User-Agent` header. Default: [`DEFAULT_USER_AGENT`] (`acronis-reports/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The largest response body read, in bytes; a larger one ends the call with
+    /// [`Error::ResponseTooLarge`] after reading at most one byte more. Downloads of stored
+    /// files are streamed and not capped. Default: [`DEFAULT_MAX_RESPONSE_BYTES`] (4 MiB).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// How many times a failed call is retried, with the default policy otherwise: a
+    /// shortcut for `retry_policy(RetryPolicy::new().max_retries(n))`. Default: 2.
+    pub fn retries(mut self, n: u32) -> Self {
+        self.retry = Some(self.retry.take().unwrap_or_default().max_retries(n));
+        self
+    }
+
+    /// Which failed calls are retried, and when. Default: [`RetryPolicy::new`] (2 retries of
+    /// idempotent calls after connection failures, timeouts, 429, 502, 503 and 504, waiting
+    /// 1–2 s, then 2–4 s, or as `Retry-After` says up to 30 s).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The pause between two looks at a report's stored files in
+    /// [`Client::wait_for_stored_report`]. Default: [`DEFAULT_POLL_INTERVAL`] (2 s).
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = Some(interval);
+        self
+    }
+
+    /// The limit on one whole HTTP exchange of the built-in transport, from connecting to the
+    /// last byte of the body: a server that stops sending mid-body ends in
+    /// [`Error::Timeout`] within it. Default:
+    #[cfg_attr(
+        feature = "ureq",
+        doc = "[`UreqTransport::DEFAULT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_TIMEOUT)"
+    )]
+    #[cfg_attr(not(feature = "ureq"), doc = "`UreqTransport::DEFAULT_TIMEOUT`")]
+    /// (30 s). Each retry gets the whole limit again.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The limit on resolving the host, and again on opening the connection (TLS included), of
+    /// the built-in transport. Default:
+    #[cfg_attr(
+        feature = "ureq",
+        doc = "[`UreqTransport::DEFAULT_CONNECT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_CONNECT_TIMEOUT)"
+    )]
+    #[cfg_attr(
+        not(feature = "ureq"),
+        doc = "`UreqTransport::DEFAULT_CONNECT_TIMEOUT`"
+    )]
+    /// (10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How many idle connections to one host the built-in transport keeps for reuse: size it
+    /// to the number of threads sharing the client (bulk runs), or connections are closed
+    /// and opened again. Default:
+    #[cfg_attr(
+        feature = "ureq",
+        doc = "[`UreqTransport::DEFAULT_IDLE_PER_HOST`](crate::transport::UreqTransport::DEFAULT_IDLE_PER_HOST)"
+    )]
+    #[cfg_attr(not(feature = "ureq"), doc = "`UreqTransport::DEFAULT_IDLE_PER_HOST`")]
+    /// (8).
+    pub fn max_idle_connections_per_host(mut self, n: usize) -> Self {
+        self.idle_per_host = Some(n);
+        self
+    }
+
+    /// Whether the built-in transport uses the proxy named by `HTTPS_PROXY`, `HTTP_PROXY` or
+    /// `ALL_PROXY` (honouring `NO_PROXY`). Default: `true`, except for a loopback base URL,
+    /// which no proxy can reach.
+    pub fn proxy_from_env(mut self, yes: bool) -> Self {
+        self.proxy_from_env = Some(yes);
+        self
+    }
+
+    /// The HTTP stack to send requests with. Default: a
+    /// [`UreqTransport`](crate::transport::UreqTransport) configured by
+    /// [`timeout`](Self::timeout), [`connect_timeout`](Self::connect_timeout) and
+    /// [`proxy_from_env`](Self::proxy_from_env) (with the `ureq` feature; without it, a
+    /// transport is required). Token requests go through it too.
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(TransportBox(Arc::new(transport)));
+        self
+    }
+
+    /// Checks the settings and builds the client. Nothing is sent: a client-credentials token
+    /// is fetched on the first call.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when the base URL is missing or malformed, no way to
+    /// authenticate was given or its token or credentials cannot be sent, the user agent
+    /// cannot be a header, settings of the built-in transport were given together with a
+    /// transport of your own, or (without the `ureq` feature) no transport was given.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = self.base_url.as_deref().ok_or_else(|| {
+            Error::invalid(
+                InputKind::BaseUrl,
+                "no base URL: set ClientBuilder::base_url, e.g. https://eu2-cloud.acronis.com/api/2",
+            )
+        })?;
+        let base_url = parse_base_url(base_url, self.allow_plain_http)?;
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_owned());
+        if user_agent.is_empty()
+            || !user_agent
+                .bytes()
+                .all(|b| b == b' ' || b.is_ascii_graphic())
+        {
+            return Err(Error::invalid(
+                InputKind::UserAgent,
+                "invalid user agent: use visible ASCII characters and spaces only",
+            ));
+        }
+        let max_response_bytes = self
+            .max_response_bytes
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
+        let retry = self.retry.unwrap_or_default();
+        if self.poll_interval == Some(Duration::ZERO) {
+            return Err(Error::invalid(
+                InputKind::Settings,
+                "a zero poll interval would poll the API without pause; use at least a few hundred milliseconds",
+            ));
+        }
+        let transport: Arc<dyn Transport> = match self.transport {
+            Some(_)
+                if self.timeout.is_some()
+                    || self.connect_timeout.is_some()
+                    || self.proxy_from_env.is_some()
+                    || self.idle_per_host.is_some() =>
+            {
+                return Err(Error::invalid(
+                    InputKind::Settings,
+                    "timeouts, proxy and pool settings apply to the built-in transport: set them on your own transport instead",
+                ));
+            }
+            Some(TransportBox(t)) => t,
+            #[cfg(feature = "ureq")]
+            None => {
+                let mut b = crate::transport::UreqTransport::builder().proxy_from_env(
+                    self.proxy_from_env
+                        .unwrap_or_else(|| !crate::base_url::is_loopback(&base_url)),
+                );
+                if let Some(timeout) = self.timeout {
+                    b = b.timeout(Some(timeout));
+                }
+                if let Some(timeout) = self.connect_timeout {
+                    b = b.connect_timeout(Some(timeout));
+                }
+                if let Some(n) = self.idle_per_host {
+                    b = b.max_idle_connections_per_host(n);
+                }
+                Arc::new(b.build())
+            }
+            #[cfg(not(feature = "ureq"))]
+            None => {
+                return Err(Error::invalid(
+                    InputKind::Settings,
+                    "no transport: the `ureq` feature is off, so pass one with ClientBuilder::transport",
+                ));
+            }
+        };
+        let auth = match &self.auth {
+            Some(Auth::Bearer(_)) => "bearer token".to_owned(),
+            Some(Auth::Credentials { id, .. }) => format!("client credentials of {id}"),
+            _ => "token source".to_owned(),
+        };
+        let tokens: Box<dyn TokenSource> = match self.auth {
+            None => {
+                return Err(Error::invalid(
+                    InputKind::Token,
+                    "no way to authenticate: set ClientBuilder::client_credentials or ClientBuilder::bearer_token",
+                ));
+            }
+            Some(Auth::Bearer(token)) => Box::new(StaticToken::new(AccessToken::new(token)?)),
+            Some(Auth::Credentials { id, secret }) => Box::new(ClientCredentials::new(
+                &base_url,
+                &id,
+                &secret,
+                CredentialSettings {
+                    user_agent: user_agent.clone(),
+                    transport: transport.clone(),
+                    refresh_margin: self
+                        .token_refresh_margin
+                        .unwrap_or(DEFAULT_TOKEN_REFRESH_MARGIN),
+                    max_response_bytes,
+                },
+            )?),
+            Some(Auth::Source(source)) => source,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                auth,
+                tokens,
+                user_agent,
+                max_response_bytes,
+                retry,
+                poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
+                transport,
+            }),
+        })
+    }
+}

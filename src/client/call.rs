@@ -1,0 +1,224 @@
+//! How one call is made: the request built, sent, retried, its answer read or mapped to an
+//! [`Error`].
+
+use std::time::{Instant, SystemTime};
+
+use uuid::Uuid;
+
+use super::{Client, id_mismatch};
+use crate::auth::AccessToken;
+use crate::error::{ApiError, CallInfo, Error};
+use crate::model::{self, Report};
+use crate::retry::parse_retry_after;
+use crate::transport::{
+    Method, ReadError, Request, Response, Transport, TransportError, read_error_kind,
+};
+use crate::verify::Mismatch;
+
+/// How many characters of a non-JSON error body an [`ApiError`] keeps.
+const ERROR_BODY_CHARS: usize = 1024;
+
+/// How many bytes of an error response are read: plenty for the vendor's error JSON or the
+/// start of a gateway's page.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+impl Client {
+    /// `GET /reports/{id}`, checked to be that report; with the call it came from.
+    pub(super) fn fetch_report(&self, id: Uuid) -> Result<(Report, CallInfo), Error> {
+        let answer = self.call(Method::Get, &format!("/reports/{id}"), None)?;
+        let report = answer.report()?;
+        if let Err(mismatch) = Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect())
+        {
+            return Err(Error::Mismatch {
+                call: answer.call,
+                mismatch,
+                report: Box::new(report),
+            });
+        }
+        Ok((report, answer.call))
+    }
+
+    /// Makes one call, with retries and one token renewal on 401, and returns its 2xx answer.
+    pub(super) fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer, Error> {
+        let limit = self.inner.max_response_bytes;
+        self.with_retries(method, path, body, "application/json", |call, response| {
+            let body = response.read_capped(limit).map_err(|e| match e {
+                ReadError::TooLarge => Error::ResponseTooLarge {
+                    method,
+                    path: path.to_owned(),
+                    limit,
+                },
+                ReadError::Io(e) => {
+                    Error::from_transport(method, path, TransportError::new(read_error_kind(&e), e))
+                }
+            })?;
+            Ok(Answer { call, body })
+        })
+    }
+
+    /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
+    /// getting that answer, not reading it).
+    pub(super) fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
+        // Stored files are application/octet-stream, not JSON.
+        self.with_retries(Method::Get, path, None, "*/*", |call, response| {
+            Ok((call, response))
+        })
+    }
+
+    /// Exchanges a request for a 2xx answer that `finish` reads, with retries and one token
+    /// renewal on 401.
+    pub(super) fn with_retries<T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        accept: &'static str,
+        finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let inner = &*self.inner;
+        let mut renewed = false;
+        // The token is asked for on every attempt: a failed token request is retried as part
+        // of the call it serves (issuing a token changes nothing on the server).
+        inner.retry.run(method, |attempt| {
+            let token = inner.tokens.token()?;
+            let once = |token: &AccessToken| {
+                let (call, response) =
+                    self.exchange(method, path, body.as_deref(), accept, token, attempt)?;
+                finish(call, response)
+            };
+            match once(&token) {
+                Err(e) if e.status() == Some(401) && !renewed => {
+                    renewed = true;
+                    inner.tokens.invalidate(&token);
+                    let fresh = inner.tokens.token()?;
+                    if fresh == token {
+                        return Err(e);
+                    }
+                    crate::logging::debug!("{method} {path}: 401; repeating with a renewed token");
+                    once(&fresh)
+                }
+                other => other,
+            }
+        })
+    }
+
+    /// Sends one request and returns a 2xx answer with its body still to be read; any other
+    /// status is an error.
+    pub(super) fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        accept: &'static str,
+        token: &AccessToken,
+        attempt: u32,
+    ) -> Result<(CallInfo, Response), Error> {
+        let inner = &*self.inner;
+        let mut headers = vec![
+            ("accept", accept.to_owned()),
+            ("authorization", format!("Bearer {}", token.expose_secret())),
+            ("user-agent", inner.user_agent.clone()),
+        ];
+        if body.is_some() {
+            headers.push(("content-type", "application/json".to_owned()));
+        }
+        let request = Request::new(
+            method,
+            format!("{}{path}", inner.base_url),
+            headers,
+            body.map(<[u8]>::to_vec),
+        );
+        let started = Instant::now();
+        let response = inner.transport.send(request).map_err(|e| {
+            crate::logging::debug!("{method} {path}: no response (attempt {attempt}): {e}");
+            Error::from_transport(method, path, e)
+        })?;
+        let status = response.status();
+        crate::logging::debug!(
+            "{method} {path}: {status} after {} ms (attempt {attempt})",
+            started.elapsed().as_millis()
+        );
+        let request_id = response.request_id();
+        if (200..300).contains(&status) {
+            let call = CallInfo {
+                method,
+                path: path.to_owned(),
+                status,
+                request_id,
+            };
+            return Ok((call, response));
+        }
+        // For any other status the status is the news: read what a diagnosis needs, and never
+        // let the body (too large, cut off) hide the status.
+        let location = response.header("location").map(str::to_owned);
+        let retry_after = response
+            .header("retry-after")
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let body = response.read_partial(ERROR_BODY_BYTES);
+        if (300..400).contains(&status) {
+            return Err(Error::Redirect {
+                method,
+                path: path.to_owned(),
+                status,
+                location,
+            });
+        }
+        let mut error = api_error(method, path, status, &body);
+        error.request_id = request_id;
+        error.retry_after = retry_after;
+        Err(Error::Api(Box::new(error)))
+    }
+}
+
+/// A 2xx answer: the call it came from and its body.
+pub(super) struct Answer {
+    pub(super) call: CallInfo,
+    pub(super) body: Vec<u8>,
+}
+
+impl Answer {
+    pub(super) fn decode<'a, T: serde::Deserialize<'a>>(
+        &'a self,
+        what: &'static str,
+    ) -> Result<T, Error> {
+        model::decode(what, &self.body).map_err(|error| Error::Decode {
+            call: self.call.clone(),
+            error: Box::new(error),
+        })
+    }
+
+    pub(super) fn report(&self) -> Result<Report, Error> {
+        Report::from_json(&self.body).map_err(|error| Error::Decode {
+            call: self.call.clone(),
+            error: Box::new(error),
+        })
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> String {
+    model::snippet(text.as_bytes(), max_chars)
+}
+
+fn api_error(method: Method, path: &str, status: u16, body: &[u8]) -> ApiError {
+    let mut error = ApiError::new(method, path, status);
+    match serde_json::from_slice::<model::VendorErrorBody>(body) {
+        Ok(parsed) => {
+            let e = parsed.error;
+            error.code = e.code.and_then(|c| match c {
+                serde_json::Value::String(s) => Some(s),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            });
+            error.message = e.message.map(|m| truncate(&m, ERROR_BODY_CHARS));
+            error.domain = e.domain;
+            error.info = e.details.and_then(|d| d.info);
+        }
+        Err(_) => error.body = Some(model::snippet(body, ERROR_BODY_CHARS)),
+    }
+    error
+}
