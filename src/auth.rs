@@ -161,6 +161,19 @@ pub(crate) struct ClientCredentials {
 #[derive(Default)]
 struct Fetching {
     last_failure: Option<Error>,
+    /// When the token endpoint last refused the client's credentials: until
+    /// [`REFUSAL_HOLD`] has passed, that refusal is the answer, without a request.
+    refused_at: Option<Instant>,
+}
+
+/// How long a refusal of the credentials by the token endpoint (a 4xx other than 408 and
+/// 429) is given as the answer without asking again: asking again with the same id and secret
+/// would be refused too, and many refused requests can get an API client locked out.
+pub(crate) const REFUSAL_HOLD: Duration = Duration::from_secs(60);
+
+/// Whether `error` is the token endpoint refusing the credentials themselves.
+fn is_refusal(error: &Error) -> bool {
+    matches!(error, Error::Auth(e) if (400..500).contains(&e.status) && !matches!(e.status, 408 | 429))
 }
 
 #[derive(Clone)]
@@ -271,16 +284,24 @@ impl ClientCredentials {
                 return Err(error.clone());
             }
         }
+        // The credentials were refused a moment ago: they would be refused again.
+        if let (Some(at), Some(error)) = (fetching.refused_at, &fetching.last_failure) {
+            if now.saturating_duration_since(at) < REFUSAL_HOLD {
+                return Err(error.clone());
+            }
+        }
         let result = self.fetch();
         self.completed.fetch_add(1, Ordering::SeqCst);
         let (token, lifetime) = match result {
             Ok(fetched) => fetched,
             Err(error) => {
+                fetching.refused_at = is_refusal(&error).then_some(now);
                 fetching.last_failure = Some(error.clone());
                 return Err(error);
             }
         };
         fetching.last_failure = None;
+        fetching.refused_at = None;
         let margin = self.refresh_margin.min(lifetime / 2);
         let renew_at = now
             .checked_add(lifetime.saturating_sub(margin))
@@ -571,6 +592,49 @@ mod tests {
             "{text}"
         );
         assert!(!c.basic.is_empty() && !format!("{c:?}").contains(&c.basic));
+    }
+
+    /// Credentials whose token endpoint answers `status` with an OAuth error, counting the
+    /// requests.
+    fn refusing(status: u16) -> (ClientCredentials, Arc<AtomicUsize>) {
+        let count = Arc::new(AtomicUsize::new(0));
+        let seen = count.clone();
+        let settings = CredentialSettings {
+            user_agent: "t".into(),
+            transport: Arc::new(from_fn(move |_| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                let body = br#"{"error":"access_denied","error_description":"Invalid client"}"#;
+                Ok(Response::from_bytes(status, vec![], body.to_vec()))
+            })),
+            refresh_margin: Duration::from_secs(1),
+            max_response_bytes: 1 << 20,
+        };
+        let c = ClientCredentials::new("https://x/api/2", "id", SECRET, settings).unwrap();
+        (c, count)
+    }
+
+    #[test]
+    fn a_refusal_is_the_answer_for_a_minute_without_asking_again() {
+        let (c, count) = refusing(401);
+        let t0 = Instant::now();
+        for later in [0, 1, 30, 59] {
+            let err = c.token_at(t0 + Duration::from_secs(later)).unwrap_err();
+            assert_eq!(err.status(), Some(401), "{err}");
+        }
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        assert!(c.token_at(t0 + REFUSAL_HOLD).is_err());
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn service_trouble_at_the_token_endpoint_is_asked_again() {
+        for status in [429, 503] {
+            let (c, count) = refusing(status);
+            let t0 = Instant::now();
+            assert!(c.token_at(t0).is_err());
+            assert!(c.token_at(t0).is_err());
+            assert_eq!(count.load(Ordering::SeqCst), 2, "{status}");
+        }
     }
 
     /// Credentials whose token endpoint answers 200 with `body`.

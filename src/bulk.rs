@@ -1,54 +1,142 @@
-//! Bulk runs: one job per report id, on a bounded set of threads sharing one client.
+//! Bulk runs: one job per id, on a bounded set of threads sharing one client, that fail
+//! safe.
 //!
 //! [`Client::update_many`] applies one [`ReportUpdate`] to many reports;
 //! [`Client::for_each_id`] runs any job. Ids are pulled from the iterator as threads get free
 //! and results come back as they finish, through a bounded channel: memory does not grow
-//! with the number of ids. Every id yields exactly one result.
+//! with the number of ids. **Every id yields exactly one result**, in one of three kinds: the
+//! job's success, the job's error, or [`Error::NotAttempted`] for an id the run did not take
+//! up because it stopped.
+//!
+//! A run stops taking up ids (the calls in flight finish and are reported; the ids left are
+//! reported `NotAttempted` with the [`StopReason`]) when:
+//!
+//! - **the service keeps failing**: [`stop_after_failures`](BulkOptions::stop_after_failures)
+//!   calls in a row (5 by default) fail with service trouble (no answer, a timeout, 429 or a
+//!   5xx) once retries can no longer help, because the client's
+//!   [retry budget](crate::RetryBudget) is spent or the failure is not one to retry. In a
+//!   total outage a run of any size stops after a bounded number of requests (about 150 with
+//!   the default budget);
+//! - **the credentials are refused**: a 401 that a renewed token did not cure, or a token
+//!   endpoint that refuses the API client. Every further call would be refused too;
+//! - **it is told to**: [`StopHandle::stop`] (the command-line tool does on Ctrl-C).
+//!
+//! A 429 answer pauses every call of the client, so a throttled run slows down as a whole.
 //!
 //! ```no_run
-//! use acronis_reports::{Client, ReportUpdate};
+//! use acronis_reports::{Client, Error, ReportUpdate};
 //!
 //! # let client = Client::builder().base_url("https://eu2-cloud.acronis.com/api/2").bearer_token("t").build()?;
 //! let ids = vec!["20dffb36-d77b-45c6-b2fa-39276e98d5fc".to_owned()];
 //! for (id, result) in client.update_many(ids, &ReportUpdate::disable(), 4) {
 //!     match result {
 //!         Ok(report) => println!("{id}: disabled (version {})", report.version),
+//!         Err(Error::NotAttempted { reason, .. }) => println!("{id}: not attempted: {reason}"),
 //!         Err(e) => eprintln!("{id}: {e}"),
 //!     }
 //! }
 //! # Ok::<(), acronis_reports::Error>(())
 //! ```
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use crate::client::Client;
+use crate::client::{CallEnd, Client, RunHooks};
 use crate::error::Error;
 use crate::model::Report;
 use crate::patch::ReportUpdate;
+use crate::stop::StopSignal;
+
+pub use crate::stop::{StopHandle, StopReason};
 
 /// The most threads a bulk run uses; a larger `concurrency` is taken as this.
 pub const MAX_CONCURRENCY: usize = 256;
+
+/// How a bulk run goes: how many threads, and when it stops by itself.
+///
+/// A number converts into options with that concurrency, so `update_many(ids, &update, 8)`
+/// works as well as `update_many(ids, &update, BulkOptions::new().concurrency(8))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[must_use]
+pub struct BulkOptions {
+    concurrency: usize,
+    stop_after_failures: Option<u32>,
+}
+
+impl Default for BulkOptions {
+    fn default() -> Self {
+        BulkOptions {
+            concurrency: 4,
+            stop_after_failures: Some(5),
+        }
+    }
+}
+
+impl From<usize> for BulkOptions {
+    fn from(concurrency: usize) -> Self {
+        BulkOptions::new().concurrency(concurrency)
+    }
+}
+
+impl BulkOptions {
+    /// The default options: 4 threads; stop after 5 calls in a row fail with service
+    /// trouble once retries can no longer help.
+    pub fn new() -> Self {
+        BulkOptions::default()
+    }
+
+    /// How many ids are worked on at once, 1 to [`MAX_CONCURRENCY`] (values outside are
+    /// taken as the nearest). Above 8, size the client's pool to match with
+    /// [`ClientBuilder::max_idle_connections_per_host`](crate::ClientBuilder::max_idle_connections_per_host).
+    /// Default: 4.
+    pub fn concurrency(mut self, threads: usize) -> Self {
+        self.concurrency = threads.clamp(1, MAX_CONCURRENCY);
+        self
+    }
+
+    /// After how many calls in a row that fail with service trouble (no answer, a timeout, a
+    /// redirect, 429 or a 5xx, after their retries), once retries can no longer help (the
+    /// retry budget is spent or the failure is not one to retry), the run stops:
+    /// [`StopReason::ServiceFailing`]. `None` never stops for failures. Default: `Some(5)`.
+    pub fn stop_after_failures(mut self, failures: Option<u32>) -> Self {
+        self.stop_after_failures = failures.map(|n| n.max(1));
+        self
+    }
+}
 
 /// The results of a bulk run, as they finish: `(id, result)` for every id, in no particular
 /// order.
 ///
 /// Dropping it stops the run: no new id is started, and the drop waits for the jobs in flight
-/// (each at most one call with its retries) and for a thread that is reading the next id
-/// (from a slow input, as long as that takes). If a job panics, the panic is raised again from
-/// [`next`](Iterator::next) once the other results are read: no id disappears silently.
-pub struct BulkResults<T> {
+/// (each at most one call, whose retries end at once) and for a thread that is reading the
+/// next id (from a slow input, as long as that takes). If a job panics, the run stops and
+/// the panic is raised again from [`next`](Iterator::next) once the other results are read:
+/// no id disappears silently.
+pub struct BulkResults<Id, T> {
     /// `None` once dropped, so that workers blocked on a full channel wake up.
-    results: Option<Receiver<(String, T)>>,
-    stop: Arc<AtomicBool>,
+    results: Option<Receiver<(Id, Result<T, Error>)>>,
+    run: Arc<Run>,
     panic: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
     workers: Vec<JoinHandle<()>>,
 }
 
-impl<T> Iterator for BulkResults<T> {
-    type Item = (String, T);
+impl<Id, T> BulkResults<Id, T> {
+    /// A handle that stops the run from anywhere (a signal handler's thread, say): see
+    /// [`StopHandle`]. The results go on until every id is accounted for.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.run.signal.clone())
+    }
+
+    /// Why the run stopped, or `None` while it goes on (or when it ran to the end).
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        self.run.signal.reason()
+    }
+}
+
+impl<Id, T> Iterator for BulkResults<Id, T> {
+    type Item = (Id, Result<T, Error>);
 
     fn next(&mut self) -> Option<Self::Item> {
         match self.results.as_ref()?.recv() {
@@ -68,9 +156,9 @@ impl<T> Iterator for BulkResults<T> {
     }
 }
 
-impl<T> Drop for BulkResults<T> {
+impl<Id, T> Drop for BulkResults<Id, T> {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
+        self.run.signal.stop(StopReason::Requested);
         // Closing the channel makes a worker's next send fail, so none stays blocked.
         drop(self.results.take());
         for worker in self.workers.drain(..) {
@@ -79,80 +167,137 @@ impl<T> Drop for BulkResults<T> {
     }
 }
 
-impl<T> std::fmt::Debug for BulkResults<T> {
+impl<Id, T> std::fmt::Debug for BulkResults<Id, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BulkResults")
             .field("threads", &self.workers.len())
+            .field("stop_reason", &self.stop_reason())
             .finish_non_exhaustive()
     }
 }
 
+/// One run's state: its stop signal and its circuit breaker.
+struct Run {
+    signal: Arc<StopSignal>,
+    /// Calls in a row that failed with service trouble.
+    failures: AtomicU32,
+    stop_after_failures: Option<u32>,
+}
+
+impl RunHooks for Run {
+    fn signal(&self) -> &StopSignal {
+        &self.signal
+    }
+
+    fn call_ended(&self, end: CallEnd) {
+        match end {
+            CallEnd::Answered => self.failures.store(0, Ordering::SeqCst),
+            CallEnd::Failed { retry_could_help } => {
+                let failures = self
+                    .failures
+                    .fetch_add(1, Ordering::SeqCst)
+                    .saturating_add(1);
+                let tripped = self.stop_after_failures.is_some_and(|n| failures >= n);
+                if tripped && !retry_could_help {
+                    crate::logging::warning!(
+                        "{failures} calls in a row failed and retries cannot help: the bulk run stops"
+                    );
+                    self.signal.stop(StopReason::ServiceFailing { failures });
+                }
+            }
+            CallEnd::CredentialsRefused => {
+                crate::logging::warning!("the credentials were refused: the bulk run stops");
+                self.signal.stop(StopReason::CredentialsRefused);
+            }
+        }
+    }
+}
+
 impl Client {
-    /// Applies `update` to every report in `ids` with `update_report` (ids checked,
-    /// results verified), on `concurrency` threads (at least 1) sharing this client and its
-    /// connections. See [`for_each_id`](Self::for_each_id).
+    /// Applies `update` to every report in `ids` with
+    /// [`update_report`](Self::update_report) (ids checked, results verified), on the
+    /// threads `options` says (a number will do) sharing this client and its connections.
+    /// See [`for_each_id`](Self::for_each_id) and the [module](crate::bulk) for when a run
+    /// stops by itself.
     pub fn update_many<I>(
         &self,
         ids: I,
         update: &ReportUpdate,
-        concurrency: usize,
-    ) -> BulkResults<Result<Report, Error>>
+        options: impl Into<BulkOptions>,
+    ) -> BulkResults<I::Item, Report>
     where
-        I: IntoIterator<Item = String>,
+        I: IntoIterator,
         I::IntoIter: Send + 'static,
+        I::Item: AsRef<str> + Send + 'static,
     {
         let update = update.clone();
-        self.for_each_id(ids, concurrency, move |client, id| {
-            client.update_report(id, &update)
+        self.for_each_id(ids, options, move |client, id| {
+            client.update_report(id.as_ref(), &update)
         })
     }
 
-    /// Runs `job` for every id on `concurrency` threads (1 to [`MAX_CONCURRENCY`]) sharing
-    /// this client (above 8 threads, size its pool to match with
-    /// [`ClientBuilder::max_idle_connections_per_host`](crate::ClientBuilder::max_idle_connections_per_host)),
-    /// and yields each id with its result as it finishes. Ids are pulled only as threads get
-    /// free, and at most `2 × concurrency` results wait to be read, so neither grows with
-    /// the number of ids.
-    pub fn for_each_id<I, T, F>(&self, ids: I, concurrency: usize, job: F) -> BulkResults<T>
+    /// Runs `job` for every id on the threads `options` says (a number will do: the
+    /// concurrency) sharing this client, and yields each id with its result as it finishes.
+    /// Ids are pulled only as threads get free, and at most `2 × concurrency` results wait
+    /// to be read, so neither grows with the number of ids.
+    ///
+    /// The client a job is given belongs to the run: once the run stops, its waits end at
+    /// once and it starts no call (a call it would start returns
+    /// [`Error::NotAttempted`]). Every id the run did not take up yields
+    /// `Err(Error::NotAttempted { reason })`.
+    pub fn for_each_id<I, T, F>(
+        &self,
+        ids: I,
+        options: impl Into<BulkOptions>,
+        job: F,
+    ) -> BulkResults<I::Item, T>
     where
-        I: IntoIterator<Item = String>,
+        I: IntoIterator,
         I::IntoIter: Send + 'static,
+        I::Item: Send + 'static,
         T: Send + 'static,
-        F: Fn(&Client, &str) -> T + Send + Sync + 'static,
+        F: Fn(&Client, &I::Item) -> Result<T, Error> + Send + Sync + 'static,
     {
-        let concurrency = concurrency.clamp(1, MAX_CONCURRENCY);
+        let options = options.into();
+        let concurrency = options.concurrency.clamp(1, MAX_CONCURRENCY);
+        let run = Arc::new(Run {
+            signal: Arc::new(StopSignal::default()),
+            failures: AtomicU32::new(0),
+            stop_after_failures: options.stop_after_failures,
+        });
         let ids = Arc::new(Mutex::new(ids.into_iter()));
         let job = Arc::new(job);
-        let stop = Arc::new(AtomicBool::new(false));
         let panic = Arc::new(Mutex::new(None));
         let (tx, results) = sync_channel(concurrency * 2);
         let workers = (0..concurrency)
             .map(|_| {
-                let (client, ids, job, stop, tx): (Client, _, _, _, SyncSender<(String, T)>) = (
-                    self.clone(),
-                    ids.clone(),
-                    job.clone(),
-                    stop.clone(),
-                    tx.clone(),
-                );
-                let panic = panic.clone();
+                let client = self.with_run(run.clone());
+                let (ids, job, run, panic) = (ids.clone(), job.clone(), run.clone(), panic.clone());
+                let tx: SyncSender<_> = tx.clone();
                 std::thread::spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
+                    loop {
                         let next = ids.lock().unwrap_or_else(PoisonError::into_inner).next();
                         let Some(id) = next else { return };
-                        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            job(&client, &id)
-                        }));
-                        let result = match run {
-                            Ok(result) => result,
-                            Err(payload) => {
-                                // Keep the first panic for `next` to raise; stop the run.
-                                panic
-                                    .lock()
-                                    .unwrap_or_else(PoisonError::into_inner)
-                                    .get_or_insert(payload);
-                                stop.store(true, Ordering::SeqCst);
-                                return;
+                        let result = match run.signal.reason() {
+                            // Stopped: every id left is accounted for, none is worked on.
+                            Some(reason) => Err(Error::NotAttempted { reason }),
+                            None => {
+                                let ran =
+                                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                        job(&client, &id)
+                                    }));
+                                match ran {
+                                    Ok(result) => result,
+                                    Err(payload) => {
+                                        // Keep the first panic for `next` to raise; stop.
+                                        panic
+                                            .lock()
+                                            .unwrap_or_else(PoisonError::into_inner)
+                                            .get_or_insert(payload);
+                                        run.signal.stop(StopReason::Requested);
+                                        return;
+                                    }
+                                }
                             }
                         };
                         if tx.send((id, result)).is_err() {
@@ -164,7 +309,7 @@ impl Client {
             .collect();
         BulkResults {
             results: Some(results),
-            stop,
+            run,
             panic,
             workers,
         }

@@ -7,6 +7,7 @@
 mod builder;
 mod call;
 mod download;
+mod pacing;
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,11 +21,12 @@ use crate::error::{Error, InputKind};
 use crate::model::{Items, Report, StoredReport};
 use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
-use crate::retry::RetryPolicy;
+use crate::retry::{Bucket, RetryPolicy};
 use crate::transport::{Method, Transport};
 use crate::verify::{Field, FieldMismatch, Mismatch, to_value};
 
 pub use builder::ClientBuilder;
+pub(crate) use pacing::{CallEnd, RunHooks};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] says otherwise.
 pub const DEFAULT_USER_AGENT: &str =
@@ -64,6 +66,8 @@ pub const DEFAULT_TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The bulk run this clone works for, if any.
+    run: Option<Arc<dyn RunHooks>>,
 }
 
 struct Inner {
@@ -74,6 +78,10 @@ struct Inner {
     user_agent: String,
     max_response_bytes: u64,
     retry: RetryPolicy,
+    /// The retry budget's tokens, shared by every call of the client.
+    bucket: Bucket,
+    /// The pause every call holds back for after a 429.
+    throttle: pacing::Throttle,
     poll_interval: Duration,
     transport: Arc<dyn Transport>,
 }
@@ -382,7 +390,8 @@ impl Client {
                     waited,
                 });
             }
-            std::thread::sleep(self.inner.poll_interval.min(timeout - waited));
+            self.sleep(self.inner.poll_interval.min(timeout - waited))
+                .map_err(|reason| Error::NotAttempted { reason })?;
         }
     }
 }

@@ -154,6 +154,15 @@ pub enum Error {
         source: std::sync::Arc<std::io::Error>,
     },
 
+    /// The call was not made: a bulk run stopped before this id was taken up (or before
+    /// this call of its job was sent). Nothing about it was sent; running it again is safe.
+    #[error("not attempted: {reason}")]
+    #[non_exhaustive]
+    NotAttempted {
+        /// Why the run stopped.
+        reason: crate::stop::StopReason,
+    },
+
     /// The response body is larger than the client's cap.
     #[error(
         "{method} {path}: the response body is larger than the limit of {limit} bytes; raise ClientBuilder::max_response_bytes if that is expected"
@@ -242,11 +251,12 @@ impl Error {
     }
 
     /// Whether the same call, made again later, may succeed: timeouts, failed connections,
-    /// and the statuses 429, 502, 503 and 504 (from the API or the token endpoint). This is
-    /// what the [`RetryPolicy`](crate::RetryPolicy) retries.
+    /// and the statuses 429, 500, 502, 503 and 504 (from the API or the token endpoint). This
+    /// is what the [`RetryPolicy`](crate::RetryPolicy) retries. (501 and 505 say the server
+    /// does not support the request at all: not retryable.)
     pub fn is_retryable(&self) -> bool {
         use crate::transport::TransportErrorKind as K;
-        let retryable_status = |s| matches!(s, 429 | 502 | 503 | 504);
+        let retryable_status = |s| matches!(s, 429 | 500 | 502 | 503 | 504);
         match self {
             Error::Timeout { .. } => true,
             Error::Transport { source, .. } => source.kind() == K::Connect,
@@ -529,10 +539,10 @@ mod tests {
     #[test]
     fn retryable_and_status() {
         let api = |status| Error::Api(Box::new(ApiError::new(Method::Put, "/reports/x", status)));
-        for s in [429, 502, 503, 504] {
+        for s in [429, 500, 502, 503, 504] {
             assert!(api(s).is_retryable(), "{s}");
         }
-        for s in [400, 401, 403, 404, 415, 500] {
+        for s in [400, 401, 403, 404, 415, 501, 505] {
             assert!(!api(s).is_retryable(), "{s}");
         }
         assert_eq!(api(404).status(), Some(404));

@@ -2,9 +2,13 @@
 //!
 //! The default follows the vendor's advice for service trouble (two retries, one to two
 //! seconds apart): up to 2 retries of `GET`, `PUT` and `DELETE` after a failed connection, a
-//! timeout, or a 429, 502, 503 or 504, each after 1 to 2 seconds; never a `POST` unless asked.
-//! A `Retry-After` header (seconds or an HTTP date) is honoured up to a cap. Raise
+//! timeout, or a 429, 500, 502, 503 or 504, each after 1 to 2 seconds; never a `POST` unless
+//! asked. A `Retry-After` header (seconds or an HTTP date) is honoured up to a cap. Raise
 //! [`RetryPolicy::max_delay`] for waits that double from one retry to the next.
+//!
+//! Retries also draw on the client's [`RetryBudget`], shared by all its calls: in an outage
+//! the client stops retrying after a bounded number of retries instead of multiplying the
+//! load on a service that is down.
 //!
 //! ```
 //! use std::time::Duration;
@@ -23,12 +27,17 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::transport::Method;
 
+mod budget;
+
+pub(crate) use budget::Bucket;
+pub use budget::RetryBudget;
+
 /// Which failed calls are tried again, and after how long.
 ///
 /// A call is retried when all of these hold: retries are left; the method is idempotent
-/// (`GET`, `PUT`, `DELETE`), or it is a `POST` and [`retry_post`](Self::retry_post) is on; and
-/// the error [`is_retryable`](Error::is_retryable) (connection failed, timeout, 429, 502,
-/// 503, 504). The wait before retry *n* is the server's `Retry-After` when it sent one (and
+/// (`GET`, `PUT`, `DELETE`), or it is a `POST` and [`retry_post`](Self::retry_post) is on;
+/// the error [`is_retryable`](Error::is_retryable) (connection failed, timeout, 429, 500,
+/// 502, 503, 504); and the client's [`RetryBudget`] can pay for the retry. The wait before retry *n* is the server's `Retry-After` when it sent one (and
 /// the call is given up when that is longer than [`max_retry_after`](Self::max_retry_after)),
 /// otherwise a random time between `d` and `2d` (jitter, so clients do not retry in step),
 /// where `d` is `base_delay × 2^(n-1)` but at most [`max_delay`](Self::max_delay).
@@ -40,6 +49,7 @@ pub struct RetryPolicy {
     max_delay: Duration,
     max_retry_after: Duration,
     retry_post: bool,
+    budget: RetryBudget,
 }
 
 impl Default for RetryPolicy {
@@ -50,13 +60,14 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(1),
             max_retry_after: Duration::from_secs(30),
             retry_post: false,
+            budget: RetryBudget::new(),
         }
     }
 }
 
 impl RetryPolicy {
     /// The default policy: 2 retries, each after 1 to 2 s (`base_delay` and `max_delay` 1 s),
-    /// `Retry-After` honoured up to 30 s, no `POST` retried.
+    /// `Retry-After` honoured up to 30 s, no `POST` retried, the default [`RetryBudget`].
     pub fn new() -> Self {
         RetryPolicy::default()
     }
@@ -100,8 +111,21 @@ impl RetryPolicy {
         self
     }
 
+    /// How many retries the client can afford overall, shared by all its calls (a bucket
+    /// per client, shared by its clones). Default: [`RetryBudget::new`] (the AWS SDKs'
+    /// quota: 500 tokens, 5 per retry, 10 per retry after a timeout, 1 back per success).
+    pub fn budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// The budget a client built with this policy starts with.
+    pub(crate) fn retry_budget(&self) -> RetryBudget {
+        self.budget
+    }
+
     /// How long to wait before retry number `retry` (from 1) of a `method` call that failed
-    /// with `error`, or `None` when it is not to be retried.
+    /// with `error`, or `None` when it is not to be retried (the budget aside).
     pub(crate) fn delay(&self, method: Method, error: &Error, retry: u32) -> Option<Duration> {
         if retry > self.max_retries || !error.is_retryable() {
             return None;
@@ -109,45 +133,80 @@ impl RetryPolicy {
         if method == Method::Post && !self.retry_post {
             return None;
         }
-        let retry_after = match error {
-            Error::Api(e) => e.retry_after,
-            Error::Auth(e) => e.retry_after,
-            _ => None,
-        };
-        if let Some(wait) = retry_after {
+        if let Some(wait) = retry_after(error) {
             return (wait <= self.max_retry_after).then_some(wait);
         }
+        Some(self.backoff(retry))
+    }
+
+    /// How long every call of the client pauses after `error`, a 429 (throttling) answer to
+    /// attempt `attempt`: the server's `Retry-After` up to
+    /// [`max_retry_after`](Self::max_retry_after), else the wait before the next retry.
+    pub(crate) fn throttle_pause(&self, error: &Error, attempt: u32) -> Duration {
+        retry_after(error).map_or_else(
+            || self.backoff(attempt),
+            |wait| wait.min(self.max_retry_after),
+        )
+    }
+
+    /// A random time between `d` and `2d`, `d` being `base_delay × 2^(retry-1)` but at most
+    /// `max_delay`.
+    fn backoff(&self, retry: u32) -> Duration {
         let exponent = retry.saturating_sub(1).min(30);
         let d = self
             .base_delay
             .saturating_mul(1 << exponent)
             .min(self.max_delay);
         let extra = Duration::try_from_secs_f64(d.as_secs_f64() * random_fraction()).unwrap_or(d);
-        Some(d.saturating_add(extra))
+        d.saturating_add(extra)
     }
 
-    /// Runs `attempt` (given its number, from 1) until it succeeds, fails for good, or the
-    /// retries run out; sleeps between attempts. The final error records how many attempts
-    /// were made.
+    /// Runs `attempt` (given its number, from 1) until it succeeds, fails for good, the
+    /// retries run out or `bucket` cannot pay for one. Between attempts it calls `pause` with
+    /// the error and the wait; `pause` returning `false` (the run was stopped) ends the call
+    /// with that error. The final error records how many attempts were made.
     pub(crate) fn run<T>(
         &self,
         method: Method,
+        bucket: &Bucket,
+        mut pause: impl FnMut(Duration) -> bool,
         mut attempt: impl FnMut(u32) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let mut n = 1;
+        let mut last_retry_cost = None;
         loop {
-            match attempt(n) {
-                Ok(value) => return Ok(value),
-                Err(error) => match self.delay(method, &error, n) {
-                    Some(wait) => {
-                        crate::logging::warning!("{error}; retrying in {} ms", wait.as_millis());
-                        std::thread::sleep(wait);
-                        n += 1;
-                    }
-                    None => return Err(error.with_attempts(n)),
-                },
+            let error = match attempt(n) {
+                Ok(value) => {
+                    bucket.succeeded(last_retry_cost);
+                    return Ok(value);
+                }
+                Err(error) => error,
+            };
+            let Some(wait) = self.delay(method, &error, n) else {
+                return Err(error.with_attempts(n));
+            };
+            let Some(cost) = bucket.take_retry(&error) else {
+                crate::logging::warning!(
+                    "{error}; not retried: the client's retry budget is spent"
+                );
+                return Err(error.with_attempts(n));
+            };
+            last_retry_cost = Some(cost);
+            crate::logging::warning!("{error}; retrying in {} ms", wait.as_millis());
+            if !pause(wait) {
+                return Err(error.with_attempts(n));
             }
+            n += 1;
         }
+    }
+}
+
+/// The `Retry-After` of an answer, if it had one.
+fn retry_after(error: &Error) -> Option<Duration> {
+    match error {
+        Error::Api(e) => e.retry_after,
+        Error::Auth(e) => e.retry_after,
+        _ => None,
     }
 }
 
@@ -261,13 +320,13 @@ mod tests {
     #[test]
     fn only_retryable_errors_and_idempotent_methods() {
         let p = RetryPolicy::new();
-        for status in [429, 502, 503, 504] {
+        for status in [429, 500, 502, 503, 504] {
             assert!(
                 p.delay(Method::Delete, &api(status, None), 1).is_some(),
                 "{status}"
             );
         }
-        for status in [400, 401, 403, 404, 409, 415, 500] {
+        for status in [400, 401, 403, 404, 409, 415, 501, 505] {
             assert_eq!(
                 p.delay(Method::Get, &api(status, None), 1),
                 None,
@@ -330,43 +389,59 @@ mod tests {
         );
     }
 
+    /// Runs `attempt` under `p` with a fresh bucket, recording the waits instead of sleeping.
+    fn run_recorded<T>(
+        p: &RetryPolicy,
+        method: Method,
+        attempt: impl FnMut(u32) -> Result<T, Error>,
+    ) -> (Result<T, Error>, Vec<Duration>) {
+        let bucket = Bucket::new(p.retry_budget());
+        let mut waits = Vec::new();
+        let result = p.run(
+            method,
+            &bucket,
+            |wait| {
+                waits.push(wait);
+                true
+            },
+            attempt,
+        );
+        (result, waits)
+    }
+
     #[test]
     fn a_post_is_tried_once_unless_asked() {
-        let p = RetryPolicy::new()
-            .base_delay(Duration::from_millis(1))
-            .max_delay(Duration::from_millis(1));
+        let p = RetryPolicy::new();
         let mut calls = 0;
-        let err = p
-            .run(Method::Post, |_| -> Result<(), Error> {
+        let (result, waits) = run_recorded(&p, Method::Post, |_| -> Result<(), Error> {
+            calls += 1;
+            Err(api(503, None))
+        });
+        assert_eq!((calls, result.unwrap_err().attempts()), (1, 1));
+        assert!(waits.is_empty());
+        let mut calls = 0;
+        let (_, waits) = run_recorded(
+            &p.retry_post(true),
+            Method::Post,
+            |_| -> Result<(), Error> {
                 calls += 1;
                 Err(api(503, None))
-            })
-            .unwrap_err();
-        assert_eq!((calls, err.attempts()), (1, 1));
-        let mut calls = 0;
-        let _ = p
-            .retry_post(true)
-            .run(Method::Post, |_| -> Result<(), Error> {
-                calls += 1;
-                Err(api(503, None))
-            });
-        assert_eq!(calls, 3);
+            },
+        );
+        assert_eq!((calls, waits.len()), (3, 2));
     }
 
     #[test]
     fn run_counts_attempts_on_the_final_error() {
-        let p = RetryPolicy::new()
-            .base_delay(Duration::from_millis(1))
-            .max_retries(3);
+        let p = RetryPolicy::new().max_retries(3);
         let mut calls = 0;
-        let err = p
-            .run(Method::Get, |n| -> Result<(), Error> {
-                calls += 1;
-                assert_eq!(n, calls);
-                Err(api(503, None))
-            })
-            .unwrap_err();
-        assert_eq!(calls, 4);
+        let (result, waits) = run_recorded(&p, Method::Get, |n| -> Result<(), Error> {
+            calls += 1;
+            assert_eq!(n, calls);
+            Err(api(503, None))
+        });
+        let err = result.unwrap_err();
+        assert_eq!((calls, waits.len()), (4, 3));
         let Error::Api(api_error) = &err else {
             panic!("{err:?}")
         };
@@ -377,19 +452,98 @@ mod tests {
         );
 
         let mut calls = 0;
-        let value = p.run(Method::Get, |_| {
+        let (value, _) = run_recorded(&p, Method::Get, |_| {
             calls += 1;
             if calls < 3 { Err(connect()) } else { Ok(calls) }
         });
         assert_eq!(value.unwrap(), 3);
 
-        let err = p
-            .run(Method::Get, |_| -> Result<(), Error> {
-                Err(api(404, None))
-            })
-            .unwrap_err();
-        assert_eq!(err.status(), Some(404));
+        let (result, waits) = run_recorded(&p, Method::Get, |_| -> Result<(), Error> {
+            Err(api(404, None))
+        });
+        let err = result.unwrap_err();
+        assert_eq!((err.status(), waits.len()), (Some(404), 0));
         assert!(!err.to_string().contains("attempts"), "{err}");
+    }
+
+    #[test]
+    fn retries_stop_when_the_budget_is_spent() {
+        // 12 tokens pay for two retries of 5: the calls after that get none.
+        let p = RetryPolicy::new().budget(RetryBudget::new().capacity(12));
+        let bucket = Bucket::new(p.retry_budget());
+        let sent = std::cell::Cell::new(0);
+        let failing_call = || {
+            p.run(
+                Method::Put,
+                &bucket,
+                |_| true,
+                |_| -> Result<(), Error> {
+                    sent.set(sent.get() + 1);
+                    Err(api(503, None))
+                },
+            )
+            .unwrap_err()
+            .attempts()
+        };
+        assert_eq!(failing_call(), 3);
+        assert_eq!(failing_call(), 1);
+        assert_eq!(failing_call(), 1);
+        assert_eq!(sent.get(), 5);
+        // A success refills: one token back per call that needed no retry.
+        for _ in 0..3 {
+            p.run(Method::Get, &bucket, |_| true, |_| Ok(())).unwrap();
+        }
+        assert_eq!(bucket.tokens(), 5);
+        let mut calls = 0;
+        let err = p
+            .run(
+                Method::Get,
+                &bucket,
+                |_| true,
+                |_| -> Result<(), Error> {
+                    calls += 1;
+                    Err(connect())
+                },
+            )
+            .unwrap_err();
+        assert_eq!((calls, err.attempts()), (2, 2));
+    }
+
+    #[test]
+    fn a_stopped_pause_ends_the_call_with_its_last_error() {
+        let p = RetryPolicy::new();
+        let bucket = Bucket::new(p.retry_budget());
+        let mut calls = 0;
+        let err = p
+            .run(
+                Method::Put,
+                &bucket,
+                |_| false,
+                |_| -> Result<(), Error> {
+                    calls += 1;
+                    Err(api(502, None))
+                },
+            )
+            .unwrap_err();
+        assert_eq!((calls, err.status(), err.attempts()), (1, Some(502), 1));
+    }
+
+    #[test]
+    fn throttling_pauses_follow_retry_after_up_to_the_cap() {
+        let p = RetryPolicy::new();
+        assert_eq!(
+            p.throttle_pause(&api(429, Some(Duration::from_secs(7))), 1),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            p.throttle_pause(&api(429, Some(Duration::from_secs(600))), 1),
+            Duration::from_secs(30)
+        );
+        let backoff = p.throttle_pause(&api(429, None), 1);
+        assert!(
+            backoff >= Duration::from_secs(1) && backoff < Duration::from_secs(2),
+            "{backoff:?}"
+        );
     }
 
     #[test]

@@ -1,12 +1,239 @@
-//! Bulk runs: every id accounted for exactly once, on a bounded number of connections.
+//! Bulk runs: every id accounted for exactly once, on a bounded number of connections; runs
+//! that stop by themselves when the service fails or refuses the credentials, or when told.
 #![cfg(feature = "ureq")]
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use acronis_reports::bulk::{BulkOptions, StopReason};
 use acronis_reports::{Client, Error, ReportUpdate, RetryPolicy};
-use acronis_reports_emulator::{Emulator, ONCE_REPORT_ID, TOKEN};
+use acronis_reports_emulator::{CLIENT_ID, Emulator, ONCE_REPORT_ID, TOKEN};
 
+/// A client of the emulator with the default retry policy and budget, but waits of 1 ms
+/// between retries so that the tests run fast.
+fn quick_client(emulator: &Emulator) -> Client {
+    Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retry_policy(
+            RetryPolicy::new()
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(1)),
+        )
+        .max_idle_connections_per_host(16)
+        .build()
+        .unwrap()
+}
+
+/// What a run yielded: each id's result, checked to come once each.
+fn collect<T>(
+    results: impl Iterator<Item = (String, Result<T, Error>)>,
+) -> HashMap<String, Result<T, Error>> {
+    let mut seen = HashMap::new();
+    for (id, result) in results {
+        assert!(seen.insert(id.clone(), result).is_none(), "{id} twice");
+    }
+    seen
+}
+
+/// How many results are `Ok`, failed, and not attempted with `reason`.
+fn tally<T>(
+    results: &HashMap<String, Result<T, Error>>,
+    reason: &StopReason,
+) -> (usize, usize, usize) {
+    let ok = results.values().filter(|r| r.is_ok()).count();
+    let not_attempted = results
+        .values()
+        .filter(|r| matches!(r, Err(Error::NotAttempted { reason: r, .. }) if r == reason))
+        .count();
+    (ok, results.len() - ok - not_attempted, not_attempted)
+}
+
+#[test]
+fn an_outage_stops_the_run_after_a_bounded_number_of_requests() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(2000);
+    let client = quick_client(&emulator);
+    // 100 good updates, then every request answers 503.
+    emulator.outage_after(100, 503);
+    let run = client.update_many(ids.clone(), &ReportUpdate::disable(), 8);
+    let results = collect(run);
+    assert_eq!(results.len(), 2000, "every id accounted for");
+    let failing = results
+        .values()
+        .find_map(|r| match r {
+            Err(Error::NotAttempted { reason, .. }) => Some(reason.clone()),
+            _ => None,
+        })
+        .expect("the run stopped");
+    let StopReason::ServiceFailing { failures } = failing else {
+        panic!("{failing:?}")
+    };
+    assert!(failures >= 5, "{failures}");
+    let (changed, failed, not_attempted) = tally(&results, &failing);
+    assert_eq!(changed, 100);
+    assert!(failed > 0);
+    assert_eq!(changed + failed + not_attempted, 2000);
+    // The default budget pays for 100 retries: about 50 calls of 3 attempts, and the calls
+    // in flight when the run stopped.
+    let after_outage = emulator.outage_answers();
+    assert!(
+        after_outage <= 200,
+        "{after_outage} requests during the outage"
+    );
+    // Each failed call's first attempt, and at most the 100 retries the budget paid for.
+    assert!(
+        (failed..=failed + 100).contains(&after_outage),
+        "{after_outage} requests for {failed} failed calls"
+    );
+    // Every report the server changed is one reported changed, and no other.
+    for (id, result) in &results {
+        let enabled = emulator.report(id).unwrap()["schedule"]["enabled"].clone();
+        assert_eq!(enabled == false, result.is_ok(), "{id}: {result:?}");
+    }
+}
+
+#[test]
+fn a_refused_token_stops_the_run_at_once() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(1000);
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token("revoked-token")
+        .build()
+        .unwrap();
+    let results = collect(client.update_many(ids, &ReportUpdate::disable(), 8));
+    let (changed, failed, not_attempted) = tally(&results, &StopReason::CredentialsRefused);
+    assert_eq!(changed, 0);
+    assert_eq!(changed + failed + not_attempted, 1000);
+    for r in results.values() {
+        if let Err(e) = r {
+            assert!(
+                e.status() == Some(401) || matches!(e, Error::NotAttempted { .. }),
+                "{e}"
+            );
+        }
+    }
+    // The calls in flight when the first 401 came, and no more.
+    let sent = emulator.requests().len();
+    assert_eq!(sent, failed);
+    assert!(sent <= 16, "{sent} requests with a refused token");
+}
+
+#[test]
+fn a_wrong_client_secret_is_asked_for_once() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(1000);
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .client_credentials(CLIENT_ID, "wrong-secret")
+        .build()
+        .unwrap();
+    let results = collect(client.update_many(ids, &ReportUpdate::disable(), 8));
+    let (changed, failed, not_attempted) = tally(&results, &StopReason::CredentialsRefused);
+    assert_eq!((changed, changed + failed + not_attempted), (0, 1000));
+    let requests = emulator.requests();
+    assert!(requests.iter().all(|r| r.target == "/api/2/idp/token"));
+    assert_eq!(
+        requests.len(),
+        1,
+        "one refused token request for the whole run"
+    );
+}
+
+#[test]
+fn a_stopped_run_reports_every_change_it_made_and_lists_the_rest() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(300);
+    let client = quick_client(&emulator);
+    let mut run = client.update_many(ids.clone(), &ReportUpdate::disable(), 4);
+    let mut results = HashMap::new();
+    for (id, result) in run.by_ref().take(20) {
+        results.insert(id, result);
+    }
+    run.stop_handle().stop();
+    assert_eq!(run.stop_reason(), Some(StopReason::Requested));
+    for (id, result) in run {
+        assert!(results.insert(id, result).is_none());
+    }
+    assert_eq!(results.len(), 300);
+    let (changed, failed, not_attempted) = tally(&results, &StopReason::Requested);
+    assert_eq!(failed, 0);
+    assert!(
+        changed >= 20 && not_attempted > 0,
+        "{changed} {not_attempted}"
+    );
+    // What the server changed is exactly what was reported changed.
+    let changed_on_server: HashSet<&String> = ids
+        .iter()
+        .filter(|id| emulator.report(id).unwrap()["schedule"]["enabled"] == false)
+        .collect();
+    let reported: HashSet<&String> = results
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(changed_on_server, reported);
+}
+
+#[test]
+fn a_run_without_retries_stops_after_the_failures_in_a_row() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(500);
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retries(0)
+        .build()
+        .unwrap();
+    emulator.outage_after(0, 502);
+    let options = BulkOptions::new()
+        .concurrency(1)
+        .stop_after_failures(Some(3));
+    let results = collect(client.update_many(ids, &ReportUpdate::disable(), options));
+    let (changed, failed, not_attempted) =
+        tally(&results, &StopReason::ServiceFailing { failures: 3 });
+    assert_eq!((changed, failed, not_attempted), (0, 3, 497));
+    assert_eq!(emulator.outage_answers(), 3);
+}
+
+#[test]
+fn failures_that_are_not_in_a_row_do_not_stop_the_run() {
+    let emulator = std::sync::Arc::new(Emulator::start().unwrap());
+    let mut ids = emulator.add_monthly_reports(50);
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retries(0)
+        .build()
+        .unwrap();
+    // Every other job's call is answered 503.
+    for n in 0..50 {
+        ids.insert(n * 2, format!("fail-{n}"));
+    }
+    let server = emulator.clone();
+    let options = BulkOptions::new()
+        .concurrency(1)
+        .stop_after_failures(Some(2));
+    let results = collect(
+        client.for_each_id(ids, options, move |client, id: &String| {
+            if id.starts_with("fail-") {
+                server.fail_next(1, 503, None);
+                client
+                    .get_report(acronis_reports_emulator::MONTHLY_REPORT_ID)
+                    .map(|_| ())
+            } else {
+                client.disable_report(id).map(|_| ())
+            }
+        }),
+    );
+    assert_eq!(results.len(), 100);
+    let failed = results
+        .values()
+        .filter(|r| matches!(r, Err(e) if e.status() == Some(503)));
+    assert_eq!(failed.count(), 50);
+    assert_eq!(results.values().filter(|r| r.is_ok()).count(), 50);
+}
 #[test]
 fn a_thousand_ids_with_failures_are_each_reported_once() {
     let emulator = Emulator::start().unwrap();
@@ -93,11 +320,52 @@ fn a_panicking_job_is_not_lost_silently() {
                 if id == "7" {
                     panic!("job failed for 7")
                 } else {
-                    id.len()
+                    Ok(id.len())
                 }
             })
             .count()
     }));
     let payload = run.expect_err("the job's panic reaches the caller");
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"job failed for 7"));
+}
+
+#[test]
+fn a_wrong_port_stops_the_run_once_the_budget_is_spent() {
+    // A port nothing listens on: every connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::builder()
+        .base_url(format!("http://127.0.0.1:{port}/api/2"))
+        .bearer_token(TOKEN)
+        .retry_policy(
+            RetryPolicy::new()
+                .base_delay(Duration::from_millis(1))
+                .max_delay(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let ids: Vec<String> = (0..5000)
+        .map(|n| format!("00000000-0000-4000-8000-{n:012}"))
+        .collect();
+    let mut run = client.update_many(ids, &ReportUpdate::disable(), 8);
+    let results = collect(run.by_ref());
+    let Some(reason @ StopReason::ServiceFailing { .. }) = run.stop_reason() else {
+        panic!("{:?}", run.stop_reason())
+    };
+    let (changed, failed, not_attempted) = tally(&results, &reason);
+    assert_eq!((changed, changed + failed + not_attempted), (0, 5000));
+    // About 50 calls of 3 attempts spend the 100 retries the budget pays for; the calls in
+    // flight then end without retrying.
+    assert!(failed <= 70, "{failed} calls made");
+    for r in results.values() {
+        if let Err(e) = r {
+            assert!(
+                matches!(e, Error::Transport { .. } | Error::NotAttempted { .. }),
+                "{e}"
+            );
+        }
+    }
 }

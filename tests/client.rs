@@ -211,7 +211,7 @@ fn vendor_error_bodies_become_api_errors() {
         );
         assert_no_token(&err);
         assert_eq!(err.status(), Some(status as u16));
-        assert!(!err.is_retryable(), "{status}");
+        assert_eq!(err.is_retryable(), status == 500, "{status}");
         let Error::Api(api) = &err else {
             panic!("expected Api, got {err:?}")
         };

@@ -45,7 +45,7 @@ fn a_503_then_success_takes_one_retry() {
 
 #[test]
 fn each_retryable_status_is_retried() {
-    for status in [429, 502, 503, 504] {
+    for status in [429, 500, 502, 503, 504] {
         let emulator = Emulator::start().unwrap();
         emulator.fail_next(1, status, None);
         client(&emulator, quick(1))
@@ -57,7 +57,7 @@ fn each_retryable_status_is_retried() {
 
 #[test]
 fn other_errors_are_not_retried() {
-    for status in [400, 401, 403, 404, 500] {
+    for status in [400, 401, 403, 404, 501, 505] {
         let emulator = Emulator::start().unwrap();
         emulator.fail_next(1, status, None);
         let err = client(&emulator, quick(3))
@@ -238,4 +238,51 @@ fn a_failed_token_request_is_retried_with_the_call() {
     assert_eq!((auth.status, auth.attempts), (503, 1));
     assert!(err.is_retryable());
     assert_eq!(emulator.requests().len(), 1);
+}
+
+#[test]
+fn a_500_to_a_get_is_retried_as_often_as_asked() {
+    let emulator = Emulator::start().unwrap();
+    emulator.fail_next(5, 500, None);
+    let report = client(&emulator, quick(5))
+        .get_report(MONTHLY_REPORT_ID)
+        .unwrap();
+    assert_eq!(report.id.to_string(), MONTHLY_REPORT_ID);
+    assert_eq!(emulator.requests().len(), 6);
+}
+
+#[test]
+fn a_429_holds_back_every_call_of_the_client() {
+    let emulator = Emulator::start().unwrap();
+    // The first call is refused with 429 and is not retried; the client's next call, from
+    // another clone on another thread, still waits out the Retry-After.
+    emulator.fail_next(1, 429, Some("1"));
+    let client = client(&emulator, RetryPolicy::none());
+    let err = client.get_report(MONTHLY_REPORT_ID).unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    let answered = Instant::now();
+    let other = client.clone();
+    std::thread::spawn(move || other.get_report(MONTHLY_REPORT_ID).unwrap())
+        .join()
+        .unwrap();
+    assert!(answered.elapsed() >= Duration::from_secs(1));
+    assert_eq!(emulator.requests().len(), 2);
+}
+
+#[test]
+fn the_retry_budget_bounds_the_retries_of_many_calls() {
+    let emulator = Emulator::start().unwrap();
+    emulator.outage_after(0, 503);
+    let client = client(
+        &emulator,
+        quick(2).budget(acronis_reports::RetryBudget::new().capacity(20)),
+    );
+    for _ in 0..10 {
+        assert_eq!(
+            client.get_report(MONTHLY_REPORT_ID).unwrap_err().status(),
+            Some(503)
+        );
+    }
+    // 20 tokens pay for 4 retries: 10 first attempts and 4 retries.
+    assert_eq!(emulator.outage_answers(), 14);
 }

@@ -209,7 +209,8 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(HttpReq
     )))
 }
 
-fn reason(status: u16) -> &'static str {
+/// The reason phrase of a status, as the server writes it.
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         204 => "No Content",
@@ -221,10 +222,15 @@ fn reason(status: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
         415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
+        501 => "Not Implemented",
         502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
         _ => "Status",
     }
 }

@@ -81,6 +81,17 @@ struct State {
     polls_before_saved: u32,
     /// The size of generated files, before compression.
     file_size: usize,
+    /// An outage: after `after` more requests, every request (token endpoint included) is
+    /// answered with `status`.
+    outage: Option<Outage>,
+    /// How many requests the outage has answered.
+    outage_answers: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Outage {
+    after: usize,
+    status: u16,
 }
 
 /// A running emulator; it stops when dropped.
@@ -176,13 +187,33 @@ impl Emulator {
     /// Answers each of the next `n` requests to the reports endpoints (not the token
     /// endpoint) with `status`, the vendor's error body, and a `Retry-After` header when given.
     pub fn fail_next(&self, n: usize, status: u16, retry_after: Option<&str>) {
-        let mut response = error_body(status, "Service Unavailable", Some("canned failure"));
+        let mut response = error_body(status, http::reason(status), Some("canned failure"));
         if let Some(value) = retry_after {
             response.headers.push(("Retry-After".into(), value.into()));
         }
         lock(&self.state)
             .failures
             .extend(std::iter::repeat_n(response, n));
+    }
+
+    /// Starts an outage once `after` more requests have been served: from then on every
+    /// request (to the token endpoint too) is answered with `status` and the vendor's error
+    /// body, until [`end_outage`](Self::end_outage). `after` 0 starts it at once.
+    pub fn outage_after(&self, after: usize, status: u16) {
+        let mut s = lock(&self.state);
+        s.outage = Some(Outage { after, status });
+        s.outage_answers = 0;
+    }
+
+    /// Ends the outage: requests are served again.
+    pub fn end_outage(&self) {
+        lock(&self.state).outage = None;
+    }
+
+    /// How many requests the current (or last) outage has answered with its status: what the
+    /// clients sent to a service that was down.
+    pub fn outage_answers(&self) -> usize {
+        lock(&self.state).outage_answers
     }
 
     /// Answers each of the next `n` token requests with `status` and an OAuth error body.
@@ -258,6 +289,14 @@ pub fn error_body(status: u16, message: &str, info: Option<&str>) -> HttpRespons
 }
 
 fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    if let Some(outage) = &mut s.outage {
+        if outage.after == 0 {
+            s.outage_answers += 1;
+            let status = outage.status;
+            return error_body(status, http::reason(status), Some("the service is down"));
+        }
+        outage.after -= 1;
+    }
     let Some(path) = req.target.strip_prefix("/api/2") else {
         return error_body(404, "Not Found", Some("no such endpoint"));
     };

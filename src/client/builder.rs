@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::pacing::Throttle;
 use super::{
     Client, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_POLL_INTERVAL, DEFAULT_TOKEN_REFRESH_MARGIN,
     DEFAULT_USER_AGENT, Inner,
@@ -11,7 +12,7 @@ use super::{
 use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToken, TokenSource};
 use crate::base_url::parse_base_url;
 use crate::error::{Error, InputKind};
-use crate::retry::RetryPolicy;
+use crate::retry::{Bucket, RetryPolicy};
 use crate::transport::Transport;
 
 /// How the client authenticates, as given to the builder.
@@ -336,13 +337,16 @@ impl ClientBuilder {
             Some(Auth::Source(source)) => source,
         };
         Ok(Client {
+            run: None,
             inner: Arc::new(Inner {
                 base_url,
                 auth,
                 tokens,
                 user_agent,
                 max_response_bytes,
+                bucket: Bucket::new(retry.retry_budget()),
                 retry,
+                throttle: Throttle::default(),
                 poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
                 transport,
             }),

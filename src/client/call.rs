@@ -81,17 +81,26 @@ impl Client {
         finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let inner = &*self.inner;
+        if let Some(reason) = self.stopped() {
+            return Err(Error::NotAttempted { reason });
+        }
+        if let Err(reason) = self.wait_for_throttle() {
+            return Err(Error::NotAttempted { reason });
+        }
         let mut renewed = false;
+        // Between attempts: the retry's wait, then any throttling pause; a stopped run ends
+        // both, and the call with its last error.
+        let pause = |wait| self.sleep(wait).is_ok() && self.wait_for_throttle().is_ok();
         // The token is asked for on every attempt: a failed token request is retried as part
         // of the call it serves (issuing a token changes nothing on the server).
-        inner.retry.run(method, |attempt| {
+        let result = inner.retry.run(method, &inner.bucket, pause, |attempt| {
             let token = inner.tokens.token()?;
             let once = |token: &AccessToken| {
                 let (call, response) =
                     self.exchange(method, path, body.as_deref(), accept, token, attempt)?;
                 finish(call, response)
             };
-            match once(&token) {
+            let result = match once(&token) {
                 Err(e) if e.status() == Some(401) && !renewed => {
                     renewed = true;
                     inner.tokens.invalidate(&token);
@@ -103,8 +112,17 @@ impl Client {
                     once(&fresh)
                 }
                 other => other,
+            };
+            // Throttling is the client's business, not one call's: every call holds back.
+            if let Err(e) = &result {
+                if e.status() == Some(429) {
+                    self.throttle(inner.retry.throttle_pause(e, attempt));
+                }
             }
-        })
+            result
+        });
+        self.report_end(method, &result);
+        result
     }
 
     /// Sends one request and returns a 2xx answer with its body still to be read; any other

@@ -259,23 +259,28 @@ fn bulk_update(
         };
 
     let whole_tenant = bulk.tenant.is_some();
-    let job = move |client: &Client, id: &str| -> Outcome {
-        if whole_tenant {
-            // Look first: one-time reports cannot be changed, and some already are as asked.
-            match client.get_report(id) {
-                Err(e) => return Outcome::Failed(e),
-                Ok(r) if r.schedule.schedule_type != ScheduleType::Monthly => {
-                    return Outcome::Skipped("one-time report: the API does not change these");
+    let job = move |client: &Client, id: &String| -> Result<Outcome, acronis_reports::Error> {
+        let id = id.as_str();
+        Ok((|| {
+            if whole_tenant {
+                // Look first: one-time reports cannot be changed, and some already are as asked.
+                match client.get_report(id) {
+                    Err(e) => return Outcome::Failed(e),
+                    Ok(r) if r.schedule.schedule_type != ScheduleType::Monthly => {
+                        return Outcome::Skipped("one-time report: the API does not change these");
+                    }
+                    Ok(r) if update.verify(&r).is_ok() => {
+                        return Outcome::Skipped("already as asked");
+                    }
+                    Ok(_) => {}
                 }
-                Ok(r) if update.verify(&r).is_ok() => return Outcome::Skipped("already as asked"),
-                Ok(_) => {}
             }
-        }
-        match client.update_report(id, &update) {
-            Ok(report) => Outcome::Changed(Box::new(report)),
-            Err(e) if is_dry_run(&e) => Outcome::DryRun,
-            Err(e) => Outcome::Failed(e),
-        }
+            match client.update_report(id, &update) {
+                Ok(report) => Outcome::Changed(Box::new(report)),
+                Err(e) if is_dry_run(&e) => Outcome::DryRun,
+                Err(e) => Outcome::Failed(e),
+            }
+        })())
     };
 
     let bar = progress_bar(
@@ -285,6 +290,7 @@ fn bulk_update(
     let (mut changed, mut skipped, mut failed, mut not_sent) = (0u64, 0u64, 0u64, 0u64);
     let mut code = 0;
     for (id, outcome) in client.for_each_id(ids, usize::from(bulk.concurrency), job) {
+        let outcome = outcome.unwrap_or_else(Outcome::Failed);
         match &outcome {
             Outcome::Changed(_) => changed += 1,
             Outcome::Skipped(_) => skipped += 1,
