@@ -1,20 +1,34 @@
 //! The base URL: checked and normalized before anything is sent.
+//!
+//! A hand-written check of the few forms a base URL takes (scheme, host, optional port,
+//! optional path): the URL crates that check as strictly bring far more than this needs (the
+//! `url` crate pulls in ICU for international domain names; `http::Uri` accepts a port that
+//! is not a number).
+
+use std::net::{IpAddr, Ipv6Addr};
 
 use crate::error::{Error, InputKind};
 
-/// Checks and normalizes a base URL: scheme and host present, a path, nothing after it.
+/// The path under which the vendor serves the API.
+pub(crate) const API_PATH: &str = "/api/2";
+
+/// Checks and normalizes a base URL: `http(s)://host[:port][/path]`, nothing after the
+/// path. The scheme and host are lowercased and trailing slashes dropped.
 pub(crate) fn parse_base_url(url: &str, allow_plain_http: bool) -> Result<String, Error> {
-    let bad = |why: &str| {
+    let shown = || {
         // A URL with user info may carry a password: never echo it.
-        let shown = if url.contains('@') {
+        if url.contains('@') {
             "(not shown)".to_owned()
         } else {
-            format!("{url:?}")
-        };
+            format!("{:?}", url.chars().take(200).collect::<String>())
+        }
+    };
+    let bad = |why: &str| {
         Error::invalid(
             InputKind::BaseUrl,
             format!(
-                "invalid base URL {shown}: {why}; expected e.g. https://eu2-cloud.acronis.com/api/2"
+                "invalid base URL {}: {why}; expected e.g. https://eu2-cloud.acronis.com/api/2",
+                shown()
             ),
         )
     };
@@ -36,13 +50,8 @@ pub(crate) fn parse_base_url(url: &str, allow_plain_http: bool) -> Result<String
     if authority.contains('@') {
         return Err(bad("it must not contain a user name or password"));
     }
-    if authority.is_empty() || authority.starts_with(':') {
-        return Err(bad("it has no host"));
-    }
+    check_authority(authority).map_err(bad)?;
     let path = path.trim_end_matches('/');
-    if path.is_empty() {
-        return Err(bad("it has no path; the API lives under /api/2"));
-    }
     let scheme_len = url.len() - rest.len();
     let normalized = format!(
         "{}{}{}",
@@ -51,13 +60,67 @@ pub(crate) fn parse_base_url(url: &str, allow_plain_http: bool) -> Result<String
         path
     );
     if scheme_len == 7 && !allow_plain_http && !is_loopback(&normalized) {
-        return Err(bad(
-            "plain http:// would send the token unencrypted; use https://, or \
-             ClientBuilder::danger_accept_plain_http(true) on a network you trust",
+        return Err(Error::invalid(
+            InputKind::PlainHttp,
+            format!(
+                "the base URL {} is plain http:// to a host that is not this machine: the token \
+                 would travel unencrypted; use https://, or (on a network you trust end to end) \
+                 ClientBuilder::danger_accept_plain_http(true)",
+                shown()
+            ),
         ));
     }
     Ok(normalized)
 }
+
+/// Checks `host[:port]`: a name of letters, digits, `-`, `_` and dots, an IPv4 address, or an
+/// IPv6 address in brackets; a port of 1 to 65535.
+fn check_authority(authority: &str) -> Result<(), &'static str> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (address, after) = v6
+            .split_once(']')
+            .ok_or("its IPv6 address lacks the closing ]")?;
+        address
+            .parse::<Ipv6Addr>()
+            .map_err(|_| "the address in brackets is not an IPv6 address")?;
+        let port = match after {
+            "" => None,
+            _ => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("a port must follow the ] after a :")?,
+            ),
+        };
+        (None, port)
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(authority), None),
+        }
+    };
+    if let Some(host) = host {
+        if host.is_empty() {
+            return Err("it has no host");
+        }
+        let name_chars = host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        if !name_chars || host.starts_with(['.', '-']) {
+            return Err("its host is not a host name or an IP address");
+        }
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|p| p > 0);
+        if !valid {
+            return Err("its port must be a number from 1 to 65535");
+        }
+    }
+    Ok(())
+}
+
 /// Whether a normalized base URL names this machine: `localhost`, 127.0.0.0/8 or `[::1]`.
 pub(crate) fn is_loopback(base_url: &str) -> bool {
     let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
@@ -66,10 +129,12 @@ pub(crate) fn is_loopback(base_url: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or_default(),
         None => authority.split(':').next().unwrap_or_default(),
     };
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether a normalized base URL's path is the vendor's `/api/2`.
+pub(crate) fn has_api_path(base_url: &str) -> bool {
+    base_url.ends_with(API_PATH)
 }
 
 #[cfg(test)]
@@ -96,16 +161,30 @@ mod tests {
             "http://127.0.0.1:8080/api/2"
         );
         assert_eq!(ok("http://[::1]:8080/api/2"), "http://[::1]:8080/api/2");
+        // Any path, or none: an OpenAPI mock or a gateway may serve the API at the root.
+        assert_eq!(ok("http://127.0.0.1:4010"), "http://127.0.0.1:4010");
+        assert_eq!(ok("http://127.0.0.1:4010/"), "http://127.0.0.1:4010");
+        assert_eq!(
+            ok("https://gw.example.com/acronis/v2/"),
+            "https://gw.example.com/acronis/v2"
+        );
         for (bad, why) in [
             ("eu2-cloud.acronis.com/api/2", "it must start with https://"),
             (
                 "ftp://eu2-cloud.acronis.com/api/2",
                 "it must start with https://",
             ),
-            ("https://eu2-cloud.acronis.com", "it has no path"),
-            ("https://eu2-cloud.acronis.com/", "it has no path"),
             ("https:///api/2", "it has no host"),
             ("https://:443/api/2", "it has no host"),
+            ("https://h:abc/api/2", "port must be a number"),
+            ("https://h:/api/2", "port must be a number"),
+            ("https://h:0/api/2", "port must be a number"),
+            ("https://h:65536/api/2", "port must be a number"),
+            ("https://[::1/api/2", "lacks the closing ]"),
+            ("https://[::g]/api/2", "not an IPv6 address"),
+            ("https://[::1]x/api/2", "a port must follow"),
+            ("https://h%41/api/2", "not a host name"),
+            ("https://-h/api/2", "not a host name"),
             (
                 "https://eu2-cloud.acronis.com/api/2?x=1",
                 "not have a query or fragment",
@@ -119,14 +198,6 @@ mod tests {
             (
                 "https://user:pw@eu2-cloud.acronis.com/api/2",
                 "user name or password",
-            ),
-            (
-                "http://eu2-cloud.acronis.com/api/2",
-                "plain http:// would send the token",
-            ),
-            (
-                "http://10.1.2.3/api/2",
-                "plain http:// would send the token",
             ),
         ] {
             match parse_base_url(bad, false) {
@@ -145,6 +216,19 @@ mod tests {
 
     #[test]
     fn plain_http_to_other_hosts_needs_the_opt_in() {
+        for url in [
+            "http://eu2-cloud.acronis.com/api/2",
+            "http://10.1.2.3/api/2",
+        ] {
+            let Err(Error::InvalidInput {
+                kind: InputKind::PlainHttp,
+                message,
+            }) = parse_base_url(url, false)
+            else {
+                panic!("{url} accepted")
+            };
+            assert!(message.contains("unencrypted"), "{message}");
+        }
         assert_eq!(
             parse_base_url("http://reports.internal/api/2", true).unwrap(),
             "http://reports.internal/api/2"

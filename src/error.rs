@@ -91,7 +91,8 @@ pub enum Error {
 
     /// No complete response came within the configured time limit.
     #[error(
-        "{method} {path}: no complete response within the time limit; check the network, or raise the timeout{}",
+        "{method} {path}: no complete response within the time limit{}; check the network, or raise the timeout{}",
+        may_have_applied(*method),
         attempts_note(*attempts)
     )]
     #[non_exhaustive]
@@ -293,6 +294,20 @@ impl Error {
     }
 }
 
+/// What a write whose answer never came may have done, and how to find out.
+fn may_have_applied(method: Method) -> &'static str {
+    match method {
+        Method::Get => "",
+        Method::Put => {
+            ", so the change may have been applied: fetch the report to see before repeating it"
+        }
+        Method::Post => {
+            ", so the report may have been created: list the tenant's reports before creating it again"
+        }
+        Method::Delete => ", so the report may have been deleted: fetch it to see",
+    }
+}
+
 fn attempts_note(attempts: u32) -> String {
     if attempts > 1 {
         format!(" (gave up after {attempts} attempts)")
@@ -312,8 +327,12 @@ pub enum InputKind {
     /// An update holding a value the crate does not know the API to accept (an enum's
     /// `Unknown`, copied from a server reply).
     UnknownValue,
-    /// The base URL: missing, malformed, or plain `http://` to a host that is not loopback.
+    /// The base URL: missing or malformed.
     BaseUrl,
+    /// The base URL is plain `http://` to a host that is not loopback, which would send the
+    /// token unencrypted; see
+    /// [`ClientBuilder::danger_accept_plain_http`](crate::ClientBuilder::danger_accept_plain_http).
+    PlainHttp,
     /// The bearer token: missing, empty, or with characters a header cannot carry.
     Token,
     /// The user agent.
@@ -386,6 +405,8 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// How many attempts were made, retries included.
     pub attempts: u32,
+    /// Whether the client's base URL lacks the vendor's `/api/2`, for the hint of a 404.
+    pub(crate) base_url_lacks_api_path: bool,
 }
 
 impl ApiError {
@@ -402,6 +423,7 @@ impl ApiError {
             request_id: None,
             retry_after: None,
             attempts: 1,
+            base_url_lacks_api_path: false,
         }
     }
 
@@ -410,10 +432,25 @@ impl ApiError {
             400 => "the API refused the request as sent",
             401 => "check that the token is valid and not expired",
             403 => "check that the API client may manage reports of this tenant",
-            404 => {
-                "check the report id, and that the base URL names the right data centre and ends in /api/2"
+            404 if self.body.is_some() && self.base_url_lacks_api_path => {
+                "the answer is not the API's: the base URL may lack /api/2 \
+                 (the vendor's is https://<data-centre>-cloud.acronis.com/api/2)"
             }
+            404 if self.body.is_some() => {
+                "the answer is not the API's: check that the base URL names the right data centre"
+            }
+            404 if self.path.starts_with("/tenants/") => {
+                "check the tenant id, and that the base URL names the tenant's data centre"
+            }
+            404 if self.path.contains("/stored/") => {
+                "check the report id and the stored file's id (see the report's stored files)"
+            }
+            404 => "check the report id, and that the base URL names the right data centre",
             405 => "the API does not allow this method here; check the base URL",
+            409 if self.method == Method::Delete => {
+                "the version given is not the report's current one: fetch the report for its \
+                 version, then delete again"
+            }
             409 => "the object already exists",
             415 => "the API did not accept the body's media type",
             429 => "too many requests; try again later",

@@ -544,7 +544,89 @@ fn a_server_that_never_answers_gives_timeout() {
     assert_eq!(source.kind(), TransportErrorKind::Timeout);
     assert!(err.is_retryable());
     assert_no_token(&err);
+    // A write whose answer never came may have been applied: the message says so, and how to
+    // find out, in plain words.
+    assert_eq!(
+        err.to_string(),
+        "PUT /reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc: no complete response within the time \
+         limit, so the change may have been applied: fetch the report to see before repeating \
+         it; check the network, or raise the timeout"
+    );
+    assert_eq!(
+        source.to_string(),
+        "the request timed out: the exchange took longer than the timeout"
+    );
     drop(listener);
+}
+
+#[test]
+fn a_base_url_without_a_path_is_used_as_it_is() {
+    let mut server = Server::new();
+    let put = server
+        .mock("PUT", "/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc")
+        .match_body(Matcher::Exact(r#"{"schedule":{"enabled":false}}"#.into()))
+        .with_body(report_json(ID, false).to_string())
+        .create();
+    let c = Client::builder()
+        .base_url(server.url())
+        .bearer_token(TOKEN)
+        .transport(common::loopback_transport())
+        .build()
+        .unwrap();
+    assert_eq!(c.base_url(), server.url());
+    assert!(!c.disable_report(ID).unwrap().schedule.enabled);
+    put.assert();
+}
+
+#[test]
+fn a_404_that_is_not_the_apis_hints_at_the_missing_api_path() {
+    let mut server = Server::new();
+    let _page = server
+        .mock("GET", Matcher::Any)
+        .with_status(404)
+        .with_body("<html>Not Found</html>")
+        .create();
+    let without_path = Client::builder()
+        .base_url(server.url())
+        .bearer_token(TOKEN)
+        .transport(common::loopback_transport())
+        .build()
+        .unwrap();
+    let err = without_path.get_report(ID).unwrap_err();
+    assert!(
+        err.to_string().contains("the base URL may lack /api/2"),
+        "{err}"
+    );
+    // With /api/2 in place, the hint is about the data centre instead.
+    let err = client(&server.url()).get_report(ID).unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains("may lack /api/2"), "{text}");
+    assert!(text.contains("names the right data centre"), "{text}");
+}
+
+#[test]
+fn a_404_hint_names_what_was_not_found() {
+    let mut server = Server::new();
+    let vendor_404 = r#"{"error": {"code": 404, "message": "Not found", "domain": "PlatformAccountServer", "details": {"info": null}}}"#;
+    let _tenant = server
+        .mock("GET", Matcher::Regex("^/api/2/tenants/".into()))
+        .with_status(404)
+        .with_body(vendor_404)
+        .create();
+    let _delete = server
+        .mock("DELETE", Matcher::Any)
+        .with_status(409)
+        .with_body(r#"{"error": {"code": 409, "message": "Conflict", "domain": "PlatformAccountServer", "details": {"info": null}}}"#)
+        .create();
+    let c = client(&server.url());
+    let text = c.list_report_ids(OTHER_ID).unwrap_err().to_string();
+    assert!(text.contains("check the tenant id"), "{text}");
+    assert!(!text.contains("report id"), "{text}");
+    let text = c.delete_report(ID, 3).unwrap_err().to_string();
+    assert!(
+        text.contains("the version given is not the report's current one"),
+        "{text}"
+    );
 }
 
 #[test]

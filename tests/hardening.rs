@@ -124,9 +124,9 @@ fn plain_http_to_another_host_is_refused_before_sending() {
     let Error::InvalidInput { kind, message, .. } = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(*kind, InputKind::BaseUrl);
+    assert_eq!(*kind, InputKind::PlainHttp);
     assert!(
-        message.contains("plain http:// would send the token unencrypted"),
+        message.contains("plain http:// to a host that is not this machine"),
         "{message}"
     );
 

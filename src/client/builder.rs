@@ -73,9 +73,10 @@ impl ClientBuilder {
     /// The API's base URL, as the vendor writes it: `https://<data-centre>-cloud.acronis.com/api/2`.
     /// A trailing slash is fine. Required.
     ///
-    /// The URL must have a path (the API lives under `/api/2`) and no query, fragment or user
-    /// name. `http://` is accepted only for loopback hosts (`localhost`, `127.x.x.x`, `[::1]`:
-    /// local emulators), unless [`danger_accept_plain_http`](Self::danger_accept_plain_http).
+    /// Any path is taken, or none (an OpenAPI mock, or a gateway that maps the API at `/`):
+    /// each call's path (`/reports/{id}`) is appended to it. No query, fragment or user name.
+    /// `http://` is accepted only for loopback hosts (`localhost`, `127.x.x.x`, `[::1]`: local
+    /// emulators), unless [`danger_accept_plain_http`](Self::danger_accept_plain_http).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self

@@ -187,6 +187,7 @@ impl Client {
             });
         }
         let mut error = api_error(method, path, status, &body);
+        error.base_url_lacks_api_path = !crate::base_url::has_api_path(&inner.base_url);
         error.request_id = request_id;
         error.retry_after = retry_after;
         Err(Error::Api(Box::new(error)))

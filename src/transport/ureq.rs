@@ -159,8 +159,12 @@ fn built<T>(r: Result<T, http::Error>) -> Result<T, TransportError> {
     r.map_err(|e| TransportError::new(TransportErrorKind::Other, e))
 }
 
-/// Maps ureq's errors to the kinds the client tells apart, keeping ureq's as the source.
+/// Maps ureq's errors to the kinds the client tells apart, keeping ureq's as the source
+/// (a timeout is described in plain words instead of ureq's `timeout: global`).
 fn map_error(e: ureq::Error) -> TransportError {
+    if let ureq::Error::Timeout(which) = &e {
+        return TransportError::new(TransportErrorKind::Timeout, timeout_text(*which));
+    }
     let kind = match &e {
         ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::HostNotFound => TransportErrorKind::Dns,
@@ -179,6 +183,15 @@ fn map_error(e: ureq::Error) -> TransportError {
     TransportError::new(kind, e)
 }
 
+/// Which limit a ureq timeout hit, in plain words.
+fn timeout_text(which: ureq::Timeout) -> &'static str {
+    match which {
+        ureq::Timeout::Resolve => "resolving the host name took longer than the connect timeout",
+        ureq::Timeout::Connect => "opening the connection took longer than the connect timeout",
+        _ => "the exchange took longer than the timeout",
+    }
+}
+
 /// The response body; a ureq timeout while reading surfaces as `io::ErrorKind::TimedOut`,
 /// so the client can tell it from other failures without knowing ureq.
 struct BodyReader(ureq::BodyReader<'static>);
@@ -187,7 +200,9 @@ impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.0.read(buf).map_err(|e| match ureq::Error::from(e) {
             ureq::Error::Io(io) => io,
-            e @ ureq::Error::Timeout(_) => io::Error::new(io::ErrorKind::TimedOut, e),
+            ureq::Error::Timeout(which) => {
+                io::Error::new(io::ErrorKind::TimedOut, timeout_text(which))
+            }
             e => io::Error::other(e),
         })
     }
