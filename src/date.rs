@@ -1,4 +1,5 @@
-//! [`Date`]: a calendar day as the API writes it, `YYYY-MM-DD`.
+//! [`Date`]: a calendar day as the API writes it, `YYYY-MM-DD`; and [`ReportDate`], a day as
+//! a report from the server holds it, which may be a placeholder such as `0000-00-00`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -160,6 +161,130 @@ impl<'de> Deserialize<'de> for Date {
     }
 }
 
+/// A day as a report from the server holds it (`period.start`, `period.end`,
+/// `generation_date`): a calendar [`Date`], or text of the `YYYY-MM-DD` form that names no
+/// calendar day, such as the placeholder `0000-00-00`.
+///
+/// The vendor's schema allows any such text (`^\d{4}-\d{2}-\d{2}$`), so a report that holds one
+/// is read, not refused, and the text is kept. What the crate *sends* takes a [`Date`], which
+/// is always a calendar day.
+///
+/// ```
+/// use acronis_reports::{Date, ReportDate};
+///
+/// let day: ReportDate = serde_json::from_str("\"2026-10-31\"")?;
+/// assert_eq!(day.date(), Some(Date::new(2026, 10, 31).unwrap()));
+/// let placeholder: ReportDate = serde_json::from_str("\"0000-00-00\"")?;
+/// assert_eq!(placeholder.date(), None);
+/// assert_eq!(placeholder.to_string(), "0000-00-00");
+/// assert!(serde_json::from_str::<ReportDate>("\"31.10.2026\"").is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReportDate {
+    /// A calendar day.
+    Day(Date),
+    /// Text of the form `YYYY-MM-DD` that is not a calendar day, kept as sent.
+    NotADay(NotADay),
+}
+
+/// Text of the form `YYYY-MM-DD` that names no calendar day (`0000-00-00`, `2026-02-30`), as
+/// a server sent it. Only reading a report makes one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NotADay([u8; 10]);
+
+impl NotADay {
+    /// The text, as sent.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and dashes are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("0000-00-00")
+    }
+}
+
+impl fmt::Debug for NotADay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NotADay({:?})", self.as_str())
+    }
+}
+
+impl fmt::Display for NotADay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ReportDate {
+    /// The calendar day, or `None` for text that names none.
+    pub fn date(&self) -> Option<Date> {
+        match self {
+            ReportDate::Day(d) => Some(*d),
+            ReportDate::NotADay(_) => None,
+        }
+    }
+}
+
+impl From<Date> for ReportDate {
+    fn from(date: Date) -> Self {
+        ReportDate::Day(date)
+    }
+}
+
+impl PartialEq<Date> for ReportDate {
+    fn eq(&self, other: &Date) -> bool {
+        self.date() == Some(*other)
+    }
+}
+
+impl FromStr for ReportDate {
+    type Err = ParseDateError;
+
+    /// A calendar day, or any other text of the form `YYYY-MM-DD` (ASCII digits).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Ok(day) = s.parse::<Date>() {
+            return Ok(ReportDate::Day(day));
+        }
+        let b = s.as_bytes();
+        let text: [u8; 10] = b
+            .try_into()
+            .map_err(|_| ParseDateError::new(s, "YYYY-MM-DD"))?;
+        let shape_ok = text.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+        if !shape_ok {
+            return Err(ParseDateError::new(s, "YYYY-MM-DD"));
+        }
+        Ok(ReportDate::NotADay(NotADay(text)))
+    }
+}
+
+impl fmt::Display for ReportDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportDate::Day(d) => d.fmt(f),
+            ReportDate::NotADay(t) => t.fmt(f),
+        }
+    }
+}
+
+impl Serialize for ReportDate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReportDate {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(crate::enums::StrVisitor(|s: &str| s.parse::<ReportDate>()))?
+            .map_err(de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +347,28 @@ mod tests {
         let a: Date = "2016-12-31".parse().unwrap();
         let b: Date = "2017-01-01".parse().unwrap();
         assert!(a < b);
+    }
+
+    #[test]
+    fn report_dates_keep_text_that_is_no_calendar_day() {
+        for text in ["0000-00-00", "2026-02-30", "9999-99-99", "2026-00-10"] {
+            let d: ReportDate = text.parse().unwrap();
+            assert_eq!(d.date(), None, "{text}");
+            assert_eq!(d.to_string(), text);
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{text}\""));
+        }
+        let day: ReportDate = "2024-02-29".parse().unwrap();
+        assert_eq!(day, Date::new(2024, 2, 29).unwrap());
+        assert_eq!(day, ReportDate::from(Date::new(2024, 2, 29).unwrap()));
+        for bad in [
+            "",
+            "2026-1-01",
+            "２０２６-01-01",
+            "2026/01/01",
+            "2026-01-01T00:00",
+            "abcd-ef-gh",
+        ] {
+            assert!(bad.parse::<ReportDate>().is_err(), "{bad}");
+        }
     }
 }

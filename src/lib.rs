@@ -87,7 +87,7 @@ pub mod transport;
 pub mod verify;
 
 pub use client::{Client, ClientBuilder, Reports};
-pub use date::{Date, ParseDateError};
+pub use date::{Date, NotADay, ParseDateError, ReportDate};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 pub use error::{ApiError, AuthError, CallInfo, Error, InputKind};
 pub use model::{DecodeError, Parameters, Period, Report, Schedule, StoredReport};

@@ -12,7 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
-use crate::date::Date;
+use crate::date::ReportDate;
 use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 use crate::timestamp::Timestamp;
 
@@ -50,9 +50,10 @@ pub struct Report {
     pub parameters: Parameters,
     /// When the report runs, and whether it is switched on.
     pub schedule: Schedule,
-    /// The day a one-time report is generated; `None` when absent or `null`.
+    /// The day a one-time report is generated; `None` when absent or `null`. A placeholder
+    /// such as `0000-00-00` is kept (see [`ReportDate`]).
     #[serde(default)]
-    pub generation_date: Option<Date>,
+    pub generation_date: Option<ReportDate>,
 }
 
 /// The `parameters` of a [`Report`].
@@ -79,14 +80,15 @@ pub struct Parameters {
     pub show_skus: Option<bool>,
 }
 
-/// The period a report covers, both days included.
+/// The period a report covers, both days included, as the server sent it (a placeholder
+/// such as `0000-00-00` is kept: see [`ReportDate`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Period {
     /// The first day.
-    pub start: Date,
+    pub start: ReportDate,
     /// The last day.
-    pub end: Date,
+    pub end: ReportDate,
 }
 
 /// The `schedule` of a [`Report`].
@@ -391,14 +393,32 @@ mod tests {
         assert_eq!(parse(&v).unwrap_err().path, "recipients[0]");
 
         let mut v = spec_example();
-        v["parameters"]["period"]["end"] = json!("2017-02-30");
+        v["parameters"]["period"]["end"] = json!("2017-2-3");
         let e = parse(&v).unwrap_err();
         assert_eq!(e.path, "parameters.period.end");
         assert!(
-            e.message.contains("invalid date \"2017-02-30\""),
+            e.message.contains("invalid date \"2017-2-3\""),
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn dates_the_schema_allows_are_read_even_when_no_calendar_day() {
+        for text in ["0000-00-00", "2017-02-30"] {
+            let mut v = spec_example();
+            v["parameters"]["period"] = json!({"start": text, "end": text});
+            v["generation_date"] = json!(text);
+            let r = parse(&v).unwrap();
+            let period = r.parameters.period.unwrap();
+            for day in [period.start, period.end, r.generation_date.unwrap()] {
+                assert_eq!((day.date(), day.to_string()), (None, text.to_owned()));
+            }
+            // And they go back out as they came.
+            let back = serde_json::to_value(&r).unwrap();
+            assert_eq!(back["generation_date"], text);
+            assert_eq!(back["parameters"]["period"]["start"], text);
+        }
     }
 
     #[test]

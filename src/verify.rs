@@ -26,6 +26,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::date::ReportDate;
 use crate::model::Report;
 use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
@@ -307,12 +308,8 @@ impl NewReport {
         }
         if let Some(period) = params.period {
             let returned = got.period.map(|p| (p.start, p.end));
-            compare(
-                &mut out,
-                Field::Period,
-                Some(&(period.start, period.end)),
-                returned.as_ref(),
-            );
+            let requested = (ReportDate::from(period.start), ReportDate::from(period.end));
+            compare(&mut out, Field::Period, Some(&requested), returned.as_ref());
         }
         compare_flag(
             &mut out,
@@ -324,7 +321,7 @@ impl NewReport {
         compare(
             &mut out,
             Field::GenerationDate,
-            generation_date.as_ref(),
+            generation_date.map(ReportDate::from).as_ref(),
             report.generation_date.as_ref(),
         );
         Mismatch::from_fields(out)
