@@ -304,14 +304,34 @@ fn a_thousand_ids_from_stdin_each_accounted_for_once() {
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     let lines = json_lines(&o);
     assert_eq!(lines.len(), 1000);
-    let mut seen: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    // Each line of the input ends in one outcome, named by its line number (the ids start
+    // on line 3).
+    let mut seen: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().unwrap()).collect();
     seen.sort_unstable();
-    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
-    expected.sort_unstable();
-    assert_eq!(seen, expected, "every id exactly once");
+    assert_eq!(
+        seen,
+        (3..1003).collect::<Vec<u64>>(),
+        "every line exactly once"
+    );
+    for l in &lines {
+        let n = usize::try_from(l["line"].as_u64().unwrap()).unwrap() - 3;
+        match l["outcome"].as_str().unwrap() {
+            "invalid" => {
+                assert_eq!(l["id"], Value::Null);
+                assert_eq!(l["input"], ids[n].as_str());
+            }
+            _ => assert_eq!(l["id"], ids[n].as_str()),
+        }
+    }
     let count = |outcome: &str| lines.iter().filter(|l| l["outcome"] == outcome).count();
-    assert_eq!((count("changed"), count("failed")), (800, 200));
-    assert_eq!(stderr(&o), "800 changed, 0 skipped, 200 failed\n");
+    assert_eq!(
+        (count("changed"), count("failed"), count("invalid")),
+        (800, 150, 50)
+    );
+    assert_eq!(
+        stderr(&o),
+        "800 changed, 0 skipped, 150 failed, 50 invalid lines\n"
+    );
     assert!(emulator.connections() <= 9, "{}", emulator.connections());
     assert_eq!(emulator.tokens_issued(), 1);
 }
@@ -440,7 +460,7 @@ fn help_documents_exit_codes_and_hides_secret_values() {
     );
     let text = stdout(&o);
     assert!(
-        text.contains("Exit codes:") && text.contains("4  the server accepted"),
+        text.contains("Exit codes:") && text.contains("4    the server accepted"),
         "{text}"
     );
     assert!(

@@ -7,12 +7,18 @@ use clap::{Args, Parser, Subcommand};
 /// Exit codes, shown at the end of `--help`.
 pub const EXIT_CODES: &str = "\
 Exit codes:
-  0  everything succeeded
-  2  usage or invalid input (nothing was sent)
-  3  the API refused: 4xx (authentication included, 429 excepted) or a redirect
-  4  the server accepted a change, but its answer does not show the change applied
-  5  network, timeout, 429 or 5xx (after retries), an answer that is not the API's,
-     or a local write failed
+  0    everything succeeded
+  2    usage or invalid input: nothing was sent when the command line, a named file
+       or a positional id is at fault; in a bulk run, lines of --ids-file that are
+       not ids (the others were processed)
+  3    the API refused: 4xx (authentication included, 429 excepted) or a redirect;
+       refused credentials also stop a bulk run
+  4    the server accepted a change, but its answer does not show the change applied
+  5    network, timeout, 429 or 5xx (after retries; a bulk run stops when the service
+       keeps failing), an answer that is not the API's, or a local write failed
+       (standard output, --failed-ids, download -o)
+  130  interrupted (SIGINT); 143: terminated (SIGTERM)
+  141  standard output was closed by its reader (| head)
 With several reports, the highest code among the failures.
 
 Secrets: prefer ACRONIS_CLIENT_SECRET / ACRONIS_TOKEN in the environment, or --token-file,
@@ -158,9 +164,14 @@ pub struct Bulk {
     pub tenant: Option<String>,
 
     /// A file of report ids, one per line (`-` for standard input; blank lines and `#`
-    /// comments are ignored).
+    /// comments are ignored; a repeated id is changed once).
     #[arg(long, value_name = "FILE", conflicts_with = "ids")]
     pub ids_file: Option<PathBuf>,
+
+    /// Write the ids that did not end changed or skipped (failed, not attempted) to FILE, one
+    /// per line, to run again with --ids-file FILE. Replaced only when the run ends.
+    #[arg(long, value_name = "FILE")]
+    pub failed_ids: Option<PathBuf>,
 
     /// How many reports are changed at once (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]

@@ -1,24 +1,23 @@
 //! The commands, each on the library's public API.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter};
+use std::io;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
 
 use acronis_reports::{
-    Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, ScheduleType, Uuid,
+    Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, Uuid,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
-use crate::args::{Bulk, Cli, Command, CreateArgs, Global, UpdateFields};
-use crate::output::{Outcome, Output};
-use crate::{Failure, client, is_dry_run};
+use crate::args::{Cli, Command, CreateArgs, Global, UpdateFields};
+use crate::bulk::bulk_update;
+use crate::files::AtomicFile;
+use crate::output::{Output, note};
+use crate::{Failure, client, exit, is_dry_run};
 
 /// Runs the command; the exit code, or a failure of the whole command.
-pub fn run(cli: Cli) -> Result<u8, Failure> {
+pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
     let Cli { global, command } = cli;
-    let out = Output { json: global.json };
+    let written = |result: io::Result<()>| result.map_err(|e| Failure::output(&e));
     match command {
         Command::Patch { fields } => {
             let update = update_from(&fields)?;
@@ -27,11 +26,11 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                     "nothing to change: give at least one of the update options",
                 ));
             }
-            println!("{}", update.to_json_string());
-            Ok(0)
+            written(out.line(&update.to_json_string()))?;
+            Ok(exit::OK)
         }
-        Command::Disable(bulk) => bulk_update(&global, &bulk, ReportUpdate::disable(), &out),
-        Command::Enable(bulk) => bulk_update(&global, &bulk, ReportUpdate::enable(), &out),
+        Command::Disable(bulk) => bulk_update(&global, &bulk, ReportUpdate::disable(), out),
+        Command::Enable(bulk) => bulk_update(&global, &bulk, ReportUpdate::enable(), out),
         Command::Update { bulk, fields } => {
             let update = update_from(&fields)?;
             if update.is_empty() {
@@ -39,62 +38,65 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
                     "nothing to change: give at least one of the update options",
                 ));
             }
-            bulk_update(&global, &bulk, update, &out)
+            bulk_update(&global, &bulk, update, out)
         }
         Command::Show { id } => {
-            out.report(&reader(&global)?.get_report(&id)?);
-            Ok(0)
+            let report = reader(&global, out)?.get_report(&id)?;
+            written(out.report(&report))?;
+            Ok(exit::OK)
         }
         Command::List { tenant } => {
-            for id in reader(&global)?.list_report_ids(&tenant)? {
-                out.id(&id.to_string());
+            for id in reader(&global, out)?.list_report_ids(&tenant)? {
+                written(out.id(&id.to_string()))?;
             }
-            Ok(0)
+            Ok(exit::OK)
         }
         Command::Stored { id } => {
-            for file in reader(&global)?.stored_reports(&id)? {
-                out.stored(&file);
+            for file in reader(&global, out)?.stored_reports(&id)? {
+                written(out.stored(&file))?;
             }
-            Ok(0)
+            Ok(exit::OK)
         }
         Command::Download {
             id,
             stored_id,
             output,
-        } => download(&global, &id, &stored_id, output.as_deref(), &out),
+        } => download(&global, &id, &stored_id, output.as_deref(), out),
         Command::Create(args) => {
             let request = new_report_from(&args)?;
-            match client(&global, 1)?.create_report(&request) {
-                Err(e) if is_dry_run(&e) => Ok(0),
+            match client(&global, 1, out)?.create_report(&request) {
+                Err(e) if is_dry_run(&e) => Ok(exit::OK),
                 Err(e) => Err(e.into()),
                 Ok(report) => {
-                    out.report(&report);
-                    Ok(0)
+                    written(out.report(&report))?;
+                    Ok(exit::OK)
                 }
             }
         }
-        Command::Delete { id, version } => match client(&global, 1)?.delete_report(&id, version) {
-            Err(e) if is_dry_run(&e) => Ok(0),
-            Err(e) => Err(e.into()),
-            Ok(()) => {
-                out.done(
-                    &format!("deleted  {id}"),
-                    json!({"id": id, "outcome": "deleted"}),
-                );
-                Ok(0)
+        Command::Delete { id, version } => {
+            match client(&global, 1, out)?.delete_report(&id, version) {
+                Err(e) if is_dry_run(&e) => Ok(exit::OK),
+                Err(e) => Err(e.into()),
+                Ok(()) => {
+                    written(out.done(
+                        &format!("deleted  {id}"),
+                        json!({"id": id, "outcome": "deleted"}),
+                    ))?;
+                    Ok(exit::OK)
+                }
             }
-        },
+        }
     }
 }
 
 /// A client for commands that only read: `--dry-run` does not apply to them.
-fn reader(global: &Global) -> Result<Client, Failure> {
+fn reader(global: &Global, out: &Output) -> Result<Client, Failure> {
     if global.dry_run {
         return Err(Failure::usage(
             "--dry-run is for commands that write; this one only reads",
         ));
     }
-    client(global, 1)
+    client(global, 1, out)
 }
 
 fn parse<T: std::str::FromStr>(what: &str, value: &str) -> Result<T, Failure>
@@ -183,162 +185,6 @@ fn new_report_from(args: &CreateArgs) -> Result<NewReport, Failure> {
     Ok(report)
 }
 
-/// Report ids read from a file or standard input, one per line, streamed: blank lines and
-/// `#` comments are skipped; a read error ends the ids and is kept to be reported.
-struct IdLines {
-    lines: io::Lines<Box<dyn BufRead + Send>>,
-    error: Arc<Mutex<Option<io::Error>>>,
-}
-
-impl Iterator for IdLines {
-    type Item = String;
-
-    fn next(&mut self) -> Option<String> {
-        loop {
-            match self.lines.next()? {
-                Ok(line) => {
-                    let id = line.trim();
-                    if !id.is_empty() && !id.starts_with('#') {
-                        return Some(id.to_owned());
-                    }
-                }
-                Err(e) => {
-                    *self.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
-                    return None;
-                }
-            }
-        }
-    }
-}
-
-fn bulk_update(
-    global: &Global,
-    bulk: &Bulk,
-    update: ReportUpdate,
-    out: &Output,
-) -> Result<u8, Failure> {
-    let client = client(global, bulk.concurrency)?;
-    let read_error = Arc::new(Mutex::new(None));
-    let (ids, total): (Box<dyn Iterator<Item = String> + Send>, Option<u64>) =
-        if let Some(tenant) = &bulk.tenant {
-            if global.dry_run {
-                return Err(Failure::usage(
-                    "--dry-run cannot list a tenant's reports (that is a request): give ids",
-                ));
-            }
-            let ids = client.list_report_ids(tenant)?;
-            let total = ids.len() as u64;
-            (
-                Box::new(ids.into_iter().map(|id| id.to_string())),
-                Some(total),
-            )
-        } else if let Some(file) = &bulk.ids_file {
-            let reader: Box<dyn BufRead + Send> = if file == Path::new("-") {
-                Box::new(BufReader::new(io::stdin()))
-            } else {
-                let f = File::open(file)
-                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
-                Box::new(BufReader::new(f))
-            };
-            (
-                Box::new(IdLines {
-                    lines: reader.lines(),
-                    error: read_error.clone(),
-                }),
-                None,
-            )
-        } else if bulk.ids.is_empty() {
-            return Err(Failure::usage(
-                "no reports given: give ids, --ids-file or --tenant",
-            ));
-        } else {
-            (
-                Box::new(bulk.ids.clone().into_iter()),
-                Some(bulk.ids.len() as u64),
-            )
-        };
-
-    let whole_tenant = bulk.tenant.is_some();
-    let job = move |client: &Client, id: &String| -> Result<Outcome, acronis_reports::Error> {
-        let id = id.as_str();
-        Ok((|| {
-            if whole_tenant {
-                // Look first: one-time reports cannot be changed, and some already are as asked.
-                match client.get_report(id) {
-                    Err(e) => return Outcome::Failed(e),
-                    Ok(r) if r.schedule.schedule_type != ScheduleType::Monthly => {
-                        return Outcome::Skipped("one-time report: the API does not change these");
-                    }
-                    Ok(r) if update.verify(&r).is_ok() => {
-                        return Outcome::Skipped("already as asked");
-                    }
-                    Ok(_) => {}
-                }
-            }
-            match client.update_report(id, &update) {
-                Ok(report) => Outcome::Changed(Box::new(report)),
-                Err(e) if is_dry_run(&e) => Outcome::DryRun,
-                Err(e) => Outcome::Failed(e),
-            }
-        })())
-    };
-
-    let bar = progress_bar(
-        total,
-        global.dry_run || !std::io::IsTerminal::is_terminal(&io::stderr()),
-    );
-    let (mut changed, mut skipped, mut failed, mut not_sent) = (0u64, 0u64, 0u64, 0u64);
-    let mut code = 0;
-    for (id, outcome) in client.for_each_id(ids, usize::from(bulk.concurrency), job) {
-        let outcome = outcome.unwrap_or_else(Outcome::Failed);
-        match &outcome {
-            Outcome::Changed(_) => changed += 1,
-            Outcome::Skipped(_) => skipped += 1,
-            Outcome::DryRun => not_sent += 1,
-            Outcome::Failed(_) => failed += 1,
-        }
-        code = code.max(outcome.code());
-        bar.suspend(|| out.outcome(&id, &outcome));
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    let mut summary = format!("{changed} changed, {skipped} skipped, {failed} failed");
-    if not_sent > 0 {
-        summary.push_str(&format!(", {not_sent} not sent (dry run)"));
-    }
-    eprintln!("{summary}");
-    if let Some(e) = read_error
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take()
-    {
-        eprintln!(
-            "acronis-reports: reading the ids stopped: {e}; the ids after that were not handled"
-        );
-        code = code.max(2);
-    }
-    Ok(code)
-}
-
-/// A progress bar on standard error when it is a terminal; hidden otherwise.
-fn progress_bar(total: Option<u64>, hidden: bool) -> ProgressBar {
-    let bar = match total {
-        Some(n) => ProgressBar::new(n),
-        None => ProgressBar::new_spinner(),
-    };
-    if hidden {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} {pos}/{len} reports {wide_bar} {elapsed}")
-        {
-            bar.set_style(style);
-        }
-    }
-    bar
-}
-
 fn download(
     global: &Global,
     id: &str,
@@ -346,19 +192,33 @@ fn download(
     output: Option<&Path>,
     out: &Output,
 ) -> Result<u8, Failure> {
-    let client = reader(global)?;
+    let client = reader(global, out)?;
     let Some(path) = output else {
         // The file goes to standard output, so nothing else may.
-        let written = client.download_stored_report(id, stored_id, io::stdout().lock())?;
-        eprintln!("downloaded {written} bytes");
-        return Ok(0);
+        let written = client.download_stored_report(id, stored_id, out.stdout)?;
+        note(format_args!("downloaded {written} bytes"));
+        return Ok(exit::OK);
     };
-    let file = File::create(path)
-        .map_err(|e| Failure::usage(format!("cannot create {}: {e}", path.display())))?;
-    let written = client.download_stored_report(id, stored_id, BufWriter::new(file))?;
-    out.done(
+    // The file arrives beside the target and replaces it only once complete: any failure
+    // leaves an existing file as it was.
+    let mut file = AtomicFile::create(path).map_err(|e| {
+        Failure::usage(format!(
+            "cannot write beside {}: {e}; nothing was sent",
+            path.display()
+        ))
+    })?;
+    let written = client.download_stored_report(id, stored_id, io::BufWriter::new(file.file()))?;
+    file.commit().map_err(|e| Failure {
+        code: exit::TROUBLE,
+        message: format!(
+            "the file was downloaded but could not replace {}: {e}; it was left as it was",
+            path.display()
+        ),
+    })?;
+    let done = out.done(
         &format!("downloaded {written} bytes to {}", path.display()),
         json!({"id": id, "stored_id": stored_id, "outcome": "downloaded", "bytes": written, "file": path}),
     );
-    Ok(0)
+    done.map_err(|e| Failure::output(&e))?;
+    Ok(exit::OK)
 }

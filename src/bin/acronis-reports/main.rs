@@ -4,8 +4,12 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod bulk;
 mod commands;
+mod files;
+mod ids;
 mod output;
+mod signals;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,13 +19,30 @@ use std::time::Duration;
 use acronis_reports::transport::{
     Method, Request, Response, TransportError, TransportErrorKind, from_fn,
 };
-use acronis_reports::{Client, ClientBuilder, Error};
+use acronis_reports::{Client, ClientBuilder, Error, InputKind};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, FromCommandLine, Global};
+use output::{Output, Stdout, note};
 
-/// A failure of the tool itself (before or around the library's calls), with its exit code.
+/// The exit codes (see `args::EXIT_CODES`).
+pub mod exit {
+    /// Everything succeeded.
+    pub const OK: u8 = 0;
+    /// Usage or invalid input.
+    pub const USAGE: u8 = 2;
+    /// The API refused: a 4xx (429 excepted) or a redirect.
+    pub const REFUSED: u8 = 3;
+    /// A change was accepted but its answer does not show it applied.
+    pub const UNVERIFIED: u8 = 4;
+    /// Service trouble, or a local write failed.
+    pub const TROUBLE: u8 = 5;
+    /// Standard output is a pipe whose reader has gone (as for a process killed by SIGPIPE).
+    pub const BROKEN_PIPE: u8 = 141;
+}
+
+/// A failure of the command as a whole, with its exit code; an empty message is not printed.
 #[derive(Debug)]
 pub struct Failure {
     pub code: u8,
@@ -32,14 +53,35 @@ impl Failure {
     /// Bad usage or input: nothing was sent.
     pub fn usage(message: impl Into<String>) -> Failure {
         Failure {
-            code: 2,
+            code: exit::USAGE,
             message: message.into(),
         }
+    }
+
+    /// A failure that says nothing (a closed pipe).
+    pub fn quiet(code: u8) -> Failure {
+        Failure {
+            code,
+            message: String::new(),
+        }
+    }
+
+    /// A failure to write standard output.
+    pub fn output(e: &std::io::Error) -> Failure {
+        output::stdout_failure().unwrap_or_else(|| Failure {
+            code: exit::TROUBLE,
+            message: format!("cannot write to standard output: {e}"),
+        })
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
+        if let Error::Write { source, .. } = &e {
+            if source.kind() == std::io::ErrorKind::BrokenPipe {
+                return Failure::quiet(exit::BROKEN_PIPE);
+            }
+        }
         Failure {
             code: exit_code(&e),
             message: error_text(&e),
@@ -50,21 +92,36 @@ impl From<Error> for Failure {
 /// The exit code for a library error (see `args::EXIT_CODES`).
 pub fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::InvalidInput { .. } => 2,
-        Error::Mismatch { .. } => 4,
+        Error::InvalidInput { .. } => exit::USAGE,
+        Error::Mismatch { .. } => exit::UNVERIFIED,
         // A change was accepted, but its answer cannot show it applied.
-        Error::Decode { call, .. } if call.method != Method::Get => 4,
+        Error::Decode { call, .. } if call.method != Method::Get => exit::UNVERIFIED,
         Error::Api(_) | Error::Auth(_) | Error::Redirect { .. } => match e.status() {
-            Some(429 | 500..=599) => 5,
-            _ => 3,
+            Some(429 | 500..=599) => exit::TROUBLE,
+            _ => exit::REFUSED,
         },
-        _ => 5,
+        Error::NotAttempted {
+            reason: acronis_reports::StopReason::CredentialsRefused,
+            ..
+        } => exit::REFUSED,
+        _ => exit::TROUBLE,
     }
 }
 
 /// An error's message with its sources, on one line (a source whose text is already there,
-/// as a transport error's own cause is, is not repeated).
+/// as a transport error's own cause is, is not repeated), in the tool's words where the
+/// library's name a Rust method.
 pub fn error_text(e: &Error) -> String {
+    if let Error::InvalidInput {
+        kind: InputKind::PlainHttp,
+        ..
+    } = e
+    {
+        return "the base URL is plain http:// to a host that is not this machine, which would \
+                send the token unencrypted; use https:// (the tool accepts http:// only for \
+                localhost, 127.x.x.x and [::1])"
+            .to_owned();
+    }
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -93,6 +150,7 @@ pub fn error_kind(e: &Error) -> &'static str {
         Error::GenerationFailed { .. } => "generation_failed",
         Error::WaitTimeout { .. } => "wait_timeout",
         Error::Write { .. } => "write",
+        Error::NotAttempted { .. } => "not_attempted",
         _ => "other",
     }
 }
@@ -117,10 +175,17 @@ pub fn is_dry_run(e: &Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    // Before anything else opens a file, which a closed standard output's descriptor would
+    // be reused for.
+    let stdout = Stdout::open();
+    signals::install();
+    let matches = match Cli::command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(e) => return ExitCode::from(clap_exit(&e)),
+    };
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => return ExitCode::from(clap_exit(&e)),
     };
     let on_command_line = |name: &str| matches.value_source(name) == Some(ValueSource::CommandLine);
     cli.global.from_command_line = FromCommandLine {
@@ -129,23 +194,58 @@ fn main() -> ExitCode {
         token: on_command_line("token"),
         token_file: on_command_line("token_file"),
     };
-    let json = cli.global.json;
-    match commands::run(cli) {
+    let out = Output {
+        json: cli.global.json,
+        stdout,
+    };
+    let result = commands::run(cli, &out);
+    // Whatever the command says, output it could not write is a failure of its own.
+    let result = match (result, output::stdout_failure()) {
+        (Ok(code), Some(failure)) => Err(Failure {
+            code: failure.code.max(code),
+            ..failure
+        }),
+        (result, _) => result,
+    };
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            if json {
-                let line = serde_json::json!({"error": {"exit_code": failure.code, "message": failure.message}});
-                println!("{line}");
+            if !failure.message.is_empty() {
+                if out.json {
+                    let line = serde_json::json!({"error": {"exit_code": failure.code, "message": failure.message}});
+                    let _ = out.line(&line.to_string());
+                }
+                note(format_args!("acronis-reports: {}", failure.message));
             }
-            eprintln!("acronis-reports: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
 }
 
+/// Prints clap's help, version or usage error; the exit code (a failure to print the help is
+/// a failure too).
+fn clap_exit(e: &clap::Error) -> u8 {
+    let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
+    match e.print() {
+        Ok(()) => code,
+        // Help and version go to standard output: not printing them is a failure.
+        Err(err) if !e.use_stderr() => {
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                exit::BROKEN_PIPE
+            } else {
+                note(format_args!(
+                    "acronis-reports: cannot write to standard output: {err}"
+                ));
+                exit::TROUBLE
+            }
+        }
+        Err(_) => code,
+    }
+}
+
 /// Builds the client from the options and the environment (flags win). `pool_size`: how many
-/// threads will share it.
-pub fn client(global: &Global, pool_size: u16) -> Result<Client, Failure> {
+/// threads will share it. `out`: where a dry run prints its requests.
+pub fn client(global: &Global, pool_size: u16, out: &Output) -> Result<Client, Failure> {
     let base_url = global
         .base_url
         .as_deref()
@@ -167,7 +267,7 @@ pub fn client(global: &Global, pool_size: u16) -> Result<Client, Failure> {
         None => None,
     };
     if global.dry_run {
-        builder = builder.transport(dry_run_transport(global.json));
+        builder = builder.transport(dry_run_transport(out.json, out.stdout));
     } else {
         if let Some(timeout) = timeout {
             builder = builder.timeout(timeout);
@@ -232,7 +332,7 @@ fn credentials(builder: ClientBuilder, global: &Global) -> Result<ClientBuilder,
 
 /// A transport that sends nothing: it prints each request (the token redacted), answers a
 /// token request with a stand-in token so that the calls can be shown, and refuses the rest.
-fn dry_run_transport(json: bool) -> impl acronis_reports::Transport {
+fn dry_run_transport(json: bool, stdout: Stdout) -> impl acronis_reports::Transport {
     let printed = Arc::new(Mutex::new(()));
     from_fn(move |request: Request| {
         let _one_at_a_time = printed.lock();
@@ -257,23 +357,30 @@ fn dry_run_transport(json: bool) -> impl acronis_reports::Transport {
         } else {
             body
         };
-        let mut out = std::io::stdout().lock();
+        let mut text = String::new();
         if json {
             let headers: serde_json::Map<String, serde_json::Value> =
                 headers.into_iter().map(|(n, v)| (n, v.into())).collect();
             let line = serde_json::json!({"dry_run": true, "method": request.method().as_str(),
                 "url": request.url(), "headers": headers, "body": body});
-            let _ = writeln!(out, "{line}");
+            text.push_str(&format!("{line}\n"));
         } else {
-            let _ = writeln!(out, "{} {}", request.method(), request.url());
+            text.push_str(&format!("{} {}\n", request.method(), request.url()));
             for (name, value) in &headers {
-                let _ = writeln!(out, "{name}: {value}");
+                text.push_str(&format!("{name}: {value}\n"));
             }
-            let _ = writeln!(out);
+            text.push('\n');
             if let Some(body) = &body {
-                let _ = writeln!(out, "{body}");
+                text.push_str(&format!("{body}\n"));
             }
-            let _ = writeln!(out);
+            text.push('\n');
+        }
+        let mut out = stdout;
+        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            return Err(TransportError::new(
+                TransportErrorKind::Other,
+                format!("dry run: cannot write to standard output: {e}"),
+            ));
         }
         if is_token_request {
             let stand_in = br#"{"access_token":"dry-run","token_type":"bearer","id_token":"","expires_in":7200}"#;

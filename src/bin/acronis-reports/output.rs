@@ -1,13 +1,109 @@
-//! What the tool prints: text for people, or one JSON object per line for scripts.
+//! What the tool prints, and how.
+//!
+//! Results go to standard output, as text for people or one JSON object per line for
+//! scripts. Every write there is checked: a failure is an error of the command (a closed pipe
+//! ends it quietly), never a panic and never ignored, and a standard output that was closed
+//! before the tool started counts as failing (the standard library would drop the writes
+//! silently). Notes and the summary go to standard error, whose failures change nothing.
 
-use std::io::Write;
+use std::fmt::Display;
+use std::io::{self, Write};
+use std::sync::{Mutex, PoisonError};
 
+use acronis_reports::bulk::StopReason;
 use acronis_reports::{Error, Report, StoredReport};
 use serde_json::{Value, json};
 
-use crate::{error_kind, error_text, exit_code};
+use crate::ids::Input;
+use crate::{Failure, error_kind, error_text, exit, exit_code};
 
-/// What happened to one report in a bulk run.
+/// Writes a note to standard error; a failure to write it changes nothing.
+pub fn note(text: impl Display) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// The first failure to write standard output, remembered so that a write deep inside a
+/// call (the dry run's) still decides the exit code.
+static STDOUT_FAILURE: Mutex<Option<(io::ErrorKind, String)>> = Mutex::new(None);
+
+fn remember(e: &io::Error) {
+    let mut failure = STDOUT_FAILURE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    failure.get_or_insert_with(|| (e.kind(), e.to_string()));
+}
+
+/// The failure of the command when writing standard output failed: quiet for a closed pipe
+/// (the reader has what it wanted), an error otherwise.
+pub fn stdout_failure() -> Option<Failure> {
+    let failure = STDOUT_FAILURE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let (kind, text) = failure.as_ref()?;
+    Some(if *kind == io::ErrorKind::BrokenPipe {
+        Failure::quiet(exit::BROKEN_PIPE)
+    } else {
+        Failure {
+            code: exit::TROUBLE,
+            message: format!("cannot write to standard output: {text}"),
+        }
+    })
+}
+
+/// Standard output, with every failure reported and remembered.
+#[derive(Debug, Clone, Copy)]
+pub struct Stdout {
+    /// Closed before the tool started.
+    closed: bool,
+}
+
+impl Stdout {
+    /// Looks at standard output once, before any file is opened (a closed descriptor 1 would
+    /// otherwise be reused by the next file opened).
+    pub fn open() -> Stdout {
+        Stdout { closed: !is_open() }
+    }
+}
+
+#[cfg(unix)]
+fn is_open() -> bool {
+    use std::os::fd::AsFd;
+    // Duplicating a closed descriptor fails (EBADF); the duplicate is closed at once.
+    io::stdout().as_fd().try_clone_to_owned().is_ok()
+}
+
+#[cfg(not(unix))]
+fn is_open() -> bool {
+    true
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = if self.closed {
+            Err(io::Error::other("standard output is closed"))
+        } else {
+            io::stdout().lock().write(buf)
+        };
+        result.inspect_err(remember)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        if self.closed {
+            return self.write(buf).map(drop);
+        }
+        // Under one lock, so that lines from several threads do not mix.
+        io::stdout().lock().write_all(buf).inspect_err(remember)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        io::stdout().lock().flush().inspect_err(remember)
+    }
+}
+
+/// What happened to one input of a bulk run.
 pub enum Outcome {
     /// Changed, and the returned report verified.
     Changed(Box<Report>),
@@ -17,14 +113,24 @@ pub enum Outcome {
     DryRun,
     /// Failed.
     Failed(Error),
+    /// Not taken up: the run had stopped.
+    NotAttempted(StopReason),
+    /// A line of the input that is not a report id.
+    Invalid,
+    /// Reading the input failed here; nothing after it was read.
+    Unreadable,
 }
 
 impl Outcome {
-    /// The exit code this outcome asks for.
+    /// The exit code this outcome asks for (a stop requested by an interrupt or a failing
+    /// output is accounted for by the run itself).
     pub fn code(&self) -> u8 {
         match self {
             Outcome::Failed(e) => exit_code(e),
-            _ => 0,
+            Outcome::NotAttempted(StopReason::CredentialsRefused) => exit::REFUSED,
+            Outcome::NotAttempted(StopReason::ServiceFailing { .. }) => exit::TROUBLE,
+            Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
+            _ => exit::OK,
         }
     }
 
@@ -34,6 +140,9 @@ impl Outcome {
             Outcome::Skipped(_) => "skipped",
             Outcome::DryRun => "dry_run",
             Outcome::Failed(_) => "failed",
+            Outcome::NotAttempted(_) => "not_attempted",
+            Outcome::Invalid => "invalid",
+            Outcome::Unreadable => "unreadable",
         }
     }
 }
@@ -41,6 +150,7 @@ impl Outcome {
 /// Prints to standard output, as text or JSON lines.
 pub struct Output {
     pub json: bool,
+    pub stdout: Stdout,
 }
 
 fn schedule(report: &Report) -> Value {
@@ -52,46 +162,72 @@ fn error_json(e: &Error) -> Value {
 }
 
 impl Output {
-    fn line(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{text}");
+    /// Writes one line (a newline is added).
+    pub fn line(&self, text: &str) -> io::Result<()> {
+        let mut out = self.stdout;
+        let mut line = String::with_capacity(text.len() + 1);
+        line.push_str(text);
+        line.push('\n');
+        // One write per line, so that lines from several threads do not mix.
+        out.write_all(line.as_bytes())?;
+        out.flush()
     }
 
-    /// One report's outcome in a bulk run.
-    pub fn outcome(&self, id: &str, outcome: &Outcome) {
+    /// One input's outcome in a bulk run.
+    pub fn outcome(&self, input: &Input, outcome: &Outcome) -> io::Result<()> {
         if self.json {
-            let mut v = json!({"id": id, "outcome": outcome.name()});
-            match outcome {
-                Outcome::Changed(r) => {
+            let mut v =
+                json!({"id": input.id().map(|id| id.to_string()), "outcome": outcome.name()});
+            if let Some(line) = input.line() {
+                v["line"] = json!(line);
+            }
+            match (outcome, input) {
+                (Outcome::Changed(r), _) => {
                     v["schedule"] = schedule(r);
                     v["version"] = json!(r.version);
                 }
-                Outcome::Skipped(reason) => v["reason"] = json!(reason),
-                Outcome::DryRun => {}
-                Outcome::Failed(e) => v["error"] = error_json(e),
+                (Outcome::Skipped(reason), _) => v["reason"] = json!(reason),
+                (Outcome::Failed(e), _) => v["error"] = error_json(e),
+                (Outcome::NotAttempted(reason), _) => v["reason"] = json!(reason.to_string()),
+                (Outcome::Invalid, Input::Invalid { text, why, .. }) => {
+                    v["input"] = json!(text);
+                    v["reason"] = json!(why);
+                }
+                (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
+                    v["reason"] = json!(format!("{error}; the lines after it were not read"));
+                }
+                _ => {}
             }
-            self.line(&v.to_string());
-        } else {
-            let text = match outcome {
-                Outcome::Changed(r) => format!(
-                    "changed  {id}  {} schedule, enabled {} (version {})",
-                    r.schedule.schedule_type, r.schedule.enabled, r.version
-                ),
-                Outcome::Skipped(reason) => format!("skipped  {id}  {reason}"),
-                Outcome::DryRun => format!("dry run  {id}  not sent"),
-                Outcome::Failed(e) => format!("failed   {id}  {}", error_text(e)),
-            };
-            self.line(&text);
+            return self.line(&v.to_string());
         }
+        let text = match (outcome, input) {
+            (Outcome::Changed(r), _) => format!(
+                "changed  {input}  {} schedule, enabled {} (version {})",
+                r.schedule.schedule_type, r.schedule.enabled, r.version
+            ),
+            (Outcome::Skipped(reason), _) => format!("skipped  {input}  {reason}"),
+            (Outcome::DryRun, _) => format!("dry run  {input}  not sent"),
+            (Outcome::Failed(e), _) => format!("failed   {input}  {}", error_text(e)),
+            (Outcome::NotAttempted(reason), _) => format!("not attempted  {input}  {reason}"),
+            (Outcome::Invalid, Input::Invalid { text, why, .. }) => {
+                format!("invalid  {input}  {text:?}: {why}")
+            }
+            (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
+                format!("unreadable  {input}  {error}; the lines after it were not read")
+            }
+            (outcome, _) => format!("{}  {input}", outcome.name()),
+        };
+        self.line(&text)
     }
 
     /// A whole report.
-    pub fn report(&self, report: &Report) {
+    pub fn report(&self, report: &Report) -> io::Result<()> {
         if self.json {
-            self.line(&serde_json::to_string(report).unwrap_or_default());
-            return;
+            let text = serde_json::to_string(report).map_err(io::Error::other)?;
+            return self.line(&text);
         }
         let p = &report.parameters;
+        let list = |items: Vec<String>| items.join(", ");
         let mut text = format!(
             "id:              {}\nversion:         {}\nschedule:        {}, enabled {}\nresult action:   {}\n\
              recipients:      {}\ntenant:          {}\nlevel:           {}\nkind:            {}\nformats:         {}\n",
@@ -100,20 +236,11 @@ impl Output {
             report.schedule.schedule_type,
             report.schedule.enabled,
             report.result_action,
-            report
-                .recipients
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
+            list(report.recipients.iter().map(ToString::to_string).collect()),
             p.tenant_id,
             p.level,
             p.kind,
-            p.formats
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
+            list(p.formats.iter().map(ToString::to_string).collect()),
         );
         if let Some(period) = p.period {
             text.push_str(&format!(
@@ -132,41 +259,41 @@ impl Output {
         if let Some(day) = report.generation_date {
             text.push_str(&format!("generation date: {day}\n"));
         }
-        self.line(text.trim_end());
+        self.line(text.trim_end())
     }
 
     /// One id of a list.
-    pub fn id(&self, id: &str) {
+    pub fn id(&self, id: &str) -> io::Result<()> {
         if self.json {
-            self.line(&json!({ "id": id }).to_string());
+            self.line(&json!({ "id": id }).to_string())
         } else {
-            self.line(id);
+            self.line(id)
         }
     }
 
     /// One stored file.
-    pub fn stored(&self, file: &StoredReport) {
-        let id = file.id.map(|id| id.to_string());
+    pub fn stored(&self, file: &StoredReport) -> io::Result<()> {
         if self.json {
-            self.line(&serde_json::to_string(file).unwrap_or_default());
-        } else {
-            self.line(&format!(
-                "{}  {:<11}  {:<9}  {:>10}  {}",
-                id.as_deref().unwrap_or("-"),
-                file.status,
-                file.report_format,
-                file.size.map_or_else(|| "-".to_owned(), |s| s.to_string()),
-                file.created_at
-            ));
+            let text = serde_json::to_string(file).map_err(io::Error::other)?;
+            return self.line(&text);
         }
+        let id = file.id.map(|id| id.to_string());
+        self.line(&format!(
+            "{}  {:<11}  {:<9}  {:>10}  {}",
+            id.as_deref().unwrap_or("-"),
+            file.status,
+            file.report_format,
+            file.size.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+            file.created_at
+        ))
     }
 
     /// A one-line confirmation, with its JSON form.
-    pub fn done(&self, text: &str, json: Value) {
+    pub fn done(&self, text: &str, json: Value) -> io::Result<()> {
         if self.json {
-            self.line(&json.to_string());
+            self.line(&json.to_string())
         } else {
-            self.line(text);
+            self.line(text)
         }
     }
 }

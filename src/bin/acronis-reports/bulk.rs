@@ -1,0 +1,316 @@
+//! `disable`, `enable`, `update`: one change to many reports, on the library's bulk engine.
+//!
+//! Every input ends in exactly one outcome line. The run stops taking up reports when the
+//! service keeps failing, the credentials are refused, an interrupt arrives, or its outcomes
+//! can no longer be written (standard output or `--failed-ids` failing); the reports not
+//! taken up are reported `not_attempted` (or, when standard output failed, only listed in
+//! `--failed-ids`).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::Path;
+
+use acronis_reports::bulk::{BulkOptions, StopReason};
+use acronis_reports::{Client, Error, ReportUpdate, ScheduleType};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{Bulk, Global};
+use crate::files::AtomicFile;
+use crate::ids::{self, Duplicates, IdLines, Input};
+use crate::output::{Outcome, Output, note};
+use crate::{Failure, client, exit, is_dry_run, signals};
+
+/// Counts of the outcomes, for the summary.
+#[derive(Debug, Default)]
+struct Tally {
+    changed: u64,
+    skipped: u64,
+    failed: u64,
+    not_attempted: u64,
+    dry_run: u64,
+    invalid: u64,
+    unreadable: Option<u64>,
+}
+
+impl Tally {
+    fn add(&mut self, input: &Input, outcome: &Outcome) {
+        match outcome {
+            Outcome::Changed(_) => self.changed += 1,
+            Outcome::Skipped(_) => self.skipped += 1,
+            Outcome::Failed(_) => self.failed += 1,
+            Outcome::NotAttempted(_) => self.not_attempted += 1,
+            Outcome::DryRun => self.dry_run += 1,
+            Outcome::Invalid => self.invalid += 1,
+            Outcome::Unreadable => self.unreadable = input.line(),
+        }
+    }
+
+    fn summary(&self, duplicates: u64) -> String {
+        let mut text = format!(
+            "{} changed, {} skipped, {} failed",
+            self.changed, self.skipped, self.failed
+        );
+        for (n, what) in [
+            (self.not_attempted, "not attempted"),
+            (self.dry_run, "not sent (dry run)"),
+            (self.invalid, "invalid lines"),
+            (duplicates, "duplicate ids merged"),
+        ] {
+            if n > 0 {
+                text.push_str(&format!(", {n} {what}"));
+            }
+        }
+        text
+    }
+}
+
+/// Where the ids that did not end changed or skipped are written (`--failed-ids`).
+struct FailedIds {
+    file: BufWriter<File>,
+    atomic: AtomicFile,
+    written: u64,
+}
+
+impl FailedIds {
+    fn create(path: &Path) -> Result<FailedIds, Failure> {
+        let mut atomic = AtomicFile::create(path).map_err(|e| {
+            Failure::usage(format!(
+                "--failed-ids: cannot write beside {}: {e}; nothing was sent",
+                path.display()
+            ))
+        })?;
+        let file = atomic
+            .file()
+            .try_clone()
+            .map_err(|e| Failure::usage(format!("--failed-ids {}: {e}", path.display())))?;
+        Ok(FailedIds {
+            file: BufWriter::new(file),
+            atomic,
+            written: 0,
+        })
+    }
+
+    fn add(&mut self, input: &Input) -> io::Result<()> {
+        if let Some(id) = input.id() {
+            writeln!(self.file, "{id}")?;
+            self.written += 1;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self) -> io::Result<u64> {
+        self.file.flush()?;
+        drop(self.file);
+        self.atomic.commit()?;
+        Ok(self.written)
+    }
+}
+
+/// The inputs of a bulk command, streamed.
+type Inputs = Box<dyn Iterator<Item = Input> + Send>;
+
+/// The inputs of a bulk command, and their number when known in advance.
+fn inputs(
+    global: &Global,
+    bulk: &Bulk,
+    client: &Client,
+    duplicates: &Duplicates,
+) -> Result<(Inputs, Option<u64>), Failure> {
+    if let Some(tenant) = &bulk.tenant {
+        if global.dry_run {
+            return Err(Failure::usage(
+                "--dry-run cannot list a tenant's reports (that is a request): give ids",
+            ));
+        }
+        let ids = client.list_report_ids(tenant)?;
+        let total = ids.len() as u64;
+        let inputs = ids.into_iter().map(|id| Input::Id { id, line: None });
+        return Ok((Box::new(inputs), Some(total)));
+    }
+    if let Some(file) = &bulk.ids_file {
+        let reader: Box<dyn BufRead + Send> = if file == Path::new("-") {
+            Box::new(BufReader::new(io::stdin()))
+        } else {
+            let f = File::open(file).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot read {}: {e}; nothing was sent",
+                    file.display()
+                ))
+            })?;
+            Box::new(BufReader::new(f))
+        };
+        return Ok((Box::new(IdLines::new(reader, duplicates.clone())), None));
+    }
+    require_ids(bulk)?;
+    let inputs = ids::from_arguments(&bulk.ids, duplicates).map_err(Failure::usage)?;
+    let total = inputs.len() as u64;
+    Ok((Box::new(inputs.into_iter()), Some(total)))
+}
+
+fn require_ids(bulk: &Bulk) -> Result<(), Failure> {
+    if bulk.ids.is_empty() {
+        return Err(Failure::usage(
+            "no reports given: give ids, --ids-file or --tenant",
+        ));
+    }
+    Ok(())
+}
+
+/// Applies `update` to every report the command names; the exit code.
+pub fn bulk_update(
+    global: &Global,
+    bulk: &Bulk,
+    update: ReportUpdate,
+    out: &Output,
+) -> Result<u8, Failure> {
+    // Everything that can be refused is refused before the first request.
+    if bulk.tenant.is_none() && bulk.ids_file.is_none() {
+        require_ids(bulk)?;
+        ids::from_arguments(&bulk.ids, &Duplicates::default()).map_err(Failure::usage)?;
+    }
+    let client = client(global, bulk.concurrency, out)?;
+    let mut failed_ids = bulk
+        .failed_ids
+        .as_deref()
+        .map(FailedIds::create)
+        .transpose()?;
+    let duplicates = Duplicates::default();
+    let (inputs, total) = inputs(global, bulk, &client, &duplicates)?;
+
+    let whole_tenant = bulk.tenant.is_some();
+    let job = move |client: &Client, input: &Input| -> Result<Outcome, Error> {
+        let Some(id) = input.id() else {
+            // Not an id: nothing to send; reported as what it is.
+            return Ok(match input {
+                Input::Unreadable { .. } => Outcome::Unreadable,
+                _ => Outcome::Invalid,
+            });
+        };
+        let id = id.to_string();
+        if whole_tenant {
+            // Look first: one-time reports cannot be changed, and some already are as asked.
+            let report = client.get_report(&id)?;
+            if report.schedule.schedule_type != ScheduleType::Monthly {
+                return Ok(Outcome::Skipped(
+                    "one-time report: the API does not change these",
+                ));
+            }
+            if update.verify(&report).is_ok() {
+                return Ok(Outcome::Skipped("already as asked"));
+            }
+        }
+        match client.update_report(&id, &update) {
+            Ok(report) => Ok(Outcome::Changed(Box::new(report))),
+            Err(e) if is_dry_run(&e) => Ok(Outcome::DryRun),
+            Err(e) => Err(e),
+        }
+    };
+    // A dry run's every request "fails" by design: that is no reason to stop.
+    let options = BulkOptions::new()
+        .concurrency(usize::from(bulk.concurrency))
+        .stop_after_failures((!global.dry_run).then_some(5));
+
+    let bar = progress_bar(
+        total,
+        global.dry_run || !std::io::IsTerminal::is_terminal(&io::stderr()),
+    );
+    let mut tally = Tally::default();
+    let mut code = exit::OK;
+    let mut output_failed = false;
+    let mut failed_ids_error = None;
+    let run = client.for_each_id(inputs, options, job);
+    let stop = run.stop_handle();
+    signals::guard_run(stop.clone());
+    for (input, result) in run {
+        let outcome = match (&input, result) {
+            (Input::Invalid { .. }, _) => Outcome::Invalid,
+            (Input::Unreadable { .. }, _) => Outcome::Unreadable,
+            (_, Ok(outcome)) => outcome,
+            (_, Err(Error::NotAttempted { reason, .. })) => Outcome::NotAttempted(reason),
+            (_, Err(e)) => Outcome::Failed(e),
+        };
+        tally.add(&input, &outcome);
+        code = code.max(outcome.code());
+        let done = matches!(outcome, Outcome::Changed(_) | Outcome::Skipped(_));
+        if let (false, Some(file)) = (done, failed_ids.as_mut()) {
+            if let Err(e) = file.add(&input) {
+                // The record of what is left to do is lost: stop making more of it.
+                failed_ids_error.get_or_insert(e);
+                stop.stop();
+            }
+        }
+        if !output_failed {
+            let printed = bar.suspend(|| out.outcome(&input, &outcome));
+            if printed.is_err() {
+                // Outcomes can no longer be reported: stop taking up reports.
+                output_failed = true;
+                stop.stop();
+            }
+        }
+        bar.inc(1);
+    }
+    let interrupted = signals::end_run();
+    bar.finish_and_clear();
+
+    note(tally.summary(duplicates.count()));
+    if let Some(line) = tally.unreadable {
+        note(format_args!(
+            "acronis-reports: reading the ids failed at line {line}: the lines after it were not read{}",
+            if failed_ids.is_some() {
+                " and are not in --failed-ids"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(path) = &bulk.failed_ids {
+        let saved = match (failed_ids_error, failed_ids) {
+            (None, Some(file)) => file.commit(),
+            (Some(e), _) => Err(e),
+            (None, None) => Ok(0),
+        };
+        match saved {
+            Ok(n) => note(format_args!(
+                "{n} ids to run again written to {}{}",
+                path.display(),
+                if tally.invalid > 0 {
+                    " (invalid lines are not ids: not written)"
+                } else {
+                    ""
+                }
+            )),
+            Err(e) => {
+                note(format_args!(
+                    "acronis-reports: cannot write the ids to run again to {}: {e}; it was left as it was",
+                    path.display()
+                ));
+                code = code.max(exit::TROUBLE);
+            }
+        }
+    }
+    if let Some(reason @ (StopReason::ServiceFailing { .. } | StopReason::CredentialsRefused)) =
+        stop.reason()
+    {
+        note(format_args!("acronis-reports: {reason}"));
+    }
+    Ok(interrupted.unwrap_or(code))
+}
+
+/// A progress bar on standard error when it is a terminal; hidden otherwise.
+fn progress_bar(total: Option<u64>, hidden: bool) -> ProgressBar {
+    let bar = match total {
+        Some(n) => ProgressBar::new(n),
+        None => ProgressBar::new_spinner(),
+    };
+    if hidden {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} {pos}/{len} reports {wide_bar} {elapsed}")
+        {
+            bar.set_style(style);
+        }
+    }
+    bar
+}

@@ -1,0 +1,333 @@
+//! The reports a bulk command works on: ids from the command line, a file or standard input,
+//! or a tenant's listing, each as an [`Input`] that ends in exactly one outcome.
+//!
+//! Lines of a file are read as bytes, one at a time (memory does not grow with the file):
+//! a UTF-8 byte-order mark is skipped, `#` starts a comment, blank lines are skipped, and a
+//! line that is not an id (not UTF-8, too long, not a UUID) is an input of its own with its
+//! line number, so it is reported the same way at any concurrency. A duplicate id is merged
+//! into its first occurrence and counted. A failure to read ends the input with an input
+//! that says so.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::io::{self, BufRead};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use acronis_reports::Uuid;
+
+/// The longest line read as an id (with its comment); longer lines are refused, and only
+/// their start is shown.
+pub const MAX_LINE: usize = 4096;
+
+/// How much of a refused line is shown.
+const SHOWN_CHARS: usize = 60;
+
+/// One item of a bulk command's input.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A report id, with its line when it came from a file.
+    Id { id: Uuid, line: Option<u64> },
+    /// A line that is not a report id.
+    Invalid {
+        line: u64,
+        /// The start of the line, as text.
+        text: String,
+        why: String,
+    },
+    /// Reading failed at this line; nothing after it was read.
+    Unreadable { line: u64, error: String },
+}
+
+impl Input {
+    /// The report id, if this is one.
+    pub fn id(&self) -> Option<Uuid> {
+        match self {
+            Input::Id { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The line it came from, if it came from a file.
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            Input::Id { line, .. } => *line,
+            Input::Invalid { line, .. } | Input::Unreadable { line, .. } => Some(*line),
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    /// The id, or `line N` for a line that is none.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Id { id, .. } => write!(f, "{id}"),
+            Input::Invalid { line, .. } | Input::Unreadable { line, .. } => {
+                write!(f, "line {line}")
+            }
+        }
+    }
+}
+
+/// Parses a report id as the API takes it: a UUID in its 36-character form, either case.
+pub fn parse_id(text: &str) -> Option<Uuid> {
+    if text.len() == 36 {
+        Uuid::try_parse(text).ok()
+    } else {
+        None
+    }
+}
+
+/// The start of `text`, at most [`SHOWN_CHARS`] characters, marked when cut.
+pub fn shorten(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut shown: String = chars.by_ref().take(SHOWN_CHARS).collect();
+    if chars.next().is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+/// Counts the duplicate ids merged, shared with whoever reports them.
+#[derive(Debug, Clone, Default)]
+pub struct Duplicates(Arc<AtomicU64>);
+
+impl Duplicates {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn add(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Ids from the command line: checked all before anything is sent, duplicates merged.
+///
+/// # Errors
+///
+/// The arguments that are not report ids, with their positions, shortened.
+pub fn from_arguments(args: &[String], duplicates: &Duplicates) -> Result<Vec<Input>, String> {
+    let mut seen = HashSet::new();
+    let mut inputs = Vec::new();
+    let mut invalid = Vec::new();
+    for (n, arg) in args.iter().enumerate() {
+        match parse_id(arg) {
+            Some(id) if !seen.insert(id) => duplicates.add(),
+            Some(id) => inputs.push(Input::Id { id, line: None }),
+            None => invalid.push(format!("{:?} (argument {})", shorten(arg), n + 1)),
+        }
+    }
+    if invalid.is_empty() {
+        Ok(inputs)
+    } else {
+        Err(format!(
+            "not report ids (expected UUIDs like 20dffb36-d77b-45c6-b2fa-39276e98d5fc): {}; nothing was sent",
+            invalid.join(", ")
+        ))
+    }
+}
+
+/// Ids read line by line from `reader`.
+pub struct IdLines<R> {
+    reader: R,
+    line: u64,
+    seen: HashSet<Uuid>,
+    duplicates: Duplicates,
+    done: bool,
+}
+
+impl<R: BufRead> IdLines<R> {
+    pub fn new(reader: R, duplicates: Duplicates) -> Self {
+        IdLines {
+            reader,
+            line: 0,
+            seen: HashSet::new(),
+            duplicates,
+            done: false,
+        }
+    }
+
+    /// The next line's bytes (without the line break) and its whole length, reading at most
+    /// [`MAX_LINE`] of them; `None` at the end.
+    fn read_line(&mut self) -> io::Result<Option<(Vec<u8>, usize)>> {
+        let mut buf = Vec::new();
+        let mut length = 0;
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok((length > 0).then_some((buf, length)));
+            }
+            let (part, found_end) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(end) => (&chunk[..end], true),
+                None => (chunk, false),
+            };
+            let room = MAX_LINE.saturating_sub(buf.len());
+            buf.extend_from_slice(&part[..part.len().min(room)]);
+            length += part.len();
+            let used = part.len() + usize::from(found_end);
+            self.reader.consume(used);
+            if found_end {
+                return Ok(Some((buf, length.max(1))));
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for IdLines<R> {
+    type Item = Input;
+
+    fn next(&mut self) -> Option<Input> {
+        while !self.done {
+            self.line += 1;
+            let line = self.line;
+            let (mut bytes, length) = match self.read_line() {
+                Ok(Some(read)) => read,
+                Ok(None) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Input::Unreadable {
+                        line,
+                        error: e.to_string(),
+                    });
+                }
+            };
+            if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            let invalid = |text: &str, why: String| Input::Invalid {
+                line,
+                text: shorten(text),
+                why,
+            };
+            if length > MAX_LINE {
+                let text = String::from_utf8_lossy(&bytes);
+                return Some(invalid(
+                    &text,
+                    format!(
+                        "the line is {length} bytes long; an id and its comment take at most {MAX_LINE}"
+                    ),
+                ));
+            }
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                let text = String::from_utf8_lossy(&bytes);
+                return Some(invalid(&text, "the line is not UTF-8 text".to_owned()));
+            };
+            let content = text.split('#').next().unwrap_or_default().trim();
+            if content.is_empty() {
+                continue;
+            }
+            match parse_id(content) {
+                Some(id) if !self.seen.insert(id) => self.duplicates.add(),
+                Some(id) => {
+                    return Some(Input::Id {
+                        id,
+                        line: Some(line),
+                    });
+                }
+                None => {
+                    return Some(invalid(
+                        content,
+                        "not a report id: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc"
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+    const B: &str = "0d6ba6b9-6f2d-4c42-9c5b-3f1e0a7c2d11";
+
+    fn read(bytes: &[u8]) -> (Vec<String>, u64) {
+        let duplicates = Duplicates::default();
+        let lines: Vec<String> = IdLines::new(bytes, duplicates.clone())
+            .map(|input| match input {
+                Input::Id { id, line } => format!("{}:{id}", line.unwrap()),
+                Input::Invalid { line, text, why } => format!("{line}:invalid:{text}:{why}"),
+                Input::Unreadable { line, error } => format!("{line}:unreadable:{error}"),
+            })
+            .collect();
+        (lines, duplicates.count())
+    }
+
+    #[test]
+    fn ids_comments_blank_lines_and_a_byte_order_mark() {
+        let text = format!(
+            "\u{feff}{A}\r\n\n# a comment\n  {}  # the second\n{A}\n{}",
+            B.to_uppercase(),
+            A.to_uppercase()
+        );
+        let (lines, duplicates) = read(text.as_bytes());
+        assert_eq!(lines, [format!("1:{A}"), format!("4:{B}")]);
+        assert_eq!(duplicates, 2);
+    }
+
+    #[test]
+    fn lines_that_are_no_ids_are_inputs_of_their_own() {
+        let mut text = format!("{A}\nnot-an-id\n").into_bytes();
+        text.extend_from_slice(b"\xff\xfe bad bytes\n");
+        text.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+        text.extend_from_slice(format!("\n{B} trailing words\n{B}").as_bytes());
+        let (lines, _) = read(&text);
+        assert_eq!(lines.len(), 6, "{lines:?}");
+        assert_eq!(lines[0], format!("1:{A}"));
+        assert!(lines[1].starts_with("2:invalid:not-an-id:not a report id"));
+        assert!(lines[2].starts_with("3:invalid:�� bad bytes:the line is not UTF-8"));
+        // A 10 MB line is refused without being kept or echoed whole.
+        assert!(lines[3].starts_with(&format!(
+            "4:invalid:{}…:the line is 10485760 bytes",
+            "x".repeat(60)
+        )));
+        assert!(lines[3].len() < 200);
+        assert!(lines[4].starts_with(&format!("5:invalid:{B} trailing words")));
+        assert_eq!(lines[5], format!("6:{B}"));
+    }
+
+    #[test]
+    fn a_read_error_ends_the_input_with_its_line() {
+        struct Failing(u8);
+        impl io::Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.0 += 1;
+                match self.0 {
+                    1 => {
+                        let line = format!("{A}\n");
+                        buf[..line.len()].copy_from_slice(line.as_bytes());
+                        Ok(line.len())
+                    }
+                    _ => Err(io::Error::other("disk on fire")),
+                }
+            }
+        }
+        let lines: Vec<String> =
+            IdLines::new(io::BufReader::new(Failing(0)), Duplicates::default())
+                .map(|i| format!("{}:{i}", i.line().unwrap()))
+                .collect();
+        assert_eq!(lines, [format!("1:{A}"), "2:line 2".to_owned()]);
+    }
+
+    #[test]
+    fn arguments_are_checked_all_before_any_is_used() {
+        let duplicates = Duplicates::default();
+        let ok = from_arguments(&[A.into(), B.into(), A.to_uppercase()], &duplicates).unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(duplicates.count(), 1);
+        let err = from_arguments(&[A.into(), "nope".into()], &duplicates).unwrap_err();
+        assert!(err.contains("\"nope\" (argument 2)"), "{err}");
+        assert!(err.ends_with("nothing was sent"), "{err}");
+    }
+}

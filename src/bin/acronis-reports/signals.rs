@@ -1,0 +1,107 @@
+//! Interrupts (SIGINT, SIGTERM). During a bulk run the first one stops the run: no new id is
+//! taken up, the calls in flight finish and are reported, the rest are listed as not
+//! attempted, and the tool exits 130 (SIGINT) or 143 (SIGTERM) after its summary. A second
+//! one, or one outside a bulk run, exits at once with that code, removing the temporary
+//! files the tool was writing.
+//!
+//! On platforms without Unix signals, the system's default handling applies.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use acronis_reports::bulk::StopHandle;
+
+#[derive(Default)]
+struct State {
+    /// The bulk run a first interrupt stops.
+    run: Option<StopHandle>,
+    /// The first interrupt received during a run: its exit code.
+    interrupted: Option<u8>,
+    /// Temporary files to remove on an immediate exit.
+    temp_files: Vec<PathBuf>,
+}
+
+static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+fn state() -> MutexGuard<'static, Option<State>> {
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts listening for interrupts (once, at the start of `main`).
+pub fn install() {
+    *state() = Some(State::default());
+    #[cfg(unix)]
+    listen();
+}
+
+#[cfg(unix)]
+fn listen() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        // Without the handler, interrupts keep their default effect: an immediate exit.
+        return;
+    };
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                let code = u8::try_from(128 + signal).unwrap_or(130);
+                on_interrupt(code);
+            }
+        });
+    if spawned.is_err() {
+        crate::output::note("acronis-reports: interrupts will stop the tool at once");
+    }
+}
+
+/// An interrupt with exit `code` arrived.
+fn on_interrupt(code: u8) {
+    let mut guard = state();
+    let Some(s) = guard.as_mut() else { return };
+    match (&s.run, s.interrupted) {
+        (Some(run), None) => {
+            s.interrupted = Some(code);
+            run.stop();
+            crate::output::note(
+                "acronis-reports: interrupted: taking up no more reports; the calls in flight \
+                 finish and are reported (interrupt again to exit at once)",
+            );
+        }
+        _ => {
+            for path in &s.temp_files {
+                let _ = std::fs::remove_file(path);
+            }
+            std::process::exit(i32::from(code));
+        }
+    }
+}
+
+/// Makes the first interrupt stop `run` instead of exiting.
+pub fn guard_run(run: StopHandle) {
+    if let Some(s) = state().as_mut() {
+        s.run = Some(run);
+    }
+}
+
+/// The run is over: interrupts exit at once again. Returns the exit code of the interrupt
+/// that stopped it, if one did.
+pub fn end_run() -> Option<u8> {
+    let mut guard = state();
+    let s = guard.as_mut()?;
+    s.run = None;
+    s.interrupted.take()
+}
+
+/// Removes `path` if the tool exits at once on an interrupt.
+pub fn remove_on_exit(path: &Path) {
+    if let Some(s) = state().as_mut() {
+        s.temp_files.push(path.to_owned());
+    }
+}
+
+/// `path` is no longer the tool's to remove.
+pub fn forget(path: &Path) {
+    if let Some(s) = state().as_mut() {
+        s.temp_files.retain(|p| p != path);
+    }
+}
