@@ -55,7 +55,7 @@ fn an_outage_stops_the_run_after_a_bounded_number_of_requests() {
     let ids = emulator.add_monthly_reports(2000);
     let client = quick_client(&emulator);
     // 100 good updates, then every request answers 503.
-    emulator.outage_after(100, 503);
+    emulator.outage_after(100, 503, None);
     let run = client.update_many(ids.clone(), &ReportUpdate::disable(), 8);
     let results = collect(run);
     assert_eq!(results.len(), 2000, "every id accounted for");
@@ -186,7 +186,7 @@ fn a_run_without_retries_stops_after_the_failures_in_a_row() {
         .retries(0)
         .build()
         .unwrap();
-    emulator.outage_after(0, 502);
+    emulator.outage_after(0, 502, None);
     let options = BulkOptions::new()
         .concurrency(1)
         .stop_after_failures(Some(3));

@@ -3,41 +3,17 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use acronis_reports_emulator::{
     CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TENANT_ID,
 };
+use common::cli::{assert_no_secret, json_lines, run, stderr, stdout};
 use common::{ID, OTHER_ID, TOKEN, report_json};
 use mockito::{Matcher, Server};
 use serde_json::{Value, json};
 
 const PATH: &str = "/api/2/reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc";
-
-/// Runs the binary with a clean environment plus `env`, feeding `stdin`.
-fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_acronis-reports"));
-    cmd.env_clear().args(args).stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("the binary runs");
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
-}
 
 /// Runs against a mockito server with the fixed test token.
 fn run_mock(server: &mockito::ServerGuard, args: &[&str]) -> Output {
@@ -47,26 +23,6 @@ fn run_mock(server: &mockito::ServerGuard, args: &[&str]) -> Output {
         &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
         None,
     )
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_lines(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
-        .collect()
-}
-
-fn assert_no_secret(o: &Output, secret: &str) {
-    let all = format!("{}{}", stdout(o), stderr(o));
-    assert!(!all.contains(secret), "secret printed: {all}");
 }
 
 /// Mocks that fail their `assert` if the server sees any request at all.

@@ -272,7 +272,7 @@ fn a_429_holds_back_every_call_of_the_client() {
 #[test]
 fn the_retry_budget_bounds_the_retries_of_many_calls() {
     let emulator = Emulator::start().unwrap();
-    emulator.outage_after(0, 503);
+    emulator.outage_after(0, 503, None);
     let client = client(
         &emulator,
         quick(2).budget(acronis_reports::RetryBudget::new().capacity(20)),

@@ -88,10 +88,11 @@ struct State {
     outage_answers: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Outage {
     after: usize,
     status: u16,
+    retry_after: Option<String>,
 }
 
 /// A running emulator; it stops when dropped.
@@ -197,11 +198,16 @@ impl Emulator {
     }
 
     /// Starts an outage once `after` more requests have been served: from then on every
-    /// request (to the token endpoint too) is answered with `status` and the vendor's error
-    /// body, until [`end_outage`](Self::end_outage). `after` 0 starts it at once.
-    pub fn outage_after(&self, after: usize, status: u16) {
+    /// request (to the token endpoint too) is answered with `status`, the vendor's error
+    /// body and a `Retry-After` header when given, until [`end_outage`](Self::end_outage).
+    /// `after` 0 starts it at once.
+    pub fn outage_after(&self, after: usize, status: u16, retry_after: Option<&str>) {
         let mut s = lock(&self.state);
-        s.outage = Some(Outage { after, status });
+        s.outage = Some(Outage {
+            after,
+            status,
+            retry_after: retry_after.map(str::to_owned),
+        });
         s.outage_answers = 0;
     }
 
@@ -291,9 +297,14 @@ pub fn error_body(status: u16, message: &str, info: Option<&str>) -> HttpRespons
 fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     if let Some(outage) = &mut s.outage {
         if outage.after == 0 {
-            s.outage_answers += 1;
             let status = outage.status;
-            return error_body(status, http::reason(status), Some("the service is down"));
+            let mut response =
+                error_body(status, http::reason(status), Some("the service is down"));
+            if let Some(value) = &outage.retry_after {
+                response.headers.push(("Retry-After".into(), value.clone()));
+            }
+            s.outage_answers += 1;
+            return response;
         }
         outage.after -= 1;
     }

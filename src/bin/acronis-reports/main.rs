@@ -132,6 +132,22 @@ pub fn error_text(e: &Error) -> String {
         }
         source = s.source();
     }
+    // A write whose answer never came: the library says to fetch the report; say how.
+    if let Error::Timeout {
+        method: Method::Put | Method::Delete,
+        path,
+        ..
+    } = e
+    {
+        if let Some(id) = path
+            .strip_prefix("/reports/")
+            .and_then(|p| p.split(['/', '?']).next())
+        {
+            text.push_str(&format!(
+                " (`acronis-reports show {id}` shows what the server holds)"
+            ));
+        }
+    }
     text
 }
 
@@ -175,9 +191,6 @@ pub fn is_dry_run(e: &Error) -> bool {
 }
 
 fn main() -> ExitCode {
-    // Before anything else opens a file, which a closed standard output's descriptor would
-    // be reused for.
-    let stdout = Stdout::open();
     signals::install();
     let matches = match Cli::command().try_get_matches() {
         Ok(matches) => matches,
@@ -196,7 +209,7 @@ fn main() -> ExitCode {
     };
     let out = Output {
         json: cli.global.json,
-        stdout,
+        stdout: Stdout,
     };
     let result = commands::run(cli, &out);
     // Whatever the command says, output it could not write is a failure of its own.

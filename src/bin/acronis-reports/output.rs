@@ -2,9 +2,10 @@
 //!
 //! Results go to standard output, as text for people or one JSON object per line for
 //! scripts. Every write there is checked: a failure is an error of the command (a closed pipe
-//! ends it quietly), never a panic and never ignored, and a standard output that was closed
-//! before the tool started counts as failing (the standard library would drop the writes
-//! silently). Notes and the summary go to standard error, whose failures change nothing.
+//! ends it quietly), never a panic and never ignored. (A standard output that is closed when
+//! the tool starts is, on Unix, replaced by `/dev/null` by the Rust runtime before `main`:
+//! the tool cannot tell it from `>/dev/null`.) Notes and the summary go to standard error,
+//! whose failures change nothing.
 
 use std::fmt::Display;
 use std::io::{self, Write};
@@ -51,54 +52,20 @@ pub fn stdout_failure() -> Option<Failure> {
 }
 
 /// Standard output, with every failure reported and remembered.
-#[derive(Debug, Clone, Copy)]
-pub struct Stdout {
-    /// Closed before the tool started.
-    closed: bool,
-}
-
-impl Stdout {
-    /// Looks at standard output once, before any file is opened (a closed descriptor 1 would
-    /// otherwise be reused by the next file opened).
-    pub fn open() -> Stdout {
-        Stdout { closed: !is_open() }
-    }
-}
-
-#[cfg(unix)]
-fn is_open() -> bool {
-    use std::os::fd::AsFd;
-    // Duplicating a closed descriptor fails (EBADF); the duplicate is closed at once.
-    io::stdout().as_fd().try_clone_to_owned().is_ok()
-}
-
-#[cfg(not(unix))]
-fn is_open() -> bool {
-    true
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stdout;
 
 impl Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let result = if self.closed {
-            Err(io::Error::other("standard output is closed"))
-        } else {
-            io::stdout().lock().write(buf)
-        };
-        result.inspect_err(remember)
+        io::stdout().lock().write(buf).inspect_err(remember)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        if self.closed {
-            return self.write(buf).map(drop);
-        }
         // Under one lock, so that lines from several threads do not mix.
         io::stdout().lock().write_all(buf).inspect_err(remember)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.closed {
-            return Ok(());
-        }
         io::stdout().lock().flush().inspect_err(remember)
     }
 }

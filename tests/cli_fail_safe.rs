@@ -1,0 +1,699 @@
+//! The binary at fleet scale, failing safe: outages, refused credentials, interrupts, broken
+//! output, files replaced atomically, and ids input of every shape. Every id of a run ends in
+//! exactly one reported outcome, and what the server changed is what was reported changed.
+#![cfg(all(feature = "cli", unix))]
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use acronis_reports_emulator::{CLIENT_ID, Emulator, MONTHLY_REPORT_ID, TENANT_ID, TOKEN};
+use common::cli::{command, json_lines, run, stderr, stdout};
+use serde_json::{Value, json};
+
+/// The environment for the emulator with its fixed token.
+fn env(emulator: &Emulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("ACRONIS_BASE_URL", emulator.base_url()),
+        ("ACRONIS_TOKEN", TOKEN.to_owned()),
+    ]
+}
+
+fn pairs<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The ids, one per line.
+fn lines(ids: &[String]) -> String {
+    ids.iter().map(|id| format!("{id}\n")).collect()
+}
+
+/// Whether the emulator holds report `id` disabled.
+fn disabled(emulator: &Emulator, id: &str) -> bool {
+    emulator.report(id).unwrap()["schedule"]["enabled"] == false
+}
+
+/// Each JSON outcome by id; each id exactly once.
+fn by_id(o: &Output) -> HashMap<String, Value> {
+    let mut out = HashMap::new();
+    for line in json_lines(o) {
+        let id = line["id"].as_str().unwrap().to_owned();
+        assert!(out.insert(id.clone(), line).is_none(), "{id} twice");
+    }
+    out
+}
+
+fn read_ids(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn an_outage_stops_the_run_lists_the_rest_and_a_resume_finishes_the_job() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(2000);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.txt");
+    let failed_arg = failed.to_str().unwrap();
+    // 300 good updates, then every request answers 503 (Retry-After: 0 keeps the test fast;
+    // the retries still draw on the budget).
+    emulator.outage_after(300, 503, Some("0"));
+    let env = env(&emulator);
+    let o = run(
+        &[
+            "--json",
+            "disable",
+            "--ids-file",
+            "-",
+            "--concurrency",
+            "8",
+            "--failed-ids",
+            failed_arg,
+        ],
+        &pairs(&env),
+        Some(&lines(&ids)),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let outcomes = by_id(&o);
+    assert_eq!(outcomes.len(), 2000, "every id reported");
+    let count = |name: &str| outcomes.values().filter(|l| l["outcome"] == name).count();
+    assert_eq!(count("changed"), 300);
+    assert!(count("failed") > 0);
+    assert_eq!(
+        count("changed") + count("failed") + count("not_attempted"),
+        2000
+    );
+    let reason = outcomes
+        .values()
+        .find(|l| l["outcome"] == "not_attempted")
+        .map(|l| l["reason"].as_str().unwrap().to_owned())
+        .unwrap();
+    assert!(reason.starts_with("the service kept failing"), "{reason}");
+    // The service that was down saw a bounded number of requests.
+    let during = emulator.outage_answers();
+    assert!(during <= 200, "{during} requests during the outage");
+    // What the server changed is exactly what was reported changed.
+    for (id, line) in &outcomes {
+        assert_eq!(
+            disabled(&emulator, id),
+            line["outcome"] == "changed",
+            "{line}"
+        );
+    }
+    // --failed-ids holds exactly the others, and says so.
+    let left: HashSet<String> = read_ids(&failed).into_iter().collect();
+    let expected: HashSet<String> = outcomes
+        .iter()
+        .filter(|(_, l)| l["outcome"] != "changed")
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(left, expected);
+    let err = stderr(&o);
+    assert!(err.contains("the service kept failing"), "{err}");
+    assert!(
+        err.contains(&format!("1700 ids to run again written to {failed_arg}")),
+        "{err}"
+    );
+
+    // The service is back: running the file again finishes the job.
+    emulator.end_outage();
+    let o = run(
+        &[
+            "disable",
+            "--ids-file",
+            failed_arg,
+            "--failed-ids",
+            failed_arg,
+        ],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(ids.iter().all(|id| disabled(&emulator, id)));
+    assert_eq!(std::fs::read_to_string(&failed).unwrap(), "");
+}
+
+#[test]
+fn a_revoked_token_stops_a_run_of_a_thousand_after_a_handful_of_requests() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(1000);
+    let base = emulator.base_url();
+    let o = run(
+        &["--json", "disable", "--ids-file", "-", "--concurrency", "8"],
+        &[
+            ("ACRONIS_BASE_URL", &base),
+            ("ACRONIS_TOKEN", "revoked-token"),
+        ],
+        Some(&lines(&ids)),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let outcomes = by_id(&o);
+    assert_eq!(outcomes.len(), 1000);
+    let sent = emulator.requests().len();
+    assert!(sent <= 16, "{sent} requests with a refused token");
+    let failed = outcomes
+        .values()
+        .filter(|l| l["outcome"] == "failed")
+        .count();
+    assert_eq!(failed, sent);
+    assert!(
+        stderr(&o).contains("the credentials were refused, so the run stopped"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_wrong_client_secret_is_sent_once_for_a_thousand_ids() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(1000);
+    let base = emulator.base_url();
+    let o = run(
+        &["--json", "disable", "--ids-file", "-", "--concurrency", "8"],
+        &[
+            ("ACRONIS_BASE_URL", &base),
+            ("ACRONIS_CLIENT_ID", CLIENT_ID),
+            ("ACRONIS_CLIENT_SECRET", "wrong-secret-value"),
+        ],
+        Some(&lines(&ids)),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(by_id(&o).len(), 1000);
+    let requests = emulator.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].target, "/api/2/idp/token");
+    assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("wrong-secret-value"));
+}
+
+/// Starts a bulk `disable` reading ids from standard input, feeds it `first`, waits for their
+/// outcomes, interrupts it with `signal`, waits until it says it stopped, then feeds it
+/// `rest`. Returns its output.
+fn interrupt_midway(
+    emulator: &Emulator,
+    signal: &str,
+    first: &[String],
+    rest: &[String],
+    failed: &Path,
+) -> Output {
+    let env = env(emulator);
+    let mut child = command(
+        &[
+            "--json",
+            "disable",
+            "--ids-file",
+            "-",
+            "--concurrency",
+            "4",
+            "--failed-ids",
+            failed.to_str().unwrap(),
+        ],
+        &pairs(&env),
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(lines(first).as_bytes()).unwrap();
+    input.flush().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    for _ in first {
+        out.read_line(&mut seen).unwrap();
+    }
+    let kill = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -{signal} {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    // The tool says it stopped taking up reports before the rest arrive.
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut note = String::new();
+    err.read_line(&mut note).unwrap();
+    assert!(
+        note.contains("interrupted: taking up no more reports"),
+        "{note}"
+    );
+    input.write_all(lines(rest).as_bytes()).unwrap();
+    drop(input);
+    out.read_to_string(&mut seen).unwrap();
+    let mut rest_err = String::new();
+    err.read_to_string(&mut rest_err).unwrap();
+    let status = child.wait().unwrap();
+    Output {
+        status,
+        stdout: seen.into_bytes(),
+        stderr: format!("{note}{rest_err}").into_bytes(),
+    }
+}
+
+#[test]
+fn an_interrupt_reports_every_change_made_and_lists_the_rest() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        let emulator = Emulator::start().unwrap();
+        let ids = emulator.add_monthly_reports(100);
+        let dir = tempfile::tempdir().unwrap();
+        let failed = dir.path().join("failed.txt");
+        let o = interrupt_midway(&emulator, signal, &ids[..40], &ids[40..], &failed);
+        assert_eq!(o.status.code(), Some(code), "{signal}: {}", stderr(&o));
+        let outcomes = by_id(&o);
+        assert_eq!(outcomes.len(), 100, "{signal}");
+        for (id, line) in &outcomes {
+            assert_eq!(
+                disabled(&emulator, id),
+                line["outcome"] == "changed",
+                "{line}"
+            );
+        }
+        let not_attempted: HashSet<String> = outcomes
+            .iter()
+            .filter(|(_, l)| l["outcome"] == "not_attempted")
+            .map(|(id, _)| id.clone())
+            .collect();
+        assert_eq!(not_attempted, ids[40..].iter().cloned().collect());
+        assert_eq!(
+            read_ids(&failed).into_iter().collect::<HashSet<_>>(),
+            not_attempted
+        );
+        assert!(stderr(&o).contains("40 changed, 0 skipped, 0 failed, 60 not attempted"));
+    }
+}
+
+/// Runs the binary with standard output going to `stdout`.
+fn run_into(args: &[&str], env: &[(&'static str, String)], stdout: Stdio) -> Output {
+    let o = command(args, &pairs(env))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    o
+}
+
+#[test]
+fn a_full_disk_on_standard_output_is_an_error_for_every_command() {
+    let emulator = Emulator::start().unwrap();
+    let env = env(&emulator);
+    let stored = {
+        let c = acronis_reports::Client::builder()
+            .base_url(emulator.base_url())
+            .bearer_token(TOKEN)
+            .build()
+            .unwrap();
+        let report = c
+            .create_report(&acronis_reports::NewReport::new(
+                TENANT_ID.parse().unwrap(),
+                acronis_reports::Level::Accounts,
+                acronis_reports::ReportKind::UsageCurrent,
+            ))
+            .unwrap();
+        let id = report.id.to_string();
+        let file = c
+            .wait_for_stored_report(&id, std::time::Duration::from_secs(10))
+            .unwrap();
+        (id, file.id.unwrap().to_string())
+    };
+    for args in [
+        vec!["patch", "--enabled", "false"],
+        vec!["show", MONTHLY_REPORT_ID],
+        vec!["list", "--tenant", TENANT_ID],
+        vec!["stored", &stored.0],
+        vec!["download", &stored.0, &stored.1],
+        vec!["--help"],
+    ] {
+        let o = run_into(&args, &env, Stdio::from(File::create("/dev/full").unwrap()));
+        assert_eq!(o.status.code(), Some(5), "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("No space left on device"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+#[test]
+fn a_bulk_run_whose_output_fails_stops_and_keeps_the_record() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(300);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.txt");
+    let list = dir.path().join("ids.txt");
+    std::fs::write(&list, lines(&ids)).unwrap();
+    let o = run_into(
+        &[
+            "disable",
+            "--ids-file",
+            list.to_str().unwrap(),
+            "--concurrency",
+            "2",
+            "--failed-ids",
+            failed.to_str().unwrap(),
+        ],
+        &env(&emulator),
+        Stdio::from(File::create("/dev/full").unwrap()),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("cannot write to standard output"), "{err}");
+    // The run stopped at once; every report not changed is in the file, to run again.
+    let left: HashSet<String> = read_ids(&failed).into_iter().collect();
+    let changed: Vec<&String> = ids.iter().filter(|id| disabled(&emulator, id)).collect();
+    assert!(
+        changed.len() < 20,
+        "{} changed after output failed",
+        changed.len()
+    );
+    assert_eq!(changed.len() + left.len(), 300);
+    assert!(changed.iter().all(|id| !left.contains(*id)));
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(3000);
+    let env = env(&emulator);
+    let list = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(list.path(), lines(&ids)).unwrap();
+    for args in [
+        vec!["list", "--tenant", TENANT_ID],
+        vec!["disable", "--ids-file", list.path().to_str().unwrap()],
+        vec!["--help"],
+    ] {
+        let mut child = command(&args, &pairs(&env))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read one line, then go away, as `| head -1` does.
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        assert!(!first.is_empty());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(141), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains("acronis-reports:"), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn standard_error_failing_changes_nothing() {
+    let emulator = Emulator::start().unwrap();
+    let env = env(&emulator);
+    let o = command(&["disable", MONTHLY_REPORT_ID], &pairs(&env))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(File::create("/dev/full").unwrap()))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with(&format!("changed  {MONTHLY_REPORT_ID}")));
+    // And a failing command still exits with its own code.
+    let o = command(
+        &["show", "00000000-0000-4000-8000-000000000000"],
+        &pairs(&env),
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::from(File::create("/dev/full").unwrap()))
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+}
+
+#[test]
+fn download_to_a_file_replaces_it_only_once_complete() {
+    let emulator = Emulator::start().unwrap();
+    let env = env(&emulator);
+    let c = acronis_reports::Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    let report = c
+        .create_report(&acronis_reports::NewReport::new(
+            TENANT_ID.parse().unwrap(),
+            acronis_reports::Level::Accounts,
+            acronis_reports::ReportKind::UsageCurrent,
+        ))
+        .unwrap();
+    let id = report.id.to_string();
+    let stored = c
+        .wait_for_stored_report(&id, std::time::Duration::from_secs(10))
+        .unwrap()
+        .id
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("usage.csv");
+    let old = b"last month's file\n";
+    let entries = || std::fs::read_dir(dir.path()).unwrap().count();
+
+    // A refused token, an unknown file, a dead server: the old file stays as it was, and no
+    // temporary file is left.
+    let dead = {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        format!("http://127.0.0.1:{port}/api/2")
+    };
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    for (base, token, stored_id, code) in [
+        (emulator.base_url(), "wrong", stored.as_str(), 3),
+        (emulator.base_url(), TOKEN, unknown, 3),
+        (dead, TOKEN, stored.as_str(), 5),
+    ] {
+        std::fs::write(&target, old).unwrap();
+        let o = run(
+            &[
+                "--retries",
+                "0",
+                "download",
+                &id,
+                stored_id,
+                "-o",
+                target.to_str().unwrap(),
+            ],
+            &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", token)],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&target).unwrap(), old);
+        assert_eq!(entries(), 1, "a temporary file was left");
+    }
+
+    // It works: the file is replaced, with the permissions it had.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = run(
+        &["download", &id, &stored, "-o", target.to_str().unwrap()],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        Emulator::file_content(&id, 4096)
+    );
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert_eq!(entries(), 1);
+}
+
+#[test]
+fn a_download_cut_off_midway_leaves_the_old_file() {
+    use common::raw::{RawServer, read_request};
+    // Announces 100000 bytes, sends 100, and closes the connection.
+    let server = RawServer::start(4, |_, mut stream| {
+        read_request(&mut stream);
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+        let _ = stream.write_all(&[b'x'; 100]);
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("usage.csv");
+    std::fs::write(&target, b"old").unwrap();
+    let base = format!("{}/api/2", server.url());
+    let o = run(
+        &[
+            "--retries",
+            "0",
+            "download",
+            MONTHLY_REPORT_ID,
+            MONTHLY_REPORT_ID,
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&target).unwrap(), b"old");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn ids_input_of_every_shape() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(4);
+    let env = env(&emulator);
+    let mut input = b"\xEF\xBB\xBF".to_vec();
+    input.extend_from_slice(format!("{}  # the first\n", ids[0]).as_bytes());
+    input.extend_from_slice(b"\xff\xfe not text\n");
+    input.extend_from_slice(format!("{}\n{}\n", ids[1], ids[0].to_uppercase()).as_bytes());
+    input.extend(std::iter::repeat_n(b'z', 10 * 1024 * 1024));
+    input.extend_from_slice(format!("\n{}\n# done\n", ids[2]).as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ids.txt");
+    std::fs::write(&file, &input).unwrap();
+    let mut outputs = Vec::new();
+    for concurrency in ["1", "4"] {
+        let o = run(
+            &[
+                "--json",
+                "disable",
+                "--ids-file",
+                file.to_str().unwrap(),
+                "--concurrency",
+                concurrency,
+            ],
+            &pairs(&env),
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(o.stdout.len() < 2000, "a long line is not echoed whole");
+        let mut lines = json_lines(&o);
+        lines.sort_by_key(|l| l["line"].as_u64());
+        for l in &mut lines {
+            // Each run bumps the versions; the rest must be the same.
+            l.as_object_mut().unwrap().remove("version");
+        }
+        outputs.push((lines, stderr(&o)));
+    }
+    let (lines, err) = &outputs[0];
+    // The same at any concurrency (the second run changes the reports again: the API has no
+    // "already as asked" for a PUT).
+    assert_eq!(outputs[0], outputs[1]);
+    let shape: Vec<(u64, &str)> = lines
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            (1, "changed"),
+            (2, "invalid"),
+            (3, "changed"),
+            (5, "invalid"),
+            (6, "changed")
+        ]
+    );
+    assert_eq!(lines[0]["id"], json!(ids[0]));
+    assert_eq!(lines[1]["reason"], "the line is not UTF-8 text");
+    assert!(
+        lines[3]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("10485760 bytes")
+    );
+    assert!(
+        err.contains("3 changed, 0 skipped, 0 failed, 2 invalid lines, 1 duplicate ids merged"),
+        "{err}"
+    );
+    // One PUT per id and run, the duplicate merged.
+    let puts = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 6);
+}
+
+#[test]
+fn an_invalid_positional_id_stops_the_command_before_anything_is_sent() {
+    let emulator = Emulator::start().unwrap();
+    let o = run(
+        &["disable", MONTHLY_REPORT_ID, "not-a-uuid"],
+        &pairs(&env(&emulator)),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\"not-a-uuid\" (argument 2)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was sent"));
+    assert!(emulator.requests().is_empty());
+    assert!(!disabled(&emulator, MONTHLY_REPORT_ID));
+}
+
+#[test]
+fn placeholder_dates_are_shown_and_such_reports_can_be_changed() {
+    let emulator = Emulator::start().unwrap();
+    let mut report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    report["generation_date"] = json!("0000-00-00");
+    report["parameters"]["period"] = json!({"start": "0000-00-00", "end": "0000-00-00"});
+    emulator.put_report(report);
+    let env = env(&emulator);
+    let o = run(&["show", MONTHLY_REPORT_ID], &pairs(&env), None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("period:          0000-00-00 to 0000-00-00"),
+        "{text}"
+    );
+    assert!(text.contains("generation date: 0000-00-00"), "{text}");
+    let o = run(&["disable", "--tenant", TENANT_ID], &pairs(&env), None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(disabled(&emulator, MONTHLY_REPORT_ID));
+}
+
+#[test]
+fn a_base_url_without_a_path_and_plain_http_elsewhere() {
+    let mut server = mockito::Server::new();
+    let put = server
+        .mock("PUT", format!("/reports/{MONTHLY_REPORT_ID}").as_str())
+        .with_body(common::report_json(MONTHLY_REPORT_ID, false).to_string())
+        .create();
+    let o = run(
+        &["disable", MONTHLY_REPORT_ID],
+        &[
+            ("ACRONIS_BASE_URL", &server.url()),
+            ("ACRONIS_TOKEN", TOKEN),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    put.assert();
+    let o = run(
+        &["show", MONTHLY_REPORT_ID],
+        &[
+            ("ACRONIS_BASE_URL", "http://reports.example.com/api/2"),
+            ("ACRONIS_TOKEN", TOKEN),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("the tool accepts http:// only for localhost"),
+        "{err}"
+    );
+    assert!(!err.contains("ClientBuilder"), "{err}");
+}

@@ -1,0 +1,64 @@
+//! Running the `acronis-reports` binary for real.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The binary, with a clean environment plus `env` (the proxy variables stay unset, so
+/// loopback servers are reached directly).
+pub fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_acronis-reports"));
+    cmd.env_clear().args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs the binary with a clean environment plus `env`, feeding `stdin` (from another
+/// thread, so that a large input cannot block on a full output pipe).
+pub fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = command(args, env);
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the binary runs");
+    let feeder = stdin.map(|text| {
+        let mut pipe = child.stdin.take().unwrap();
+        let text = text.to_owned();
+        std::thread::spawn(move || {
+            // The tool may stop reading early; that is its business.
+            let _ = pipe.write_all(text.as_bytes());
+        })
+    });
+    let output = child.wait_with_output().unwrap();
+    if let Some(feeder) = feeder {
+        feeder.join().unwrap();
+    }
+    output
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Standard output as JSON lines.
+pub fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+pub fn assert_no_secret(o: &Output, secret: &str) {
+    let all = format!("{}{}", stdout(o), stderr(o));
+    assert!(!all.contains(secret), "secret printed: {all}");
+}
