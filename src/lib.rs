@@ -44,7 +44,8 @@
 //! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
 //! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
 //! | [`auth`], [`RetryPolicy`] | tokens (fixed, client credentials, your own [`TokenSource`](auth::TokenSource)); which failed calls are retried | via transport |
-//! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, retries run, results verified | via transport |
+//! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, retries run (within a [`RetryBudget`]), results verified | via transport |
+//! | [`bulk`] | one job per id on bounded threads; runs that stop by themselves when the service keeps failing or refuses the credentials, or when told to ([`StopReason`]) | via client |
 //!
 //! Building patches and parsing reports need no network: with `default-features = false`
 //! the crate builds without ureq and TLS, and the client runs over a transport you supply.
@@ -53,6 +54,7 @@
 //!
 //! Every call returns [`Error`]. Bad input (a report id that is not a UUID, an empty update, a
 //! malformed base URL or token) is refused as [`Error::InvalidInput`] before anything is sent.
+//! An id a bulk run did not take up, because it stopped, is [`Error::NotAttempted`].
 //! A status outside 2xx is [`Error::Api`] with the vendor's `code`, `message`, `domain` and
 //! `details.info` (or the start of the body when it is not the vendor's JSON). Messages never
 //! contain the token.

@@ -86,6 +86,8 @@ struct State {
     outage: Option<Outage>,
     /// How many requests the outage has answered.
     outage_answers: usize,
+    /// When the outage answered its first request.
+    outage_began: Option<std::time::Instant>,
 }
 
 #[derive(Debug, Clone)]
@@ -209,6 +211,7 @@ impl Emulator {
             retry_after: retry_after.map(str::to_owned),
         });
         s.outage_answers = 0;
+        s.outage_began = None;
     }
 
     /// Ends the outage: requests are served again.
@@ -220,6 +223,11 @@ impl Emulator {
     /// clients sent to a service that was down.
     pub fn outage_answers(&self) -> usize {
         lock(&self.state).outage_answers
+    }
+
+    /// When the current (or last) outage answered its first request.
+    pub fn outage_began(&self) -> Option<std::time::Instant> {
+        lock(&self.state).outage_began
     }
 
     /// Answers each of the next `n` token requests with `status` and an OAuth error body.
@@ -304,6 +312,7 @@ fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
                 response.headers.push(("Retry-After".into(), value.clone()));
             }
             s.outage_answers += 1;
+            s.outage_began.get_or_insert_with(std::time::Instant::now);
             return response;
         }
         outage.after -= 1;
