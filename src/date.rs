@@ -4,9 +4,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, Deserialize, Deserializer};
-use serde::ser::{Serialize, Serializer};
-
 /// A calendar day in the API's `YYYY-MM-DD` form (report periods, generation dates).
 ///
 /// Parsing checks the form and the calendar (no 2023-02-29), so a `Date` in hand is always one
@@ -147,19 +144,29 @@ impl fmt::Display for Date {
     }
 }
 
-impl Serialize for Date {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
+/// Serializes a type as its `Display` text and deserializes it with its `FromStr`, reading
+/// the string in place.
+macro_rules! serde_as_text {
+    ($($name:ty),+) => {$(
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer
+                    .deserialize_str(crate::enums::StrVisitor(|s: &str| s.parse::<$name>()))?
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    )+};
 }
 
-impl<'de> Deserialize<'de> for Date {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_str(crate::enums::StrVisitor(|s: &str| s.parse::<Date>()))?
-            .map_err(de::Error::custom)
-    }
-}
+pub(crate) use serde_as_text;
+
+serde_as_text!(Date, ReportDate);
 
 /// A day as a report from the server holds it (`period.start`, `period.end`,
 /// `generation_date`): a calendar [`Date`], or text of the `YYYY-MM-DD` form that names no
@@ -268,20 +275,6 @@ impl fmt::Display for ReportDate {
             ReportDate::Day(d) => d.fmt(f),
             ReportDate::NotADay(t) => t.fmt(f),
         }
-    }
-}
-
-impl Serialize for ReportDate {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for ReportDate {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_str(crate::enums::StrVisitor(|s: &str| s.parse::<ReportDate>()))?
-            .map_err(de::Error::custom)
     }
 }
 

@@ -9,20 +9,27 @@ use acronis_reports::bulk::{BulkOptions, StopReason};
 use acronis_reports::{Client, Error, ReportUpdate, RetryPolicy};
 use acronis_reports_emulator::{CLIENT_ID, Emulator, ONCE_REPORT_ID, TOKEN};
 
-/// A client of the emulator with the default retry policy and budget, but waits of 1 ms
-/// between retries so that the tests run fast.
-fn quick_client(emulator: &Emulator) -> Client {
+/// A client of the emulator with the token it accepts and `policy`.
+fn emulator_client(emulator: &Emulator, policy: RetryPolicy) -> Client {
     Client::builder()
         .base_url(emulator.base_url())
         .bearer_token(TOKEN)
-        .retry_policy(
-            RetryPolicy::new()
-                .base_delay(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(1)),
-        )
+        .retry_policy(policy)
         .max_idle_connections_per_host(16)
         .build()
         .unwrap()
+}
+
+/// The default retry policy and budget, but waits of 1 ms between retries so that the tests
+/// run fast.
+fn quick() -> RetryPolicy {
+    RetryPolicy::new()
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(1))
+}
+
+fn quick_client(emulator: &Emulator) -> Client {
+    emulator_client(emulator, quick())
 }
 
 /// What a run yielded: each id's result, checked to come once each.
@@ -180,12 +187,7 @@ fn a_stopped_run_reports_every_change_it_made_and_lists_the_rest() {
 fn a_run_without_retries_stops_after_the_failures_in_a_row() {
     let emulator = Emulator::start().unwrap();
     let ids = emulator.add_monthly_reports(500);
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .retries(0)
-        .build()
-        .unwrap();
+    let client = emulator_client(&emulator, RetryPolicy::none());
     emulator.outage_after(0, 502, None);
     let options = BulkOptions::new()
         .concurrency(1)
@@ -201,12 +203,7 @@ fn a_run_without_retries_stops_after_the_failures_in_a_row() {
 fn failures_that_are_not_in_a_row_do_not_stop_the_run() {
     let emulator = std::sync::Arc::new(Emulator::start().unwrap());
     let mut ids = emulator.add_monthly_reports(50);
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .retries(0)
-        .build()
-        .unwrap();
+    let client = emulator_client(&emulator, RetryPolicy::none());
     // Every other job's call is answered 503.
     for n in 0..50 {
         ids.insert(n * 2, format!("fail-{n}"));
@@ -245,12 +242,7 @@ fn a_thousand_ids_with_failures_are_each_reported_once() {
     ids.extend((0..50).map(|n| format!("not-an-id-{n}")));
     assert_eq!(ids.len(), 1000);
 
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(1)))
-        .build()
-        .unwrap();
+    let client = emulator_client(&emulator, quick());
     let mut outcomes: HashMap<&str, usize> = HashMap::new();
     let mut seen = 0;
     for (id, result) in client.update_many(ids, &ReportUpdate::disable(), 8) {
@@ -292,11 +284,7 @@ fn a_thousand_ids_with_failures_are_each_reported_once() {
 fn dropping_the_results_stops_the_run() {
     let emulator = Emulator::start().unwrap();
     let ids = emulator.add_monthly_reports(200);
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .build()
-        .unwrap();
+    let client = emulator_client(&emulator, RetryPolicy::new());
     let mut results = client.update_many(ids, &ReportUpdate::disable(), 2);
     assert!(results.next().unwrap().1.is_ok());
     drop(results);
@@ -308,11 +296,7 @@ fn dropping_the_results_stops_the_run() {
 #[test]
 fn a_panicking_job_is_not_lost_silently() {
     let emulator = Emulator::start().unwrap();
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .build()
-        .unwrap();
+    let client = emulator_client(&emulator, RetryPolicy::new());
     let ids: Vec<String> = (0..10).map(|n| n.to_string()).collect();
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         client

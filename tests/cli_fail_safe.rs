@@ -37,6 +37,27 @@ fn disabled(emulator: &Emulator, id: &str) -> bool {
     emulator.report(id).unwrap()["schedule"]["enabled"] == false
 }
 
+/// Creates a one-time saved report and waits for its file: (report id, stored file id).
+fn saved_file(emulator: &Emulator) -> (String, String) {
+    let c = acronis_reports::Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    let report = c
+        .create_report(&acronis_reports::NewReport::new(
+            TENANT_ID.parse().unwrap(),
+            acronis_reports::Level::Accounts,
+            acronis_reports::ReportKind::UsageCurrent,
+        ))
+        .unwrap();
+    let id = report.id.to_string();
+    let file = c
+        .wait_for_stored_report(&id, std::time::Duration::from_secs(10))
+        .unwrap();
+    (id, file.id.unwrap().to_string())
+}
+
 /// Each JSON outcome by id; each id exactly once.
 fn by_id(o: &Output) -> HashMap<String, Value> {
     let mut out = HashMap::new();
@@ -303,25 +324,7 @@ fn run_into(args: &[&str], env: &[(&'static str, String)], stdout: Stdio) -> Out
 fn a_full_disk_on_standard_output_is_an_error_for_every_command() {
     let emulator = Emulator::start().unwrap();
     let env = env(&emulator);
-    let stored = {
-        let c = acronis_reports::Client::builder()
-            .base_url(emulator.base_url())
-            .bearer_token(TOKEN)
-            .build()
-            .unwrap();
-        let report = c
-            .create_report(&acronis_reports::NewReport::new(
-                TENANT_ID.parse().unwrap(),
-                acronis_reports::Level::Accounts,
-                acronis_reports::ReportKind::UsageCurrent,
-            ))
-            .unwrap();
-        let id = report.id.to_string();
-        let file = c
-            .wait_for_stored_report(&id, std::time::Duration::from_secs(10))
-            .unwrap();
-        (id, file.id.unwrap().to_string())
-    };
+    let stored = saved_file(&emulator);
     for args in [
         vec!["patch", "--enabled", "false"],
         vec!["show", MONTHLY_REPORT_ID],
@@ -437,25 +440,7 @@ fn standard_error_failing_changes_nothing() {
 fn download_to_a_file_replaces_it_only_once_complete() {
     let emulator = Emulator::start().unwrap();
     let env = env(&emulator);
-    let c = acronis_reports::Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .build()
-        .unwrap();
-    let report = c
-        .create_report(&acronis_reports::NewReport::new(
-            TENANT_ID.parse().unwrap(),
-            acronis_reports::Level::Accounts,
-            acronis_reports::ReportKind::UsageCurrent,
-        ))
-        .unwrap();
-    let id = report.id.to_string();
-    let stored = c
-        .wait_for_stored_report(&id, std::time::Duration::from_secs(10))
-        .unwrap()
-        .id
-        .unwrap()
-        .to_string();
+    let (id, stored) = saved_file(&emulator);
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("usage.csv");
     let old = b"last month's file\n";
