@@ -99,9 +99,18 @@ impl BulkOptions {
     /// After how many calls in a row that fail with service trouble (no answer, a timeout, a
     /// redirect, 429 or a 5xx, after their retries), once retries can no longer help (the
     /// retry budget is spent or the failure is not one to retry), the run stops:
-    /// [`StopReason::ServiceFailing`]. `None` never stops for failures. Default: `Some(5)`.
-    pub fn stop_after_failures(mut self, failures: Option<u32>) -> Self {
-        self.stop_after_failures = failures.map(|n| n.max(1));
+    /// [`StopReason::ServiceFailing`] (or [`StopReason::Throttled`] when the last was a 429).
+    /// At least 1 (0 is taken as 1). Default: 5.
+    pub fn stop_after_failures(mut self, failures: u32) -> Self {
+        self.stop_after_failures = Some(failures.max(1));
+        self
+    }
+
+    /// The run never stops for failures, however many in a row (it still stops when the
+    /// credentials are refused, and when told to). For a dry run, say, whose every request
+    /// "fails" by design.
+    pub fn never_stop_for_failures(mut self) -> Self {
+        self.stop_after_failures = None;
         self
     }
 }
@@ -111,14 +120,14 @@ impl BulkOptions {
 ///
 /// Dropping it stops the run: no new id is started, and the drop waits for the jobs in flight
 /// (each at most one call, whose retries end at once) and for a thread that is reading the
-/// next id (from a slow input, as long as that takes). If a job panics, the run stops and
-/// the panic is raised again from [`next`](Iterator::next) once the other results are read:
-/// no id disappears silently.
+/// next id (from a slow input, as long as that takes). If a job (or the iterator of ids)
+/// panics, the run stops ([`StopReason::JobPanicked`]) and the panic is raised again from
+/// [`next`](Iterator::next) once the other results are read: no id disappears silently.
 pub struct BulkResults<Id, T> {
     /// `None` once dropped, so that workers blocked on a full channel wake up.
     results: Option<Receiver<(Id, Result<T, Error>)>>,
     run: Arc<Run>,
-    panic: Arc<Mutex<Option<Box<dyn std::any::Any + Send>>>>,
+    panic: Arc<PanicSlot>,
     workers: Vec<JoinHandle<()>>,
 }
 
@@ -176,6 +185,15 @@ impl<Id, T> std::fmt::Debug for BulkResults<Id, T> {
     }
 }
 
+/// A panic caught on a worker, kept for [`BulkResults::next`] to raise (the first one wins).
+type PanicSlot = Mutex<Option<Box<dyn std::any::Any + Send>>>;
+
+fn keep_panic(slot: &PanicSlot, payload: Box<dyn std::any::Any + Send>) {
+    slot.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert(payload);
+}
+
 /// One run's state: its stop signal and its circuit breaker.
 struct Run {
     signal: Arc<StopSignal>,
@@ -192,7 +210,10 @@ impl RunHooks for Run {
     fn call_ended(&self, end: CallEnd) {
         match end {
             CallEnd::Answered => self.failures.store(0, Ordering::SeqCst),
-            CallEnd::Failed { retry_could_help } => {
+            CallEnd::Failed {
+                retry_could_help,
+                throttled,
+            } => {
                 let failures = self
                     .failures
                     .fetch_add(1, Ordering::SeqCst)
@@ -202,7 +223,11 @@ impl RunHooks for Run {
                     crate::logging::warning!(
                         "{failures} calls in a row failed and retries cannot help: the bulk run stops"
                     );
-                    self.signal.stop(StopReason::ServiceFailing { failures });
+                    self.signal.stop(if throttled {
+                        StopReason::Throttled { failures }
+                    } else {
+                        StopReason::ServiceFailing { failures }
+                    });
                 }
             }
             CallEnd::CredentialsRefused => {
@@ -267,7 +292,7 @@ impl Client {
         });
         let ids = Arc::new(Mutex::new(ids.into_iter()));
         let job = Arc::new(job);
-        let panic = Arc::new(Mutex::new(None));
+        let panic: Arc<PanicSlot> = Arc::new(Mutex::new(None));
         let (tx, results) = sync_channel(concurrency * 2);
         let workers = (0..concurrency)
             .map(|_| {
@@ -276,7 +301,19 @@ impl Client {
                 let tx: SyncSender<_> = tx.clone();
                 std::thread::spawn(move || {
                     loop {
-                        let next = ids.lock().unwrap_or_else(PoisonError::into_inner).next();
+                        // The caller's iterator may panic too: that ends the run, and the
+                        // panic is raised again like a job's.
+                        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            ids.lock().unwrap_or_else(PoisonError::into_inner).next()
+                        }));
+                        let next = match next {
+                            Ok(next) => next,
+                            Err(payload) => {
+                                keep_panic(&panic, payload);
+                                run.signal.stop(StopReason::JobPanicked);
+                                return;
+                            }
+                        };
                         let Some(id) = next else { return };
                         let result = match run.signal.reason() {
                             // Stopped: every id left is accounted for, none is worked on.
@@ -289,12 +326,8 @@ impl Client {
                                 match ran {
                                     Ok(result) => result,
                                     Err(payload) => {
-                                        // Keep the first panic for `next` to raise; stop.
-                                        panic
-                                            .lock()
-                                            .unwrap_or_else(PoisonError::into_inner)
-                                            .get_or_insert(payload);
-                                        run.signal.stop(StopReason::Requested);
+                                        keep_panic(&panic, payload);
+                                        run.signal.stop(StopReason::JobPanicked);
                                         return;
                                     }
                                 }

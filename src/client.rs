@@ -181,7 +181,9 @@ impl Client {
         )?;
         let (report, call) =
             if answer.call.status == 204 || answer.body.iter().all(u8::is_ascii_whitespace) {
-                self.fetch_report(id)?
+                // The change was sent: its check is part of it, and is made even if the run
+                // stops meanwhile (a change made must be reported as such, not as not attempted).
+                self.detached().fetch_report(id)?
             } else {
                 (answer.report()?, answer.call)
             };
@@ -390,8 +392,16 @@ impl Client {
                     waited,
                 });
             }
-            self.sleep(self.inner.poll_interval.min(timeout - waited))
-                .map_err(|reason| Error::NotAttempted { reason })?;
+            // A stopped run ends the wait as if its time were up: looks were made already.
+            if self
+                .sleep(self.inner.poll_interval.min(timeout - waited))
+                .is_err()
+            {
+                return Err(Error::WaitTimeout {
+                    report_id: id,
+                    waited: started.elapsed(),
+                });
+            }
         }
     }
 }

@@ -23,10 +23,19 @@ pub enum StopReason {
         /// How many calls in a row had failed when the run stopped.
         failures: u32,
     },
+    /// The API kept answering 429 (too many requests): this many calls in a row, once a
+    /// retry could no longer help (its `Retry-After` was longer than the client waits, or the
+    /// retry budget was spent).
+    Throttled {
+        /// How many calls in a row had been refused when the run stopped.
+        failures: u32,
+    },
     /// The credentials were refused: the API answered 401 to a renewed token (or to a token
     /// that cannot be renewed), or the token endpoint refused the API client. Every further
     /// call would be refused too.
     CredentialsRefused,
+    /// A job panicked; the panic is raised again once the results are read.
+    JobPanicked,
 }
 
 impl fmt::Display for StopReason {
@@ -37,9 +46,14 @@ impl fmt::Display for StopReason {
                 f,
                 "the service kept failing ({failures} calls in a row, with no retry left to help), so the run stopped"
             ),
+            StopReason::Throttled { failures } => write!(
+                f,
+                "the API kept asking to slow down (429, {failures} calls in a row) for longer than the client waits, so the run stopped"
+            ),
             StopReason::CredentialsRefused => {
                 f.write_str("the credentials were refused, so the run stopped")
             }
+            StopReason::JobPanicked => f.write_str("a job panicked, so the run stopped"),
         }
     }
 }

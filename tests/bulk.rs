@@ -189,9 +189,7 @@ fn a_run_without_retries_stops_after_the_failures_in_a_row() {
     let ids = emulator.add_monthly_reports(500);
     let client = emulator_client(&emulator, RetryPolicy::none());
     emulator.outage_after(0, 502, None);
-    let options = BulkOptions::new()
-        .concurrency(1)
-        .stop_after_failures(Some(3));
+    let options = BulkOptions::new().concurrency(1).stop_after_failures(3);
     let results = collect(client.update_many(ids, &ReportUpdate::disable(), options));
     let (changed, failed, not_attempted) =
         tally(&results, &StopReason::ServiceFailing { failures: 3 });
@@ -209,9 +207,7 @@ fn failures_that_are_not_in_a_row_do_not_stop_the_run() {
         ids.insert(n * 2, format!("fail-{n}"));
     }
     let server = emulator.clone();
-    let options = BulkOptions::new()
-        .concurrency(1)
-        .stop_after_failures(Some(2));
+    let options = BulkOptions::new().concurrency(1).stop_after_failures(2);
     let results = collect(
         client.for_each_id(ids, options, move |client, id: &String| {
             if id.starts_with("fail-") {
@@ -352,4 +348,130 @@ fn a_wrong_port_stops_the_run_once_the_budget_is_spent() {
             );
         }
     }
+}
+
+#[test]
+fn a_change_sent_before_the_run_stopped_is_checked_and_reported_changed() {
+    use acronis_reports::bulk::StopHandle;
+    use acronis_reports::transport::{Method, Response, from_fn};
+    use std::sync::{Arc, Mutex};
+
+    // The PUT is answered 204, and the run is stopped right then: the client must still
+    // fetch the report to check the change, and report it changed, not "not attempted".
+    let handle: Arc<Mutex<Option<StopHandle>>> = Arc::default();
+    let slot = handle.clone();
+    let transport = from_fn(move |request| {
+        if request.method() == Method::Put {
+            if let Some(h) = slot.lock().unwrap().as_ref() {
+                h.stop();
+            }
+            return Ok(Response::from_bytes(204, vec![], Vec::new()));
+        }
+        let mut report = common_report(request.url());
+        report["schedule"]["enabled"] = serde_json::json!(false);
+        Ok(Response::from_bytes(
+            200,
+            vec![],
+            report.to_string().into_bytes(),
+        ))
+    });
+    let client = Client::builder()
+        .base_url("https://eu2-cloud.acronis.com/api/2")
+        .bearer_token(TOKEN)
+        .transport(transport)
+        .build()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    // The ids come from a channel, so that the handle is in place before the first is sent.
+    let mut run = client.update_many(rx, &ReportUpdate::disable(), 1);
+    *handle.lock().unwrap() = Some(run.stop_handle());
+    let first = "20dffb36-d77b-45c6-b2fa-39276e98d5fc".to_owned();
+    tx.send(first.clone()).unwrap();
+    tx.send("0d6ba6b9-6f2d-4c42-9c5b-3f1e0a7c2d11".to_owned())
+        .unwrap();
+    drop(tx);
+    let (id, result) = run.next().unwrap();
+    assert_eq!(id, first);
+    assert!(!result.unwrap().schedule.enabled);
+    let (_, second) = run.next().unwrap();
+    assert!(
+        matches!(
+            second,
+            Err(Error::NotAttempted {
+                reason: StopReason::Requested,
+                ..
+            })
+        ),
+        "{second:?}"
+    );
+    assert!(run.next().is_none());
+}
+
+/// A report with the id at the end of `url`.
+fn common_report(url: &str) -> serde_json::Value {
+    let id = url.rsplit('/').next().unwrap();
+    serde_json::json!({
+        "id": id, "version": 2, "result_action": "send", "recipients": [],
+        "parameters": {"tenant_id": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc", "kind": "usage_summary",
+            "level": "accounts", "formats": ["csv"]},
+        "schedule": {"type": "monthly", "enabled": true}
+    })
+}
+
+#[test]
+fn a_panicking_id_iterator_stops_the_run_and_is_raised() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(10);
+    let client = quick_client(&emulator);
+    let source = ids.clone().into_iter().enumerate().map(|(n, id)| {
+        assert!(n != 5, "the id source failed at 5");
+        id
+    });
+    let mut reported = Vec::new();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for (id, result) in client.update_many(source, &ReportUpdate::disable(), 1) {
+            reported.push((id, result.is_ok()));
+        }
+    }));
+    let payload = run.expect_err("the iterator's panic reaches the caller");
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned());
+    assert_eq!(message.as_deref(), Some("the id source failed at 5"));
+    // The ids before it were each reported once; none after it was taken up.
+    assert_eq!(
+        reported,
+        ids[..5]
+            .iter()
+            .map(|id| (id.clone(), true))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        ids[6..]
+            .iter()
+            .all(|id| emulator.report(id).unwrap()["schedule"]["enabled"] == true)
+    );
+}
+
+#[test]
+fn a_run_throttled_for_longer_than_the_client_waits_stops_as_throttled() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(100);
+    let client = emulator_client(
+        &emulator,
+        quick().max_retry_after(Duration::from_millis(10)),
+    );
+    emulator.outage_after(0, 429, Some("1"));
+    let results = collect(client.update_many(ids, &ReportUpdate::disable(), 1));
+    let reason = results
+        .values()
+        .find_map(|r| match r {
+            Err(Error::NotAttempted { reason, .. }) => Some(reason.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(reason, StopReason::Throttled { failures: 5 });
+    assert!(reason.to_string().contains("429"), "{reason}");
+    assert_eq!(emulator.outage_answers(), 5);
 }

@@ -530,6 +530,28 @@ fn download_to_a_file_replaces_it_only_once_complete() {
         0o640
     );
     assert_eq!(entries(), 1);
+
+    // Through a symbolic link: the file it points to is replaced, the link stays.
+    let link = dir.path().join("latest.csv");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    std::fs::write(&target, old).unwrap();
+    let o = run(
+        &["download", &id, &stored, "-o", link.to_str().unwrap()],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        Emulator::file_content(&id, 4096)
+    );
+    assert_eq!(entries(), 2);
 }
 
 #[test]
@@ -650,7 +672,7 @@ fn an_invalid_positional_id_stops_the_command_before_anything_is_sent() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("\"not-a-uuid\" (argument 2)"),
+        stderr(&o).contains("argument 2: not a report id"),
         "{}",
         stderr(&o)
     );

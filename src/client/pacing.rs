@@ -17,8 +17,11 @@ pub(crate) enum CallEnd {
     Answered,
     /// The service failed: no answer, a timeout, a redirect, 429 or a 5xx (after the retries).
     /// `retry_could_help`: whether the client could still retry such a failure (the error is
-    /// one to retry, and the retry budget can pay for it).
-    Failed { retry_could_help: bool },
+    /// one to retry, and the retry budget can pay for it); `throttled`: it was a 429.
+    Failed {
+        retry_could_help: bool,
+        throttled: bool,
+    },
     /// The credentials were refused: 401 after a renewed token, or the token endpoint refused
     /// the API client. Every further call will be refused too.
     CredentialsRefused,
@@ -43,6 +46,15 @@ impl Client {
         Client {
             inner: self.inner.clone(),
             run: Some(hooks),
+        }
+    }
+
+    /// This client without its run's hooks: for a call that must be made even once the run
+    /// has stopped (the check of a change already sent).
+    pub(super) fn detached(&self) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            run: None,
         }
     }
 
@@ -109,6 +121,7 @@ impl Client {
         let failed = |e: &Error| CallEnd::Failed {
             retry_could_help: inner.retry.delay(method, e, 1).is_some()
                 && inner.bucket.can_retry(e),
+            throttled: e.status() == Some(429),
         };
         let end = match result {
             Ok(_) => CallEnd::Answered,

@@ -31,7 +31,8 @@ use crate::error::Error;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[must_use]
 pub struct RetryBudget {
-    capacity: u32,
+    /// `None`: unlimited.
+    capacity: Option<u32>,
     retry_cost: u32,
     timeout_retry_cost: u32,
     success_refill: u32,
@@ -40,7 +41,7 @@ pub struct RetryBudget {
 impl Default for RetryBudget {
     fn default() -> Self {
         RetryBudget {
-            capacity: 500,
+            capacity: Some(500),
             retry_cost: 5,
             timeout_retry_cost: 10,
             success_refill: 1,
@@ -60,16 +61,15 @@ impl RetryBudget {
     /// when retries are off.
     pub fn unlimited() -> Self {
         RetryBudget {
-            capacity: u32::MAX,
-            retry_cost: 0,
-            timeout_retry_cost: 0,
-            success_refill: 0,
+            capacity: None,
+            ..RetryBudget::default()
         }
     }
 
-    /// How many tokens the bucket holds, and starts with. Default: 500.
+    /// How many tokens the bucket holds, and starts with (this makes an
+    /// [`unlimited`](Self::unlimited) budget limited again). Default: 500.
     pub fn capacity(mut self, tokens: u32) -> Self {
-        self.capacity = tokens;
+        self.capacity = Some(tokens);
         self
     }
 
@@ -114,13 +114,16 @@ impl Bucket {
     pub(crate) fn new(budget: RetryBudget) -> Bucket {
         Bucket {
             budget,
-            tokens: Mutex::new(budget.capacity),
+            tokens: Mutex::new(budget.capacity.unwrap_or(u32::MAX)),
         }
     }
 
     /// Takes what a retry after `error` costs: `Some(cost)`, or `None` when the bucket cannot
-    /// pay for it (nothing is taken then).
+    /// pay for it (nothing is taken then). An unlimited budget always pays, and takes nothing.
     pub(crate) fn take_retry(&self, error: &Error) -> Option<u32> {
+        if self.budget.capacity.is_none() {
+            return Some(0);
+        }
         let cost = self.budget.cost(error);
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         let left = tokens.checked_sub(cost)?;
@@ -130,15 +133,20 @@ impl Bucket {
 
     /// Whether a retry after `error` could be paid for now.
     pub(crate) fn can_retry(&self, error: &Error) -> bool {
-        *self.tokens.lock().unwrap_or_else(PoisonError::into_inner) >= self.budget.cost(error)
+        self.budget.capacity.is_none()
+            || *self.tokens.lock().unwrap_or_else(PoisonError::into_inner)
+                >= self.budget.cost(error)
     }
 
     /// A call succeeded: `last_retry_cost` is what its last retry took (`None` when it
     /// succeeded at once). Gives that back, or the success refill.
     pub(crate) fn succeeded(&self, last_retry_cost: Option<u32>) {
+        let Some(capacity) = self.budget.capacity else {
+            return;
+        };
         let back = last_retry_cost.unwrap_or(self.budget.success_refill);
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        *tokens = tokens.saturating_add(back).min(self.budget.capacity);
+        *tokens = tokens.saturating_add(back).min(capacity);
     }
 
     /// The tokens left.
@@ -195,11 +203,15 @@ mod tests {
 
     #[test]
     fn an_unlimited_budget_never_runs_out() {
-        let bucket = Bucket::new(RetryBudget::unlimited());
+        let bucket = Bucket::new(RetryBudget::unlimited().retry_cost(50));
         let timeout = failure(TransportErrorKind::Timeout);
         for _ in 0..10_000 {
             assert_eq!(bucket.take_retry(&timeout), Some(0));
         }
         assert!(bucket.can_retry(&timeout));
+        // A capacity makes it limited again.
+        let bucket = Bucket::new(RetryBudget::unlimited().capacity(10));
+        assert_eq!(bucket.take_retry(&timeout), Some(10));
+        assert_eq!(bucket.take_retry(&timeout), None);
     }
 }

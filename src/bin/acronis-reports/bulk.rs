@@ -205,10 +205,11 @@ pub fn bulk_update(
             Err(e) => Err(e),
         }
     };
-    // A dry run's every request "fails" by design: that is no reason to stop.
-    let options = BulkOptions::new()
-        .concurrency(usize::from(bulk.concurrency))
-        .stop_after_failures((!global.dry_run).then_some(5));
+    let mut options = BulkOptions::new().concurrency(usize::from(bulk.concurrency));
+    if global.dry_run {
+        // A dry run's every request "fails" by design: that is no reason to stop.
+        options = options.never_stop_for_failures();
+    }
 
     let bar = progress_bar(
         total,
@@ -288,8 +289,11 @@ pub fn bulk_update(
             }
         }
     }
-    if let Some(reason @ (StopReason::ServiceFailing { .. } | StopReason::CredentialsRefused)) =
-        stop.reason()
+    if let Some(
+        reason @ (StopReason::ServiceFailing { .. }
+        | StopReason::Throttled { .. }
+        | StopReason::CredentialsRefused),
+    ) = stop.reason()
     {
         note(format_args!("acronis-reports: {reason}"));
     }

@@ -4,7 +4,8 @@
 //! Lines of a file are read as bytes, one at a time (memory does not grow with the file):
 //! a UTF-8 byte-order mark is skipped, `#` starts a comment, blank lines are skipped, and a
 //! line that is not an id (not UTF-8, too long, not a UUID) is an input of its own with its
-//! line number, so it is reported the same way at any concurrency. A duplicate id is merged
+//! line number, so it is reported the same way at any concurrency. Such a line is described,
+//! never echoed: a file given by mistake (`.env`) may hold secrets. A duplicate id is merged
 //! into its first occurrence and counted. A failure to read ends the input with an input
 //! that says so.
 
@@ -20,21 +21,13 @@ use acronis_reports::Uuid;
 /// their start is shown.
 pub const MAX_LINE: usize = 4096;
 
-/// How much of a refused line is shown.
-const SHOWN_CHARS: usize = 60;
-
 /// One item of a bulk command's input.
 #[derive(Debug, Clone)]
 pub enum Input {
     /// A report id, with its line when it came from a file.
     Id { id: Uuid, line: Option<u64> },
-    /// A line that is not a report id.
-    Invalid {
-        line: u64,
-        /// The start of the line, as text.
-        text: String,
-        why: String,
-    },
+    /// A line that is not a report id: why (its content is not repeated).
+    Invalid { line: u64, why: String },
     /// Reading failed at this line; nothing after it was read.
     Unreadable { line: u64, error: String },
 }
@@ -78,14 +71,21 @@ pub fn parse_id(text: &str) -> Option<Uuid> {
     }
 }
 
-/// The start of `text`, at most [`SHOWN_CHARS`] characters, marked when cut.
-pub fn shorten(text: &str) -> String {
-    let mut chars = text.chars();
-    let mut shown: String = chars.by_ref().take(SHOWN_CHARS).collect();
-    if chars.next().is_some() {
-        shown.push('…');
+/// Why `text` (a line or an argument, trimmed) is not a report id, without repeating it.
+pub fn why_not_an_id(text: &str) -> String {
+    let chars = text.chars().count();
+    let uuid_alphabet = text.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if uuid_alphabet {
+        format!(
+            "not a report id: {chars} hex digits and dashes where a UUID like \
+             20dffb36-d77b-45c6-b2fa-39276e98d5fc has 36"
+        )
+    } else {
+        format!(
+            "not a report id: {chars} characters that are no UUID (not shown: a line given by \
+             mistake may hold a secret)"
+        )
     }
-    shown
 }
 
 /// Counts the duplicate ids merged, shared with whoever reports them.
@@ -115,16 +115,13 @@ pub fn from_arguments(args: &[String], duplicates: &Duplicates) -> Result<Vec<In
         match parse_id(arg) {
             Some(id) if !seen.insert(id) => duplicates.add(),
             Some(id) => inputs.push(Input::Id { id, line: None }),
-            None => invalid.push(format!("{:?} (argument {})", shorten(arg), n + 1)),
+            None => invalid.push(format!("argument {}: {}", n + 1, why_not_an_id(arg))),
         }
     }
     if invalid.is_empty() {
         Ok(inputs)
     } else {
-        Err(format!(
-            "not report ids (expected UUIDs like 20dffb36-d77b-45c6-b2fa-39276e98d5fc): {}; nothing was sent",
-            invalid.join(", ")
-        ))
+        Err(format!("{}; nothing was sent", invalid.join("; ")))
     }
 }
 
@@ -202,25 +199,18 @@ impl<R: BufRead> Iterator for IdLines<R> {
             if line == 1 && bytes.starts_with(b"\xEF\xBB\xBF") {
                 bytes.drain(..3);
             }
-            let invalid = |text: &str, why: String| Input::Invalid {
-                line,
-                text: shorten(text),
-                why,
-            };
+            let invalid = |why: String| Input::Invalid { line, why };
             if length > MAX_LINE {
-                let text = String::from_utf8_lossy(&bytes);
-                return Some(invalid(
-                    &text,
-                    format!(
-                        "the line is {length} bytes long; an id and its comment take at most {MAX_LINE}"
-                    ),
-                ));
+                return Some(invalid(format!(
+                    "the line is {length} bytes long; an id and its comment take at most {MAX_LINE}"
+                )));
             }
-            let Ok(text) = std::str::from_utf8(&bytes) else {
-                let text = String::from_utf8_lossy(&bytes);
-                return Some(invalid(&text, "the line is not UTF-8 text".to_owned()));
+            // The comment goes first: what it says, in whatever encoding, is no concern.
+            let content = bytes.split(|&b| b == b'#').next().unwrap_or_default();
+            let Ok(text) = std::str::from_utf8(content) else {
+                return Some(invalid("the line is not UTF-8 text".to_owned()));
             };
-            let content = text.split('#').next().unwrap_or_default().trim();
+            let content = text.trim();
             if content.is_empty() {
                 continue;
             }
@@ -232,13 +222,7 @@ impl<R: BufRead> Iterator for IdLines<R> {
                         line: Some(line),
                     });
                 }
-                None => {
-                    return Some(invalid(
-                        content,
-                        "not a report id: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc"
-                            .to_owned(),
-                    ));
-                }
+                None => return Some(invalid(why_not_an_id(content))),
             }
         }
         None
@@ -257,7 +241,7 @@ mod tests {
         let lines: Vec<String> = IdLines::new(bytes, duplicates.clone())
             .map(|input| match input {
                 Input::Id { id, line } => format!("{}:{id}", line.unwrap()),
-                Input::Invalid { line, text, why } => format!("{line}:invalid:{text}:{why}"),
+                Input::Invalid { line, why } => format!("{line}:invalid:{why}"),
                 Input::Unreadable { line, error } => format!("{line}:unreadable:{error}"),
             })
             .collect();
@@ -281,20 +265,34 @@ mod tests {
         let mut text = format!("{A}\nnot-an-id\n").into_bytes();
         text.extend_from_slice(b"\xff\xfe bad bytes\n");
         text.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
-        text.extend_from_slice(format!("\n{B} trailing words\n{B}").as_bytes());
+        text.extend_from_slice(format!("\n{B} trailing words\n{B}  # caf").as_bytes());
+        text.extend_from_slice(b"\xe9 (Latin-1)\n");
+        text.extend_from_slice(b"ACRONIS_CLIENT_SECRET=hunter2\n20dffb36-d77b-45c6\n");
         let (lines, _) = read(&text);
-        assert_eq!(lines.len(), 6, "{lines:?}");
+        assert_eq!(lines.len(), 8, "{lines:?}");
         assert_eq!(lines[0], format!("1:{A}"));
-        assert!(lines[1].starts_with("2:invalid:not-an-id:not a report id"));
-        assert!(lines[2].starts_with("3:invalid:�� bad bytes:the line is not UTF-8"));
-        // A 10 MB line is refused without being kept or echoed whole.
-        assert!(lines[3].starts_with(&format!(
-            "4:invalid:{}…:the line is 10485760 bytes",
-            "x".repeat(60)
-        )));
-        assert!(lines[3].len() < 200);
-        assert!(lines[4].starts_with(&format!("5:invalid:{B} trailing words")));
+        assert!(
+            lines[1].starts_with("2:invalid:not a report id: 9 characters"),
+            "{}",
+            lines[1]
+        );
+        assert_eq!(lines[2], "3:invalid:the line is not UTF-8 text");
+        // A 10 MB line is refused without being kept or echoed.
+        assert!(
+            lines[3].starts_with("4:invalid:the line is 10485760 bytes long"),
+            "{}",
+            lines[3]
+        );
+        assert!(
+            lines[4].starts_with("5:invalid:not a report id: 51 characters"),
+            "{}",
+            lines[4]
+        );
+        // A comment in another encoding does not spoil the id before it.
         assert_eq!(lines[5], format!("6:{B}"));
+        // A secret in a file given by mistake is never repeated.
+        assert!(!lines[6].contains("hunter2"), "{}", lines[6]);
+        assert!(lines[7].starts_with("8:invalid:not a report id: 18 hex digits and dashes"));
     }
 
     #[test]
@@ -327,7 +325,8 @@ mod tests {
         assert_eq!(ok.len(), 2);
         assert_eq!(duplicates.count(), 1);
         let err = from_arguments(&[A.into(), "nope".into()], &duplicates).unwrap_err();
-        assert!(err.contains("\"nope\" (argument 2)"), "{err}");
+        assert!(err.starts_with("argument 2: not a report id"), "{err}");
+        assert!(!err.contains("nope"), "{err}");
         assert!(err.ends_with("nothing was sent"), "{err}");
     }
 }

@@ -212,10 +212,15 @@ fn main() -> ExitCode {
         stdout: Stdout,
     };
     let result = commands::run(cli, &out);
-    // Whatever the command says, output it could not write is a failure of its own.
+    // Whatever the command says, output it could not write is a failure of its own (but an
+    // interrupt's exit code, 130 or 143, stands).
     let result = match (result, output::stdout_failure()) {
         (Ok(code), Some(failure)) => Err(Failure {
-            code: failure.code.max(code),
+            code: if is_interrupt(code) {
+                code
+            } else {
+                failure.code.max(code)
+            },
             ..failure
         }),
         (result, _) => result,
@@ -233,6 +238,11 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// Whether `code` is an interrupt's (SIGINT 130, SIGTERM 143).
+fn is_interrupt(code: u8) -> bool {
+    matches!(code, 130 | 143)
 }
 
 /// Prints clap's help, version or usage error; the exit code (a failure to print the help is

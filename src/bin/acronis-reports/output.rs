@@ -95,7 +95,9 @@ impl Outcome {
         match self {
             Outcome::Failed(e) => exit_code(e),
             Outcome::NotAttempted(StopReason::CredentialsRefused) => exit::REFUSED,
-            Outcome::NotAttempted(StopReason::ServiceFailing { .. }) => exit::TROUBLE,
+            Outcome::NotAttempted(
+                StopReason::ServiceFailing { .. } | StopReason::Throttled { .. },
+            ) => exit::TROUBLE,
             Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
             _ => exit::OK,
         }
@@ -156,10 +158,7 @@ impl Output {
                 (Outcome::Skipped(reason), _) => v["reason"] = json!(reason),
                 (Outcome::Failed(e), _) => v["error"] = error_json(e),
                 (Outcome::NotAttempted(reason), _) => v["reason"] = json!(reason.to_string()),
-                (Outcome::Invalid, Input::Invalid { text, why, .. }) => {
-                    v["input"] = json!(text);
-                    v["reason"] = json!(why);
-                }
+                (Outcome::Invalid, Input::Invalid { why, .. }) => v["reason"] = json!(why),
                 (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
                     v["reason"] = json!(format!("{error}; the lines after it were not read"));
                 }
@@ -176,9 +175,7 @@ impl Output {
             (Outcome::DryRun, _) => format!("dry run  {input}  not sent"),
             (Outcome::Failed(e), _) => format!("failed   {input}  {}", error_text(e)),
             (Outcome::NotAttempted(reason), _) => format!("not attempted  {input}  {reason}"),
-            (Outcome::Invalid, Input::Invalid { text, why, .. }) => {
-                format!("invalid  {input}  {text:?}: {why}")
-            }
+            (Outcome::Invalid, Input::Invalid { why, .. }) => format!("invalid  {input}  {why}"),
             (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
                 format!("unreadable  {input}  {error}; the lines after it were not read")
             }

@@ -56,23 +56,30 @@ fn listen() {
 
 /// An interrupt with exit `code` arrived.
 fn on_interrupt(code: u8) {
-    let mut guard = state();
-    let Some(s) = guard.as_mut() else { return };
-    match (&s.run, s.interrupted) {
-        (Some(run), None) => {
-            s.interrupted = Some(code);
-            run.stop();
-            crate::output::note(
-                "acronis-reports: interrupted: taking up no more reports; the calls in flight \
-                 finish and are reported (interrupt again to exit at once)",
-            );
-        }
-        _ => {
-            for path in &s.temp_files {
-                let _ = std::fs::remove_file(path);
+    let stopped = {
+        let mut guard = state();
+        let Some(s) = guard.as_mut() else { return };
+        match (&s.run, s.interrupted) {
+            (Some(run), None) => {
+                s.interrupted = Some(code);
+                run.stop();
+                true
             }
-            std::process::exit(i32::from(code));
+            _ => {
+                for path in &s.temp_files {
+                    let _ = std::fs::remove_file(path);
+                }
+                std::process::exit(i32::from(code));
+            }
         }
+    };
+    // Outside the lock: a standard error that blocks must not keep a second interrupt from
+    // exiting.
+    if stopped {
+        crate::output::note(
+            "acronis-reports: interrupted: taking up no more reports; the calls in flight \
+             finish and are reported (interrupt again to exit at once)",
+        );
     }
 }
 
