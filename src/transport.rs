@@ -25,8 +25,6 @@ use std::fmt;
 use std::io::Read;
 
 #[cfg(feature = "ureq")]
-mod resolver;
-#[cfg(feature = "ureq")]
 mod ureq;
 
 #[cfg(feature = "ureq")]

@@ -183,8 +183,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on resolving the host, and again on opening the connection (TLS included), of
-    /// the built-in transport. Default:
+    /// The limit on opening the connection (TLS included) of the built-in transport (the host
+    /// name lookup is left to the system resolver's own limits). Default:
     #[cfg_attr(
         feature = "ureq",
         doc = "[`UreqTransport::DEFAULT_CONNECT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_CONNECT_TIMEOUT)"

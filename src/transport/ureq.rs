@@ -1,7 +1,7 @@
 //! [`UreqTransport`]: the built-in [`Transport`] on a ureq [`Agent`](ureq::Agent).
 
 use std::io::{self, Read};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ureq::Agent;
 use ureq::http;
@@ -17,6 +17,8 @@ use super::{Method, Request, Response, Transport, TransportError, TransportError
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
+    /// The limit on a whole exchange, enforced here (see [`UreqTransportBuilder::timeout`]).
+    timeout: Option<Duration>,
 }
 
 /// Configures a [`UreqTransport`]. Every setting has a documented default.
@@ -41,16 +43,21 @@ impl Default for UreqTransportBuilder {
 }
 
 impl UreqTransportBuilder {
-    /// The limit on a whole call, from resolving the host to the last byte of the body.
+    /// The limit on a whole call, from connecting to the last byte of the body.
     /// Default: [`UreqTransport::DEFAULT_TIMEOUT`] (30 s). `None` waits without limit.
+    ///
+    /// Each phase (sending the request, waiting for the answer, reading the body) is limited
+    /// to it by ureq, and the body stops being read once the whole exchange has taken longer.
+    /// The host name lookup is left to the system resolver's own limits: a limit on it makes
+    /// ureq start a thread for every request.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The limit on resolving the host, and again on opening the connection (TLS included).
-    /// Default: [`UreqTransport::DEFAULT_CONNECT_TIMEOUT`] (10 s). `None` waits without limit
-    /// (within [`timeout`](Self::timeout)).
+    /// The limit on opening the connection (TLS included). Default:
+    /// [`UreqTransport::DEFAULT_CONNECT_TIMEOUT`] (10 s). `None` waits without limit (within
+    /// [`timeout`](Self::timeout)).
     pub fn connect_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.connect_timeout = timeout;
         self
@@ -78,21 +85,24 @@ impl UreqTransportBuilder {
         } else {
             None
         };
+        // Per-phase limits, not ureq's global (or per-call, or resolve) limit: with one of
+        // those set, ureq's resolver starts a thread for every request to bound the lookup.
+        // The whole exchange is bounded here instead (`Deadline`).
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            .timeout_global(self.timeout)
-            .timeout_resolve(self.connect_timeout)
-            .timeout_connect(self.connect_timeout)
+            .timeout_connect(self.connect_timeout.or(self.timeout))
+            .timeout_send_request(self.timeout)
+            .timeout_send_body(self.timeout)
+            .timeout_recv_response(self.timeout)
+            .timeout_recv_body(self.timeout)
             .proxy(proxy)
             .max_idle_connections_per_host(self.max_idle_connections_per_host)
             .max_idle_connections(self.max_idle_connections_per_host.max(10))
             .build();
-        // ureq's default connector, and a resolver that spares a thread per request.
-        let resolver = super::resolver::CachingResolver::default();
-        let connector = ureq::unversioned::transport::DefaultConnector::new();
         UreqTransport {
-            agent: Agent::with_parts(config, connector, resolver),
+            agent: Agent::new_with_config(config),
+            timeout: self.timeout,
         }
     }
 }
@@ -124,6 +134,7 @@ impl Default for UreqTransport {
 
 impl Transport for UreqTransport {
     fn send(&self, mut request: Request) -> Result<Response, TransportError> {
+        let deadline = self.timeout.and_then(|t| Instant::now().checked_add(t));
         let method = match request.method() {
             Method::Get => http::Method::GET,
             Method::Put => http::Method::PUT,
@@ -140,6 +151,12 @@ impl Transport for UreqTransport {
             None => self.agent.run(built(builder.body(()))?),
         };
         let response = result.map_err(map_error)?;
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                timeout_text(ureq::Timeout::Global),
+            ));
+        }
         let (parts, body) = response.into_parts();
         let headers = parts
             .headers
@@ -149,7 +166,10 @@ impl Transport for UreqTransport {
         Ok(Response::new(
             parts.status.as_u16(),
             headers,
-            BodyReader(body.into_reader()),
+            BodyReader {
+                body: body.into_reader(),
+                deadline,
+            },
         ))
     }
 }
@@ -186,19 +206,28 @@ fn map_error(e: ureq::Error) -> TransportError {
 /// Which limit a ureq timeout hit, in plain words.
 fn timeout_text(which: ureq::Timeout) -> &'static str {
     match which {
-        ureq::Timeout::Resolve => "resolving the host name took longer than the connect timeout",
         ureq::Timeout::Connect => "opening the connection took longer than the connect timeout",
         _ => "the exchange took longer than the timeout",
     }
 }
 
 /// The response body; a ureq timeout while reading surfaces as `io::ErrorKind::TimedOut`,
-/// so the client can tell it from other failures without knowing ureq.
-struct BodyReader(ureq::BodyReader<'static>);
+/// so the client can tell it from other failures without knowing ureq, and so does a body
+/// still arriving when the whole exchange's time is up.
+struct BodyReader {
+    body: ureq::BodyReader<'static>,
+    deadline: Option<Instant>,
+}
 
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf).map_err(|e| match ureq::Error::from(e) {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                timeout_text(ureq::Timeout::Global),
+            ));
+        }
+        self.body.read(buf).map_err(|e| match ureq::Error::from(e) {
             ureq::Error::Io(io) => io,
             ureq::Error::Timeout(which) => {
                 io::Error::new(io::ErrorKind::TimedOut, timeout_text(which))
