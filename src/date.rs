@@ -61,6 +61,22 @@ impl Date {
         }
     }
 
+    /// Days since 1970-01-01 (negative before it): Howard Hinnant's days-from-civil, the
+    /// inverse of [`from_days_since_epoch`](Self::from_days_since_epoch).
+    pub(crate) fn days_since_epoch(self) -> i64 {
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
+        let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
     /// The year.
     pub fn year(self) -> u16 {
         self.year
@@ -333,6 +349,16 @@ mod tests {
             "2026-11-26"
         );
         assert!(Date::today_utc() >= "2026-01-01".parse().unwrap());
+    }
+
+    #[test]
+    fn days_since_the_epoch_and_back() {
+        for days in [0u64, 1, 59, 60, 11_016, 20_783, 2_932_896] {
+            let date = Date::from_days_since_epoch(days);
+            assert_eq!(date.days_since_epoch(), days as i64, "{date}");
+        }
+        assert_eq!(Date::new(1969, 12, 31).unwrap().days_since_epoch(), -1);
+        assert_eq!(Date::new(0, 1, 1).unwrap().days_since_epoch(), -719_528);
     }
 
     #[test]

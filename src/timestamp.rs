@@ -57,18 +57,7 @@ impl Timestamp {
 
     /// Seconds since 1970-01-01T00:00:00Z (a missing offset read as UTC).
     pub fn unix_seconds(&self) -> i64 {
-        let (y, m, d) = (
-            i64::from(self.date.year()),
-            i64::from(self.date.month()),
-            i64::from(self.date.day()),
-        );
-        let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let doy = (153 * m + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        let local = days * 86_400
+        let local = self.date.days_since_epoch() * 86_400
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
             + i64::from(self.second);
