@@ -85,7 +85,7 @@ fn check_host_and_port(host: &str, authority: &str, port: Option<u16>) -> Result
             .ok_or("the address in brackets is not an IPv6 address")?;
     }
     let after_host = authority.get(host.len()..).unwrap_or_default();
-    if !after_host.is_empty() && !port.is_some_and(|p| p > 0) {
+    if !after_host.is_empty() && port.is_none_or(|p| p == 0) {
         return Err("its port must be a number from 1 to 65535");
     }
     Ok(())
