@@ -272,14 +272,12 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] ([`InputKind::NewReport`]) when validation fails;
+    /// [`Error::InvalidReport`] when validation fails;
     /// [`Error::Api`] when the API refuses (see [`Error::is_usage_history_not_ready`] for the
     /// 400 it answers between 1 and 6 am); [`Error::Mismatch`] when the created report does not
     /// reflect the request; and the errors of every call.
     pub fn create_report(&self, report: &NewReport) -> Result<Report, Error> {
-        report
-            .validate()
-            .map_err(|e| Error::invalid(InputKind::NewReport, e.to_string()))?;
+        report.validate().map_err(Error::InvalidReport)?;
         let answer = self.call(
             Method::Post,
             "/reports",

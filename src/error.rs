@@ -30,6 +30,10 @@ pub enum Error {
         message: String,
     },
 
+    /// A [`NewReport`](crate::NewReport) that its validation refuses; nothing was sent.
+    #[error(transparent)]
+    InvalidReport(crate::new_report::InvalidReport),
+
     /// The API answered with a status outside 2xx; the vendor's error body, when there was
     /// one, is parsed into the [`ApiError`].
     #[error(transparent)]
@@ -42,7 +46,7 @@ pub enum Error {
 
     /// A [`TokenSource`](crate::auth::TokenSource) of your own could not give a token; make
     /// one with [`Error::token_source`].
-    #[error("the token source could not give a token: {source}")]
+    #[error("the token source could not give a token")]
     #[non_exhaustive]
     TokenSource {
         /// What the token source reported.
@@ -110,8 +114,7 @@ pub enum Error {
 
     /// No response came: the host did not resolve, the connection failed or broke, TLS failed.
     #[error(
-        "{method} {path}: {}; check the base URL, the network and any proxy{}",
-        source.kind_text(),
+        "{method} {path}: no response; check the base URL, the network and any proxy{}",
         attempts_note(*attempts)
     )]
     #[non_exhaustive]
@@ -180,10 +183,37 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(kind: InputKind, message: impl Into<String>) -> Error {
+    /// An [`InvalidInput`](Error::InvalidInput) error: for a test of your own error
+    /// handling, say, or a wrapper that checks more than the crate does.
+    pub fn invalid_input(kind: InputKind, message: impl Into<String>) -> Error {
         Error::InvalidInput {
             kind,
             message: message.into(),
+        }
+    }
+
+    pub(crate) fn invalid(kind: InputKind, message: impl Into<String>) -> Error {
+        Error::invalid_input(kind, message)
+    }
+
+    /// What kind of error this is, to act on it without matching every variant (which
+    /// are `#[non_exhaustive]`, as the kinds are).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } | Error::InvalidReport(_) => ErrorKind::InvalidInput,
+            Error::Api(_) => ErrorKind::Api,
+            Error::Auth(_) => ErrorKind::Auth,
+            Error::TokenSource { .. } => ErrorKind::TokenSource,
+            Error::Redirect { .. } => ErrorKind::Redirect,
+            Error::Mismatch { .. } => ErrorKind::Mismatch,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::GenerationFailed { .. } => ErrorKind::GenerationFailed,
+            Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+            Error::Write { .. } => ErrorKind::Write,
+            Error::NotAttempted { .. } => ErrorKind::NotAttempted,
+            Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
         }
     }
 
@@ -316,6 +346,68 @@ fn attempts_note(attempts: u32) -> String {
     }
 }
 
+/// What kind of error an [`Error`] is: [`Error::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Refused before anything was sent: [`Error::InvalidInput`], [`Error::InvalidReport`].
+    InvalidInput,
+    /// The API answered with a status outside 2xx: [`Error::Api`].
+    Api,
+    /// The token endpoint refused to issue a token: [`Error::Auth`].
+    Auth,
+    /// A token source of your own could not give a token: [`Error::TokenSource`].
+    TokenSource,
+    /// A redirect, never followed: [`Error::Redirect`].
+    Redirect,
+    /// The returned report does not reflect the request: [`Error::Mismatch`].
+    Mismatch,
+    /// A 2xx body that is not what the call expects: [`Error::Decode`].
+    Decode,
+    /// No complete response within the time limit: [`Error::Timeout`].
+    Timeout,
+    /// No response: [`Error::Transport`].
+    Transport,
+    /// A report's file generation failed: [`Error::GenerationFailed`].
+    GenerationFailed,
+    /// No file was saved in time: [`Error::WaitTimeout`].
+    WaitTimeout,
+    /// Writing a downloaded file failed: [`Error::Write`].
+    Write,
+    /// A bulk run did not take this up: [`Error::NotAttempted`].
+    NotAttempted,
+    /// A response body larger than the cap: [`Error::ResponseTooLarge`].
+    ResponseTooLarge,
+}
+
+impl ErrorKind {
+    /// A short name, like `invalid_input` or `not_attempted`, for logs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Api => "api",
+            ErrorKind::Auth => "auth",
+            ErrorKind::TokenSource => "token_source",
+            ErrorKind::Redirect => "redirect",
+            ErrorKind::Mismatch => "mismatch",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Transport => "transport",
+            ErrorKind::GenerationFailed => "generation_failed",
+            ErrorKind::WaitTimeout => "wait_timeout",
+            ErrorKind::Write => "write",
+            ErrorKind::NotAttempted => "not_attempted",
+            ErrorKind::ResponseTooLarge => "response_too_large",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which input an [`Error::InvalidInput`] is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -339,8 +431,21 @@ pub enum InputKind {
     UserAgent,
     /// Builder settings that contradict each other, or a missing transport.
     Settings,
-    /// A [`NewReport`](crate::NewReport) that its validation refuses.
-    NewReport,
+}
+
+impl fmt::Display for InputKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InputKind::Id => "id",
+            InputKind::EmptyUpdate => "empty update",
+            InputKind::UnknownValue => "unknown value",
+            InputKind::BaseUrl => "base URL",
+            InputKind::PlainHttp => "plain http",
+            InputKind::Token => "token",
+            InputKind::UserAgent => "user agent",
+            InputKind::Settings => "settings",
+        })
+    }
 }
 
 /// A call that got an answer: its method and path, the status and the server's request id.
@@ -368,13 +473,6 @@ fn request_id_note(call: &CallInfo) -> String {
         .as_ref()
         .map(|id| format!(" (request id {id})"))
         .unwrap_or_default()
-}
-
-impl TransportError {
-    fn kind_text(&self) -> String {
-        // Only the kind's wording: the transport's own text is the `source`.
-        TransportError::from_kind(self.kind()).to_string()
-    }
 }
 
 /// The API's answer to a call that failed: a status outside 2xx, and the vendor's error body
@@ -410,7 +508,10 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub(crate) fn new(method: Method, path: &str, status: u16) -> ApiError {
+    /// An error for a `method` call of `path` answered with `status`, with every other member
+    /// empty (set them: the fields are public). For tests of your own error handling; the
+    /// client makes these from the API's answers.
+    pub fn new(method: Method, path: &str, status: u16) -> ApiError {
         ApiError {
             method,
             path: path.to_owned(),
@@ -526,6 +627,23 @@ pub struct AuthError {
     pub attempts: u32,
 }
 
+impl AuthError {
+    /// A refusal with `status` and every other member empty (set them: the fields are
+    /// public). For tests of your own error handling; the client makes these from the token
+    /// endpoint's answers.
+    pub fn new(status: u16) -> AuthError {
+        AuthError {
+            status,
+            error: None,
+            description: None,
+            body: None,
+            request_id: None,
+            retry_after: None,
+            attempts: 1,
+        }
+    }
+}
+
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "POST /idp/token: no token was issued ({})", self.status)?;
@@ -633,13 +751,44 @@ mod tests {
             "/reports/x",
             TransportError::new(TransportErrorKind::Connect, "connection refused"),
         );
+        // Each layer says its own part, once: the chain joined reads as one sentence.
+        let mut chain = vec![e.to_string()];
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            chain.push(s.to_string());
+            source = s.source();
+        }
         assert_eq!(
-            e.to_string(),
-            "PUT /reports/x: the connection failed; check the base URL, the network and any proxy"
+            chain,
+            [
+                "PUT /reports/x: no response; check the base URL, the network and any proxy",
+                "the connection failed",
+                "connection refused"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_layer_says_its_part_once() {
+        let source = Error::token_source("the vault is sealed");
+        assert_eq!(
+            source.to_string(),
+            "the token source could not give a token"
         );
         assert_eq!(
-            std::error::Error::source(&e).unwrap().to_string(),
-            "the connection failed: connection refused"
+            std::error::Error::source(&source).unwrap().to_string(),
+            "the vault is sealed"
         );
+    }
+
+    #[test]
+    fn kinds_and_constructors_for_users_tests() {
+        let api = Error::Api(Box::new(ApiError::new(Method::Get, "/reports/x", 404)));
+        assert_eq!((api.kind(), api.kind().as_str()), (ErrorKind::Api, "api"));
+        let input = Error::invalid_input(InputKind::Id, "invalid report id");
+        assert_eq!(input.kind(), ErrorKind::InvalidInput);
+        assert_eq!(InputKind::PlainHttp.to_string(), "plain http");
+        let auth = Error::Auth(Box::new(AuthError::new(401)));
+        assert_eq!((auth.kind(), auth.status()), (ErrorKind::Auth, Some(401)));
     }
 }

@@ -91,7 +91,7 @@ pub mod verify;
 pub use client::{Client, ClientBuilder, Reports};
 pub use date::{Date, NotADay, ParseDateError, ReportDate};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
-pub use error::{ApiError, AuthError, CallInfo, Error, InputKind};
+pub use error::{ApiError, AuthError, CallInfo, Error, ErrorKind, InputKind};
 pub use model::{DecodeError, Parameters, Period, Report, Schedule, StoredReport};
 pub use new_report::{InvalidReport, NewReport};
 pub use patch::ReportUpdate;

@@ -338,12 +338,9 @@ impl TransportError {
 }
 
 impl fmt::Display for TransportError {
+    /// What went wrong, by kind; the cause, if any, is the [`source`](StdError::source).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.kind.describe())?;
-        if let Some(source) = &self.source {
-            write!(f, ": {source}")?;
-        }
-        Ok(())
+        f.write_str(self.kind.describe())
     }
 }
 
@@ -436,7 +433,7 @@ mod tests {
     #[test]
     fn transport_error_display_and_source() {
         let e = TransportError::new(TransportErrorKind::Connect, "connection refused");
-        assert_eq!(e.to_string(), "the connection failed: connection refused");
+        assert_eq!(e.to_string(), "the connection failed");
         assert_eq!(e.source().unwrap().to_string(), "connection refused");
         assert_eq!(
             TransportError::from_kind(TransportErrorKind::Timeout).to_string(),

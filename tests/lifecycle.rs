@@ -199,13 +199,16 @@ fn create_validation_refuses_bad_input_before_sending() {
         ),
     ] {
         let err = c.create_report(&request).unwrap_err();
-        let Error::InvalidInput { kind, message, .. } = &err else {
+        assert_eq!(err.kind(), acronis_reports::ErrorKind::InvalidInput);
+        // The validation's own error, as data.
+        let Error::InvalidReport(invalid) = &err else {
             panic!("{err:?}")
         };
-        assert_eq!(*kind, InputKind::NewReport);
+        assert_eq!(invalid.field, field);
         assert!(
-            message.starts_with(&format!("invalid new report: {field}: ")),
-            "{message}"
+            err.to_string()
+                .starts_with(&format!("invalid new report: {field}: ")),
+            "{err}"
         );
     }
     nothing.assert();

@@ -126,7 +126,11 @@ fn transport_failures_map_to_timeout_and_transport_errors() {
         (*method, path.as_str()),
         (Method::Get, format!("/reports/{ID}").as_str())
     );
-    assert_eq!(source.to_string(), "the request timed out: deadline passed");
+    assert_eq!(source.to_string(), "the request timed out");
+    assert_eq!(
+        std::error::Error::source(source).unwrap().to_string(),
+        "deadline passed"
+    );
     assert!(err.is_retryable());
 
     let (client, _) = recording_client(|_| {
@@ -143,10 +147,9 @@ fn transport_failures_map_to_timeout_and_transport_errors() {
     assert!(!err.is_retryable());
     assert_eq!(
         err.to_string(),
-        format!(
-            "GET /reports/{ID}: the TLS connection failed; check the base URL, the network and any proxy"
-        )
+        format!("GET /reports/{ID}: no response; check the base URL, the network and any proxy")
     );
+    assert_eq!(source.to_string(), "the TLS connection failed");
 }
 
 /// A body that yields some bytes, then fails.

@@ -108,9 +108,8 @@ pub fn exit_code(e: &Error) -> u8 {
     }
 }
 
-/// An error's message with its sources, on one line (a source whose text is already there,
-/// as a transport error's own cause is, is not repeated), in the tool's words where the
-/// library's name a Rust method.
+/// An error's message with its sources, on one line, in the tool's words where the library's
+/// name a Rust method.
 pub fn error_text(e: &Error) -> String {
     if let Error::InvalidInput {
         kind: InputKind::PlainHttp,
@@ -122,14 +121,13 @@ pub fn error_text(e: &Error) -> String {
                 localhost, 127.x.x.x and [::1])"
             .to_owned();
     }
+    // Each layer's message says only what that layer knows: the chain, joined, says each
+    // thing once.
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        let more = s.to_string();
-        if !text.contains(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
+        text.push_str(": ");
+        text.push_str(&s.to_string());
         source = s.source();
     }
     // A write whose answer never came: the library says to fetch the report; say how.
@@ -149,26 +147,6 @@ pub fn error_text(e: &Error) -> String {
         }
     }
     text
-}
-
-/// A short name for an error's kind, for `--json` output.
-pub fn error_kind(e: &Error) -> &'static str {
-    match e {
-        Error::InvalidInput { .. } => "invalid_input",
-        Error::Api(_) => "api",
-        Error::Auth(_) => "auth",
-        Error::Redirect { .. } => "redirect",
-        Error::Mismatch { .. } => "mismatch",
-        Error::Decode { .. } => "decode",
-        Error::Timeout { .. } => "timeout",
-        Error::Transport { .. } => "transport",
-        Error::ResponseTooLarge { .. } => "response_too_large",
-        Error::GenerationFailed { .. } => "generation_failed",
-        Error::WaitTimeout { .. } => "wait_timeout",
-        Error::Write { .. } => "write",
-        Error::NotAttempted { .. } => "not_attempted",
-        _ => "other",
-    }
 }
 
 /// What the dry-run transport answers, so that its refusal is told from a real failure.

@@ -16,7 +16,7 @@ use acronis_reports::{Error, Report, StoredReport};
 use serde_json::{Value, json};
 
 use crate::ids::Input;
-use crate::{Failure, error_kind, error_text, exit, exit_code};
+use crate::{Failure, error_text, exit, exit_code};
 
 /// Writes a note to standard error; a failure to write it changes nothing.
 pub fn note(text: impl Display) {
@@ -127,7 +127,7 @@ fn schedule(report: &Report) -> Value {
 }
 
 fn error_json(e: &Error) -> Value {
-    json!({"kind": error_kind(e), "message": error_text(e), "exit_code": exit_code(e), "status": e.status()})
+    json!({"kind": e.kind().as_str(), "message": error_text(e), "exit_code": exit_code(e), "status": e.status()})
 }
 
 impl Output {
