@@ -179,17 +179,20 @@ fn built<T>(r: Result<T, http::Error>) -> Result<T, TransportError> {
     r.map_err(|e| TransportError::new(TransportErrorKind::Other, e))
 }
 
-/// Maps ureq's errors to the kinds the client tells apart, keeping ureq's as the source
-/// (a timeout is described in plain words instead of ureq's `timeout: global`).
+/// Maps ureq's errors to the kinds the client tells apart, keeping the cause as the source
+/// (a system error as it is, not wrapped in ureq's `io: ...`; a timeout in plain words
+/// instead of ureq's `timeout: global`).
 fn map_error(e: ureq::Error) -> TransportError {
-    if let ureq::Error::Timeout(which) = &e {
-        return TransportError::new(TransportErrorKind::Timeout, timeout_text(*which));
-    }
+    let e = match e {
+        ureq::Error::Timeout(which) => {
+            return TransportError::new(TransportErrorKind::Timeout, timeout_text(which));
+        }
+        ureq::Error::Io(io) => return TransportError::new(io_kind(&io), io),
+        other => other,
+    };
     let kind = match &e {
-        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
         ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::Io(io) if io.kind() == io::ErrorKind::TimedOut => TransportErrorKind::Timeout,
-        ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
             TransportErrorKind::Connect
         }
         ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
@@ -201,6 +204,22 @@ fn map_error(e: ureq::Error) -> TransportError {
         _ => TransportErrorKind::Other,
     };
     TransportError::new(kind, e)
+}
+
+/// What a system error on the way to a response means. A failed name lookup comes as an I/O
+/// error from the system resolver, told by the standard library's wording: it is a mistyped
+/// or unknown host, not a failed connection, and is not retried.
+fn io_kind(io: &io::Error) -> TransportErrorKind {
+    if io.kind() == io::ErrorKind::TimedOut {
+        TransportErrorKind::Timeout
+    } else if io
+        .to_string()
+        .contains("failed to lookup address information")
+    {
+        TransportErrorKind::Dns
+    } else {
+        TransportErrorKind::Connect
+    }
 }
 
 /// Which limit a ureq timeout hit, in plain words.
@@ -234,5 +253,31 @@ impl Read for BodyReader {
             }
             e => io::Error::other(e),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_name_lookup_is_a_dns_error_not_a_connection_failure() {
+        let lookup =
+            io::Error::other("failed to lookup address information: Name or service not known");
+        let e = map_error(ureq::Error::Io(lookup));
+        assert_eq!(e.kind(), TransportErrorKind::Dns);
+        assert_eq!(
+            std::error::Error::source(&e).unwrap().to_string(),
+            "failed to lookup address information: Name or service not known"
+        );
+        let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
+        assert_eq!(
+            map_error(ureq::Error::Io(refused)).kind(),
+            TransportErrorKind::Connect
+        );
+        assert_eq!(
+            map_error(ureq::Error::HostNotFound).kind(),
+            TransportErrorKind::Dns
+        );
     }
 }
