@@ -81,8 +81,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         report.id
     );
 
-    let stored = client.wait_for_stored_report(&report.id.to_string(), Duration::from_secs(300))?;
-    let stored_id = stored.id.ok_or("the saved file has no id")?;
+    let stored = client.wait_for_stored_report(&report, Duration::from_secs(300))?;
     println!(
         "saved: {} file, {} bytes compressed",
         stored.report_format,
@@ -95,11 +94,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     } else {
         "usage-report.csv".into()
     };
-    let written = client.download_stored_report(
-        &report.id.to_string(),
-        &stored_id.to_string(),
-        BufWriter::new(File::create(&path)?),
-    )?;
+    let written =
+        client.download_stored_report(&report, &stored, BufWriter::new(File::create(&path)?))?;
     println!("downloaded {written} bytes to {}", path.display());
     Ok(())
 }

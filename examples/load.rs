@@ -142,7 +142,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Warm up every path (connections, allocators).
     for i in 0..200 {
-        client.update_report(&id(i), &update)?;
+        client.update_report(id(i), &update)?;
         bare_put(&bare_agent, &base, i, &body)?;
         bare_put(&global_agent, &base, i, &body)?;
     }
@@ -160,7 +160,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .build()?;
     for i in 0..200 {
-        untimed.update_report(&id(i), &update)?;
+        untimed.update_report(id(i), &update)?;
     }
     // Each client makes its calls in blocks; the order of the blocks rotates from round to
     // round, and each client's figure is its best round's median. (On a 2-core machine the
@@ -168,11 +168,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // positions slow whatever runs in them; rotating and taking the best round removes that.)
     let calls: [Call<'_>; 4] = [
         &|i| {
-            client.update_report(&id(i), &update)?;
+            client.update_report(id(i), &update)?;
             Ok(())
         },
         &|i| {
-            untimed.update_report(&id(i), &update)?;
+            untimed.update_report(id(i), &update)?;
             Ok(())
         },
         &|i| {

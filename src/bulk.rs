@@ -45,6 +45,7 @@ use std::thread::JoinHandle;
 
 use crate::client::{CallEnd, Client, RunHooks};
 use crate::error::Error;
+use crate::id::{IntoId, ReportId};
 use crate::model::Report;
 use crate::patch::ReportUpdate;
 use crate::stop::StopSignal;
@@ -253,11 +254,11 @@ impl Client {
     where
         I: IntoIterator,
         I::IntoIter: Send + 'static,
-        I::Item: AsRef<str> + Send + 'static,
+        I::Item: IntoId<ReportId> + Clone + Send + 'static,
     {
         let update = update.clone();
         self.for_each_id(ids, options, move |client, id| {
-            client.update_report(id.as_ref(), &update)
+            client.update_report(id.clone(), &update)
         })
     }
 

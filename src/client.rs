@@ -13,11 +13,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use uuid::Uuid;
-
 use crate::auth::TokenSource;
 use crate::enums::StoredStatus;
 use crate::error::{Error, InputKind};
+use crate::id::{IntoId, ReportId, TenantId};
 use crate::model::{Items, Report, StoredReport};
 use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
@@ -98,24 +97,6 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Parses an id the API takes in a path: a UUID in its 36-character form, either case.
-fn parse_id(what: &str, id: &str) -> Result<Uuid, Error> {
-    let parsed = if id.len() == 36 {
-        Uuid::try_parse(id).ok()
-    } else {
-        None
-    };
-    parsed.ok_or_else(|| {
-        let shown: String = id.chars().take(64).collect();
-        Error::invalid(
-            InputKind::Id,
-            format!(
-                "invalid {what} {shown:?}: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc"
-            ),
-        )
-    })
-}
-
 impl Client {
     /// A builder; see [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
@@ -137,8 +118,8 @@ impl Client {
     /// [`Error::Mismatch`] when it is another report than the one asked for;
     /// [`Error::Timeout`], [`Error::Transport`], [`Error::Redirect`] and
     /// [`Error::ResponseTooLarge`] as for every call.
-    pub fn get_report(&self, id: &str) -> Result<Report, Error> {
-        let id = parse_id("report id", id)?;
+    pub fn get_report(&self, id: impl IntoId<ReportId>) -> Result<Report, Error> {
+        let id = id.into_id()?;
         Ok(self.fetch_report(id)?.0)
     }
 
@@ -156,8 +137,12 @@ impl Client {
     /// every differing member; [`Error::Api`] for a status outside 2xx; [`Error::Decode`] when
     /// the body is not a report; [`Error::Timeout`], [`Error::Transport`],
     /// [`Error::Redirect`] and [`Error::ResponseTooLarge`] as for every call.
-    pub fn update_report(&self, id: &str, update: &ReportUpdate) -> Result<Report, Error> {
-        let id = parse_id("report id", id)?;
+    pub fn update_report(
+        &self,
+        id: impl IntoId<ReportId>,
+        update: &ReportUpdate,
+    ) -> Result<Report, Error> {
+        let id = id.into_id()?;
         if update.is_empty() {
             return Err(Error::invalid(
                 InputKind::EmptyUpdate,
@@ -207,7 +192,7 @@ impl Client {
     /// # Errors
     ///
     /// As [`update_report`](Self::update_report).
-    pub fn disable_report(&self, id: &str) -> Result<Report, Error> {
+    pub fn disable_report(&self, id: impl IntoId<ReportId>) -> Result<Report, Error> {
         self.update_report(id, &ReportUpdate::disable())
     }
 
@@ -217,7 +202,7 @@ impl Client {
     /// # Errors
     ///
     /// As [`update_report`](Self::update_report).
-    pub fn enable_report(&self, id: &str) -> Result<Report, Error> {
+    pub fn enable_report(&self, id: impl IntoId<ReportId>) -> Result<Report, Error> {
         self.update_report(id, &ReportUpdate::enable())
     }
 
@@ -228,10 +213,13 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] for a tenant id that is not a UUID; [`Error::Api`] (404: no
     /// such tenant); [`Error::Decode`] when an item is not a UUID; and the errors of every call.
-    pub fn list_report_ids(&self, tenant_id: &str) -> Result<Vec<Uuid>, Error> {
-        let tenant = parse_id("tenant id", tenant_id)?;
+    pub fn list_report_ids(
+        &self,
+        tenant_id: impl IntoId<TenantId>,
+    ) -> Result<Vec<ReportId>, Error> {
+        let tenant = tenant_id.into_id()?;
         let answer = self.call(Method::Get, &format!("/tenants/{tenant}/reports"), None)?;
-        Ok(answer.decode::<Items<Uuid>>("report id list")?.items)
+        Ok(answer.decode::<Items<ReportId>>("report id list")?.items)
     }
 
     /// A tenant's reports, fetched one by one as the iterator is advanced: the vendor's
@@ -252,7 +240,7 @@ impl Client {
     /// # Errors
     ///
     /// Listing the ids fails as [`list_report_ids`](Self::list_report_ids).
-    pub fn reports(&self, tenant_id: &str) -> Result<Reports, Error> {
+    pub fn reports(&self, tenant_id: impl IntoId<TenantId>) -> Result<Reports, Error> {
         let ids = self.list_report_ids(tenant_id)?;
         Ok(Reports {
             client: self.clone(),
@@ -305,8 +293,8 @@ impl Client {
     /// report; another status when the version is not the current one, which the vendor does
     /// not document); and the errors of every call. A retried delete that finds the report
     /// gone (its first answer was lost) succeeds.
-    pub fn delete_report(&self, id: &str, version: i64) -> Result<(), Error> {
-        let id = parse_id("report id", id)?;
+    pub fn delete_report(&self, id: impl IntoId<ReportId>, version: i64) -> Result<(), Error> {
+        let id = id.into_id()?;
         match self.call(
             Method::Delete,
             &format!("/reports/{id}?version={version}"),
@@ -325,12 +313,12 @@ impl Client {
     ///
     /// [`Error::InvalidInput`] for an id that is not a UUID; [`Error::Decode`] when the list
     /// is not the API's; and the errors of every call.
-    pub fn stored_reports(&self, id: &str) -> Result<Vec<StoredReport>, Error> {
-        let id = parse_id("report id", id)?;
+    pub fn stored_reports(&self, id: impl IntoId<ReportId>) -> Result<Vec<StoredReport>, Error> {
+        let id = id.into_id()?;
         self.stored(id)
     }
 
-    fn stored(&self, id: Uuid) -> Result<Vec<StoredReport>, Error> {
+    fn stored(&self, id: ReportId) -> Result<Vec<StoredReport>, Error> {
         let answer = self.call(Method::Get, &format!("/reports/{id}/stored"), None)?;
         Ok(answer
             .decode::<Items<StoredReport>>("stored report list")?
@@ -355,10 +343,10 @@ impl Client {
     /// [`stored_reports`](Self::stored_reports).
     pub fn wait_for_stored_report(
         &self,
-        id: &str,
+        id: impl IntoId<ReportId>,
         timeout: Duration,
     ) -> Result<StoredReport, Error> {
-        let id = parse_id("report id", id)?;
+        let id = id.into_id()?;
         let started = Instant::now();
         loop {
             let files = match self.stored(id) {
@@ -408,12 +396,12 @@ impl Client {
 #[derive(Debug)]
 pub struct Reports {
     client: Client,
-    ids: std::vec::IntoIter<Uuid>,
+    ids: std::vec::IntoIter<ReportId>,
 }
 
 impl Reports {
     /// The ids not fetched yet.
-    pub fn remaining_ids(&self) -> &[Uuid] {
+    pub fn remaining_ids(&self) -> &[ReportId] {
         self.ids.as_slice()
     }
 }
@@ -433,47 +421,10 @@ impl Iterator for Reports {
 
 impl ExactSizeIterator for Reports {}
 
-fn id_mismatch(id: Uuid, report: &Report) -> Option<FieldMismatch> {
+fn id_mismatch(id: ReportId, report: &Report) -> Option<FieldMismatch> {
     (report.id != id).then(|| FieldMismatch {
         field: Field::Id,
         requested: to_value(&id),
         returned: to_value(&report.id),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_must_be_36_character_uuids() {
-        let id = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
-        assert_eq!(parse_id("report id", id).unwrap().to_string(), id);
-        assert_eq!(
-            parse_id("report id", &id.to_uppercase())
-                .unwrap()
-                .to_string(),
-            id
-        );
-        for bad in [
-            "",
-            "20dffb36d77b45c6b2fa39276e98d5fc",
-            "{20dffb36-d77b-45c6-b2fa-39276e98d5fc}",
-            "urn:uuid:20dffb36-d77b-45c6-b2fa-39276e98d5fc",
-            "20dffb36-d77b-45c6-b2fa-39276e98d5fg",
-            "../reports/20dffb36-d77b-45c6-b2fa-3927",
-            "20dffb36-d77b-45c6-b2fa-39276e98d5f/",
-            "20dffb36-d77b-45c6-b2fa-39276e98d5f?",
-            " 20dffb36-d77b-45c6-b2fa-39276e98d5f",
-        ] {
-            let Err(Error::InvalidInput {
-                kind: InputKind::Id,
-                message,
-            }) = parse_id("report id", bad)
-            else {
-                panic!("{bad:?} accepted")
-            };
-            assert!(message.starts_with("invalid report id"), "{message}");
-        }
-    }
 }

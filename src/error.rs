@@ -135,7 +135,7 @@ pub enum Error {
     #[non_exhaustive]
     GenerationFailed {
         /// The report.
-        report_id: uuid::Uuid,
+        report_id: crate::id::ReportId,
         /// The failed file, as listed.
         stored: Box<crate::model::StoredReport>,
     },
@@ -145,7 +145,7 @@ pub enum Error {
     #[non_exhaustive]
     WaitTimeout {
         /// The report.
-        report_id: uuid::Uuid,
+        report_id: crate::id::ReportId,
         /// How long the client waited.
         waited: Duration,
     },

@@ -10,10 +10,10 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use uuid::Uuid;
 
 use crate::date::ReportDate;
 use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
+use crate::id::{ReportId, StoredReportId, TenantId, UserId};
 use crate::timestamp::Timestamp;
 
 /// A usage report, as `GET`/`PUT /reports/{id}` return it.
@@ -37,7 +37,7 @@ use crate::timestamp::Timestamp;
 #[non_exhaustive]
 pub struct Report {
     /// The report's id.
-    pub id: Uuid,
+    pub id: ReportId,
     /// The entity version, incremented on every change. It can be as large as a millisecond
     /// timestamp, hence `i64`.
     pub version: i64,
@@ -45,7 +45,7 @@ pub struct Report {
     pub result_action: ResultAction,
     /// The user ids the report is e-mailed to. Empty when the server sends none or `null`.
     #[serde(default, deserialize_with = "null_as_empty")]
-    pub recipients: Vec<Uuid>,
+    pub recipients: Vec<UserId>,
     /// What the report covers and how it is generated.
     pub parameters: Parameters,
     /// When the report runs, and whether it is switched on.
@@ -61,7 +61,7 @@ pub struct Report {
 #[non_exhaustive]
 pub struct Parameters {
     /// The tenant the report is about.
-    pub tenant_id: Uuid,
+    pub tenant_id: TenantId,
     /// Which tenants below it the report covers.
     pub level: Level,
     /// What the report contains.
@@ -131,7 +131,7 @@ pub struct StoredReport {
     /// The file's id, to download it; `None` when the server gives none (a file still being
     /// generated may have none).
     #[serde(default)]
-    pub id: Option<Uuid>,
+    pub id: Option<StoredReportId>,
     /// The file's format.
     pub report_format: ReportFormat,
     /// Its size in bytes, compressed as served; `None` when the server does not say.

@@ -8,9 +8,9 @@
 //! the request.
 //!
 //! ```
-//! use acronis_reports::{Date, Level, NewReport, ReportFormat, ReportKind, Uuid};
+//! use acronis_reports::{Date, Level, NewReport, ReportFormat, ReportKind, TenantId};
 //!
-//! let tenant: Uuid = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc".parse()?;
+//! let tenant: TenantId = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc".parse()?;
 //! let report = NewReport::new(tenant, Level::Accounts, ReportKind::UsageSummary)
 //!     .formats([ReportFormat::Csv])
 //!     .period("2026-10-01".parse()?, "2026-10-31".parse()?);
@@ -25,10 +25,10 @@
 use std::fmt;
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::date::Date;
 use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
+use crate::id::{TenantId, UserId};
 
 /// A report to create: the `reportPost` body.
 ///
@@ -39,7 +39,7 @@ use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[must_use = "a NewReport does nothing until it is sent with Client::create_report"]
 pub struct NewReport {
-    recipients: Vec<Uuid>,
+    recipients: Vec<UserId>,
     result_action: ResultAction,
     parameters: NewParameters,
     schedule: NewSchedule,
@@ -49,7 +49,7 @@ pub struct NewReport {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct NewParameters {
-    pub(crate) tenant_id: Uuid,
+    pub(crate) tenant_id: TenantId,
     pub(crate) level: Level,
     pub(crate) kind: ReportKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,7 +95,7 @@ impl std::error::Error for InvalidReport {}
 
 impl NewReport {
     /// A one-time report of `tenant_id` at `level`, of `kind`, saved (not sent).
-    pub fn new(tenant_id: Uuid, level: Level, kind: ReportKind) -> NewReport {
+    pub fn new(tenant_id: TenantId, level: Level, kind: ReportKind) -> NewReport {
         NewReport {
             recipients: Vec::new(),
             result_action: ResultAction::Save,
@@ -117,7 +117,7 @@ impl NewReport {
     }
 
     /// E-mails the report to these users (result action `send`). At least one is needed.
-    pub fn send_to<I: IntoIterator<Item = Uuid>>(mut self, recipients: I) -> NewReport {
+    pub fn send_to<I: IntoIterator<Item = UserId>>(mut self, recipients: I) -> NewReport {
         self.recipients = recipients.into_iter().collect();
         self.result_action = ResultAction::Send;
         self
@@ -258,7 +258,7 @@ impl NewReport {
     pub(crate) fn parts(
         &self,
     ) -> (
-        &[Uuid],
+        &[UserId],
         &ResultAction,
         &NewParameters,
         &NewSchedule,

@@ -19,15 +19,15 @@
 //! Only the members the API accepts on update have setters. `id`, `version`, `result_action`,
 //! `schedule.type` and `parameters.tenant_id|formats|period` are refused by the API
 //! (`additionalProperties: false`), so they cannot be put in a `ReportUpdate` at all. The
-//! values the setters take are typed ([`Level`], [`ReportKind`], [`Uuid`]). The one way to a
+//! values the setters take are typed ([`Level`], [`ReportKind`], [`UserId`]). The one way to a
 //! value the API would refuse is an enum's `Unknown` variant copied from a server reply (a
 //! level or kind newer than this crate); the client refuses to send such an update
 //! ([`InputKind::UnknownValue`](crate::InputKind::UnknownValue)).
 
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::enums::{Level, ReportKind};
+use crate::id::UserId;
 
 /// An update of a report: the minimal `reportPut` body with only the members that were set.
 ///
@@ -41,21 +41,21 @@ use crate::enums::{Level, ReportKind};
 /// [`verify`](Self::verify) checks that the returned report reflects every member.
 ///
 /// ```
-/// use acronis_reports::{ReportKind, ReportUpdate, Uuid};
+/// use acronis_reports::{ReportKind, ReportUpdate, UserId};
 ///
-/// let admin: Uuid = "ca451758-b48a-45d9-9ae6-8f1059f67619".parse()?;
+/// let admin: UserId = "ca451758-b48a-45d9-9ae6-8f1059f67619".parse()?;
 /// let update = ReportUpdate::enable().recipients([admin]).kind(ReportKind::UsageDaily);
 /// assert_eq!(
 ///     update.to_json_string(),
 ///     r#"{"recipients":["ca451758-b48a-45d9-9ae6-8f1059f67619"],"parameters":{"kind":"usage_daily"},"schedule":{"enabled":true}}"#
 /// );
-/// # Ok::<(), uuid::Error>(())
+/// # Ok::<(), acronis_reports::ParseIdError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[must_use = "a ReportUpdate does nothing until it is sent with Client::update_report"]
 pub struct ReportUpdate {
     #[serde(skip_serializing_if = "Option::is_none")]
-    recipients: Option<Vec<Uuid>>,
+    recipients: Option<Vec<UserId>>,
     #[serde(skip_serializing_if = "ParametersPatch::is_empty")]
     parameters: ParametersPatch,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -118,10 +118,7 @@ impl ReportUpdate {
     ///
     /// The ids are sent in the order given, in the API's lowercase form. An empty list is sent
     /// as `[]` (no recipients). Verification compares recipients as a set.
-    pub fn recipients<I>(mut self, recipients: I) -> ReportUpdate
-    where
-        I: IntoIterator<Item = Uuid>,
-    {
+    pub fn recipients<I: IntoIterator<Item = UserId>>(mut self, recipients: I) -> ReportUpdate {
         self.recipients = Some(recipients.into_iter().collect());
         self
     }
@@ -183,7 +180,7 @@ impl ReportUpdate {
         self.schedule.map(|s| s.enabled)
     }
 
-    pub(crate) fn recipient_list(&self) -> Option<&[Uuid]> {
+    pub(crate) fn recipient_list(&self) -> Option<&[UserId]> {
         self.recipients.as_deref()
     }
 
@@ -200,7 +197,7 @@ mod tests {
     const A: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
     const B: &str = "ab00e527-219b-481b-b01b-311b5be0ed3c";
 
-    fn uuid(s: &str) -> Uuid {
+    fn uuid(s: &str) -> UserId {
         s.parse().unwrap()
     }
 

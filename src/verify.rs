@@ -351,7 +351,7 @@ mod tests {
         Report::from_json(v.to_string().as_bytes()).unwrap()
     }
 
-    fn ids(list: &[&str]) -> Vec<Uuid> {
+    fn ids(list: &[&str]) -> Vec<crate::id::UserId> {
         list.iter().map(|s| s.parse().unwrap()).collect()
     }
 
@@ -467,7 +467,7 @@ mod tests {
         assert_eq!(request.verify(&r), Ok(()));
         assert_eq!(r.result_action, ResultAction::Send);
 
-        let other = NewReport::new(Uuid::nil(), Level::Itself, ReportKind::UsageSummary)
+        let other = NewReport::new(Uuid::nil().into(), Level::Itself, ReportKind::UsageSummary)
             .formats([ReportFormat::Html])
             .period("2017-05-01".parse().unwrap(), "2017-05-08".parse().unwrap())
             .show_skus(true)

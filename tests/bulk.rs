@@ -475,3 +475,19 @@ fn a_run_throttled_for_longer_than_the_client_waits_stops_as_throttled() {
     assert!(reason.to_string().contains("429"), "{reason}");
     assert_eq!(emulator.outage_answers(), 5);
 }
+
+#[test]
+fn a_run_takes_ids_in_any_form() {
+    let emulator = Emulator::start().unwrap();
+    let ids: Vec<acronis_reports::ReportId> = emulator
+        .add_monthly_reports(20)
+        .iter()
+        .map(|id| id.parse().unwrap())
+        .collect();
+    let client = quick_client(&emulator);
+    let results = client.update_many(ids.clone(), &ReportUpdate::disable(), 4);
+    let mut done: Vec<_> = results.map(|(id, r)| (id, r.unwrap().id)).collect();
+    done.sort();
+    assert!(done.iter().all(|(asked, got)| asked == got));
+    assert_eq!(done.len(), ids.len());
+}

@@ -112,9 +112,7 @@ fn upper_case_id_is_sent_lowercase() {
         .mock("GET", PATH)
         .with_body(report_json(ID, true).to_string())
         .create();
-    let report = client(&server.url())
-        .get_report(&ID.to_uppercase())
-        .unwrap();
+    let report = client(&server.url()).get_report(ID.to_uppercase()).unwrap();
     get.assert();
     assert_eq!(report.id.to_string(), ID);
 }
@@ -741,4 +739,29 @@ fn a_custom_user_agent_is_sent() {
         .get_report(ID)
         .unwrap();
     get.assert();
+}
+
+#[test]
+#[allow(clippy::needless_borrows_for_generic_args)] // every form, references included, on purpose
+fn every_id_form_names_the_same_report() {
+    use acronis_reports::{ReportId, Uuid};
+    let mut server = Server::new();
+    let get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .expect(8)
+        .create();
+    let c = client(&server.url());
+    let id: ReportId = ID.parse().unwrap();
+    let uuid: Uuid = id.into();
+    let report = c.get_report(ID).unwrap();
+    c.get_report(ID.to_uppercase()).unwrap();
+    c.get_report(&ID.to_owned()).unwrap();
+    c.get_report(id).unwrap();
+    c.get_report(&id).unwrap();
+    c.get_report(uuid).unwrap();
+    c.get_report(&uuid).unwrap();
+    c.get_report(&report).unwrap();
+    get.assert();
+    assert_eq!(report.id, id);
 }

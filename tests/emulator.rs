@@ -25,7 +25,7 @@ fn disable_then_enable_changes_the_stored_report() {
         .as_i64()
         .unwrap();
 
-    let report = c.disable_report(&MONTHLY_REPORT_ID.to_uppercase()).unwrap();
+    let report = c.disable_report(MONTHLY_REPORT_ID.to_uppercase()).unwrap();
     assert!(!report.schedule.enabled);
     assert_eq!(report.version, version + 1);
     assert_eq!(

@@ -7,8 +7,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use acronis_reports::{
-    Client, Date, Error, Field, InputKind, Level, NewReport, ReportFormat, ReportKind,
-    ResultAction, RetryPolicy, StoredStatus, Uuid,
+    Client, Date, Error, Field, InputKind, Level, NewReport, ReportFormat, ReportId, ReportKind,
+    ResultAction, RetryPolicy, StoredStatus, TenantId,
 };
 use acronis_reports_emulator::{
     Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quirks, TENANT_ID, TOKEN,
@@ -37,7 +37,7 @@ fn create_daily(c: &Client) -> acronis_reports::Report {
     .unwrap()
 }
 
-fn tenant() -> Uuid {
+fn tenant() -> TenantId {
     TENANT_ID.parse().unwrap()
 }
 
@@ -57,12 +57,12 @@ fn list_report_ids_reads_the_tenants_ids() {
         .with_body(json!({"items": [ID, OTHER_ID]}).to_string())
         .create();
     let ids = client(&server.url())
-        .list_report_ids(&TENANT_ID.to_uppercase())
+        .list_report_ids(TENANT_ID.to_uppercase())
         .unwrap();
     m.assert();
     assert_eq!(
         ids,
-        [ID.parse::<Uuid>().unwrap(), OTHER_ID.parse().unwrap()]
+        [ID.parse::<ReportId>().unwrap(), OTHER_ID.parse().unwrap()]
     );
 
     let mut server = Server::new();
@@ -337,9 +337,9 @@ fn create_wait_download_end_to_end() {
                 .period(start, end),
         )
         .unwrap();
-    let id = report.id.to_string();
+    let id = report.id;
     let saved = c
-        .wait_for_stored_report(&id, Duration::from_secs(10))
+        .wait_for_stored_report(id, Duration::from_secs(10))
         .unwrap();
     assert_eq!(saved.status, StoredStatus::Saved);
     let polls = emulator
@@ -349,11 +349,8 @@ fn create_wait_download_end_to_end() {
         .count();
     assert_eq!(polls, 3, "in_progress twice, then saved");
 
-    let stored_id = saved.id.unwrap().to_string();
     let mut recorder = ChunkRecorder::default();
-    let written = c
-        .download_stored_report(&id, &stored_id, &mut recorder)
-        .unwrap();
+    let written = c.download_stored_report(id, &saved, &mut recorder).unwrap();
     // Streamed: the writer got the file in many small pieces, never whole.
     assert!(
         recorder.writes > 50 && recorder.largest <= 64 * 1024,
@@ -362,7 +359,7 @@ fn create_wait_download_end_to_end() {
         recorder.largest
     );
     let file = recorder.data;
-    let expected = Emulator::file_content(&id, 5 * 1024 * 1024);
+    let expected = Emulator::file_content(&id.to_string(), 5 * 1024 * 1024);
     assert_eq!(written, expected.len() as u64);
     assert!(
         file == expected,
@@ -381,7 +378,7 @@ fn failed_generation_and_waiting_too_long() {
     let c = emulator_client(&emulator);
     let report = create_daily(&c);
     let err = c
-        .wait_for_stored_report(&report.id.to_string(), Duration::from_secs(10))
+        .wait_for_stored_report(&report, Duration::from_secs(10))
         .unwrap_err();
     let Error::GenerationFailed {
         report_id, stored, ..
@@ -397,7 +394,7 @@ fn failed_generation_and_waiting_too_long() {
     let c = emulator_client(&emulator);
     let report = create_daily(&c);
     let err = c
-        .wait_for_stored_report(&report.id.to_string(), Duration::from_millis(50))
+        .wait_for_stored_report(&report, Duration::from_millis(50))
         .unwrap_err();
     let Error::WaitTimeout {
         report_id, waited, ..
@@ -438,7 +435,7 @@ fn waiting_goes_on_through_service_trouble() {
     // The first look fails three times (the first try and both retries).
     emulator.fail_next(3, 503, None);
     let saved = c
-        .wait_for_stored_report(&report.id.to_string(), Duration::from_secs(10))
+        .wait_for_stored_report(&report, Duration::from_secs(10))
         .unwrap();
     assert_eq!(saved.status, StoredStatus::Saved);
     let looks = emulator

@@ -4,14 +4,14 @@
 mod common;
 
 use acronis_reports::transport::{Response, from_fn};
-use acronis_reports::{Client, Level, Report, ReportKind, ReportUpdate, Uuid};
+use acronis_reports::{Client, Level, Report, ReportKind, ReportUpdate, UserId, Uuid};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone)]
 struct Choices {
     enabled: Option<bool>,
-    recipients: Option<Vec<Uuid>>,
+    recipients: Option<Vec<UserId>>,
     level: Option<Level>,
     kind: Option<ReportKind>,
     hide: Option<bool>,
@@ -19,7 +19,7 @@ struct Choices {
 }
 
 fn choices() -> impl Strategy<Value = Choices> {
-    let uuid = any::<[u8; 16]>().prop_map(Uuid::from_bytes);
+    let uuid = any::<[u8; 16]>().prop_map(|b| UserId::from(Uuid::from_bytes(b)));
     (
         proptest::option::of(any::<bool>()),
         proptest::option::of(proptest::collection::vec(uuid, 0..5)),

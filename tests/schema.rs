@@ -4,15 +4,15 @@
 
 mod common;
 
-use acronis_reports::{Level, Report, ReportKind, ReportUpdate, Uuid};
+use acronis_reports::{Level, Report, ReportKind, ReportUpdate, UserId};
 use common::{USER_A, USER_B, schema_validator};
 use serde_json::json;
 
 fn all_updates() -> Vec<ReportUpdate> {
-    let a: Uuid = USER_A.parse().unwrap();
-    let b: Uuid = USER_B.to_uppercase().parse().unwrap();
+    let a: UserId = USER_A.parse().unwrap();
+    let b: UserId = USER_B.to_uppercase().parse().unwrap();
     let bools = [None, Some(false), Some(true)];
-    let recipient_lists: [Option<Vec<Uuid>>; 4] =
+    let recipient_lists: [Option<Vec<UserId>>; 4] =
         [None, Some(vec![]), Some(vec![a]), Some(vec![a, b])];
     let levels: Vec<Option<Level>> = std::iter::once(None)
         .chain(Level::KNOWN.iter().cloned().map(Some))

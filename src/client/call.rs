@@ -3,11 +3,10 @@
 
 use std::time::{Instant, SystemTime};
 
-use uuid::Uuid;
-
 use super::{Client, id_mismatch};
 use crate::auth::AccessToken;
 use crate::error::{ApiError, CallInfo, Error};
+use crate::id::ReportId;
 use crate::model::{self, Report};
 use crate::retry::parse_retry_after;
 use crate::transport::{
@@ -24,7 +23,7 @@ const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 impl Client {
     /// `GET /reports/{id}`, checked to be that report; with the call it came from.
-    pub(super) fn fetch_report(&self, id: Uuid) -> Result<(Report, CallInfo), Error> {
+    pub(super) fn fetch_report(&self, id: ReportId) -> Result<(Report, CallInfo), Error> {
         let answer = self.call(Method::Get, &format!("/reports/{id}"), None)?;
         let report = answer.report()?;
         if let Err(mismatch) = Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect())

@@ -3,8 +3,9 @@
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
-use super::{Client, parse_id};
+use super::Client;
 use crate::error::Error;
+use crate::id::{IntoId, ReportId, StoredReportId};
 use crate::model;
 use crate::transport::{Method, TransportError, read_error_kind};
 
@@ -25,12 +26,12 @@ impl Client {
     /// [`Error::Transport`] when the download breaks off; and the errors of every call.
     pub fn download_stored_report(
         &self,
-        id: &str,
-        stored_id: &str,
+        id: impl IntoId<ReportId>,
+        stored_id: impl IntoId<StoredReportId>,
         writer: impl Write,
     ) -> Result<u64, Error> {
-        let id = parse_id("report id", id)?;
-        let stored_id = parse_id("stored report id", stored_id)?;
+        let id = id.into_id()?;
+        let stored_id = stored_id.into_id()?;
         let path = format!("/reports/{id}/stored/{stored_id}");
         let (call, response) = self.open(&path)?;
         let read_failed = |e: io::Error| {

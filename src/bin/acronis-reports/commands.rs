@@ -4,7 +4,7 @@ use std::io;
 use std::path::Path;
 
 use acronis_reports::{
-    Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, Uuid,
+    Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, TenantId, UserId,
 };
 use serde_json::json;
 
@@ -114,7 +114,7 @@ fn update_from(fields: &UpdateFields) -> Result<ReportUpdate, Failure> {
         update = update.enabled(enabled);
     }
     if !fields.recipients.is_empty() {
-        let ids: Vec<Uuid> = fields
+        let ids: Vec<UserId> = fields
             .recipients
             .iter()
             .map(|r| parse("--recipient", r))
@@ -138,12 +138,12 @@ fn update_from(fields: &UpdateFields) -> Result<ReportUpdate, Failure> {
 
 fn new_report_from(args: &CreateArgs) -> Result<NewReport, Failure> {
     let mut report = NewReport::new(
-        parse("--tenant", &args.tenant)?,
+        parse::<TenantId>("--tenant", &args.tenant)?,
         parse("--level", &args.level)?,
         parse("--kind", &args.kind)?,
     );
     if !args.send_to.is_empty() {
-        let ids: Vec<Uuid> = args
+        let ids: Vec<UserId> = args
             .send_to
             .iter()
             .map(|r| parse("--send-to", r))

@@ -15,7 +15,7 @@ use std::io::{self, BufRead};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use acronis_reports::Uuid;
+use acronis_reports::ReportId;
 
 /// The longest line read as an id (with its comment); longer lines are refused, and only
 /// their start is shown.
@@ -25,7 +25,7 @@ pub const MAX_LINE: usize = 4096;
 #[derive(Debug, Clone)]
 pub enum Input {
     /// A report id, with its line when it came from a file.
-    Id { id: Uuid, line: Option<u64> },
+    Id { id: ReportId, line: Option<u64> },
     /// A line that is not a report id: why (its content is not repeated).
     Invalid { line: u64, why: String },
     /// Reading failed at this line; nothing after it was read.
@@ -34,7 +34,7 @@ pub enum Input {
 
 impl Input {
     /// The report id, if this is one.
-    pub fn id(&self) -> Option<Uuid> {
+    pub fn id(&self) -> Option<ReportId> {
         match self {
             Input::Id { id, .. } => Some(*id),
             _ => None,
@@ -63,12 +63,8 @@ impl fmt::Display for Input {
 }
 
 /// Parses a report id as the API takes it: a UUID in its 36-character form, either case.
-pub fn parse_id(text: &str) -> Option<Uuid> {
-    if text.len() == 36 {
-        Uuid::try_parse(text).ok()
-    } else {
-        None
-    }
+pub fn parse_id(text: &str) -> Option<ReportId> {
+    text.parse().ok()
 }
 
 /// Why `text` (a line or an argument, trimmed) is not a report id, without repeating it.
@@ -129,7 +125,7 @@ pub fn from_arguments(args: &[String], duplicates: &Duplicates) -> Result<Vec<In
 pub struct IdLines<R> {
     reader: R,
     line: u64,
-    seen: HashSet<Uuid>,
+    seen: HashSet<ReportId>,
     duplicates: Duplicates,
     done: bool,
 }
