@@ -156,7 +156,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .timeout(None)
                 .connect_timeout(None)
                 .proxy_from_env(false)
-                .build(),
+                .build()?,
         )
         .build()?;
     for i in 0..200 {

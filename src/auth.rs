@@ -147,6 +147,7 @@ pub(crate) struct ClientCredentials {
     client_id: String,
     basic: String,
     user_agent: String,
+    timeout: Option<Duration>,
     transport: Arc<dyn Transport>,
     refresh_margin: Duration,
     max_response_bytes: u64,
@@ -185,6 +186,8 @@ struct Cached {
 /// Settings of the client-credentials flow, from the client builder.
 pub(crate) struct CredentialSettings {
     pub(crate) user_agent: String,
+    /// The whole-exchange limit each token request carries.
+    pub(crate) timeout: Option<Duration>,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) refresh_margin: Duration,
     pub(crate) max_response_bytes: u64,
@@ -249,6 +252,7 @@ impl ClientCredentials {
                 base64::engine::general_purpose::STANDARD.encode(pair)
             ),
             user_agent: settings.user_agent,
+            timeout: settings.timeout,
             transport: settings.transport,
             refresh_margin: settings.refresh_margin,
             max_response_bytes: settings.max_response_bytes,
@@ -321,20 +325,21 @@ impl ClientCredentials {
     /// One token request: the token and how long it lives.
     fn fetch(&self) -> Result<(AccessToken, Duration), Error> {
         const PATH: &str = "/idp/token";
-        let request = Request::new(
+        let mut request = Request::new(
             Method::Post,
             self.token_url.clone(),
             vec![
-                ("accept", "application/json".to_owned()),
-                ("authorization", self.basic.clone()),
+                ("accept".into(), "application/json".into()),
+                ("authorization".into(), self.basic.clone()),
                 (
-                    "content-type",
-                    "application/x-www-form-urlencoded".to_owned(),
+                    "content-type".into(),
+                    "application/x-www-form-urlencoded".into(),
                 ),
-                ("user-agent", self.user_agent.clone()),
+                ("user-agent".into(), self.user_agent.clone()),
             ],
             Some(b"grant_type=client_credentials".to_vec()),
         );
+        request.set_timeout(self.timeout);
         let response = self
             .transport
             .send(request)
@@ -503,6 +508,7 @@ mod tests {
         });
         let settings = CredentialSettings {
             user_agent: "test".into(),
+            timeout: None,
             transport: Arc::new(transport),
             refresh_margin: Duration::from_secs(300),
             max_response_bytes: 1 << 20,
@@ -601,6 +607,7 @@ mod tests {
         let seen = count.clone();
         let settings = CredentialSettings {
             user_agent: "t".into(),
+            timeout: None,
             transport: Arc::new(from_fn(move |_| {
                 seen.fetch_add(1, Ordering::SeqCst);
                 let body = br#"{"error":"access_denied","error_description":"Invalid client"}"#;
@@ -641,6 +648,7 @@ mod tests {
     fn answering(body: &'static str) -> ClientCredentials {
         let settings = CredentialSettings {
             user_agent: "t".into(),
+            timeout: None,
             transport: Arc::new(from_fn(move |_| {
                 Ok(Response::from_bytes(200, vec![], body.as_bytes().to_vec()))
             })),

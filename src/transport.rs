@@ -23,12 +23,13 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::io::Read;
+use std::time::Duration;
 
 #[cfg(feature = "ureq")]
 mod ureq;
 
 #[cfg(feature = "ureq")]
-pub use self::ureq::{UreqTransport, UreqTransportBuilder};
+pub use self::ureq::{RootCertificates, UreqTransport, UreqTransportBuilder};
 
 /// Sends one HTTP request and returns the response: the client's only way to the network.
 ///
@@ -129,28 +130,71 @@ impl fmt::Display for Method {
 }
 
 /// A request the client built, ready to send. Its `Debug` hides the `Authorization` value.
+///
+/// A transport of your own, or a wrapper around one, may add headers with
+/// [`set_header`](Self::set_header) before sending it on:
+///
+/// ```
+/// use acronis_reports::transport::{Request, Transport, from_fn};
+///
+/// fn tagged(inner: impl Transport + 'static) -> impl Transport {
+///     from_fn(move |mut request: Request| {
+///         request.set_header("x-correlation-id", "billing-2026-11");
+///         inner.send(request)
+///     })
+/// }
+/// ```
 pub struct Request {
     method: Method,
     url: String,
-    headers: Vec<(&'static str, String)>,
+    headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    timeout: Option<Duration>,
 }
 
 impl Request {
-    /// A request. The client builds these; a transport's own tests, or a wrapper that adds
-    /// headers, may too. Header names are lowercase.
+    /// A request. The client builds these; a transport's own tests may too. Header names are
+    /// kept lowercase.
     pub fn new(
         method: Method,
-        url: String,
-        headers: Vec<(&'static str, String)>,
+        url: impl Into<String>,
+        headers: Vec<(String, String)>,
         body: Option<Vec<u8>>,
     ) -> Self {
         Request {
             method,
-            url,
-            headers,
+            url: url.into(),
+            headers: headers
+                .into_iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                .collect(),
             body,
+            timeout: None,
         }
+    }
+
+    /// Sets header `name` (any case; kept lowercase) to `value`, replacing a header of that
+    /// name. A value a header cannot carry (a line break, say) makes the built-in transport
+    /// refuse the request.
+    pub fn set_header(&mut self, name: &str, value: impl Into<String>) {
+        let name = name.to_ascii_lowercase();
+        let value = value.into();
+        match self.headers.iter_mut().find(|(n, _)| *n == name) {
+            Some(header) => header.1 = value,
+            None => self.headers.push((name, value)),
+        }
+    }
+
+    /// How long the client allows the whole exchange, from connecting to the last byte of
+    /// the body ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)); `None` for no
+    /// limit. The built-in transport honours it; a transport of your own should.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// Sets the limit [`timeout`](Self::timeout) reports.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
     }
 
     /// The method.
@@ -165,7 +209,7 @@ impl Request {
 
     /// Every header to send, names in lowercase. Values carry only visible ASCII and spaces.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(n, v)| (*n, v.as_str()))
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
     /// The value of header `name` (any case), if the request has it.
@@ -189,7 +233,7 @@ impl Request {
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Headers<'a>(&'a [(&'static str, String)]);
+        struct Headers<'a>(&'a [(String, String)]);
         impl fmt::Debug for Headers<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let redact = |n: &str, v: &str| -> String {
@@ -209,6 +253,7 @@ impl fmt::Debug for Request {
             .field("url", &self.url)
             .field("headers", &Headers(&self.headers))
             .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -416,10 +461,10 @@ mod tests {
     fn request_debug_hides_the_authorization_value() {
         let r = Request::new(
             Method::Put,
-            "https://x.example/api/2/reports/1".into(),
+            "https://x.example/api/2/reports/1",
             vec![
-                ("authorization", "Bearer s3cr3t-token".into()),
-                ("accept", "application/json".into()),
+                ("authorization".into(), "Bearer s3cr3t-token".into()),
+                ("accept".into(), "application/json".into()),
             ],
             Some(b"{}".to_vec()),
         );

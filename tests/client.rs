@@ -3,7 +3,7 @@
 
 mod common;
 
-use acronis_reports::transport::TransportErrorKind;
+use acronis_reports::transport::{RootCertificates, TransportErrorKind};
 use acronis_reports::{Client, Error, Field, InputKind, Level, ReportKind, ReportUpdate};
 use common::{ID, OTHER_ID, TOKEN, USER_A, USER_B, client, report_json};
 use mockito::{Matcher, Server};
@@ -520,7 +520,8 @@ fn a_server_that_never_answers_gives_timeout() {
             acronis_reports::transport::UreqTransport::builder()
                 .proxy_from_env(false)
                 .timeout(Some(std::time::Duration::from_millis(300)))
-                .build(),
+                .build()
+                .unwrap(),
         )
         .build()
         .unwrap();
@@ -706,9 +707,23 @@ fn bad_settings_are_refused_by_build() {
                 .base_url(base)
                 .bearer_token(TOKEN)
                 .retries(0)
-                .timeout(std::time::Duration::from_secs(1))
+                .connect_timeout(std::time::Duration::from_secs(1))
                 .transport(common::loopback_transport()),
-            "timeouts, proxy and pool settings apply to the built-in transport",
+            "apply to the built-in transport",
+        ),
+        (
+            Client::builder()
+                .base_url(base)
+                .bearer_token(TOKEN)
+                .proxy("::: not a proxy p4ssw0rd"),
+            "the proxy is not a proxy URL",
+        ),
+        (
+            Client::builder()
+                .base_url(base)
+                .bearer_token(TOKEN)
+                .root_certificates(RootCertificates::Pem(b"not a certificate".to_vec())),
+            "no -----BEGIN CERTIFICATE----- block",
         ),
     ];
     for (builder, expected) in cases {
@@ -716,8 +731,86 @@ fn bad_settings_are_refused_by_build() {
             panic!("{expected}: accepted")
         };
         assert!(err.to_string().contains(expected), "{err}");
+        assert!(!err.to_string().contains("p4ssw0rd"), "{err}");
         assert_no_token(&err);
     }
+}
+
+#[test]
+fn the_timeout_reaches_a_transport_of_your_own_with_each_request() {
+    use acronis_reports::transport::{Response, from_fn};
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let c = Client::builder()
+        .base_url("https://eu2-cloud.acronis.com/api/2")
+        .bearer_token(TOKEN)
+        .timeout(std::time::Duration::from_millis(1500))
+        .transport(from_fn(move |request| {
+            record.lock().unwrap().push(request.timeout());
+            Ok(Response::from_bytes(
+                200,
+                vec![],
+                report_json(ID, true).to_string().into_bytes(),
+            ))
+        }))
+        .build()
+        .unwrap();
+    c.get_report(ID).unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [Some(std::time::Duration::from_millis(1500))]
+    );
+}
+
+#[test]
+fn a_ureq_agent_of_your_own_is_checked_and_used() {
+    use acronis_reports::transport::UreqTransport;
+    let mut server = Server::new();
+    let get = server
+        .mock("GET", PATH)
+        .match_header("user-agent", "agent-of-my-own/1.0")
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    let config = || {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .user_agent("agent-of-my-own/1.0")
+    };
+    // An agent that follows redirects, or turns error statuses into errors, is refused.
+    for agent in [
+        config().build().new_agent(),
+        config()
+            .max_redirects(0)
+            .http_status_as_error(true)
+            .build()
+            .new_agent(),
+    ] {
+        let err = UreqTransport::from_agent(agent).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    kind: InputKind::Settings,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+    let transport =
+        UreqTransport::from_agent(config().max_redirects(0).build().new_agent()).unwrap();
+    // The requests go through the agent given (the client still sends its own headers).
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(TOKEN)
+        .user_agent("agent-of-my-own/1.0")
+        .transport(transport)
+        .build()
+        .unwrap();
+    c.get_report(ID).unwrap();
+    get.assert();
 }
 
 #[test]

@@ -54,10 +54,23 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     proxy_from_env: Option<bool>,
+    proxy: Option<ProxyUrl>,
     idle_per_host: Option<usize>,
+    #[cfg(feature = "ureq")]
+    root_certificates: Option<crate::transport::RootCertificates>,
     #[allow(clippy::struct_field_names)]
     transport: Option<TransportBox>,
     allow_plain_http: bool,
+}
+
+/// A proxy URL, which may hold a password: `Debug` says only that there is one.
+#[cfg_attr(not(feature = "ureq"), allow(dead_code))]
+struct ProxyUrl(String);
+
+impl fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProxyUrl(<redacted>)")
+    }
 }
 
 /// A user's transport, boxed; `Debug` says only that there is one.
@@ -169,9 +182,10 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on one whole HTTP exchange of the built-in transport, from connecting to the
-    /// last byte of the body: a server that stops sending mid-body ends in
-    /// [`Error::Timeout`] within it. Default:
+    /// The limit on one whole HTTP exchange, from connecting to the last byte of the body: a
+    /// server that stops sending mid-body ends in [`Error::Timeout`] within it. Every request
+    /// carries it ([`Request::timeout`](crate::transport::Request::timeout)): the built-in
+    /// transport honours it, and so should a transport of your own. Default:
     #[cfg_attr(
         feature = "ureq",
         doc = "[`UreqTransport::DEFAULT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_TIMEOUT)"
@@ -214,18 +228,39 @@ impl ClientBuilder {
     }
 
     /// Whether the built-in transport uses the proxy named by `HTTPS_PROXY`, `HTTP_PROXY` or
-    /// `ALL_PROXY` (honouring `NO_PROXY`). Default: `true`, except for a loopback base URL,
-    /// which no proxy can reach.
+    /// `ALL_PROXY` (honouring `NO_PROXY`) when no [`proxy`](Self::proxy) is set. Default:
+    /// `true`, except for a loopback base URL, which no proxy can reach.
     pub fn proxy_from_env(mut self, yes: bool) -> Self {
         self.proxy_from_env = Some(yes);
         self
     }
 
+    /// A proxy for the built-in transport, whatever the environment says:
+    /// `http://host:port`, `http://user:password@host:port`, `socks5://host:port`. Checked by
+    /// [`build`](Self::build); never shown by `Debug` or errors (it may hold a password).
+    /// Default: none (see [`proxy_from_env`](Self::proxy_from_env)).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(ProxyUrl(url.into()));
+        self
+    }
+
+    /// Which certificate authorities the built-in transport trusts: Mozilla's (the default),
+    /// the platform's store (feature `native-roots`), or those of a PEM file you supply, such
+    /// as a TLS-inspecting proxy's. Default:
+    /// [`RootCertificates::WebPki`](crate::transport::RootCertificates::WebPki).
+    #[cfg(feature = "ureq")]
+    pub fn root_certificates(mut self, roots: crate::transport::RootCertificates) -> Self {
+        self.root_certificates = Some(roots);
+        self
+    }
+
     /// The HTTP stack to send requests with. Default: a
     /// [`UreqTransport`](crate::transport::UreqTransport) configured by
-    /// [`timeout`](Self::timeout), [`connect_timeout`](Self::connect_timeout) and
-    /// [`proxy_from_env`](Self::proxy_from_env) (with the `ureq` feature; without it, a
-    /// transport is required). Token requests go through it too.
+    /// [`timeout`](Self::timeout), [`connect_timeout`](Self::connect_timeout), the proxy
+    /// settings, [`max_idle_connections_per_host`](Self::max_idle_connections_per_host) and
+    /// the root certificates (with the `ureq` feature; without it, a transport is required).
+    /// With a transport of your own, only [`timeout`](Self::timeout) of those applies (it
+    /// reaches the transport with each request). Token requests go through it too.
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(TransportBox(Arc::new(transport)));
         self
@@ -239,7 +274,8 @@ impl ClientBuilder {
     /// [`Error::InvalidInput`] when the base URL is missing or malformed, no way to
     /// authenticate was given or its token or credentials cannot be sent, the user agent
     /// cannot be a header, settings of the built-in transport were given together with a
-    /// transport of your own, or (without the `ureq` feature) no transport was given.
+    /// transport of your own, the proxy or the PEM root certificates are malformed, or
+    /// (without the `ureq` feature) no transport was given.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.base_url.as_deref().ok_or_else(|| {
             Error::invalid(
@@ -271,35 +307,47 @@ impl ClientBuilder {
                 "a zero poll interval would poll the API without pause; use at least a few hundred milliseconds",
             ));
         }
-        let transport: Arc<dyn Transport> = match self.transport {
-            Some(_)
-                if self.timeout.is_some()
-                    || self.connect_timeout.is_some()
-                    || self.proxy_from_env.is_some()
-                    || self.idle_per_host.is_some() =>
-            {
+        #[cfg(feature = "ureq")]
+        let built_in_roots = self.root_certificates.is_some();
+        #[cfg(not(feature = "ureq"))]
+        let built_in_roots = false;
+        let built_in_only = self.connect_timeout.is_some()
+            || self.proxy_from_env.is_some()
+            || self.proxy.is_some()
+            || self.idle_per_host.is_some()
+            || built_in_roots;
+        let (transport, timeout): (Arc<dyn Transport>, Option<Duration>) = match self.transport {
+            Some(_) if built_in_only => {
                 return Err(Error::invalid(
                     InputKind::Settings,
-                    "timeouts, proxy and pool settings apply to the built-in transport: set them on your own transport instead",
+                    "the connect timeout, proxy, pool and root certificate settings apply to the built-in transport: set them on your own transport instead",
                 ));
             }
-            Some(TransportBox(t)) => t,
+            Some(TransportBox(t)) => (t, self.timeout),
             #[cfg(feature = "ureq")]
             None => {
-                let mut b = crate::transport::UreqTransport::builder().proxy_from_env(
-                    self.proxy_from_env
-                        .unwrap_or_else(|| !crate::base_url::is_loopback(&base_url)),
-                );
-                if let Some(timeout) = self.timeout {
-                    b = b.timeout(Some(timeout));
-                }
+                let timeout = self
+                    .timeout
+                    .unwrap_or(crate::transport::UreqTransport::DEFAULT_TIMEOUT);
+                let mut b = crate::transport::UreqTransport::builder()
+                    .timeout(Some(timeout))
+                    .proxy_from_env(
+                        self.proxy_from_env
+                            .unwrap_or_else(|| !crate::base_url::is_loopback(&base_url)),
+                    );
                 if let Some(timeout) = self.connect_timeout {
                     b = b.connect_timeout(Some(timeout));
                 }
                 if let Some(n) = self.idle_per_host {
                     b = b.max_idle_connections_per_host(n);
                 }
-                Arc::new(b.build())
+                if let Some(ProxyUrl(url)) = self.proxy {
+                    b = b.proxy(url);
+                }
+                if let Some(roots) = self.root_certificates {
+                    b = b.root_certificates(roots);
+                }
+                (Arc::new(b.build()?), Some(timeout))
             }
             #[cfg(not(feature = "ureq"))]
             None => {
@@ -328,6 +376,7 @@ impl ClientBuilder {
                 &secret,
                 CredentialSettings {
                     user_agent: user_agent.clone(),
+                    timeout,
                     transport: transport.clone(),
                     refresh_margin: self
                         .token_refresh_margin
@@ -349,6 +398,7 @@ impl ClientBuilder {
                 retry,
                 throttle: Throttle::default(),
                 poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
+                timeout,
                 transport,
             }),
         })

@@ -137,19 +137,23 @@ impl Client {
     ) -> Result<(CallInfo, Response), Error> {
         let inner = &*self.inner;
         let mut headers = vec![
-            ("accept", accept.to_owned()),
-            ("authorization", format!("Bearer {}", token.expose_secret())),
-            ("user-agent", inner.user_agent.clone()),
+            ("accept".to_owned(), accept.to_owned()),
+            (
+                "authorization".to_owned(),
+                format!("Bearer {}", token.expose_secret()),
+            ),
+            ("user-agent".to_owned(), inner.user_agent.clone()),
         ];
         if body.is_some() {
-            headers.push(("content-type", "application/json".to_owned()));
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
-        let request = Request::new(
+        let mut request = Request::new(
             method,
             format!("{}{path}", inner.base_url),
             headers,
             body.map(<[u8]>::to_vec),
         );
+        request.set_timeout(inner.timeout);
         let started = Instant::now();
         let response = inner.transport.send(request).map_err(|e| {
             crate::logging::debug!("{method} {path}: no response (attempt {attempt}): {e}");

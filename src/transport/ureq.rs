@@ -7,18 +7,36 @@ use ureq::Agent;
 use ureq::http;
 
 use super::{Method, Request, Response, Transport, TransportError, TransportErrorKind};
+use crate::error::{Error, InputKind};
 
 /// The built-in transport: one ureq agent, built once and shared, so connections are kept
 /// alive and reused across calls and threads. Cloning it shares the agent.
 ///
 /// It never follows redirects (ureq would turn a redirected `PUT` into a `GET` and could
 /// carry the token elsewhere; the client reports a 3xx as an error instead), hands 4xx/5xx
-/// responses back for the client to read their error bodies, and decodes gzip bodies.
+/// responses back for the client to read their error bodies, decodes gzip bodies, and honours
+/// each request's [`timeout`](Request::timeout).
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
-    /// The limit on a whole exchange, enforced here (see [`UreqTransportBuilder::timeout`]).
+    /// The limit on a whole exchange the agent is configured for; a request that asks for
+    /// another gets its own configuration.
     timeout: Option<Duration>,
+}
+
+/// Which certificate authorities the built-in transport trusts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RootCertificates {
+    /// Mozilla's list, built in (`webpki-roots`): the same on every machine. The default.
+    WebPki,
+    /// The platform's own store and verifier (feature `native-roots`), for a certificate
+    /// authority the organisation installed, such as a TLS-inspecting proxy's.
+    #[cfg(feature = "native-roots")]
+    Platform,
+    /// The certificates in this PEM text (one or more `-----BEGIN CERTIFICATE-----` blocks),
+    /// and no others.
+    Pem(Vec<u8>),
 }
 
 /// Configures a [`UreqTransport`]. Every setting has a documented default.
@@ -28,7 +46,9 @@ pub struct UreqTransportBuilder {
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     proxy_from_env: bool,
+    proxy: Option<String>,
     max_idle_connections_per_host: usize,
+    root_certificates: RootCertificates,
 }
 
 impl Default for UreqTransportBuilder {
@@ -37,13 +57,16 @@ impl Default for UreqTransportBuilder {
             timeout: Some(UreqTransport::DEFAULT_TIMEOUT),
             connect_timeout: Some(UreqTransport::DEFAULT_CONNECT_TIMEOUT),
             proxy_from_env: true,
+            proxy: None,
             max_idle_connections_per_host: UreqTransport::DEFAULT_IDLE_PER_HOST,
+            root_certificates: RootCertificates::WebPki,
         }
     }
 }
 
 impl UreqTransportBuilder {
-    /// The limit on a whole call, from connecting to the last byte of the body.
+    /// The limit on a whole call, from connecting to the last byte of the body, for requests
+    /// that do not carry their own ([`Request::timeout`]; the client's always do).
     /// Default: [`UreqTransport::DEFAULT_TIMEOUT`] (30 s). `None` waits without limit.
     ///
     /// Each phase (sending the request, waiting for the answer, reading the body) is limited
@@ -64,9 +87,18 @@ impl UreqTransportBuilder {
     }
 
     /// Whether to use the proxy named by `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (and honour
-    /// `NO_PROXY`). Default: `true`. Turn it off for loopback test servers.
+    /// `NO_PROXY`) when no [`proxy`](Self::proxy) is set. Default: `true`. Turn it off for
+    /// loopback test servers.
     pub fn proxy_from_env(mut self, yes: bool) -> Self {
         self.proxy_from_env = yes;
+        self
+    }
+
+    /// A proxy to use whatever the environment says: `http://host:port`,
+    /// `http://user:password@host:port`, `socks5://host:port`. Checked by
+    /// [`build`](Self::build). Default: none (see [`proxy_from_env`](Self::proxy_from_env)).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
         self
     }
 
@@ -78,16 +110,44 @@ impl UreqTransportBuilder {
         self
     }
 
+    /// Which certificate authorities are trusted. Default: [`RootCertificates::WebPki`].
+    pub fn root_certificates(mut self, roots: RootCertificates) -> Self {
+        self.root_certificates = roots;
+        self
+    }
+
     /// Builds the transport and its agent.
-    pub fn build(self) -> UreqTransport {
-        let proxy = if self.proxy_from_env {
-            ureq::Proxy::try_from_env()
-        } else {
-            None
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] ([`InputKind::Settings`]) for a [`proxy`](Self::proxy) that
+    /// is not a proxy URL, or [`RootCertificates::Pem`] text with no certificate or a
+    /// malformed one. The message never repeats a proxy's password.
+    pub fn build(self) -> Result<UreqTransport, Error> {
+        let proxy = match &self.proxy {
+            Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
+                Error::invalid(
+                    InputKind::Settings,
+                    "the proxy is not a proxy URL: expected e.g. http://proxy.example.com:3128",
+                )
+            })?),
+            None if self.proxy_from_env => ureq::Proxy::try_from_env(),
+            None => None,
         };
+        let roots = match &self.root_certificates {
+            RootCertificates::WebPki => ureq::tls::RootCerts::WebPki,
+            #[cfg(feature = "native-roots")]
+            RootCertificates::Platform => ureq::tls::RootCerts::PlatformVerifier,
+            RootCertificates::Pem(pem) => ureq::tls::RootCerts::new_with_certs(&certificates(pem)?),
+        };
+        Ok(self.make(proxy, roots))
+    }
+
+    /// The transport, with the proxy and roots checked.
+    fn make(self, proxy: Option<ureq::Proxy>, roots: ureq::tls::RootCerts) -> UreqTransport {
         // Per-phase limits, not ureq's global (or per-call, or resolve) limit: with one of
         // those set, ureq's resolver starts a thread for every request to bound the lookup.
-        // The whole exchange is bounded here instead (`Deadline`).
+        // The whole exchange is bounded here instead (the body's deadline).
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -97,6 +157,7 @@ impl UreqTransportBuilder {
             .timeout_recv_response(self.timeout)
             .timeout_recv_body(self.timeout)
             .proxy(proxy)
+            .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
             .max_idle_connections_per_host(self.max_idle_connections_per_host)
             .max_idle_connections(self.max_idle_connections_per_host.max(10))
             .build();
@@ -105,6 +166,27 @@ impl UreqTransportBuilder {
             timeout: self.timeout,
         }
     }
+}
+
+/// The certificates of a PEM text: at least one, every one well formed.
+fn certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
+    let bad = |why: &str| {
+        Error::invalid(
+            InputKind::Settings,
+            format!("the PEM root certificates: {why}"),
+        )
+    };
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(pem) {
+        match item.map_err(|_| bad("a block is malformed"))? {
+            ureq::tls::PemItem::Certificate(cert) => certs.push(cert),
+            _ => return Err(bad("a block is not a certificate (a private key?)")),
+        }
+    }
+    if certs.is_empty() {
+        return Err(bad("no -----BEGIN CERTIFICATE----- block"));
+    }
+    Ok(certs)
 }
 
 impl UreqTransport {
@@ -117,12 +199,59 @@ impl UreqTransport {
 
     /// A transport with every default setting.
     pub fn new() -> Self {
-        UreqTransport::builder().build()
+        UreqTransportBuilder::default()
+            .make(ureq::Proxy::try_from_env(), ureq::tls::RootCerts::WebPki)
     }
 
     /// A builder to configure the transport.
     pub fn builder() -> UreqTransportBuilder {
         UreqTransportBuilder::default()
+    }
+
+    /// A transport on an agent you configured (a proxy, TLS, a pool of your choice).
+    ///
+    /// The agent must hand error statuses back (`http_status_as_error(false)`: the client
+    /// reads the API's error bodies) and must not follow redirects (`max_redirects(0)`: a
+    /// redirected `PUT` becomes a `GET`, and the token must not go elsewhere); both are
+    /// checked. Leave its global, per-call and resolve timeouts unset (they make ureq start a
+    /// thread per request): each request's [`timeout`](Request::timeout) is applied to its
+    /// phases and its body here.
+    ///
+    /// ```
+    /// use acronis_reports::transport::UreqTransport;
+    ///
+    /// let agent = ureq::Agent::config_builder()
+    ///     .http_status_as_error(false)
+    ///     .max_redirects(0)
+    ///     .user_agent("billing-job/2.1")
+    ///     .build()
+    ///     .new_agent();
+    /// let transport = UreqTransport::from_agent(agent)?;
+    /// # Ok::<(), acronis_reports::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] ([`InputKind::Settings`]) for an agent that turns error
+    /// statuses into errors or follows redirects.
+    pub fn from_agent(agent: Agent) -> Result<UreqTransport, Error> {
+        let config = agent.config();
+        if config.http_status_as_error() {
+            return Err(Error::invalid(
+                InputKind::Settings,
+                "the agent turns error statuses into errors: configure it with http_status_as_error(false), so that the API's error bodies can be read",
+            ));
+        }
+        if config.max_redirects() != 0 {
+            return Err(Error::invalid(
+                InputKind::Settings,
+                "the agent follows redirects: configure it with max_redirects(0) (a redirected PUT becomes a GET, and the token must not go elsewhere)",
+            ));
+        }
+        Ok(UreqTransport {
+            agent,
+            timeout: None,
+        })
     }
 }
 
@@ -134,7 +263,8 @@ impl Default for UreqTransport {
 
 impl Transport for UreqTransport {
     fn send(&self, mut request: Request) -> Result<Response, TransportError> {
-        let deadline = self.timeout.and_then(|t| Instant::now().checked_add(t));
+        let timeout = request.timeout().or(self.timeout);
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let method = match request.method() {
             Method::Get => http::Method::GET,
             Method::Put => http::Method::PUT,
@@ -146,9 +276,11 @@ impl Transport for UreqTransport {
         for (name, value) in request.headers() {
             builder = builder.header(name, value);
         }
+        // A request that asks for another limit than the agent's gets its own phases' limits.
+        let own_limits = request.timeout().is_some() && request.timeout() != self.timeout;
         let result = match body {
-            Some(body) => self.agent.run(built(builder.body(body))?),
-            None => self.agent.run(built(builder.body(()))?),
+            Some(body) => self.run(built(builder.body(body))?, own_limits, timeout),
+            None => self.run(built(builder.body(()))?, own_limits, timeout),
         };
         let response = result.map_err(map_error)?;
         if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -171,6 +303,29 @@ impl Transport for UreqTransport {
                 deadline,
             },
         ))
+    }
+}
+
+impl UreqTransport {
+    /// Runs `request`, with its phases limited to `timeout` when `own_limits`.
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        request: http::Request<S>,
+        own_limits: bool,
+        timeout: Option<Duration>,
+    ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        if !own_limits {
+            return self.agent.run(request);
+        }
+        let request = self
+            .agent
+            .configure_request(request)
+            .timeout_send_request(timeout)
+            .timeout_send_body(timeout)
+            .timeout_recv_response(timeout)
+            .timeout_recv_body(timeout)
+            .build();
+        self.agent.run(request)
     }
 }
 
@@ -259,6 +414,31 @@ impl Read for BodyReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn root_certificates_from_a_pem_file_or_the_platform() {
+        let pem = include_bytes!("../../tests/fixtures/test-ca.pem").to_vec();
+        let built = UreqTransport::builder()
+            .root_certificates(RootCertificates::Pem(pem.clone()))
+            .build();
+        assert!(built.is_ok());
+        // A private key is no certificate.
+        let key = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+        let mut mixed = pem;
+        mixed.extend_from_slice(key);
+        let err = UreqTransport::builder()
+            .root_certificates(RootCertificates::Pem(mixed))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("not a certificate"), "{err}");
+        #[cfg(feature = "native-roots")]
+        assert!(
+            UreqTransport::builder()
+                .root_certificates(RootCertificates::Platform)
+                .build()
+                .is_ok()
+        );
+    }
 
     #[test]
     fn a_failed_name_lookup_is_a_dns_error_not_a_connection_failure() {

@@ -20,7 +20,10 @@ pub const USER_B: &str = "ab00e527-219b-481b-b01b-311b5be0ed3c";
 #[cfg(feature = "ureq")]
 /// A transport for loopback servers: the environment's proxy settings are ignored.
 pub fn loopback_transport() -> UreqTransport {
-    UreqTransport::builder().proxy_from_env(false).build()
+    UreqTransport::builder()
+        .proxy_from_env(false)
+        .build()
+        .expect("valid transport settings")
 }
 
 #[cfg(feature = "ureq")]
