@@ -423,7 +423,8 @@ mod tests {
             .build();
         assert!(built.is_ok());
         // A private key is no certificate.
-        let key = b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
+        let key =
+            b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n";
         let mut mixed = pem;
         mixed.extend_from_slice(key);
         let err = UreqTransport::builder()
