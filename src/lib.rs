@@ -112,4 +112,5 @@ pub use verify::{Field, FieldMismatch, Mismatch};
 #[doc = include_str!("../docs/auth.md")]
 #[doc = include_str!("../docs/retries-and-errors.md")]
 #[doc = include_str!("../docs/api.md")]
+#[doc = include_str!("../docs/testing.md")]
 pub struct DocsDoctests;

@@ -111,6 +111,44 @@ where
 }
 
 impl Report {
+    /// A monthly report `id` of `tenant_id`, as a test of your own code may want one: version
+    /// 1, saved (no recipients), level `itself`, kind `usage_summary`, no formats, no period,
+    /// switched on. Change what the test needs: the fields are public.
+    ///
+    /// ```
+    /// use acronis_reports::{Level, Report};
+    ///
+    /// let mut report = Report::new(
+    ///     "20dffb36-d77b-45c6-b2fa-39276e98d5fc".parse()?,
+    ///     "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc".parse()?,
+    /// );
+    /// report.schedule.enabled = false;
+    /// report.parameters.level = Level::AllCustomers;
+    /// # Ok::<(), acronis_reports::ParseIdError>(())
+    /// ```
+    pub fn new(id: ReportId, tenant_id: TenantId) -> Report {
+        Report {
+            id,
+            version: 1,
+            result_action: ResultAction::Save,
+            recipients: Vec::new(),
+            parameters: Parameters {
+                tenant_id,
+                level: Level::Itself,
+                kind: ReportKind::UsageSummary,
+                formats: Vec::new(),
+                period: None,
+                hide_zero_usage: None,
+                show_skus: None,
+            },
+            schedule: Schedule {
+                schedule_type: ScheduleType::Monthly,
+                enabled: true,
+            },
+            generation_date: None,
+        }
+    }
+
     /// Parses a report from a response body.
     ///
     /// Unknown members are ignored and unknown enum values kept.

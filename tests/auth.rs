@@ -40,7 +40,7 @@ fn the_token_request_is_the_vendors() {
     let requests = emulator.requests();
     let token_request = &requests[0];
     assert_eq!(
-        (token_request.method.as_str(), token_request.target.as_str()),
+        (token_request.method.as_str(), token_request.path.as_str()),
         ("POST", "/api/2/idp/token")
     );
     assert_eq!(
@@ -88,7 +88,7 @@ fn one_token_serves_every_call_and_thread() {
     assert_eq!(
         requests
             .iter()
-            .filter(|r| r.target == "/api/2/idp/token")
+            .filter(|r| r.path == "/api/2/idp/token")
             .count(),
         1
     );

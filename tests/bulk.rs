@@ -95,7 +95,8 @@ fn an_outage_stops_the_run_after_a_bounded_number_of_requests() {
     );
     // Every report the server changed is one reported changed, and no other.
     for (id, result) in &results {
-        let enabled = emulator.report(id).unwrap()["schedule"]["enabled"].clone();
+        let enabled =
+            emulator.report::<serde_json::Value>(id).unwrap()["schedule"]["enabled"].clone();
         assert_eq!(enabled == false, result.is_ok(), "{id}: {result:?}");
     }
 }
@@ -140,7 +141,7 @@ fn a_wrong_client_secret_is_asked_for_once() {
     let (changed, failed, not_attempted) = tally(&results, &StopReason::CredentialsRefused);
     assert_eq!((changed, changed + failed + not_attempted), (0, 1000));
     let requests = emulator.requests();
-    assert!(requests.iter().all(|r| r.target == "/api/2/idp/token"));
+    assert!(requests.iter().all(|r| r.path == "/api/2/idp/token"));
     assert_eq!(
         requests.len(),
         1,
@@ -173,7 +174,9 @@ fn a_stopped_run_reports_every_change_it_made_and_lists_the_rest() {
     // What the server changed is exactly what was reported changed.
     let changed_on_server: HashSet<&String> = ids
         .iter()
-        .filter(|id| emulator.report(id).unwrap()["schedule"]["enabled"] == false)
+        .filter(|id| {
+            emulator.report::<serde_json::Value>(id).unwrap()["schedule"]["enabled"] == false
+        })
         .collect();
     let reported: HashSet<&String> = results
         .iter()
@@ -267,7 +270,10 @@ fn a_thousand_ids_with_failures_are_each_reported_once() {
         ])
     );
     for id in &good {
-        assert_eq!(emulator.report(id).unwrap()["schedule"]["enabled"], false);
+        assert_eq!(
+            emulator.report::<serde_json::Value>(id).unwrap()["schedule"]["enabled"],
+            false
+        );
     }
     assert!(
         emulator.connections() <= 8,
@@ -447,11 +453,9 @@ fn a_panicking_id_iterator_stops_the_run_and_is_raised() {
             .map(|id| (id.clone(), true))
             .collect::<Vec<_>>()
     );
-    assert!(
-        ids[6..]
-            .iter()
-            .all(|id| emulator.report(id).unwrap()["schedule"]["enabled"] == true)
-    );
+    assert!(ids[6..].iter().all(
+        |id| emulator.report::<serde_json::Value>(id).unwrap()["schedule"]["enabled"] == true
+    ));
 }
 
 #[test]

@@ -330,7 +330,12 @@ fn reading_commands_and_the_report_lifecycle() {
 
     let o = run(&["--json", "show", MONTHLY_REPORT_ID], &env, None);
     let shown: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
-    assert_eq!(shown, emulator.report(MONTHLY_REPORT_ID).unwrap());
+    assert_eq!(
+        shown,
+        emulator
+            .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+            .unwrap()
+    );
 
     let o = run(
         &[
@@ -376,7 +381,7 @@ fn reading_commands_and_the_report_lifecycle() {
         (o.status.code(), stdout(&o)),
         (Some(0), format!("deleted  {id}\n"))
     );
-    assert!(emulator.report(&id).is_none());
+    assert!(emulator.report::<serde_json::Value>(&id).is_none());
 }
 
 #[test]

@@ -34,7 +34,7 @@ fn lines(ids: &[String]) -> String {
 
 /// Whether the emulator holds report `id` disabled.
 fn disabled(emulator: &Emulator, id: &str) -> bool {
-    emulator.report(id).unwrap()["schedule"]["enabled"] == false
+    emulator.report::<serde_json::Value>(id).unwrap()["schedule"]["enabled"] == false
 }
 
 /// Creates a one-time saved report and waits for its file: (report id, stored file id).
@@ -210,7 +210,7 @@ fn a_wrong_client_secret_is_sent_once_for_a_thousand_ids() {
     assert_eq!(by_id(&o).len(), 1000);
     let requests = emulator.requests();
     assert_eq!(requests.len(), 1, "{requests:?}");
-    assert_eq!(requests[0].target, "/api/2/idp/token");
+    assert_eq!(requests[0].path, "/api/2/idp/token");
     assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("wrong-secret-value"));
 }
 
@@ -684,10 +684,12 @@ fn an_invalid_positional_id_stops_the_command_before_anything_is_sent() {
 #[test]
 fn placeholder_dates_are_shown_and_such_reports_can_be_changed() {
     let emulator = Emulator::start().unwrap();
-    let mut report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    let mut report = emulator
+        .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+        .unwrap();
     report["generation_date"] = json!("0000-00-00");
     report["parameters"]["period"] = json!({"start": "0000-00-00", "end": "0000-00-00"});
-    emulator.put_report(report);
+    emulator.add_report(&report).unwrap();
     let env = env(&emulator);
     let o = run(&["show", MONTHLY_REPORT_ID], &pairs(&env), None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -21,7 +21,9 @@ fn client(emulator: &Emulator) -> Client {
 fn disable_then_enable_changes_the_stored_report() {
     let emulator = Emulator::start().unwrap();
     let c = client(&emulator);
-    let version = emulator.report(MONTHLY_REPORT_ID).unwrap()["version"]
+    let version = emulator
+        .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+        .unwrap()["version"]
         .as_i64()
         .unwrap();
 
@@ -29,14 +31,18 @@ fn disable_then_enable_changes_the_stored_report() {
     assert!(!report.schedule.enabled);
     assert_eq!(report.version, version + 1);
     assert_eq!(
-        emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"],
+        emulator
+            .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+            .unwrap()["schedule"],
         json!({"type": "monthly", "enabled": false})
     );
 
     let report = c.enable_report(MONTHLY_REPORT_ID).unwrap();
     assert!(report.schedule.enabled);
     assert_eq!(
-        emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"]["enabled"],
+        emulator
+            .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+            .unwrap()["schedule"]["enabled"],
         json!(true)
     );
 
@@ -46,7 +52,7 @@ fn disable_then_enable_changes_the_stored_report() {
         .map(|r| {
             (
                 r.method.as_str(),
-                r.target.as_str(),
+                r.path.as_str(),
                 String::from_utf8_lossy(&r.body).into_owned(),
             )
         })
@@ -105,7 +111,9 @@ fn a_full_update_is_applied_and_verified() {
         vec![user.parse::<acronis_reports::Uuid>().unwrap()]
     );
     assert_eq!(report.parameters.level, Level::DirectPartners);
-    let stored = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    let stored = emulator
+        .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+        .unwrap();
     assert_eq!(stored["parameters"]["show_skus"], json!(true));
     assert_eq!(
         stored["parameters"]["kind"],
@@ -174,7 +182,9 @@ fn a_one_time_report_cannot_be_disabled() {
         Some("Only scheduled reports can be updated")
     );
     assert_eq!(
-        emulator.report(ONCE_REPORT_ID).unwrap()["schedule"]["enabled"],
+        emulator
+            .report::<serde_json::Value>(ONCE_REPORT_ID)
+            .unwrap()["schedule"]["enabled"],
         json!(true)
     );
 }
@@ -243,4 +253,87 @@ fn an_unknown_report_is_a_404() {
         (api.status, api.message.as_deref()),
         (404, Some("Report not found"))
     );
+}
+
+#[test]
+fn faults_by_report_by_count_and_delays() {
+    use acronis_reports::{Error, Report};
+    let emulator = Emulator::start().unwrap();
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retries(0)
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    // One report fails, the others do not.
+    emulator.fail_report(ONCE_REPORT_ID, 403);
+    assert_eq!(
+        client.get_report(ONCE_REPORT_ID).unwrap_err().status(),
+        Some(403)
+    );
+    client.get_report(MONTHLY_REPORT_ID).unwrap();
+    emulator.clear_faults();
+    client.get_report(ONCE_REPORT_ID).unwrap();
+    // A raw answer: a gateway's page with a 200.
+    emulator.answer_next(1, 200, "<html>maintenance</html>");
+    assert!(matches!(
+        client.get_report(MONTHLY_REPORT_ID).unwrap_err(),
+        Error::Decode { .. }
+    ));
+    // A slow answer: longer than the client waits.
+    emulator.delay_next(1, std::time::Duration::from_secs(1));
+    assert!(matches!(
+        client.get_report(MONTHLY_REPORT_ID).unwrap_err(),
+        Error::Timeout { .. }
+    ));
+    // Typed reads of what it holds.
+    let report: Report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    assert_eq!(report.id.to_string(), MONTHLY_REPORT_ID);
+    let typed: Option<Report> = emulator.report("00000000-0000-4000-8000-000000000000");
+    assert!(typed.is_none());
+}
+
+#[test]
+fn a_builder_chooses_the_reports_and_the_port() {
+    use acronis_reports::Report;
+    let seed = Emulator::start().unwrap();
+    let mut report: Report = seed.report(MONTHLY_REPORT_ID).unwrap();
+    report.schedule.enabled = false;
+    // The library's own types seed it.
+    let emulator = Emulator::builder()
+        .reports([&report])
+        .unwrap()
+        .start()
+        .unwrap();
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    assert!(
+        !client
+            .get_report(MONTHLY_REPORT_ID)
+            .unwrap()
+            .schedule
+            .enabled
+    );
+    assert_eq!(
+        client.get_report(ONCE_REPORT_ID).unwrap_err().status(),
+        Some(404)
+    );
+    // A fixed port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let fixed = Emulator::builder().port(port).start().unwrap();
+    assert_eq!(fixed.base_url(), format!("http://127.0.0.1:{port}/api/2"));
+    // Requests are recorded typed.
+    let requests = emulator.requests();
+    assert_eq!(requests[0].method, "GET");
+    assert_eq!(requests[0].report_id(), Some(MONTHLY_REPORT_ID));
+    assert_eq!(requests[0].query, None);
+    assert!(!requests[0].is_token_request());
 }

@@ -77,7 +77,9 @@ fn members_outside_report_put_are_refused_with_400() {
         assert_vendor_error(&answer, 400);
     }
     assert_eq!(
-        emulator.report(MONTHLY_REPORT_ID).unwrap()["schedule"]["enabled"],
+        emulator
+            .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+            .unwrap()["schedule"]["enabled"],
         true,
         "nothing changed"
     );
@@ -86,7 +88,9 @@ fn members_outside_report_put_are_refused_with_400() {
 #[test]
 fn updates_increment_the_version_and_once_reports_are_refused() {
     let emulator = Emulator::start().unwrap();
-    let before = emulator.report(MONTHLY_REPORT_ID).unwrap()["version"]
+    let before = emulator
+        .report::<serde_json::Value>(MONTHLY_REPORT_ID)
+        .unwrap()["version"]
         .as_i64()
         .unwrap();
     let (status, answer) = raw(

@@ -345,7 +345,7 @@ fn create_wait_download_end_to_end() {
     let polls = emulator
         .requests()
         .iter()
-        .filter(|r| r.target.ends_with("/stored"))
+        .filter(|r| r.path.ends_with("/stored"))
         .count();
     assert_eq!(polls, 3, "in_progress twice, then saved");
 
@@ -359,7 +359,7 @@ fn create_wait_download_end_to_end() {
         recorder.largest
     );
     let file = recorder.data;
-    let expected = Emulator::file_content(&id.to_string(), 5 * 1024 * 1024);
+    let expected = Emulator::file_content(id, 5 * 1024 * 1024);
     assert_eq!(written, expected.len() as u64);
     assert!(
         file == expected,
@@ -441,7 +441,7 @@ fn waiting_goes_on_through_service_trouble() {
     let looks = emulator
         .requests()
         .iter()
-        .filter(|r| r.target.ends_with("/stored"))
+        .filter(|r| r.path.ends_with("/stored"))
         .count();
     assert_eq!(looks, 5, "3 failed, then in_progress, then saved");
 

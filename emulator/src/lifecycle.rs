@@ -5,7 +5,11 @@ use std::io::Write;
 
 use serde_json::{Value, json};
 
-use crate::{HttpRequest, HttpResponse, State, TENANT_ID, error_body, is_uuid, json_body};
+use crate::TENANT_ID;
+use crate::api::{error_body, json_body};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::schema::check_report_post;
+use crate::state::State;
 
 /// A file a report produced.
 #[derive(Debug, Clone)]
@@ -179,95 +183,9 @@ pub(crate) fn download(s: &State, id: &str, stored_id: &str) -> HttpResponse {
             status: 200,
             headers: vec![("Content-Type".into(), "application/octet-stream".into())],
             body: f.gzipped.clone(),
+            delay: None,
         },
         Some(_) => error_body(404, "The file is not ready", None),
         None => error_body(404, "Stored report not found", None),
     }
-}
-
-fn is_date(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| {
-        s.len() == 10
-            && s.char_indices().all(|(i, c)| {
-                if i == 4 || i == 7 {
-                    c == '-'
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-    })
-}
-
-/// Checks a `POST /reports` body against the vendor's `reportPost` schema.
-///
-/// # Errors
-///
-/// What is wrong, like `parameters.level: must be one of [...]`.
-pub fn check_report_post(body: &Value) -> Result<(), String> {
-    let obj = body.as_object().ok_or("the body must be an object")?;
-    if let Some(k) = obj.keys().find(|k| {
-        ![
-            "recipients",
-            "result_action",
-            "parameters",
-            "schedule",
-            "generation_date",
-        ]
-        .contains(&k.as_str())
-    }) {
-        return Err(format!("{k}: member not allowed"));
-    }
-    for required in ["recipients", "result_action", "parameters", "schedule"] {
-        if !obj.contains_key(required) {
-            return Err(format!("{required}: required"));
-        }
-    }
-    if !obj["recipients"]
-        .as_array()
-        .is_some_and(|r| r.iter().all(is_uuid))
-    {
-        return Err("recipients: must be an array of lowercase UUIDs".into());
-    }
-    if !matches!(obj["result_action"].as_str(), Some("save" | "send")) {
-        return Err("result_action: must be save or send".into());
-    }
-    let p = obj["parameters"]
-        .as_object()
-        .ok_or("parameters: must be an object")?;
-    if !p.get("tenant_id").is_some_and(is_uuid) {
-        return Err("parameters.tenant_id: required, a lowercase UUID".into());
-    }
-    crate::check_shared_parameters(p, true)?;
-    if let Some(f) = p.get("formats") {
-        let formats = ["csv", "html", "json_v1", "csv_v2_0", "json_v2_0"];
-        if !f.as_array().is_some_and(|a| {
-            a.iter()
-                .all(|v| v.as_str().is_some_and(|s| formats.contains(&s)))
-        }) {
-            return Err(format!(
-                "parameters.formats: must be an array of {formats:?}"
-            ));
-        }
-    }
-    if let Some(period) = p.get("period") {
-        if !(is_date(&period["start"]) && is_date(&period["end"])) {
-            return Err("parameters.period: needs start and end as YYYY-MM-DD".into());
-        }
-    }
-    let schedule = obj["schedule"]
-        .as_object()
-        .ok_or("schedule: must be an object")?;
-    if !matches!(
-        schedule.get("type").and_then(Value::as_str),
-        Some("once" | "monthly")
-    ) {
-        return Err("schedule.type: required, once or monthly".into());
-    }
-    if schedule.get("enabled").is_some_and(|v| !v.is_boolean()) {
-        return Err("schedule.enabled: must be a boolean".into());
-    }
-    if obj.get("generation_date").is_some_and(|d| !is_date(d)) {
-        return Err("generation_date: must be YYYY-MM-DD".into());
-    }
-    Ok(())
 }

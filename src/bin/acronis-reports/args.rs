@@ -141,6 +141,17 @@ pub enum Command {
         /// The report's id.
         id: String,
     },
+    /// Run a local emulator of the reports API, to try commands or test scripts without
+    /// credentials: prints its base URL and credentials, serves until interrupted.
+    Emulator {
+        /// The port on 127.0.0.1 [default: any free one].
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Start with the reports in this JSON file (an array of reports, or `{"items": [...]}`)
+        /// instead of the two seeded ones.
+        #[arg(long, value_name = "FILE")]
+        seed: Option<PathBuf>,
+    },
     /// Download a stored file, decompressed.
     Download {
         /// The report's id.

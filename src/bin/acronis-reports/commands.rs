@@ -62,6 +62,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             stored_id,
             output,
         } => download(&global, &id, &stored_id, output.as_deref(), out),
+        Command::Emulator { port, seed } => crate::emulator::run(port, seed.as_deref(), out),
         Command::Create(args) => {
             let request = new_report_from(&args)?;
             match client(&global, 1, out)?.create_report(&request) {

@@ -1,0 +1,223 @@
+//! The API itself: requests routed to the reports, tokens and lifecycle endpoints, answered
+//! as the vendor documents, faults first.
+
+use serde_json::{Value, json};
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::state::State;
+use crate::{
+    CLIENT_ID, CLIENT_SECRET, MONTHLY_REPORT_ID, ONCE_REPORT_ID, RECIPIENT_ID, TENANT_ID, TOKEN,
+    lifecycle, schema,
+};
+use base64::Engine as _;
+
+/// The reports an emulator starts with, unless told otherwise.
+pub(crate) fn seed_reports() -> Vec<Value> {
+    vec![
+        json!({
+            "id": MONTHLY_REPORT_ID, "version": 1_559_561_146_223_i64, "result_action": "send",
+            "recipients": [RECIPIENT_ID],
+            "parameters": {"tenant_id": TENANT_ID, "kind": "usage_summary", "level": "accounts",
+                "formats": ["csv"], "period": {"start": "2026-10-01", "end": "2026-10-31"},
+                "hide_zero_usage": true, "show_skus": false},
+            "schedule": {"type": "monthly", "enabled": true}, "generation_date": "2026-11-01"
+        }),
+        json!({
+            "id": ONCE_REPORT_ID, "version": 3, "result_action": "save", "recipients": [],
+            "parameters": {"tenant_id": TENANT_ID, "kind": "usage_daily", "level": "itself",
+                "formats": ["csv_v2_0", "json_v1"], "period": {"start": "2026-09-01", "end": "2026-09-30"}},
+            "schedule": {"type": "once", "enabled": true}, "generation_date": "2026-10-01"
+        }),
+    ]
+}
+
+/// The vendor's error body.
+pub(crate) fn error_body(status: u16, message: &str, info: Option<&str>) -> HttpResponse {
+    HttpResponse::json(
+        status,
+        &json!({"error": {"code": status, "message": message, "domain": "PlatformAccountServer",
+            "details": {"info": info}, "context": {}}}),
+    )
+}
+
+pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    if let Some(outage) = &mut s.outage {
+        if outage.after == 0 {
+            let status = outage.status;
+            let mut response = error_body(status, reason(status), Some("the service is down"));
+            if let Some(value) = &outage.retry_after {
+                response.headers.push(("Retry-After".into(), value.clone()));
+            }
+            s.outage_answers += 1;
+            s.outage_began.get_or_insert_with(std::time::Instant::now);
+            return response;
+        }
+        outage.after -= 1;
+    }
+    let Some(path) = req.target.strip_prefix("/api/2") else {
+        return error_body(404, "Not Found", Some("no such endpoint"));
+    };
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if segments == ["idp", "token"] && req.method == "POST" {
+        if let Some(failure) = s.token_failures.pop_front() {
+            return failure;
+        }
+        return issue_token(s, req);
+    }
+    if let Some(failure) = s.failures.pop_front() {
+        return failure;
+    }
+    if let Some(fault) = segments
+        .get(1)
+        .filter(|_| segments.first() == Some(&"reports"))
+        .and_then(|id| s.report_faults.get(*id))
+    {
+        return fault.clone();
+    }
+    let bearer = req
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !bearer.is_some_and(|t| t == TOKEN || s.issued.iter().any(|i| i == t)) {
+        return error_body(
+            401,
+            "Unauthorized",
+            Some("the access token is missing, expired or invalid"),
+        );
+    }
+    match (req.method.as_str(), segments.as_slice()) {
+        ("GET", ["reports", id]) => match s.reports.get(*id) {
+            Some(report) => HttpResponse::json(200, report),
+            None => error_body(404, "Report not found", None),
+        },
+        ("PUT", ["reports", id]) => update(s, id, req),
+        ("DELETE", ["reports", id]) => lifecycle::delete(s, id, query),
+        ("POST", ["reports"]) => lifecycle::create(s, req),
+        ("GET", ["reports", id, "stored"]) => lifecycle::stored(s, id),
+        ("GET", ["reports", id, "stored", stored_id]) => lifecycle::download(s, id, stored_id),
+        ("GET", ["tenants", tenant, "reports"]) => lifecycle::list(s, tenant),
+        (_, ["reports", ..]) => error_body(405, "Method Not Allowed", None),
+        _ => error_body(404, "Not Found", Some("no such endpoint")),
+    }
+}
+
+/// The JSON body of a request, or the API's answer when it is not JSON or not sent as JSON.
+pub(crate) fn json_body(req: &HttpRequest) -> Result<Value, HttpResponse> {
+    let media_type = req
+        .header("content-type")
+        .map(|v| v.split(';').next().unwrap_or("").trim());
+    if media_type != Some("application/json") {
+        return Err(error_body(
+            415,
+            "Unsupported Media Type",
+            Some("send Content-Type: application/json"),
+        ));
+    }
+    serde_json::from_slice(&req.body).map_err(|e| {
+        error_body(
+            400,
+            "The request body is not valid JSON",
+            Some(&e.to_string()),
+        )
+    })
+}
+
+/// `POST /idp/token` with client credentials, answering OAuth-style.
+fn issue_token(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    let oauth_error = |status, error: &str, description: &str| {
+        HttpResponse::json(
+            status,
+            &json!({"error": error, "error_description": description}),
+        )
+    };
+    if req.header("content-type") != Some("application/x-www-form-urlencoded") {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "send the form as application/x-www-form-urlencoded",
+        );
+    }
+    if req.body != b"grant_type=client_credentials" {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "grant_type must be client_credentials",
+        );
+    }
+    let pair = format!("{CLIENT_ID}:{CLIENT_SECRET}");
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    );
+    if req.header("authorization") != Some(expected.as_str()) {
+        return oauth_error(401, "access_denied", "Invalid client credentials");
+    }
+    s.tokens_issued += 1;
+    let token = format!("emu-token-{}", s.tokens_issued);
+    s.issued.push(token.clone());
+    HttpResponse::json(
+        200,
+        &json!({"access_token": token, "token_type": "bearer", "id_token": "emu-id-token",
+            "expires_in": s.token_lifetime}),
+    )
+}
+
+fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
+    let patch = match json_body(req) {
+        Ok(v) => v,
+        Err(answer) => return answer,
+    };
+    if let Err(why) = schema::check_report_put(&patch) {
+        return error_body(400, "The request body does not match reportPut", Some(&why));
+    }
+    let quirks = s.quirks;
+    let Some(report) = s.reports.get_mut(id) else {
+        return error_body(404, "Report not found", None);
+    };
+    if report["schedule"]["type"] != "monthly" {
+        return error_body(400, "Only scheduled reports can be updated", None);
+    }
+    if !quirks.ignore_updates {
+        if let Some(r) = patch.get("recipients") {
+            report["recipients"] = r.clone();
+        }
+        if let Some(p) = patch.get("parameters").and_then(Value::as_object) {
+            for (k, v) in p {
+                report["parameters"][k] = v.clone();
+            }
+        }
+        if let Some(enabled) = patch.pointer("/schedule/enabled") {
+            report["schedule"]["enabled"] = enabled.clone();
+        }
+        report["version"] = json!(report["version"].as_i64().unwrap_or(0) + 1);
+    }
+    if quirks.put_answers_204 {
+        HttpResponse::empty(204)
+    } else {
+        HttpResponse::json(200, report)
+    }
+}
+
+/// The reason phrase of a status, for the message of a canned error.
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "Error",
+    }
+}

@@ -1,0 +1,223 @@
+//! The vendor's request schemas (`reportPut`, `reportPost`), checked as the API does.
+
+use serde_json::Value;
+
+pub(crate) fn is_uuid(v: &Value) -> bool {
+    let Some(s) = v.as_str() else { return false };
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_digit() || ('a'..='f').contains(&c),
+        })
+}
+
+fn check_members(
+    obj: &serde_json::Map<String, Value>,
+    allowed: &[&str],
+    at: &str,
+) -> Result<(), String> {
+    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(format!("{at}{k}: member not allowed")),
+        None => Ok(()),
+    }
+}
+
+/// The values of `parameters` that `reportPut` and `reportPost` share: `level` and `kind`
+/// (required in a create), and the two flags.
+pub(crate) fn check_shared_parameters(
+    p: &serde_json::Map<String, Value>,
+    create: bool,
+) -> Result<(), String> {
+    const LEVELS: &[&str] = &[
+        "itself",
+        "direct_partners",
+        "all_partners",
+        "all_customers",
+        "accounts",
+    ];
+    const KINDS: &[&str] = &[
+        "usage_daily",
+        "usage_summary",
+        "usage_current",
+        "usage_breakdown",
+    ];
+    for (k, allowed) in [("level", LEVELS), ("kind", KINDS)] {
+        match p.get(k) {
+            None if create => return Err(format!("parameters.{k}: required")),
+            Some(v) if !v.as_str().is_some_and(|s| allowed.contains(&s)) => {
+                return Err(format!("parameters.{k}: must be one of {allowed:?}"));
+            }
+            _ => {}
+        }
+    }
+    for k in ["hide_zero_usage", "show_skus"] {
+        if p.get(k).is_some_and(|v| !v.is_boolean()) {
+            return Err(format!("parameters.{k}: must be a boolean"));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a `PUT` body against the vendor's `reportPut` schema.
+///
+/// # Errors
+///
+/// What is wrong, like `parameters.tenant_id: member not allowed`.
+pub fn check_report_put(patch: &Value) -> Result<(), String> {
+    let obj = patch.as_object().ok_or("the body must be an object")?;
+    check_members(obj, &["recipients", "parameters", "schedule"], "")?;
+    if let Some(r) = obj.get("recipients") {
+        let list = r.as_array().ok_or("recipients: must be an array")?;
+        if !list.iter().all(is_uuid) {
+            return Err("recipients: every item must be a lowercase UUID".into());
+        }
+    }
+    if let Some(p) = obj.get("parameters") {
+        let p = p.as_object().ok_or("parameters: must be an object")?;
+        check_members(
+            p,
+            &["level", "kind", "hide_zero_usage", "show_skus"],
+            "parameters.",
+        )?;
+        check_shared_parameters(p, false)?;
+    }
+    if let Some(sched) = obj.get("schedule") {
+        let sched = sched.as_object().ok_or("schedule: must be an object")?;
+        check_members(sched, &["enabled"], "schedule.")?;
+        if !sched.get("enabled").is_some_and(Value::is_boolean) {
+            return Err("schedule.enabled: required, and must be a boolean".into());
+        }
+    }
+    Ok(())
+}
+
+fn is_date(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| {
+        s.len() == 10
+            && s.char_indices().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    })
+}
+
+/// Checks a `POST /reports` body against the vendor's `reportPost` schema.
+///
+/// # Errors
+///
+/// What is wrong, like `parameters.level: must be one of [...]`.
+pub fn check_report_post(body: &Value) -> Result<(), String> {
+    let obj = body.as_object().ok_or("the body must be an object")?;
+    if let Some(k) = obj.keys().find(|k| {
+        ![
+            "recipients",
+            "result_action",
+            "parameters",
+            "schedule",
+            "generation_date",
+        ]
+        .contains(&k.as_str())
+    }) {
+        return Err(format!("{k}: member not allowed"));
+    }
+    for required in ["recipients", "result_action", "parameters", "schedule"] {
+        if !obj.contains_key(required) {
+            return Err(format!("{required}: required"));
+        }
+    }
+    if !obj["recipients"]
+        .as_array()
+        .is_some_and(|r| r.iter().all(is_uuid))
+    {
+        return Err("recipients: must be an array of lowercase UUIDs".into());
+    }
+    if !matches!(obj["result_action"].as_str(), Some("save" | "send")) {
+        return Err("result_action: must be save or send".into());
+    }
+    let p = obj["parameters"]
+        .as_object()
+        .ok_or("parameters: must be an object")?;
+    if !p.get("tenant_id").is_some_and(is_uuid) {
+        return Err("parameters.tenant_id: required, a lowercase UUID".into());
+    }
+    check_shared_parameters(p, true)?;
+    if let Some(f) = p.get("formats") {
+        let formats = ["csv", "html", "json_v1", "csv_v2_0", "json_v2_0"];
+        if !f.as_array().is_some_and(|a| {
+            a.iter()
+                .all(|v| v.as_str().is_some_and(|s| formats.contains(&s)))
+        }) {
+            return Err(format!(
+                "parameters.formats: must be an array of {formats:?}"
+            ));
+        }
+    }
+    if let Some(period) = p.get("period") {
+        if !(is_date(&period["start"]) && is_date(&period["end"])) {
+            return Err("parameters.period: needs start and end as YYYY-MM-DD".into());
+        }
+    }
+    let schedule = obj["schedule"]
+        .as_object()
+        .ok_or("schedule: must be an object")?;
+    if !matches!(
+        schedule.get("type").and_then(Value::as_str),
+        Some("once" | "monthly")
+    ) {
+        return Err("schedule.type: required, once or monthly".into());
+    }
+    if schedule.get("enabled").is_some_and(|v| !v.is_boolean()) {
+        return Err("schedule.enabled: must be a boolean".into());
+    }
+    if obj.get("generation_date").is_some_and(|d| !is_date(d)) {
+        return Err("generation_date: must be YYYY-MM-DD".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{MONTHLY_REPORT_ID, TENANT_ID};
+    use serde_json::json;
+
+    #[test]
+    fn report_put_check_follows_the_schema() {
+        assert_eq!(
+            check_report_put(&json!({"schedule": {"enabled": false}})),
+            Ok(())
+        );
+        assert_eq!(check_report_put(&json!({})), Ok(()));
+        for (bad, why) in [
+            (json!({"id": MONTHLY_REPORT_ID}), "id: member not allowed"),
+            (
+                json!({"schedule": {"type": "monthly", "enabled": true}}),
+                "schedule.type: member not allowed",
+            ),
+            (json!({"schedule": {}}), "schedule.enabled: required"),
+            (
+                json!({"parameters": {"tenant_id": TENANT_ID}}),
+                "parameters.tenant_id: member not allowed",
+            ),
+            (
+                json!({"parameters": {"level": "galaxy"}}),
+                "parameters.level: must be one of",
+            ),
+            (
+                json!({"parameters": {"show_skus": "yes"}}),
+                "parameters.show_skus: must be a boolean",
+            ),
+            (
+                json!({"recipients": ["CA451758-B48A-45D9-9AE6-8F1059F67619"]}),
+                "recipients: every item",
+            ),
+            (json!([]), "the body must be an object"),
+        ] {
+            let err = check_report_put(&bad).unwrap_err();
+            assert!(err.starts_with(why), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! What the emulator holds: its reports, stored files, tokens, the requests it received,
+//! and the faults and quirks a test asked for.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::http::{HttpRequest, HttpResponse};
+use crate::lifecycle::StoredFile;
+
+/// How the emulator departs from the real API, to test a client's checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// Answer `PUT` with 200 and the report unchanged, as a broken server might.
+    pub ignore_updates: bool,
+    /// Answer a successful `PUT` with `204 No Content` instead of the report.
+    pub put_answers_204: bool,
+    /// Answer `POST /reports` with 400 "Usage history is not ready yet", as between 1 and
+    /// 6 am.
+    pub usage_not_ready: bool,
+    /// Let the generation of created reports' files fail.
+    pub generation_fails: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) reports: BTreeMap<String, Value>,
+    pub(crate) requests: Vec<HttpRequest>,
+    pub(crate) quirks: Quirks,
+    /// Tokens issued by `/idp/token` and still valid.
+    pub(crate) issued: Vec<String>,
+    pub(crate) tokens_issued: usize,
+    pub(crate) token_lifetime: i64,
+    /// Canned answers for the next report requests, in order.
+    pub(crate) failures: VecDeque<HttpResponse>,
+    /// Canned answers for the next token requests, in order.
+    pub(crate) token_failures: VecDeque<HttpResponse>,
+    /// Canned answers for every request about a report, by its id.
+    pub(crate) report_faults: BTreeMap<String, HttpResponse>,
+    /// Delays for the next requests, in order.
+    pub(crate) delays: VecDeque<std::time::Duration>,
+    /// Stored files by report id.
+    pub(crate) stored: BTreeMap<String, Vec<StoredFile>>,
+    pub(crate) ids_made: u64,
+    /// How many looks at the stored list show a new file `in_progress`.
+    pub(crate) polls_before_saved: u32,
+    /// The size of generated files, before compression.
+    pub(crate) file_size: usize,
+    /// An outage: after `after` more requests, every request (token endpoint included) is
+    /// answered with `status`.
+    pub(crate) outage: Option<Outage>,
+    /// How many requests the outage has answered.
+    pub(crate) outage_answers: usize,
+    /// When the outage answered its first request.
+    pub(crate) outage_began: Option<Instant>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Outage {
+    pub(crate) after: usize,
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<String>,
+}
+
+pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

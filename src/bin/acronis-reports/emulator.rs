@@ -1,0 +1,78 @@
+//! `emulator`: the local emulator of the reports API, for scripts in any language.
+
+use std::path::Path;
+
+use acronis_reports_emulator::{
+    CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TENANT_ID, TOKEN,
+};
+use serde_json::{Value, json};
+
+use crate::output::Output;
+use crate::{Failure, exit};
+
+/// Starts the emulator, says where it is and how to authenticate, and serves until the tool
+/// is interrupted.
+pub fn run(port: u16, seed: Option<&Path>, out: &Output) -> Result<u8, Failure> {
+    let mut builder = Emulator::builder().port(port);
+    if let Some(path) = seed {
+        builder = builder
+            .reports(seed_reports(path)?)
+            .map_err(|e| Failure::usage(format!("--seed {}: {e}", path.display())))?;
+    }
+    let emulator = builder.start().map_err(|e| Failure {
+        code: exit::TROUBLE,
+        message: format!("cannot start the emulator on 127.0.0.1:{port}: {e}"),
+    })?;
+    let base_url = emulator.base_url();
+    let written = if out.json {
+        out.line(
+            &json!({"base_url": base_url, "token": TOKEN, "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET, "tenant_id": TENANT_ID,
+                "reports": if seed.is_some() { json!(null) } else { json!([MONTHLY_REPORT_ID, ONCE_REPORT_ID]) }})
+            .to_string(),
+        )
+    } else {
+        let reports = if seed.is_some() {
+            "from the seed file".to_owned()
+        } else {
+            format!("{MONTHLY_REPORT_ID} (monthly), {ONCE_REPORT_ID} (once)")
+        };
+        out.line(&format!(
+            "emulator of the Acronis usage-reports API (a test server: not the vendor's)\n\
+             base URL:      {base_url}\n\
+             token:         {TOKEN}\n\
+             client id:     {CLIENT_ID}\n\
+             client secret: {CLIENT_SECRET}\n\
+             tenant:        {TENANT_ID}\n\
+             reports:       {reports}\n\
+             interrupt (Ctrl-C) to stop"
+        ))
+    };
+    written.map_err(|e| Failure::output(&e))?;
+    emulator.serve_forever();
+    Ok(exit::OK)
+}
+
+/// The reports of a seed file: a JSON array, or the API's `{"items": [...]}`.
+fn seed_reports(path: &Path) -> Result<Vec<Value>, Failure> {
+    let bad = |why: String| Failure::usage(format!("--seed {}: {why}", path.display()));
+    let text = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let value: Value = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(mut object) => match object.remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => {
+                return Err(bad(
+                    "expected an array of reports, or {\"items\": [...]}".into()
+                ));
+            }
+        },
+        _ => {
+            return Err(bad(
+                "expected an array of reports, or {\"items\": [...]}".into()
+            ));
+        }
+    };
+    Ok(items)
+}
