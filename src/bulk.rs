@@ -120,8 +120,8 @@ impl BulkOptions {
 /// order.
 ///
 /// Dropping it stops the run: no new id is started, and the drop waits for the jobs in flight
-/// (each at most one call, whose retries end at once) and for a thread that is reading the
-/// next id (from a slow input, as long as that takes). If a job (or the iterator of ids)
+/// (each at most one call, whose retries end at once), not for a thread waiting on a slow id
+/// source (stdin, say): that thread ends by itself once the source yields. If a job (or the iterator of ids)
 /// panics, the run stops ([`StopReason::JobPanicked`]) and the panic is raised again from
 /// [`next`](Iterator::next) once the other results are read: no id disappears silently.
 pub struct BulkResults<Id, T> {
@@ -171,9 +171,18 @@ impl<Id, T> Drop for BulkResults<Id, T> {
         self.run.signal.stop(StopReason::Requested);
         // Closing the channel makes a worker's next send fail, so none stays blocked.
         drop(self.results.take());
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
+        // Wait for the jobs in flight, not for a thread waiting on the id source: that one
+        // ends by itself once the source yields (or the process ends).
+        let mut busy = self.run.busy.lock().unwrap_or_else(PoisonError::into_inner);
+        while *busy > 0 {
+            busy = self
+                .run
+                .idle
+                .wait(busy)
+                .unwrap_or_else(PoisonError::into_inner);
         }
+        drop(busy);
+        self.workers.clear();
     }
 }
 
@@ -201,6 +210,23 @@ struct Run {
     /// Calls in a row that failed with service trouble.
     failures: AtomicU32,
     stop_after_failures: Option<u32>,
+    /// How many jobs are running, and the condition a drop waits on for none.
+    busy: Mutex<usize>,
+    idle: std::sync::Condvar,
+}
+
+impl Run {
+    /// Runs `f` as a job in flight, counted for [`BulkResults`]'s drop.
+    fn in_flight<R>(&self, f: impl FnOnce() -> R) -> R {
+        *self.busy.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        let result = f();
+        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
+        *busy -= 1;
+        if *busy == 0 {
+            self.idle.notify_all();
+        }
+        result
+    }
 }
 
 impl RunHooks for Run {
@@ -290,6 +316,8 @@ impl Client {
             signal: Arc::new(StopSignal::default()),
             failures: AtomicU32::new(0),
             stop_after_failures: options.stop_after_failures,
+            busy: Mutex::new(0),
+            idle: std::sync::Condvar::new(),
         });
         let ids = Arc::new(Mutex::new(ids.into_iter()));
         let job = Arc::new(job);
@@ -320,10 +348,11 @@ impl Client {
                             // Stopped: every id left is accounted for, none is worked on.
                             Some(reason) => Err(Error::NotAttempted { reason }),
                             None => {
-                                let ran =
+                                let ran = run.in_flight(|| {
                                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                                         job(&client, &id)
-                                    }));
+                                    }))
+                                });
                                 match ran {
                                     Ok(result) => result,
                                     Err(payload) => {

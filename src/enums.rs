@@ -189,9 +189,9 @@ open_enum! {
         /// `json_v1`.
         JsonV1 => "json_v1",
         /// `csv_v2_0`.
-        CsvV2_0 => "csv_v2_0",
+        CsvV2 => "csv_v2_0",
         /// `json_v2_0`: accepted on create, though missing from the spec's response enum.
-        JsonV2_0 => "json_v2_0",
+        JsonV2 => "json_v2_0",
     }
 }
 
@@ -241,7 +241,7 @@ mod tests {
             assert!(!back.is_unknown());
         }
         assert_eq!(ReportKind::UsageBreakdown.as_str(), "usage_breakdown");
-        assert_eq!(ReportFormat::CsvV2_0.to_string(), "csv_v2_0");
+        assert_eq!(ReportFormat::CsvV2.to_string(), "csv_v2_0");
     }
 
     #[test]

@@ -162,6 +162,35 @@ impl Report {
     }
 }
 
+impl fmt::Display for Report {
+    /// One line: what the report is, for logs and messages:
+    /// `report 20dffb36-... (monthly, enabled; usage_summary of accounts under tenant 2a91a14d-...; sent to 1 recipient; version 3)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.parameters;
+        write!(
+            f,
+            "report {} ({}, {}; {} of {} under tenant {}; ",
+            self.id,
+            self.schedule.schedule_type,
+            if self.schedule.enabled {
+                "enabled"
+            } else {
+                "disabled"
+            },
+            p.kind,
+            p.level,
+            p.tenant_id
+        )?;
+        match (&self.result_action, self.recipients.len()) {
+            (ResultAction::Send, 1) => f.write_str("sent to 1 recipient")?,
+            (ResultAction::Send, n) => write!(f, "sent to {n} recipients")?,
+            (ResultAction::Save, _) => f.write_str("saved")?,
+            (other, _) => write!(f, "result action {other}")?,
+        }
+        write!(f, "; version {})", self.version)
+    }
+}
+
 /// A file a report produced, as `GET /reports/{id}/stored` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -349,6 +378,16 @@ mod tests {
     }
 
     #[test]
+    fn a_report_reads_as_one_line() {
+        let r = parse(&spec_example()).unwrap();
+        assert_eq!(
+            r.to_string(),
+            "report 20dffb36-d77b-45c6-b2fa-39276e98d5fc (once, enabled; usage_summary of accounts \
+             under tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc; sent to 2 recipients; version 2)"
+        );
+    }
+
+    #[test]
     fn version_as_large_as_a_millisecond_timestamp() {
         let mut v = spec_example();
         v["version"] = json!(1_559_561_146_223_i64);
@@ -510,7 +549,7 @@ mod tests {
         assert_eq!(b.created_at.offset_minutes(), Some(120));
         assert_eq!((b.id, b.size), (None, None));
         assert_eq!(b.status.as_str(), "queued");
-        assert_eq!(b.report_format, ReportFormat::JsonV2_0);
+        assert_eq!(b.report_format, ReportFormat::JsonV2);
         let e = decode::<Items<StoredReport>>(
             "stored report list",
             br#"{"items": [{"status": "saved"}]}"#,

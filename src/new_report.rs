@@ -310,7 +310,7 @@ mod tests {
             .send_to([USER.parse().unwrap()])
             .monthly()
             .enabled(true)
-            .formats([ReportFormat::CsvV2_0, ReportFormat::JsonV2_0])
+            .formats([ReportFormat::CsvV2, ReportFormat::JsonV2])
             .period(day("2026-10-01"), day("2026-10-31"))
             .hide_zero_usage(true)
             .show_skus(false)

@@ -24,7 +24,7 @@
 //! level or kind newer than this crate); the client refuses to send such an update
 //! ([`InputKind::UnknownValue`](crate::InputKind::UnknownValue)).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::enums::{Level, ReportKind};
 use crate::id::UserId;
@@ -51,19 +51,21 @@ use crate::id::UserId;
 /// );
 /// # Ok::<(), acronis_reports::ParseIdError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use = "a ReportUpdate does nothing until it is sent with Client::update_report"]
 pub struct ReportUpdate {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     recipients: Option<Vec<UserId>>,
-    #[serde(skip_serializing_if = "ParametersPatch::is_empty")]
+    #[serde(default, skip_serializing_if = "ParametersPatch::is_empty")]
     parameters: ParametersPatch,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     schedule: Option<SchedulePatch>,
 }
 
 /// `parameters` of a `reportPut`: the four members the API lets an update change.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ParametersPatch {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) level: Option<Level>,
@@ -83,7 +85,8 @@ impl ParametersPatch {
 
 /// `schedule` of a `reportPut`: `enabled` is required whenever `schedule` is present, so the
 /// patch holds the whole member or nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct SchedulePatch {
     pub(crate) enabled: bool,
 }
@@ -176,12 +179,54 @@ impl ReportUpdate {
         None
     }
 
-    pub(crate) fn schedule_enabled(&self) -> Option<bool> {
+    /// The `schedule.enabled` this update sets, if any. (The getters end in `_ref`, as those
+    /// of the `http` crate's request builder do, since the setters have the plain names.)
+    pub fn enabled_ref(&self) -> Option<bool> {
         self.schedule.map(|s| s.enabled)
     }
 
-    pub(crate) fn recipient_list(&self) -> Option<&[UserId]> {
+    /// The `recipients` this update sets, if any.
+    pub fn recipients_ref(&self) -> Option<&[UserId]> {
         self.recipients.as_deref()
+    }
+
+    /// The `parameters.level` this update sets, if any.
+    pub fn level_ref(&self) -> Option<&Level> {
+        self.parameters.level.as_ref()
+    }
+
+    /// The `parameters.kind` this update sets, if any.
+    pub fn kind_ref(&self) -> Option<&ReportKind> {
+        self.parameters.kind.as_ref()
+    }
+
+    /// The `parameters.hide_zero_usage` this update sets, if any.
+    pub fn hide_zero_usage_ref(&self) -> Option<bool> {
+        self.parameters.hide_zero_usage
+    }
+
+    /// The `parameters.show_skus` this update sets, if any.
+    pub fn show_skus_ref(&self) -> Option<bool> {
+        self.parameters.show_skus
+    }
+
+    /// Reads an update from a `reportPut` body (a file of patches, say): members outside the
+    /// schema are refused, with their name.
+    ///
+    /// ```
+    /// use acronis_reports::{Level, ReportUpdate};
+    ///
+    /// let update = ReportUpdate::from_json(br#"{"parameters": {"level": "all_customers"}}"#)?;
+    /// assert_eq!(update, ReportUpdate::new().level(Level::AllCustomers));
+    /// assert!(ReportUpdate::from_json(br#"{"schedule": {"type": "monthly"}}"#).is_err());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The JSON error: not JSON, a member outside `reportPut`, a value of the wrong type.
+    pub fn from_json(body: &[u8]) -> Result<ReportUpdate, serde_json::Error> {
+        serde_json::from_slice(body)
     }
 
     pub(crate) fn parameters(&self) -> &ParametersPatch {
@@ -199,6 +244,35 @@ mod tests {
 
     fn uuid(s: &str) -> UserId {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_update_reads_back_what_it_sets() {
+        let update = ReportUpdate::enable()
+            .recipients([uuid(A)])
+            .level(Level::Accounts)
+            .show_skus(false);
+        assert_eq!(update.enabled_ref(), Some(true));
+        assert_eq!(update.recipients_ref(), Some(&[uuid(A)][..]));
+        assert_eq!(update.level_ref(), Some(&Level::Accounts));
+        assert_eq!(
+            (update.kind_ref(), update.hide_zero_usage_ref()),
+            (None, None)
+        );
+        assert_eq!(update.show_skus_ref(), Some(false));
+        // And reads from its own JSON to the same value.
+        assert_eq!(
+            ReportUpdate::from_json(update.to_json_string().as_bytes()).unwrap(),
+            update
+        );
+        for bad in [
+            r#"{"id": "x"}"#,
+            r#"{"parameters": {"tenant_id": "x"}}"#,
+            r#"{"schedule": {}}"#,
+            r#"{"schedule": {"enabled": true, "type": "monthly"}}"#,
+        ] {
+            assert!(ReportUpdate::from_json(bad.as_bytes()).is_err(), "{bad}");
+        }
     }
 
     #[test]

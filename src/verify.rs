@@ -211,10 +211,10 @@ impl ReportUpdate {
         compare(
             &mut out,
             Field::ScheduleEnabled,
-            self.schedule_enabled().as_ref(),
+            self.enabled_ref().as_ref(),
             Some(&report.schedule.enabled),
         );
-        if let Some(requested) = self.recipient_list() {
+        if let Some(requested) = self.recipients_ref() {
             compare_sets(&mut out, Field::Recipients, requested, &report.recipients);
         }
         let (asked, params) = (self.parameters(), &report.parameters);

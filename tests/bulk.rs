@@ -495,3 +495,29 @@ fn a_run_takes_ids_in_any_form() {
     assert!(done.iter().all(|(asked, got)| asked == got));
     assert_eq!(done.len(), ids.len());
 }
+
+#[test]
+fn dropping_the_results_does_not_wait_for_a_slow_id_source() {
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(2);
+    let client = quick_client(&emulator);
+    // An id source that yields two ids, then waits for more that never come.
+    let (more, source) = std::sync::mpsc::channel::<String>();
+    for id in &ids {
+        more.send(id.clone()).unwrap();
+    }
+    let mut run = client.update_many(source, &ReportUpdate::disable(), 2);
+    assert!(run.next().unwrap().1.is_ok());
+    assert!(run.next().unwrap().1.is_ok());
+    // Both workers now wait on the source; dropping the run must not.
+    let (done, dropped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(run);
+        done.send(()).unwrap();
+    });
+    // A liveness guard, not a speed limit: the drop returns at once or never.
+    dropped
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the drop returned");
+    drop(more);
+}

@@ -312,7 +312,7 @@ fn stored_reports_are_typed() {
     assert_eq!(files[0].id, Some(OTHER_ID.parse().unwrap()));
     assert_eq!(
         (files[0].report_format.clone(), files[0].size),
-        (ReportFormat::CsvV2_0, Some(2048))
+        (ReportFormat::CsvV2, Some(2048))
     );
     assert_eq!(
         (files[0].status.clone(), files[1].status.clone()),
@@ -569,7 +569,7 @@ fn every_new_request_conforms_to_the_vendor_schema() {
             .send_to([USER_A.parse().unwrap()])
             .monthly()
             .enabled(false)
-            .formats([ReportFormat::JsonV2_0, ReportFormat::Html])
+            .formats([ReportFormat::JsonV2, ReportFormat::Html])
             .period(start, end)
             .hide_zero_usage(true)
             .show_skus(true)
