@@ -186,7 +186,7 @@ struct Cached {
 /// Settings of the client-credentials flow, from the client builder.
 pub(crate) struct CredentialSettings {
     pub(crate) user_agent: String,
-    /// The whole-exchange limit each token request carries.
+    /// The time limit each token request carries.
     pub(crate) timeout: Option<Duration>,
     pub(crate) transport: Arc<dyn Transport>,
     pub(crate) refresh_margin: Duration,

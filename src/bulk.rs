@@ -216,16 +216,25 @@ struct Run {
 }
 
 impl Run {
-    /// Runs `f` as a job in flight, counted for [`BulkResults`]'s drop.
-    fn in_flight<R>(&self, f: impl FnOnce() -> R) -> R {
-        *self.busy.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        let result = f();
+    /// Starts a job, counted for [`BulkResults`]'s drop, unless the run has stopped. The
+    /// check and the count are made under one lock, which the drop takes after stopping the
+    /// run: a job either is counted before the drop looks, or sees the stop.
+    fn begin_job(&self) -> Result<(), StopReason> {
+        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(reason) = self.signal.reason() {
+            return Err(reason);
+        }
+        *busy += 1;
+        Ok(())
+    }
+
+    /// A job started with [`begin_job`](Self::begin_job) is over.
+    fn end_job(&self) {
         let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
         *busy -= 1;
         if *busy == 0 {
             self.idle.notify_all();
         }
-        result
     }
 }
 
@@ -344,15 +353,15 @@ impl Client {
                             }
                         };
                         let Some(id) = next else { return };
-                        let result = match run.signal.reason() {
+                        let result = match run.begin_job() {
                             // Stopped: every id left is accounted for, none is worked on.
-                            Some(reason) => Err(Error::NotAttempted { reason }),
-                            None => {
-                                let ran = run.in_flight(|| {
+                            Err(reason) => Err(Error::NotAttempted { reason }),
+                            Ok(()) => {
+                                let ran =
                                     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                                         job(&client, &id)
-                                    }))
-                                });
+                                    }));
+                                run.end_job();
                                 match ran {
                                     Ok(result) => result,
                                     Err(payload) => {

@@ -82,7 +82,7 @@ struct Inner {
     /// The pause every call holds back for after a 429.
     throttle: pacing::Throttle,
     poll_interval: Duration,
-    /// The whole-exchange limit every request carries.
+    /// The time limit every request carries.
     timeout: Option<Duration>,
     transport: Arc<dyn Transport>,
 }

@@ -185,9 +185,9 @@ impl Request {
         }
     }
 
-    /// How long the client allows the whole exchange, from connecting to the last byte of
-    /// the body ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)); `None` for no
-    /// limit. The built-in transport honours it; a transport of your own should.
+    /// How long the client allows each phase of the exchange (connecting, sending, waiting
+    /// for the answer, reading the body: [`ClientBuilder::timeout`](crate::ClientBuilder::timeout));
+    /// `None` for no limit. The built-in transport honours it; a transport of your own should.
     pub fn timeout(&self) -> Option<Duration> {
         self.timeout
     }
@@ -207,7 +207,8 @@ impl Request {
         &self.url
     }
 
-    /// Every header to send, names in lowercase. Values carry only visible ASCII and spaces.
+    /// Every header to send, names in lowercase. The client's own values carry only visible
+    /// ASCII and spaces; a value set with [`set_header`](Self::set_header) is as given.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
         self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }

@@ -554,7 +554,7 @@ fn a_server_that_never_answers_gives_timeout() {
     assert_eq!(source.to_string(), "the request timed out");
     assert_eq!(
         std::error::Error::source(source).unwrap().to_string(),
-        "the exchange took longer than the timeout"
+        "while waiting for the answer"
     );
     drop(listener);
 }
@@ -857,4 +857,35 @@ fn every_id_form_names_the_same_report() {
     c.get_report(&report).unwrap();
     get.assert();
     assert_eq!(report.id, id);
+}
+
+#[test]
+fn the_clients_timeout_bounds_a_silent_tls_handshake_through_an_agent_of_your_own() {
+    use acronis_reports::transport::UreqTransport;
+    // Accepts the connection and never speaks: the TLS handshake stalls.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("https://{}/api/2", listener.local_addr().unwrap());
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .build()
+        .new_agent();
+    let c = Client::builder()
+        .base_url(base)
+        .bearer_token(TOKEN)
+        .retries(0)
+        .timeout(std::time::Duration::from_millis(300))
+        .transport(UreqTransport::from_agent(agent).unwrap())
+        .build()
+        .unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(c.get_report(ID)).unwrap());
+    // A liveness guard, not a speed limit: without the limit the handshake waits forever.
+    let err = finished
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the call ended")
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    drop(listener);
 }

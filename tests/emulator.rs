@@ -192,10 +192,7 @@ fn a_one_time_report_cannot_be_disabled() {
 #[test]
 fn a_server_that_ignores_the_update_is_caught() {
     let emulator = Emulator::start().unwrap();
-    emulator.set_quirks(Quirks {
-        ignore_updates: true,
-        ..Quirks::default()
-    });
+    emulator.set_quirks(Quirks::new().ignore_updates(true));
     let err = client(&emulator)
         .disable_report(MONTHLY_REPORT_ID)
         .unwrap_err();
@@ -209,10 +206,7 @@ fn a_server_that_ignores_the_update_is_caught() {
 #[test]
 fn a_204_is_followed_by_a_get_and_verified() {
     let emulator = Emulator::start().unwrap();
-    emulator.set_quirks(Quirks {
-        put_answers_204: true,
-        ..Quirks::default()
-    });
+    emulator.set_quirks(Quirks::new().put_answers_204(true));
     let report = client(&emulator).disable_report(MONTHLY_REPORT_ID).unwrap();
     assert!(!report.schedule.enabled);
     let methods: Vec<_> = emulator
@@ -301,11 +295,7 @@ fn a_builder_chooses_the_reports_and_the_port() {
     let mut report: Report = seed.report(MONTHLY_REPORT_ID).unwrap();
     report.schedule.enabled = false;
     // The library's own types seed it.
-    let emulator = Emulator::builder()
-        .reports([&report])
-        .unwrap()
-        .start()
-        .unwrap();
+    let emulator = Emulator::builder().reports([&report]).start().unwrap();
     let client = Client::builder()
         .base_url(emulator.base_url())
         .bearer_token(TOKEN)
@@ -322,14 +312,29 @@ fn a_builder_chooses_the_reports_and_the_port() {
         client.get_report(ONCE_REPORT_ID).unwrap_err().status(),
         Some(404)
     );
-    // A fixed port.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let fixed = Emulator::builder().port(port).start().unwrap();
-    assert_eq!(fixed.base_url(), format!("http://127.0.0.1:{port}/api/2"));
+    // A fixed port: one found free a moment ago (tried again if another process took it
+    // meanwhile).
+    let fixed = (0..20)
+        .find_map(|_| {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .ok()?
+                .local_addr()
+                .ok()?
+                .port();
+            let emulator = Emulator::builder().port(port).start().ok()?;
+            Some((port, emulator))
+        })
+        .expect("a free port");
+    assert_eq!(
+        fixed.1.base_url(),
+        format!("http://127.0.0.1:{}/api/2", fixed.0)
+    );
+    // A report that does not serialize to one with an id is refused by start.
+    let err = Emulator::builder()
+        .reports([serde_json::json!({"no": "id"})])
+        .start()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     // Requests are recorded typed.
     let requests = emulator.requests();
     assert_eq!(requests[0].method, "GET");

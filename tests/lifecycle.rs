@@ -247,10 +247,7 @@ fn a_create_is_not_retried() {
 #[test]
 fn usage_history_not_ready_is_recognisable() {
     let emulator = Emulator::start().unwrap();
-    emulator.set_quirks(Quirks {
-        usage_not_ready: true,
-        ..Quirks::default()
-    });
+    emulator.set_quirks(Quirks::new().usage_not_ready(true));
     let err = emulator_client(&emulator)
         .create_report(&NewReport::new(
             tenant(),
@@ -371,10 +368,7 @@ fn create_wait_download_end_to_end() {
 #[test]
 fn failed_generation_and_waiting_too_long() {
     let emulator = Emulator::start().unwrap();
-    emulator.set_quirks(Quirks {
-        generation_fails: true,
-        ..Quirks::default()
-    });
+    emulator.set_quirks(Quirks::new().generation_fails(true));
     let c = emulator_client(&emulator);
     let report = create_daily(&c);
     let err = c

@@ -71,13 +71,6 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     if let Some(failure) = s.failures.pop_front() {
         return failure;
     }
-    if let Some(fault) = segments
-        .get(1)
-        .filter(|_| segments.first() == Some(&"reports"))
-        .and_then(|id| s.report_faults.get(*id))
-    {
-        return fault.clone();
-    }
     let bearer = req
         .header("authorization")
         .and_then(|v| v.strip_prefix("Bearer "));
@@ -87,6 +80,13 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
             "Unauthorized",
             Some("the access token is missing, expired or invalid"),
         );
+    }
+    if let Some(fault) = segments
+        .get(1)
+        .filter(|_| segments.first() == Some(&"reports"))
+        .and_then(|id| s.report_faults.get(*id))
+    {
+        return fault.clone();
     }
     match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["reports", id]) => match s.reports.get(*id) {
@@ -171,7 +171,11 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
         Err(answer) => return answer,
     };
     if let Err(why) = schema::check_report_put(&patch) {
-        return error_body(400, "The request body does not match reportPut", Some(&why));
+        return error_body(
+            400,
+            "The request body does not match reportPut",
+            Some(why.message()),
+        );
     }
     let quirks = s.quirks;
     let Some(report) = s.reports.get_mut(id) else {
@@ -185,8 +189,12 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
             report["recipients"] = r.clone();
         }
         if let Some(p) = patch.get("parameters").and_then(Value::as_object) {
+            let Some(parameters) = report.get_mut("parameters").and_then(Value::as_object_mut)
+            else {
+                return error_body(500, "The stored report has no parameters object", None);
+            };
             for (k, v) in p {
-                report["parameters"][k] = v.clone();
+                parameters.insert(k.clone(), v.clone());
             }
         }
         if let Some(enabled) = patch.pointer("/schedule/enabled") {

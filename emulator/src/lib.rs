@@ -16,7 +16,7 @@
 //! statuses for the next requests or for one report, raw answers, delays, an outage from the
 //! n-th request on, refused tokens.
 //!
-//! ```no_run
+//! ```
 //! use acronis_reports::{Client, Report};
 //! use acronis_reports_emulator::{Emulator, MONTHLY_REPORT_ID, TOKEN};
 //!
@@ -57,7 +57,7 @@ use crate::http::{HttpResponse, Server};
 use crate::state::{Outage, State, lock};
 
 pub use request::RecordedRequest;
-pub use schema::{check_report_post, check_report_put};
+pub use schema::{SchemaError, check_report_post, check_report_put};
 pub use state::Quirks;
 
 /// The bearer token the emulator accepts.
@@ -89,7 +89,7 @@ fn canned(status: u16, retry_after: Option<&str>) -> HttpResponse {
 #[must_use]
 pub struct EmulatorBuilder {
     port: u16,
-    reports: Option<Vec<Value>>,
+    reports: Option<Result<Vec<Value>, String>>,
 }
 
 impl EmulatorBuilder {
@@ -101,33 +101,38 @@ impl EmulatorBuilder {
     }
 
     /// The reports to start with, instead of the two seeded ones ([`MONTHLY_REPORT_ID`] and
-    /// [`ONCE_REPORT_ID`]): anything that serializes to a report with an `id`.
-    ///
-    /// # Errors
-    ///
-    /// When a report does not serialize to an object with an `id`.
-    pub fn reports<R: Serialize>(
-        mut self,
-        reports: impl IntoIterator<Item = R>,
-    ) -> Result<Self, serde_json::Error> {
-        let mut values = Vec::new();
-        for report in reports {
-            let value = serde_json::to_value(&report)?;
-            if !value["id"].is_string() {
-                return Err(serde::ser::Error::custom("a report has no id"));
-            }
-            values.push(value);
-        }
+    /// [`ONCE_REPORT_ID`]): anything that serializes to a report with an `id` (checked by
+    /// [`start`](Self::start)).
+    pub fn reports<R: Serialize>(mut self, reports: impl IntoIterator<Item = R>) -> Self {
+        let values = reports
+            .into_iter()
+            .enumerate()
+            .map(|(n, report)| {
+                let value =
+                    serde_json::to_value(&report).map_err(|e| format!("report {}: {e}", n + 1))?;
+                if value["id"].is_string() {
+                    Ok(value)
+                } else {
+                    Err(format!("report {} has no id", n + 1))
+                }
+            })
+            .collect();
         self.reports = Some(values);
-        Ok(self)
+        self
     }
 
     /// Starts the emulator.
     ///
     /// # Errors
     ///
-    /// When the port cannot be bound.
+    /// When the port cannot be bound, or a report given to [`reports`](Self::reports) does
+    /// not serialize to one with an `id` (`io::ErrorKind::InvalidInput`).
     pub fn start(self) -> io::Result<Emulator> {
+        let reports = match self.reports {
+            Some(Ok(reports)) => reports,
+            Some(Err(why)) => return Err(io::Error::new(io::ErrorKind::InvalidInput, why)),
+            None => api::seed_reports(),
+        };
         let state = Arc::new(Mutex::new(State {
             token_lifetime: 7200,
             polls_before_saved: 1,
@@ -136,7 +141,7 @@ impl EmulatorBuilder {
         }));
         {
             let mut s = lock(&state);
-            for report in self.reports.unwrap_or_else(api::seed_reports) {
+            for report in reports {
                 let id = report["id"]
                     .as_str()
                     .unwrap_or_default()
@@ -148,7 +153,12 @@ impl EmulatorBuilder {
         let server = Server::start(self.port, move |req| {
             let mut s = lock(&handler_state);
             s.requests.push(req.clone());
-            let delay = s.delays.pop_front();
+            let token_request = req.target.starts_with("/api/2/idp/token");
+            let delay = if token_request {
+                None
+            } else {
+                s.delays.pop_front()
+            };
             let mut answer = api::handle(&mut s, req);
             answer.delay = answer.delay.or(delay);
             answer
@@ -215,7 +225,8 @@ impl Emulator {
 
     /// The report `id` (any id type that prints as a UUID, or text) as the emulator holds
     /// it, read into `T`: `acronis_reports::Report`, say, or `serde_json::Value` for the raw
-    /// JSON. `None` when there is no such report, or it does not read as a `T`.
+    /// JSON. `None` when there is no such report ([`has_report`](Self::has_report) tells),
+    /// or when it does not read as a `T` (read it as a `Value` to see why).
     ///
     /// ```no_run
     /// # let emulator = acronis_reports_emulator::Emulator::start()?;
@@ -228,6 +239,12 @@ impl Emulator {
         let id = id.to_string().to_ascii_lowercase();
         let report = lock(&self.state).reports.get(&id).cloned()?;
         serde_json::from_value(report).ok()
+    }
+
+    /// Whether the emulator holds report `id`.
+    pub fn has_report(&self, id: impl fmt::Display) -> bool {
+        let id = id.to_string().to_ascii_lowercase();
+        lock(&self.state).reports.contains_key(&id)
     }
 
     /// Stores `report`, anything that serializes to a report (an `acronis_reports::Report`,

@@ -78,7 +78,7 @@ pub(crate) fn create(s: &mut State, req: &HttpRequest) -> HttpResponse {
         return error_body(
             400,
             "The request body does not match reportPost",
-            Some(&why),
+            Some(why.message()),
         );
     }
     if s.quirks.usage_not_ready {

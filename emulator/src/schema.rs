@@ -1,6 +1,40 @@
 //! The vendor's request schemas (`reportPut`, `reportPost`), checked as the API does.
 
+use std::fmt;
+
 use serde_json::Value;
+
+/// What is wrong with a request body, by the vendor's schema: the member and why, like
+/// `parameters.tenant_id: member not allowed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError(String);
+
+impl SchemaError {
+    /// The message, like `parameters.level: must be one of [...]`.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+impl From<String> for SchemaError {
+    fn from(message: String) -> SchemaError {
+        SchemaError(message)
+    }
+}
+
+impl From<&str> for SchemaError {
+    fn from(message: &str) -> SchemaError {
+        SchemaError(message.to_owned())
+    }
+}
 
 pub(crate) fn is_uuid(v: &Value) -> bool {
     let Some(s) = v.as_str() else { return false };
@@ -63,7 +97,7 @@ pub(crate) fn check_shared_parameters(
 /// # Errors
 ///
 /// What is wrong, like `parameters.tenant_id: member not allowed`.
-pub fn check_report_put(patch: &Value) -> Result<(), String> {
+pub fn check_report_put(patch: &Value) -> Result<(), SchemaError> {
     let obj = patch.as_object().ok_or("the body must be an object")?;
     check_members(obj, &["recipients", "parameters", "schedule"], "")?;
     if let Some(r) = obj.get("recipients") {
@@ -109,7 +143,7 @@ fn is_date(v: &Value) -> bool {
 /// # Errors
 ///
 /// What is wrong, like `parameters.level: must be one of [...]`.
-pub fn check_report_post(body: &Value) -> Result<(), String> {
+pub fn check_report_post(body: &Value) -> Result<(), SchemaError> {
     let obj = body.as_object().ok_or("the body must be an object")?;
     if let Some(k) = obj.keys().find(|k| {
         ![
@@ -121,11 +155,11 @@ pub fn check_report_post(body: &Value) -> Result<(), String> {
         ]
         .contains(&k.as_str())
     }) {
-        return Err(format!("{k}: member not allowed"));
+        return Err(format!("{k}: member not allowed").into());
     }
     for required in ["recipients", "result_action", "parameters", "schedule"] {
         if !obj.contains_key(required) {
-            return Err(format!("{required}: required"));
+            return Err(format!("{required}: required").into());
         }
     }
     if !obj["recipients"]
@@ -150,9 +184,7 @@ pub fn check_report_post(body: &Value) -> Result<(), String> {
             a.iter()
                 .all(|v| v.as_str().is_some_and(|s| formats.contains(&s)))
         }) {
-            return Err(format!(
-                "parameters.formats: must be an array of {formats:?}"
-            ));
+            return Err(format!("parameters.formats: must be an array of {formats:?}").into());
         }
     }
     if let Some(period) = p.get("period") {
@@ -217,7 +249,7 @@ mod tests {
             (json!([]), "the body must be an object"),
         ] {
             let err = check_report_put(&bad).unwrap_err();
-            assert!(err.starts_with(why), "{bad}: {err}");
+            assert!(err.message().starts_with(why), "{bad}: {err}");
         }
     }
 }

@@ -10,8 +10,10 @@ use serde_json::Value;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::lifecycle::StoredFile;
 
-/// How the emulator departs from the real API, to test a client's checks.
+/// How the emulator departs from the real API, to test a client's checks. Build one with its
+/// setters: `Quirks::new().ignore_updates(true)`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Quirks {
     /// Answer `PUT` with 200 and the report unchanged, as a broken server might.
     pub ignore_updates: bool,
@@ -22,6 +24,37 @@ pub struct Quirks {
     pub usage_not_ready: bool,
     /// Let the generation of created reports' files fail.
     pub generation_fails: bool,
+}
+
+impl Quirks {
+    /// No quirk: the emulator behaves as the API.
+    pub fn new() -> Quirks {
+        Quirks::default()
+    }
+
+    /// Sets [`ignore_updates`](Quirks#structfield.ignore_updates).
+    pub fn ignore_updates(mut self, yes: bool) -> Quirks {
+        self.ignore_updates = yes;
+        self
+    }
+
+    /// Sets [`put_answers_204`](Quirks#structfield.put_answers_204).
+    pub fn put_answers_204(mut self, yes: bool) -> Quirks {
+        self.put_answers_204 = yes;
+        self
+    }
+
+    /// Sets [`usage_not_ready`](Quirks#structfield.usage_not_ready).
+    pub fn usage_not_ready(mut self, yes: bool) -> Quirks {
+        self.usage_not_ready = yes;
+        self
+    }
+
+    /// Sets [`generation_fails`](Quirks#structfield.generation_fails).
+    pub fn generation_fails(mut self, yes: bool) -> Quirks {
+        self.generation_fails = yes;
+        self
+    }
 }
 
 #[derive(Default)]

@@ -182,10 +182,12 @@ impl ClientBuilder {
         self
     }
 
-    /// The limit on one whole HTTP exchange, from connecting to the last byte of the body: a
-    /// server that stops sending mid-body ends in [`Error::Timeout`] within it. Every request
-    /// carries it ([`Request::timeout`](crate::transport::Request::timeout)): the built-in
-    /// transport honours it, and so should a transport of your own. Default:
+    /// The limit on each phase of an HTTP exchange (sending the request, waiting for the
+    /// answer, reading the body): a server that stops answering or stops sending mid-body
+    /// ends the call in [`Error::Timeout`] within it (a call that makes slow progress in every
+    /// phase can take a few times as long). Every request carries it
+    /// ([`Request::timeout`](crate::transport::Request::timeout)): the built-in transport
+    /// honours it, and so should a transport of your own. Default:
     #[cfg_attr(
         feature = "ureq",
         doc = "[`UreqTransport::DEFAULT_TIMEOUT`](crate::transport::UreqTransport::DEFAULT_TIMEOUT)"

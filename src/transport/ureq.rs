@@ -1,7 +1,7 @@
 //! [`UreqTransport`]: the built-in [`Transport`] on a ureq [`Agent`](ureq::Agent).
 
 use std::io::{self, Read};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ureq::Agent;
 use ureq::http;
@@ -19,7 +19,7 @@ use crate::error::{Error, InputKind};
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: Agent,
-    /// The limit on a whole exchange the agent is configured for; a request that asks for
+    /// The phase limit the agent is configured for; a request that asks for
     /// another gets its own configuration.
     timeout: Option<Duration>,
 }
@@ -39,8 +39,9 @@ pub enum RootCertificates {
     Pem(Vec<u8>),
 }
 
-/// Configures a [`UreqTransport`]. Every setting has a documented default.
-#[derive(Debug, Clone)]
+/// Configures a [`UreqTransport`]. Every setting has a documented default. `Debug` never
+/// shows the proxy URL (it may hold a password).
+#[derive(Clone)]
 #[must_use]
 pub struct UreqTransportBuilder {
     timeout: Option<Duration>,
@@ -64,15 +65,32 @@ impl Default for UreqTransportBuilder {
     }
 }
 
+impl std::fmt::Debug for UreqTransportBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UreqTransportBuilder")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("proxy_from_env", &self.proxy_from_env)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<redacted>"))
+            .field(
+                "max_idle_connections_per_host",
+                &self.max_idle_connections_per_host,
+            )
+            .field("root_certificates", &self.root_certificates)
+            .finish()
+    }
+}
+
 impl UreqTransportBuilder {
-    /// The limit on a whole call, from connecting to the last byte of the body, for requests
-    /// that do not carry their own ([`Request::timeout`]; the client's always do).
-    /// Default: [`UreqTransport::DEFAULT_TIMEOUT`] (30 s). `None` waits without limit.
+    /// The limit on each phase of a call (sending the request, waiting for the answer, reading
+    /// the body), for requests that do not carry their own ([`Request::timeout`]; the
+    /// client's always do): a server that stops answering ends the call within it, though a
+    /// call that makes slow progress in every phase can take a few times as long. Default:
+    /// [`UreqTransport::DEFAULT_TIMEOUT`] (30 s). `None` waits without limit.
     ///
-    /// Each phase (sending the request, waiting for the answer, reading the body) is limited
-    /// to it by ureq, and the body stops being read once the whole exchange has taken longer.
-    /// The host name lookup is left to the system resolver's own limits: a limit on it makes
-    /// ureq start a thread for every request.
+    /// The limits are ureq's per-phase ones: a limit on the whole call, or on the host name
+    /// lookup, makes ureq start a thread for every request. The lookup is left to the system
+    /// resolver's own limits.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = timeout;
         self
@@ -147,7 +165,6 @@ impl UreqTransportBuilder {
     fn make(self, proxy: Option<ureq::Proxy>, roots: ureq::tls::RootCerts) -> UreqTransport {
         // Per-phase limits, not ureq's global (or per-call, or resolve) limit: with one of
         // those set, ureq's resolver starts a thread for every request to bound the lookup.
-        // The whole exchange is bounded here instead (the body's deadline).
         let config = Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -264,7 +281,6 @@ impl Default for UreqTransport {
 impl Transport for UreqTransport {
     fn send(&self, mut request: Request) -> Result<Response, TransportError> {
         let timeout = request.timeout().or(self.timeout);
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let method = match request.method() {
             Method::Get => http::Method::GET,
             Method::Put => http::Method::PUT,
@@ -283,12 +299,6 @@ impl Transport for UreqTransport {
             None => self.run(built(builder.body(()))?, own_limits, timeout),
         };
         let response = result.map_err(map_error)?;
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(TransportError::new(
-                TransportErrorKind::Timeout,
-                timeout_text(ureq::Timeout::Global),
-            ));
-        }
         let (parts, body) = response.into_parts();
         let headers = parts
             .headers
@@ -298,10 +308,7 @@ impl Transport for UreqTransport {
         Ok(Response::new(
             parts.status.as_u16(),
             headers,
-            BodyReader {
-                body: body.into_reader(),
-                deadline,
-            },
+            BodyReader(body.into_reader()),
         ))
     }
 }
@@ -317,9 +324,16 @@ impl UreqTransport {
         if !own_limits {
             return self.agent.run(request);
         }
+        // Connecting too: the agent's own limit, or the request's when that is shorter.
+        let agent_connect = self.agent.config().timeouts().connect;
+        let connect = match (agent_connect, timeout) {
+            (Some(own), Some(asked)) => Some(own.min(asked)),
+            (own, asked) => own.or(asked),
+        };
         let request = self
             .agent
             .configure_request(request)
+            .timeout_connect(connect)
             .timeout_send_request(timeout)
             .timeout_send_body(timeout)
             .timeout_recv_response(timeout)
@@ -362,14 +376,19 @@ fn map_error(e: ureq::Error) -> TransportError {
 }
 
 /// What a system error on the way to a response means. A failed name lookup comes as an I/O
-/// error from the system resolver, told by the standard library's wording: it is a mistyped
-/// or unknown host, not a failed connection, and is not retried.
+/// error from the system resolver (told by the standard library's wording, or Windows'
+/// error code): an unknown host is not a failed connection and is not retried, but a
+/// temporary failure of the resolver is.
 fn io_kind(io: &io::Error) -> TransportErrorKind {
+    const WSAHOST_NOT_FOUND: i32 = 11001;
+    const WSANO_DATA: i32 = 11004;
+    let text = io.to_string();
+    let lookup = text.contains("failed to lookup address information");
+    let temporary = text.contains("Temporary failure") || text.contains("try again");
     if io.kind() == io::ErrorKind::TimedOut {
         TransportErrorKind::Timeout
-    } else if io
-        .to_string()
-        .contains("failed to lookup address information")
+    } else if (lookup && !temporary)
+        || (cfg!(windows) && matches!(io.raw_os_error(), Some(WSAHOST_NOT_FOUND | WSANO_DATA)))
     {
         TransportErrorKind::Dns
     } else {
@@ -377,31 +396,24 @@ fn io_kind(io: &io::Error) -> TransportErrorKind {
     }
 }
 
-/// Which limit a ureq timeout hit, in plain words.
+/// Which phase a ureq timeout ended, in plain words (the "timed out" is said by the kind).
 fn timeout_text(which: ureq::Timeout) -> &'static str {
     match which {
-        ureq::Timeout::Connect => "opening the connection took longer than the connect timeout",
-        _ => "the exchange took longer than the timeout",
+        ureq::Timeout::Connect => "while connecting",
+        ureq::Timeout::SendRequest | ureq::Timeout::SendBody => "while sending the request",
+        ureq::Timeout::RecvResponse => "while waiting for the answer",
+        ureq::Timeout::RecvBody => "while reading the body",
+        _ => "during the exchange",
     }
 }
 
 /// The response body; a ureq timeout while reading surfaces as `io::ErrorKind::TimedOut`,
-/// so the client can tell it from other failures without knowing ureq, and so does a body
-/// still arriving when the whole exchange's time is up.
-struct BodyReader {
-    body: ureq::BodyReader<'static>,
-    deadline: Option<Instant>,
-}
+/// so the client can tell it from other failures without knowing ureq.
+struct BodyReader(ureq::BodyReader<'static>);
 
 impl Read for BodyReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                timeout_text(ureq::Timeout::Global),
-            ));
-        }
-        self.body.read(buf).map_err(|e| match ureq::Error::from(e) {
+        self.0.read(buf).map_err(|e| match ureq::Error::from(e) {
             ureq::Error::Io(io) => io,
             ureq::Error::Timeout(which) => {
                 io::Error::new(io::ErrorKind::TimedOut, timeout_text(which))
@@ -414,6 +426,14 @@ impl Read for BodyReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_proxy_url() {
+        let builder = UreqTransport::builder().proxy("http://user:s3cret@proxy.example:3128");
+        let text = format!("{builder:?}");
+        assert!(!text.contains("s3cret") && !text.contains("user"), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
 
     #[test]
     fn root_certificates_from_a_pem_file_or_the_platform() {
@@ -450,6 +470,14 @@ mod tests {
         assert_eq!(
             std::error::Error::source(&e).unwrap().to_string(),
             "failed to lookup address information: Name or service not known"
+        );
+        // A resolver that is only having trouble is tried again.
+        let temporary = io::Error::other(
+            "failed to lookup address information: Temporary failure in name resolution",
+        );
+        assert_eq!(
+            map_error(ureq::Error::Io(temporary)).kind(),
+            TransportErrorKind::Connect
         );
         let refused = io::Error::from(io::ErrorKind::ConnectionRefused);
         assert_eq!(

@@ -15,13 +15,16 @@ use crate::{Failure, exit};
 pub fn run(port: u16, seed: Option<&Path>, out: &Output) -> Result<u8, Failure> {
     let mut builder = Emulator::builder().port(port);
     if let Some(path) = seed {
-        builder = builder
-            .reports(seed_reports(path)?)
-            .map_err(|e| Failure::usage(format!("--seed {}: {e}", path.display())))?;
+        builder = builder.reports(seed_reports(path)?);
     }
-    let emulator = builder.start().map_err(|e| Failure {
-        code: exit::TROUBLE,
-        message: format!("cannot start the emulator on 127.0.0.1:{port}: {e}"),
+    let emulator = builder.start().map_err(|e| match (e.kind(), seed) {
+        (std::io::ErrorKind::InvalidInput, Some(path)) => {
+            Failure::usage(format!("--seed {}: {e}", path.display()))
+        }
+        _ => Failure {
+            code: exit::TROUBLE,
+            message: format!("cannot start the emulator on 127.0.0.1:{port}: {e}"),
+        },
     })?;
     let base_url = emulator.base_url();
     let written = if out.json {
