@@ -228,9 +228,9 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(HttpReq
     )))
 }
 
-/// The reason phrase of a status, as the server writes it.
-fn reason(status: u16) -> &'static str {
-    match status {
+/// The reason phrase of a status, as the server writes it, if the emulator uses the status.
+pub(crate) fn reason(status: u16) -> Option<&'static str> {
+    Some(match status {
         200 => "OK",
         204 => "No Content",
         301 => "Moved Permanently",
@@ -250,12 +250,16 @@ fn reason(status: u16) -> &'static str {
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
-        _ => "Status",
-    }
+        _ => return None,
+    })
 }
 
 fn write_response(w: &mut TcpStream, r: &HttpResponse, close: bool) -> io::Result<()> {
-    let mut head = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\n",
+        r.status,
+        reason(r.status).unwrap_or("")
+    );
     for (n, v) in &r.headers {
         head.push_str(&format!("{n}: {v}\r\n"));
     }
