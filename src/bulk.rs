@@ -127,6 +127,8 @@ impl BulkOptions {
 pub struct BulkResults<Id, T> {
     /// `None` once dropped, so that workers blocked on a full channel wake up.
     results: Option<Receiver<(Id, Result<T, Error>)>>,
+    /// Every worker is done: the run ended by itself, and a drop has nothing to stop.
+    finished: bool,
     run: Arc<Run>,
     panic: Arc<PanicSlot>,
     workers: Vec<JoinHandle<()>>,
@@ -152,6 +154,7 @@ impl<Id, T> Iterator for BulkResults<Id, T> {
         match self.results.as_ref()?.recv() {
             Ok(item) => Some(item),
             Err(_) => {
+                self.finished = true;
                 let panic = self
                     .panic
                     .lock()
@@ -168,6 +171,9 @@ impl<Id, T> Iterator for BulkResults<Id, T> {
 
 impl<Id, T> Drop for BulkResults<Id, T> {
     fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
         self.run.signal.stop(StopReason::Requested);
         // Closing the channel makes a worker's next send fail, so none stays blocked.
         drop(self.results.take());
@@ -319,10 +325,28 @@ impl Client {
         T: Send + 'static,
         F: Fn(&Client, &I::Item) -> Result<T, Error> + Send + Sync + 'static,
     {
-        let options = options.into();
+        self.for_each_id_until(ids, options.into(), Arc::default(), job)
+    }
+
+    /// [`for_each_id`](Self::for_each_id), stopped by `signal`, which several runs may share
+    /// (one after the other: a run that ends after its last id leaves it as it was).
+    pub(crate) fn for_each_id_until<I, T, F>(
+        &self,
+        ids: I,
+        options: BulkOptions,
+        signal: Arc<StopSignal>,
+        job: F,
+    ) -> BulkResults<I::Item, T>
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: Send + 'static,
+        T: Send + 'static,
+        F: Fn(&Client, &I::Item) -> Result<T, Error> + Send + Sync + 'static,
+    {
         let concurrency = options.concurrency.clamp(1, MAX_CONCURRENCY);
         let run = Arc::new(Run {
-            signal: Arc::new(StopSignal::default()),
+            signal,
             failures: AtomicU32::new(0),
             stop_after_failures: options.stop_after_failures,
             busy: Mutex::new(0),
@@ -381,6 +405,7 @@ impl Client {
             .collect();
         BulkResults {
             results: Some(results),
+            finished: false,
             run,
             panic,
             workers,

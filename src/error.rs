@@ -34,6 +34,12 @@ pub enum Error {
     #[error(transparent)]
     InvalidReport(crate::new_report::InvalidReport),
 
+    /// No plan can be made for a [`DesiredReports`](crate::desired::DesiredReports): the file
+    /// is wrong, or the reports leave it unclear what to do ([`Client::plan`](crate::Client::plan)).
+    /// Nothing was changed.
+    #[error(transparent)]
+    Plan(crate::plan::PlanError),
+
     /// The API answered with a status outside 2xx; the vendor's error body, when there was
     /// one, is parsed into the [`ApiError`].
     #[error(transparent)]
@@ -201,6 +207,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::InvalidInput { .. } | Error::InvalidReport(_) => ErrorKind::InvalidInput,
+            Error::Plan(_) => ErrorKind::Plan,
             Error::Api(_) => ErrorKind::Api,
             Error::Auth(_) => ErrorKind::Auth,
             Error::TokenSource { .. } => ErrorKind::TokenSource,
@@ -352,6 +359,8 @@ fn attempts_note(attempts: u32) -> String {
 pub enum ErrorKind {
     /// Refused before anything was sent: [`Error::InvalidInput`], [`Error::InvalidReport`].
     InvalidInput,
+    /// No plan can be made for desired reports; nothing was changed: [`Error::Plan`].
+    Plan,
     /// The API answered with a status outside 2xx: [`Error::Api`].
     Api,
     /// The token endpoint refused to issue a token: [`Error::Auth`].
@@ -385,6 +394,7 @@ impl ErrorKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::Plan => "plan",
             ErrorKind::Api => "api",
             ErrorKind::Auth => "auth",
             ErrorKind::TokenSource => "token_source",

@@ -71,11 +71,13 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod apply;
 pub mod auth;
 mod base_url;
 pub mod bulk;
 pub mod client;
 mod date;
+pub mod desired;
 pub mod enums;
 mod error;
 mod id;
@@ -83,6 +85,7 @@ mod logging;
 pub mod model;
 pub mod new_report;
 pub mod patch;
+pub mod plan;
 mod retry;
 mod stop;
 mod timestamp;

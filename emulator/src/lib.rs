@@ -146,7 +146,7 @@ impl EmulatorBuilder {
                     .as_str()
                     .unwrap_or_default()
                     .to_ascii_lowercase();
-                s.reports.insert(id, report);
+                s.store(id, report);
             }
         }
         let handler_state = state.clone();
@@ -259,7 +259,7 @@ impl Emulator {
         let Some(id) = report["id"].as_str().map(str::to_ascii_lowercase) else {
             return Err(serde::ser::Error::custom("the report has no id"));
         };
-        lock(&self.state).reports.insert(id, report);
+        lock(&self.state).store(id, report);
         Ok(())
     }
 
@@ -274,10 +274,18 @@ impl Emulator {
                 let id = format!("{:08x}-1111-4111-8111-{:012x}", s.ids_made, s.ids_made);
                 let mut report = template.clone();
                 report["id"] = json!(id);
-                s.reports.insert(id.clone(), report);
+                s.store(id.clone(), report);
                 id
             })
             .collect()
+    }
+
+    /// Makes tenant `id` exist with no reports, so that listing its reports answers an empty
+    /// list rather than 404. (Tenants of the reports the emulator holds, or held, exist.)
+    pub fn add_tenant(&self, id: impl fmt::Display) {
+        lock(&self.state)
+            .tenants
+            .insert(id.to_string().to_ascii_lowercase());
     }
 
     /// Sets how the emulator departs from the real API.

@@ -63,7 +63,7 @@ pub(crate) fn list(s: &State, tenant: &str) -> HttpResponse {
         .filter(|(_, r)| r["parameters"]["tenant_id"] == tenant)
         .map(|(id, _)| id)
         .collect();
-    if ids.is_empty() && tenant != TENANT_ID {
+    if ids.is_empty() && tenant != TENANT_ID && !s.tenants.contains(tenant) {
         return error_body(404, "Tenant not found", None);
     }
     HttpResponse::json(200, &json!({ "items": ids }))
@@ -120,7 +120,7 @@ pub(crate) fn create(s: &mut State, req: &HttpRequest) -> HttpResponse {
         }
         s.stored.insert(id.clone(), files);
     }
-    s.reports.insert(id, report.clone());
+    s.store(id, report.clone());
     HttpResponse::json(200, &report)
 }
 

@@ -76,6 +76,9 @@ pub(crate) struct State {
     pub(crate) delays: VecDeque<std::time::Duration>,
     /// Stored files by report id.
     pub(crate) stored: BTreeMap<String, Vec<StoredFile>>,
+    /// Tenants that exist: those added, and those of every report ever stored (a tenant
+    /// whose reports were all deleted still exists).
+    pub(crate) tenants: std::collections::BTreeSet<String>,
     pub(crate) ids_made: u64,
     /// How many looks at the stored list show a new file `in_progress`.
     pub(crate) polls_before_saved: u32,
@@ -101,4 +104,14 @@ pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl State {
+    /// Stores `report` under `id` (lowercase), and knows its tenant from then on.
+    pub(crate) fn store(&mut self, id: String, report: Value) {
+        if let Some(tenant) = report["parameters"]["tenant_id"].as_str() {
+            self.tenants.insert(tenant.to_ascii_lowercase());
+        }
+        self.reports.insert(id, report);
+    }
 }

@@ -1,0 +1,286 @@
+//! Reports as code, over the network: [`Client::plan`] fetches the reports of a
+//! [`DesiredReports`]' tenants and computes the [`Plan`]; [`Client::apply`] carries it out on
+//! the [bulk](crate::bulk) engine; [`Client::export`] describes reports as they are.
+//!
+//! Applying runs in three phases, each on bounded threads: creates and updates; then
+//! replacements (the new report created and verified before the old one is deleted, with its
+//! version); then deletes. Every write is verified as the single calls are. A failed action
+//! does not stop the others; a run that stops (the service keeps failing, the credentials
+//! are refused, [`StopHandle::stop`]) reports every action it did not take up as
+//! [`Error::NotAttempted`], in this phase and the next ones.
+//!
+//! ```no_run
+//! use acronis_reports::desired::DesiredReports;
+//! use acronis_reports::Client;
+//!
+//! # let client = Client::builder().base_url("https://eu2-cloud.acronis.com/api/2").bearer_token("t").build()?;
+//! let desired = DesiredReports::from_json(&std::fs::read("reports.json")?)?;
+//! let plan = client.plan(&desired, 8)?;
+//! println!("{}", plan.summary());
+//! for (action, result) in client.apply(&plan, 8) {
+//!     match result {
+//!         Ok(applied) => println!("{} {}: {applied:?}", action.kind(), action.tenant()),
+//!         Err(e) => eprintln!("{} {}: {e}", action.kind(), action.tenant()),
+//!     }
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::bulk::{BulkOptions, BulkResults, StopHandle};
+use crate::client::Client;
+use crate::desired::DesiredReports;
+use crate::error::Error;
+use crate::id::{ReportId, TenantId};
+use crate::model::Report;
+use crate::plan::{Action, Plan, PlanError};
+use crate::stop::StopSignal;
+
+/// What an applied [`Action`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Applied {
+    /// The report was created and verified.
+    Created(Report),
+    /// The report was updated and verified.
+    Updated(Report),
+    /// The new report was created and verified, and the old one deleted.
+    Replaced {
+        /// The new report.
+        new: Report,
+    },
+    /// The report was deleted.
+    Deleted,
+}
+
+/// Why an [`Action`] failed, and what it changed before it did.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApplyError {
+    /// The failure.
+    pub error: Error,
+    /// A report the action created before it failed: a replacement whose old report could
+    /// not be deleted (both now exist). A create that ends in [`Error::Mismatch`] holds its
+    /// report in the error instead.
+    pub created: Option<Box<Report>>,
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.created {
+            Some(created) => write!(
+                f,
+                "the new report {} was created, but deleting the one it replaces failed",
+                created.id
+            ),
+            None => f.write_str("the action failed"),
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<Error> for ApplyError {
+    fn from(error: Error) -> Self {
+        ApplyError {
+            error,
+            created: None,
+        }
+    }
+}
+
+/// The results of [`Client::apply`]: each change of the plan with its result, as it
+/// finishes, phase after phase. Dropping it stops the run as dropping
+/// [`BulkResults`] does.
+pub struct Applying {
+    client: Client,
+    options: BulkOptions,
+    signal: Arc<StopSignal>,
+    phases: VecDeque<Vec<Action>>,
+    current: Option<BulkResults<Action, Result<Applied, ApplyError>>>,
+}
+
+impl Applying {
+    /// A handle that stops the run from anywhere: see [`StopHandle`]. The results go on
+    /// until every action is accounted for.
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.signal.clone())
+    }
+}
+
+impl fmt::Debug for Applying {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Applying")
+            .field("phases_left", &self.phases.len())
+            .field("stop_reason", &self.signal.reason())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for Applying {
+    type Item = (Action, Result<Applied, ApplyError>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(run) = &mut self.current {
+                if let Some((action, result)) = run.next() {
+                    return Some((action, result.unwrap_or_else(|e| Err(e.into()))));
+                }
+            }
+            let phase = self.phases.pop_front()?;
+            self.current = Some(self.client.for_each_id_until(
+                phase,
+                self.options,
+                self.signal.clone(),
+                apply_one,
+            ));
+        }
+    }
+}
+
+/// Carries out one action (create, update, replace or delete).
+fn apply_one(client: &Client, action: &Action) -> Result<Result<Applied, ApplyError>, Error> {
+    Ok(match action {
+        Action::Create { report, .. } => client
+            .create_report(report)
+            .map(Applied::Created)
+            .map_err(ApplyError::from),
+        Action::Update {
+            current, update, ..
+        } => client
+            .update_report(current.id, update)
+            .map(Applied::Updated)
+            .map_err(ApplyError::from),
+        Action::Replace { current, new, .. } => match client.create_report(new) {
+            Err(e) => Err(e.into()),
+            Ok(created) => match client.delete_report(current.id, current.version) {
+                Ok(()) => Ok(Applied::Replaced { new: created }),
+                Err(error) => Err(ApplyError {
+                    error,
+                    created: Some(Box::new(created)),
+                }),
+            },
+        },
+        Action::Delete { current } => client
+            .delete_report(current.id, current.version)
+            .map(|()| Applied::Deleted)
+            .map_err(ApplyError::from),
+        // Not changes: `apply` does not give them to the run.
+        Action::Unchanged { .. } | Action::Unmanaged { .. } => Err(ApplyError::from(
+            Error::invalid_input(crate::error::InputKind::EmptyUpdate, "nothing to apply"),
+        )),
+    })
+}
+
+impl Client {
+    /// Every report of `tenants`: their ids listed (`GET /tenants/{id}/reports`), then each
+    /// fetched, on the threads `options` says (a number will do), ordered by id. A report
+    /// deleted between the listing and its fetch is left out.
+    ///
+    /// # Errors
+    ///
+    /// The first failure of a listing or a fetch (the run then stops): the reports are all
+    /// needed to plan. [`Error::NotAttempted`] when the run was stopped.
+    pub fn reports_of_tenants(
+        &self,
+        tenants: &[TenantId],
+        options: impl Into<BulkOptions>,
+    ) -> Result<Vec<Report>, Error> {
+        let options = options.into();
+        let mut ids: Vec<ReportId> = Vec::new();
+        for (_, listed) in self.for_each_id(tenants.to_vec(), options, |client, tenant| {
+            client.list_report_ids(*tenant)
+        }) {
+            ids.extend(listed?);
+        }
+        let mut reports = Vec::with_capacity(ids.len());
+        for (_, fetched) in self.for_each_id(ids, options, |client, id| {
+            match client.get_report(*id) {
+                // Deleted meanwhile: not one of the tenant's reports any more.
+                Err(e) if e.status() == Some(404) => Ok(None),
+                other => other.map(Some),
+            }
+        }) {
+            reports.extend(fetched?);
+        }
+        reports.sort_by_key(|r| r.id);
+        Ok(reports)
+    }
+
+    /// The plan that brings the monthly reports of `desired`'s tenants to what it says:
+    /// `desired` checked (nothing sent if it fails), the tenants' reports fetched with
+    /// [`reports_of_tenants`](Self::reports_of_tenants), then [`Plan::between`]. Only `GET`
+    /// requests are sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Plan`] when the file is wrong or the reports leave it unclear what to do
+    /// (several match one entry, say); the errors of
+    /// [`reports_of_tenants`](Self::reports_of_tenants).
+    pub fn plan(
+        &self,
+        desired: &DesiredReports,
+        options: impl Into<BulkOptions>,
+    ) -> Result<Plan, Error> {
+        desired
+            .check()
+            .map_err(|e| Error::Plan(PlanError::Invalid(e)))?;
+        let actual = self.reports_of_tenants(&desired.tenants(), options)?;
+        Plan::between(desired, &actual).map_err(Error::Plan)
+    }
+
+    /// Applies the changes of `plan` (creates, updates, replacements, deletes; see the
+    /// [module](self)) on the threads `options` says, and yields each with its result as it
+    /// finishes. A plan applied right after it was made leaves nothing to do: a new plan has
+    /// no change.
+    ///
+    /// A plan is a snapshot: a report changed by someone else since is updated as the plan
+    /// says (updates carry no version), and a delete of a report changed since fails with a
+    /// 409.
+    pub fn apply(&self, plan: &Plan, options: impl Into<BulkOptions>) -> Applying {
+        let mut first = Vec::new();
+        let mut replaces = Vec::new();
+        let mut deletes = Vec::new();
+        for action in plan.actions() {
+            match action {
+                Action::Create { .. } | Action::Update { .. } => first.push(action.clone()),
+                Action::Replace { .. } => replaces.push(action.clone()),
+                Action::Delete { .. } => deletes.push(action.clone()),
+                _ => {}
+            }
+        }
+        Applying {
+            client: self.clone(),
+            options: options.into(),
+            signal: Arc::default(),
+            phases: [first, replaces, deletes]
+                .into_iter()
+                .filter(|phase| !phase.is_empty())
+                .collect(),
+            current: None,
+        }
+    }
+
+    /// The desired reports that describe the monthly reports of `tenants` as they are now
+    /// ([`DesiredReports::describing`]), fetched with
+    /// [`reports_of_tenants`](Self::reports_of_tenants): a plan for it has no change.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`reports_of_tenants`](Self::reports_of_tenants).
+    pub fn export(
+        &self,
+        tenants: &[TenantId],
+        options: impl Into<BulkOptions>,
+    ) -> Result<DesiredReports, Error> {
+        let reports = self.reports_of_tenants(tenants, options)?;
+        Ok(DesiredReports::describing(tenants, &reports))
+    }
+}

@@ -1,0 +1,590 @@
+//! Reports as code: [`DesiredReports`], the monthly reports a set of tenants should have, read
+//! from a file (TOML with the `toml` feature, or JSON) or built in code.
+//!
+//! Pure, like [`patch`](crate::patch): no I/O. [`Plan::between`](crate::plan::Plan::between)
+//! compares desired reports with the actual ones; [`Client::plan`](crate::Client::plan) and
+//! [`Client::apply`](crate::Client::apply) fetch and change them;
+//! [`DesiredReports::describing`] writes the file that describes reports as they are (the
+//! command-line tool's `export`).
+//!
+//! # The file
+//!
+//! ```toml
+//! prune = false            # optional: delete the tenants' monthly reports no entry matches
+//!
+//! [[report]]
+//! tenant = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc"   # or: tenants = ["...", "..."]
+//! kind = "usage_summary"        # required
+//! level = "all_customers"       # required
+//! result_action = "send"        # optional, default "send"
+//! formats = ["csv", "json_v2_0"] # optional
+//! enabled = true                # optional
+//! recipients = ["ca451758-b48a-45d9-9ae6-8f1059f67619"]  # optional
+//! hide_zero_usage = false       # optional
+//! show_skus = true              # optional
+//! # id = "..."                  # optional: pin this entry to one existing report
+//! ```
+//!
+//! - Only **monthly** reports are managed; one-time reports are never matched, changed or
+//!   deleted.
+//! - A member an entry leaves out is not managed: an existing report keeps its value, a
+//!   created one gets the API's default.
+//! - **Identity**: an entry matches its tenant's monthly report of the same `kind` and
+//!   `result_action`, or the report its `id` pins.
+//!
+//! The same shape in JSON is read by [`DesiredReports::from_json`]:
+//! `{"prune": false, "report": [{"tenant": "...", "kind": "usage_summary", ...}]}`.
+//!
+//! ```
+//! use acronis_reports::desired::{DesiredReport, DesiredReports};
+//! use acronis_reports::{Level, ReportKind};
+//!
+//! let desired = DesiredReports::from_json(br#"{"report": [{
+//!     "tenant": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc", "kind": "usage_summary",
+//!     "level": "all_customers", "result_action": "save", "enabled": true}]}"#)?;
+//! let in_code = DesiredReports::new([DesiredReport::new(
+//!     "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc".parse()?,
+//!     Level::AllCustomers,
+//!     ReportKind::UsageSummary,
+//! )
+//! .save()
+//! .enabled(true)]);
+//! assert_eq!(desired, in_code);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
+use crate::id::{ReportId, TenantId, UserId};
+use crate::model::Report;
+
+/// The monthly reports some tenants should have: the content of a desired-state file.
+///
+/// Build one in code with [`new`](Self::new) or read one with [`from_json`](Self::from_json)
+/// or `from_toml` (feature `toml`); both check it with [`check`](Self::check), which
+/// [`Plan::between`](crate::plan::Plan::between) calls again.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DesiredReports {
+    /// Whether the monthly reports of the file's tenants that no entry matches are deleted
+    /// (`true`) or left alone and reported as unmanaged (`false`, the default).
+    pub prune: bool,
+    /// The entries, in the file's order (`[[report]]` tables).
+    pub reports: Vec<DesiredReport>,
+}
+
+/// One entry of a [`DesiredReports`]: a monthly report each of its tenants should have.
+///
+/// `None` members are not managed: an existing report keeps its value, a created one gets
+/// the API's default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DesiredReport {
+    /// The tenants that should have the report (the file's `tenant` or `tenants`).
+    pub tenants: Vec<TenantId>,
+    /// `parameters.kind`; part of the entry's identity.
+    pub kind: ReportKind,
+    /// `parameters.level`.
+    pub level: Level,
+    /// `result_action`; part of the entry's identity. Default: `send`.
+    pub result_action: ResultAction,
+    /// `parameters.formats`, compared as a set. A report can only get other formats by being
+    /// replaced (created anew, then the old one deleted).
+    pub formats: Option<Vec<ReportFormat>>,
+    /// `schedule.enabled`.
+    pub enabled: Option<bool>,
+    /// `recipients`, compared as a set; only for `result_action = send`.
+    pub recipients: Option<Vec<UserId>>,
+    /// `parameters.hide_zero_usage`.
+    pub hide_zero_usage: Option<bool>,
+    /// `parameters.show_skus`.
+    pub show_skus: Option<bool>,
+    /// Pins the entry to this existing report, whatever its kind and result action.
+    pub id: Option<ReportId>,
+}
+
+impl DesiredReports {
+    /// Desired reports with these entries, and `prune` off.
+    pub fn new(reports: impl IntoIterator<Item = DesiredReport>) -> DesiredReports {
+        DesiredReports {
+            prune: false,
+            reports: reports.into_iter().collect(),
+        }
+    }
+
+    /// Sets [`prune`](Self::prune) (default `false`).
+    pub fn prune(mut self, prune: bool) -> DesiredReports {
+        self.prune = prune;
+        self
+    }
+
+    /// Reads the JSON form of the file and [checks](Self::check) it.
+    ///
+    /// # Errors
+    ///
+    /// A [`DesiredError`] naming what is wrong: the JSON (with its line), an unknown key, a
+    /// value that is not one the API knows, or a problem [`check`](Self::check) finds.
+    pub fn from_json(text: &[u8]) -> Result<DesiredReports, DesiredError> {
+        let file: File = serde_json::from_slice(text).map_err(|e| DesiredError {
+            entry: None,
+            key: None,
+            message: e.to_string(),
+        })?;
+        file.into_desired()
+    }
+
+    /// Reads the TOML form of the file and [checks](Self::check) it.
+    ///
+    /// # Errors
+    ///
+    /// A [`DesiredError`] naming what is wrong: the TOML (with its line), an unknown key, a
+    /// value that is not one the API knows, or a problem [`check`](Self::check) finds.
+    #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
+    pub fn from_toml(text: &str) -> Result<DesiredReports, DesiredError> {
+        let file: File = toml::from_str(text).map_err(|e| DesiredError {
+            entry: None,
+            key: None,
+            message: e.to_string().trim_end().to_owned(),
+        })?;
+        file.into_desired()
+    }
+
+    /// The JSON form of the file, pretty-printed.
+    pub fn to_json_string(&self) -> String {
+        serde_json::to_string_pretty(&File::from(self)).unwrap_or_default()
+    }
+
+    /// The TOML form of the file.
+    #[cfg(feature = "toml")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
+    pub fn to_toml_string(&self) -> String {
+        toml::to_string(&File::from(self)).unwrap_or_default()
+    }
+
+    /// The file that describes the monthly reports of `tenants` among `reports` as they are:
+    /// one entry per report with every member set (`recipients` for sent reports only), ids
+    /// pinned only where two reports of a tenant share a kind and result action. A plan
+    /// between it and the same reports has no change. One-time reports and other tenants'
+    /// reports are left out. Entries are ordered by tenant (as given), kind, result action and
+    /// id.
+    pub fn describing(tenants: &[TenantId], reports: &[Report]) -> DesiredReports {
+        let mut entries = Vec::new();
+        let mut seen = BTreeSet::new();
+        for tenant in tenants {
+            if !seen.insert(*tenant) {
+                continue;
+            }
+            let mut mine: Vec<&Report> = reports
+                .iter()
+                .filter(|r| {
+                    r.parameters.tenant_id == *tenant
+                        && r.schedule.schedule_type == ScheduleType::Monthly
+                })
+                .collect();
+            mine.sort_by(|a, b| {
+                let key = |r: &Report| {
+                    (
+                        r.parameters.kind.as_str().to_owned(),
+                        r.result_action.as_str().to_owned(),
+                        r.id,
+                    )
+                };
+                key(a).cmp(&key(b))
+            });
+            let mut per_identity: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+            for r in &mine {
+                *per_identity
+                    .entry((r.parameters.kind.as_str(), r.result_action.as_str()))
+                    .or_default() += 1;
+            }
+            for r in mine {
+                let p = &r.parameters;
+                let shared = per_identity[&(p.kind.as_str(), r.result_action.as_str())] > 1;
+                entries.push(DesiredReport {
+                    tenants: vec![*tenant],
+                    kind: p.kind.clone(),
+                    level: p.level.clone(),
+                    result_action: r.result_action.clone(),
+                    formats: (!p.formats.is_empty()).then(|| p.formats.clone()),
+                    enabled: Some(r.schedule.enabled),
+                    recipients: (r.result_action == ResultAction::Send)
+                        .then(|| r.recipients.clone()),
+                    hide_zero_usage: p.hide_zero_usage,
+                    show_skus: p.show_skus,
+                    id: shared.then_some(r.id),
+                });
+            }
+        }
+        DesiredReports::new(entries)
+    }
+
+    /// The tenants the entries name, each once, in the order they first appear.
+    pub fn tenants(&self) -> Vec<TenantId> {
+        let mut seen = BTreeSet::new();
+        self.reports
+            .iter()
+            .flat_map(|r| r.tenants.iter().copied())
+            .filter(|t| seen.insert(*t))
+            .collect()
+    }
+
+    /// Checks what the types cannot: every entry names a tenant (and a pinned one exactly
+    /// one), no tenant twice; holds only values the API knows; no empty `formats`; no
+    /// `recipients` with `result_action = save`, and not an empty list with `send`; no two
+    /// entries of a tenant with the same identity (kind and result action, or pinned id).
+    ///
+    /// # Errors
+    ///
+    /// The first problem, naming the entry (counted from 1, in the file's order) and the key.
+    pub fn check(&self) -> Result<(), DesiredError> {
+        let mut identities: BTreeMap<(TenantId, String, String), usize> = BTreeMap::new();
+        let mut pinned: BTreeMap<ReportId, usize> = BTreeMap::new();
+        for (i, entry) in self.reports.iter().enumerate() {
+            let n = i + 1;
+            let bad = |key: &str, message: String| {
+                Err(DesiredError {
+                    entry: Some(n),
+                    key: Some(key.to_owned()),
+                    message,
+                })
+            };
+            if entry.tenants.is_empty() {
+                return bad("tenant", "no tenant: give `tenant` or `tenants`".into());
+            }
+            let mut tenants = BTreeSet::new();
+            if let Some(t) = entry.tenants.iter().find(|t| !tenants.insert(**t)) {
+                return bad("tenants", format!("{t} is named twice"));
+            }
+            for (key, unknown) in [
+                ("kind", entry.kind.is_unknown()),
+                ("level", entry.level.is_unknown()),
+                ("result_action", entry.result_action.is_unknown()),
+                (
+                    "formats",
+                    entry.formats.iter().flatten().any(ReportFormat::is_unknown),
+                ),
+            ] {
+                if unknown {
+                    return bad(
+                        key,
+                        "holds a value this version of the crate does not know the API to accept"
+                            .into(),
+                    );
+                }
+            }
+            if entry.formats.as_ref().is_some_and(Vec::is_empty) {
+                return bad(
+                    "formats",
+                    "is empty: leave it out for the API's default".into(),
+                );
+            }
+            match (&entry.result_action, &entry.recipients) {
+                (ResultAction::Save, Some(_)) => {
+                    return bad(
+                        "recipients",
+                        "a saved report (result_action = \"save\") has no recipients: leave them out".into(),
+                    );
+                }
+                (ResultAction::Send, Some(r)) if r.is_empty() => {
+                    return bad(
+                        "recipients",
+                        "is empty: a sent report needs at least one recipient".into(),
+                    );
+                }
+                _ => {}
+            }
+            if let Some(id) = entry.id {
+                if entry.tenants.len() > 1 {
+                    return bad(
+                        "id",
+                        "pins one report, of one tenant: give `tenant`, not several `tenants`"
+                            .into(),
+                    );
+                }
+                if let Some(first) = pinned.insert(id, n) {
+                    return bad("id", format!("report {id} is pinned by entry {first} too"));
+                }
+                continue;
+            }
+            for tenant in &entry.tenants {
+                let identity = (
+                    *tenant,
+                    entry.kind.as_str().to_owned(),
+                    entry.result_action.as_str().to_owned(),
+                );
+                if let Some(first) = identities.insert(identity, n) {
+                    return bad(
+                        "kind",
+                        format!(
+                            "entry {first} already describes tenant {tenant}'s {} report with result_action {}: \
+                             merge the two, or pin each to its report with `id`",
+                            entry.kind, entry.result_action
+                        ),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DesiredReport {
+    /// An entry for `tenant`'s monthly report at `level`, of `kind`, sent (result action
+    /// `send`), every other member left unmanaged.
+    pub fn new(tenant: TenantId, level: Level, kind: ReportKind) -> DesiredReport {
+        DesiredReport {
+            tenants: vec![tenant],
+            kind,
+            level,
+            result_action: ResultAction::Send,
+            formats: None,
+            enabled: None,
+            recipients: None,
+            hide_zero_usage: None,
+            show_skus: None,
+            id: None,
+        }
+    }
+
+    /// The same entry for each of these tenants (replaces the tenant given to
+    /// [`new`](Self::new)).
+    pub fn for_tenants(mut self, tenants: impl IntoIterator<Item = TenantId>) -> DesiredReport {
+        self.tenants = tenants.into_iter().collect();
+        self
+    }
+
+    /// Saved rather than sent: `result_action = "save"` (default: `send`).
+    pub fn save(mut self) -> DesiredReport {
+        self.result_action = ResultAction::Save;
+        self
+    }
+
+    /// Manages `formats` (default: unmanaged).
+    pub fn formats(mut self, formats: impl IntoIterator<Item = ReportFormat>) -> DesiredReport {
+        self.formats = Some(formats.into_iter().collect());
+        self
+    }
+
+    /// Manages `schedule.enabled` (default: unmanaged).
+    pub fn enabled(mut self, enabled: bool) -> DesiredReport {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Manages `recipients` (default: unmanaged).
+    pub fn recipients(mut self, recipients: impl IntoIterator<Item = UserId>) -> DesiredReport {
+        self.recipients = Some(recipients.into_iter().collect());
+        self
+    }
+
+    /// Manages `parameters.hide_zero_usage` (default: unmanaged).
+    pub fn hide_zero_usage(mut self, hide: bool) -> DesiredReport {
+        self.hide_zero_usage = Some(hide);
+        self
+    }
+
+    /// Manages `parameters.show_skus` (default: unmanaged).
+    pub fn show_skus(mut self, show: bool) -> DesiredReport {
+        self.show_skus = Some(show);
+        self
+    }
+
+    /// Pins the entry to one existing report (default: matched by kind and result action).
+    pub fn pin(mut self, id: ReportId) -> DesiredReport {
+        self.id = Some(id);
+        self
+    }
+}
+
+/// What is wrong with a desired-state file or a [`DesiredReports`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DesiredError {
+    /// The entry at fault, counted from 1 in the file's order (`None`: the file as a whole,
+    /// or a syntax error whose message gives the line).
+    pub entry: Option<usize>,
+    /// The key at fault, like `recipients`.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for DesiredError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.entry, &self.key) {
+            (Some(n), Some(key)) => write!(f, "report entry {n}: {key}: {}", self.message),
+            (Some(n), None) => write!(f, "report entry {n}: {}", self.message),
+            (None, Some(key)) => write!(f, "{key}: {}", self.message),
+            (None, None) => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for DesiredError {}
+
+/// The file's shape, as serde reads and writes it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    prune: bool,
+    #[serde(default)]
+    report: Vec<Entry>,
+}
+
+/// One `[[report]]` table. Values are read as text and parsed afterwards, so that an error
+/// names the entry and the key, and unknown enum values are refused.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenants: Option<Vec<String>>,
+    kind: Option<String>,
+    level: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    result_action: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    formats: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipients: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hide_zero_usage: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    show_skus: Option<bool>,
+}
+
+impl File {
+    fn into_desired(self) -> Result<DesiredReports, DesiredError> {
+        let mut reports = Vec::with_capacity(self.report.len());
+        for (i, entry) in self.report.into_iter().enumerate() {
+            reports.push(entry.into_desired(i + 1)?);
+        }
+        let desired = DesiredReports {
+            prune: self.prune,
+            reports,
+        };
+        desired.check()?;
+        Ok(desired)
+    }
+}
+
+impl Entry {
+    fn into_desired(self, n: usize) -> Result<DesiredReport, DesiredError> {
+        fn parse<T: FromStr>(n: usize, key: &str, text: &str) -> Result<T, DesiredError>
+        where
+            T::Err: fmt::Display,
+        {
+            text.parse().map_err(|e: T::Err| DesiredError {
+                entry: Some(n),
+                key: Some(key.to_owned()),
+                message: e.to_string(),
+            })
+        }
+        fn list<T: FromStr>(n: usize, key: &str, texts: &[String]) -> Result<Vec<T>, DesiredError>
+        where
+            T::Err: fmt::Display,
+        {
+            texts.iter().map(|t| parse(n, key, t)).collect()
+        }
+        let missing = |key: &str| DesiredError {
+            entry: Some(n),
+            key: Some(key.to_owned()),
+            message: "is required".into(),
+        };
+        let tenants = match (&self.tenant, &self.tenants) {
+            (Some(_), Some(_)) => {
+                return Err(DesiredError {
+                    entry: Some(n),
+                    key: Some("tenants".into()),
+                    message: "give `tenant` or `tenants`, not both".into(),
+                });
+            }
+            (Some(t), None) => vec![parse(n, "tenant", t)?],
+            (None, Some(ts)) => list(n, "tenants", ts)?,
+            (None, None) => return Err(missing("tenant")),
+        };
+        Ok(DesiredReport {
+            tenants,
+            kind: parse(
+                n,
+                "kind",
+                self.kind.as_deref().ok_or_else(|| missing("kind"))?,
+            )?,
+            level: parse(
+                n,
+                "level",
+                self.level.as_deref().ok_or_else(|| missing("level"))?,
+            )?,
+            result_action: match &self.result_action {
+                Some(a) => parse(n, "result_action", a)?,
+                None => ResultAction::Send,
+            },
+            formats: self
+                .formats
+                .as_deref()
+                .map(|f| list(n, "formats", f))
+                .transpose()?,
+            enabled: self.enabled,
+            recipients: self
+                .recipients
+                .as_deref()
+                .map(|r| list(n, "recipients", r))
+                .transpose()?,
+            hide_zero_usage: self.hide_zero_usage,
+            show_skus: self.show_skus,
+            id: self
+                .id
+                .as_deref()
+                .map(|id| parse(n, "id", id))
+                .transpose()?,
+        })
+    }
+}
+
+impl From<&DesiredReports> for File {
+    fn from(desired: &DesiredReports) -> File {
+        let texts =
+            |items: &[_]| -> Vec<String> { items.iter().map(ToString::to_string).collect() };
+        File {
+            prune: desired.prune,
+            report: desired
+                .reports
+                .iter()
+                .map(|r| {
+                    let (tenant, tenants) = match r.tenants.as_slice() {
+                        [one] => (Some(one.to_string()), None),
+                        many => (None, Some(many.iter().map(ToString::to_string).collect())),
+                    };
+                    Entry {
+                        id: r.id.map(|id| id.to_string()),
+                        tenant,
+                        tenants,
+                        kind: Some(r.kind.to_string()),
+                        level: Some(r.level.to_string()),
+                        result_action: Some(r.result_action.to_string()),
+                        formats: r
+                            .formats
+                            .as_deref()
+                            .map(|f| f.iter().map(ToString::to_string).collect()),
+                        enabled: r.enabled,
+                        recipients: r.recipients.as_deref().map(texts),
+                        hide_zero_usage: r.hide_zero_usage,
+                        show_skus: r.show_skus,
+                    }
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,656 @@
+//! [`Plan`]: what it takes to bring a set of tenants' monthly reports to what a
+//! [`DesiredReports`] says, computed without I/O from the reports as they are.
+//!
+//! [`Plan::between`] gives each entry, and each monthly report of the file's tenants, one
+//! [`Action`]: create, update (a `PUT` of exactly the differing members), replace (a member a
+//! `PUT` cannot change differs: create the new report, then delete the old one), delete (with
+//! `prune`), unchanged, or unmanaged. [`Action::requests`] says exactly what applying it
+//! sends; [`Client::apply`](crate::Client::apply) sends it.
+//!
+//! ```
+//! use acronis_reports::desired::{DesiredReport, DesiredReports};
+//! use acronis_reports::plan::{ActionKind, Plan};
+//! use acronis_reports::{Level, Report, ReportKind};
+//!
+//! let tenant = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc".parse()?;
+//! let mut actual = Report::new("20dffb36-d77b-45c6-b2fa-39276e98d5fc".parse()?, tenant);
+//! actual.parameters.level = Level::Accounts;
+//!
+//! let desired = DesiredReports::new([
+//!     DesiredReport::new(tenant, Level::AllCustomers, ReportKind::UsageSummary).save(),
+//! ]);
+//! let plan = Plan::between(&desired, &[actual])?;
+//! assert_eq!(plan.actions()[0].kind(), ActionKind::Update);
+//! assert_eq!(
+//!     plan.actions()[0].requests()[0].body.as_ref().map(ToString::to_string).as_deref(),
+//!     Some(r#"{"parameters":{"level":"all_customers"}}"#)
+//! );
+//! assert_eq!(plan.summary().to_string(), "0 to create, 1 to update, 0 to replace, 0 to delete, 0 unchanged, 0 unmanaged");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeSet, HashSet};
+use std::fmt;
+
+use serde_json::{Value, json};
+
+use crate::desired::{DesiredError, DesiredReport, DesiredReports};
+use crate::enums::{ReportKind, ResultAction, ScheduleType};
+use crate::id::{ReportId, TenantId};
+use crate::model::Report;
+use crate::new_report::NewReport;
+use crate::patch::ReportUpdate;
+use crate::transport::Method;
+use crate::verify::Field;
+
+/// The actions that bring the reports to what a [`DesiredReports`] says; see the
+/// [module](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    actions: Vec<Action>,
+}
+
+/// What to do about one entry of the file, or one monthly report of its tenants.
+///
+/// `entry` fields count the file's entries from 1, in its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Action {
+    /// No report matches the entry: create this one.
+    Create {
+        /// The entry.
+        entry: usize,
+        /// The tenant, one of the entry's.
+        tenant: TenantId,
+        /// The body of `POST /reports`: a monthly report.
+        report: NewReport,
+    },
+    /// A report matches and differs in members a `PUT` can change.
+    Update {
+        /// The entry.
+        entry: usize,
+        /// The report as it is.
+        current: Report,
+        /// The body of `PUT /reports/{id}`: exactly the differing members.
+        update: ReportUpdate,
+        /// Each differing member, old and new.
+        changes: Vec<Change>,
+    },
+    /// A report matches but differs in a member a `PUT` cannot change (`formats`, or the
+    /// `result_action` of a pinned entry): create the new report, then delete the old one.
+    /// The new report keeps the old one's values for the members the entry leaves out.
+    Replace {
+        /// The entry.
+        entry: usize,
+        /// The report as it is, deleted once the new one is created.
+        current: Report,
+        /// The body of `POST /reports` for the new report.
+        new: NewReport,
+        /// Each differing member, old and new; those that force the replacement say so.
+        changes: Vec<Change>,
+    },
+    /// A monthly report of a tenant in the file that no entry matches, with `prune = true`.
+    Delete {
+        /// The report, deleted with its version.
+        current: Report,
+    },
+    /// A report matches the entry and nothing differs.
+    Unchanged {
+        /// The entry.
+        entry: usize,
+        /// The report.
+        current: Report,
+    },
+    /// A monthly report of a tenant in the file that no entry matches, with `prune = false`:
+    /// left alone.
+    Unmanaged {
+        /// The report.
+        current: Report,
+    },
+}
+
+/// The kind of an [`Action`], without its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum ActionKind {
+    /// [`Action::Create`].
+    Create,
+    /// [`Action::Update`].
+    Update,
+    /// [`Action::Replace`].
+    Replace,
+    /// [`Action::Delete`].
+    Delete,
+    /// [`Action::Unchanged`].
+    Unchanged,
+    /// [`Action::Unmanaged`].
+    Unmanaged,
+}
+
+impl ActionKind {
+    /// The name, as the command-line tool's JSON gives it: `create`, `update`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Create => "create",
+            ActionKind::Update => "update",
+            ActionKind::Replace => "replace",
+            ActionKind::Delete => "delete",
+            ActionKind::Unchanged => "unchanged",
+            ActionKind::Unmanaged => "unmanaged",
+        }
+    }
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One member that differs between a report and its entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Change {
+    /// The member.
+    pub field: Field,
+    /// Its value now (`null` when the server does not say).
+    pub old: Value,
+    /// The value the entry asks for.
+    pub new: Value,
+    /// Whether a `PUT` cannot change it, so that the report is replaced.
+    pub forces_replacement: bool,
+}
+
+/// One request applying an [`Action`] sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlannedRequest {
+    /// The method.
+    pub method: Method,
+    /// The path below the base URL, with its query.
+    pub path: String,
+    /// The JSON body, if any.
+    pub body: Option<Value>,
+}
+
+/// The number of actions of each kind: see [`Plan::summary`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Summary {
+    /// Reports to create.
+    pub create: usize,
+    /// Reports to update.
+    pub update: usize,
+    /// Reports to replace.
+    pub replace: usize,
+    /// Reports to delete.
+    pub delete: usize,
+    /// Reports as the file says.
+    pub unchanged: usize,
+    /// Reports no entry matches, left alone.
+    pub unmanaged: usize,
+}
+
+impl Summary {
+    /// Whether applying the plan would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.create + self.update + self.replace + self.delete > 0
+    }
+}
+
+impl fmt::Display for Summary {
+    /// `2 to create, 1 to update, 1 to replace, 0 to delete, 5 unchanged, 1 unmanaged`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} to create, {} to update, {} to replace, {} to delete, {} unchanged, {} unmanaged",
+            self.create, self.update, self.replace, self.delete, self.unchanged, self.unmanaged
+        )
+    }
+}
+
+/// Why no plan can be made: the file, or the reports it would apply to, leave it unclear what
+/// to do. Nothing should be sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// The desired reports themselves are wrong.
+    #[error("the desired reports are invalid")]
+    Invalid(#[source] DesiredError),
+    /// Several monthly reports of the tenant match one entry.
+    #[error(
+        "report entry {entry}: tenant {tenant} has {} monthly {kind} reports with result_action {result_action} ({}): pin the one the entry describes with `id`",
+        ids.len(),
+        ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    Ambiguous {
+        /// The entry.
+        entry: usize,
+        /// The tenant.
+        tenant: TenantId,
+        /// The entry's kind.
+        kind: ReportKind,
+        /// The entry's result action.
+        result_action: ResultAction,
+        /// The reports that match.
+        ids: Vec<ReportId>,
+    },
+    /// An entry pins a report that is not one of its tenant's monthly reports.
+    #[error("report entry {entry}: id: report {id} {why}")]
+    Pinned {
+        /// The entry.
+        entry: usize,
+        /// The pinned id.
+        id: ReportId,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// No report matches the entry, and one cannot be created from it.
+    #[error(
+        "report entry {entry}: tenant {tenant} has no matching report, and creating one needs {what}"
+    )]
+    CannotCreate {
+        /// The entry.
+        entry: usize,
+        /// The tenant.
+        tenant: TenantId,
+        /// What the entry lacks.
+        what: &'static str,
+    },
+}
+
+impl Plan {
+    /// The plan that brings the monthly reports of `desired`'s tenants, as `actual` holds
+    /// them, to what `desired` says. `actual` must hold every report of those tenants (other
+    /// tenants' reports and one-time reports are ignored). Actions come per tenant, in the
+    /// order the tenants first appear in the file: the entries' actions in the file's order,
+    /// then the unmatched reports by id.
+    ///
+    /// # Errors
+    ///
+    /// [`PlanError`] when `desired` fails its [check](DesiredReports::check), several
+    /// reports match one entry, a pinned id is not a monthly report of the entry's tenant, or
+    /// a report to create would lack recipients.
+    pub fn between(desired: &DesiredReports, actual: &[Report]) -> Result<Plan, PlanError> {
+        desired.check().map_err(PlanError::Invalid)?;
+        let mut actions = Vec::new();
+        for tenant in desired.tenants() {
+            let monthly: Vec<&Report> = actual
+                .iter()
+                .filter(|r| {
+                    r.parameters.tenant_id == tenant
+                        && r.schedule.schedule_type == ScheduleType::Monthly
+                })
+                .collect();
+            let entries: Vec<(usize, &DesiredReport)> = desired
+                .reports
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.tenants.contains(&tenant))
+                .map(|(i, e)| (i + 1, e))
+                .collect();
+            // Pinned entries claim their reports first, so that the others match among the rest.
+            let mut claimed = HashSet::new();
+            for (n, entry) in &entries {
+                let Some(id) = entry.id else { continue };
+                let why = match actual.iter().find(|r| r.id == id) {
+                    None => "is not among the tenant's reports",
+                    Some(r) if r.parameters.tenant_id != tenant => "belongs to another tenant",
+                    Some(r) if r.schedule.schedule_type != ScheduleType::Monthly => {
+                        "is not a monthly report (one-time reports are not managed)"
+                    }
+                    Some(_) => {
+                        claimed.insert(id);
+                        continue;
+                    }
+                };
+                return Err(PlanError::Pinned {
+                    entry: *n,
+                    id,
+                    why: why.to_owned(),
+                });
+            }
+            let mut matched = HashSet::new();
+            for (n, entry) in entries {
+                let found: Vec<&Report> = match entry.id {
+                    Some(id) => monthly.iter().copied().filter(|r| r.id == id).collect(),
+                    None => monthly
+                        .iter()
+                        .copied()
+                        .filter(|r| {
+                            !claimed.contains(&r.id)
+                                && r.parameters.kind == entry.kind
+                                && r.result_action == entry.result_action
+                        })
+                        .collect(),
+                };
+                match found.as_slice() {
+                    [] => actions.push(create(n, tenant, entry)?),
+                    [report] => {
+                        matched.insert(report.id);
+                        actions.push(compare(n, entry, report));
+                    }
+                    many => {
+                        return Err(PlanError::Ambiguous {
+                            entry: n,
+                            tenant,
+                            kind: entry.kind.clone(),
+                            result_action: entry.result_action.clone(),
+                            ids: many.iter().map(|r| r.id).collect(),
+                        });
+                    }
+                }
+            }
+            let mut rest: Vec<&Report> = monthly
+                .into_iter()
+                .filter(|r| !matched.contains(&r.id))
+                .collect();
+            rest.sort_by_key(|r| r.id);
+            for report in rest {
+                actions.push(if desired.prune {
+                    Action::Delete {
+                        current: report.clone(),
+                    }
+                } else {
+                    Action::Unmanaged {
+                        current: report.clone(),
+                    }
+                });
+            }
+        }
+        Ok(Plan { actions })
+    }
+
+    /// The actions, in the order [`between`](Self::between) says.
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// The actions, owned.
+    pub fn into_actions(self) -> Vec<Action> {
+        self.actions
+    }
+
+    /// How many actions of each kind.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for action in &self.actions {
+            *match action.kind() {
+                ActionKind::Create => &mut s.create,
+                ActionKind::Update => &mut s.update,
+                ActionKind::Replace => &mut s.replace,
+                ActionKind::Delete => &mut s.delete,
+                ActionKind::Unchanged => &mut s.unchanged,
+                ActionKind::Unmanaged => &mut s.unmanaged,
+            } += 1;
+        }
+        s
+    }
+
+    /// Whether applying the plan would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.actions.iter().any(Action::is_change)
+    }
+}
+
+impl Action {
+    /// The kind of action.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Create { .. } => ActionKind::Create,
+            Action::Update { .. } => ActionKind::Update,
+            Action::Replace { .. } => ActionKind::Replace,
+            Action::Delete { .. } => ActionKind::Delete,
+            Action::Unchanged { .. } => ActionKind::Unchanged,
+            Action::Unmanaged { .. } => ActionKind::Unmanaged,
+        }
+    }
+
+    /// Whether applying it sends anything: create, update, replace, delete.
+    pub fn is_change(&self) -> bool {
+        !matches!(self, Action::Unchanged { .. } | Action::Unmanaged { .. })
+    }
+
+    /// The entry it comes from (counted from 1); `None` for reports no entry matches.
+    pub fn entry(&self) -> Option<usize> {
+        match self {
+            Action::Create { entry, .. }
+            | Action::Update { entry, .. }
+            | Action::Replace { entry, .. }
+            | Action::Unchanged { entry, .. } => Some(*entry),
+            Action::Delete { .. } | Action::Unmanaged { .. } => None,
+        }
+    }
+
+    /// The existing report it is about; `None` for a create.
+    pub fn current(&self) -> Option<&Report> {
+        match self {
+            Action::Create { .. } => None,
+            Action::Update { current, .. }
+            | Action::Replace { current, .. }
+            | Action::Delete { current }
+            | Action::Unchanged { current, .. }
+            | Action::Unmanaged { current } => Some(current),
+        }
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> TenantId {
+        match self {
+            Action::Create { tenant, .. } => *tenant,
+            Action::Update { current, .. }
+            | Action::Replace { current, .. }
+            | Action::Delete { current }
+            | Action::Unchanged { current, .. }
+            | Action::Unmanaged { current } => current.parameters.tenant_id,
+        }
+    }
+
+    /// The report's kind: the new report's for a create or replace.
+    pub fn report_kind(&self) -> &ReportKind {
+        match self {
+            Action::Create { report, .. } | Action::Replace { new: report, .. } => {
+                &report.parts().2.kind
+            }
+            Action::Update { current, .. }
+            | Action::Delete { current }
+            | Action::Unchanged { current, .. }
+            | Action::Unmanaged { current } => &current.parameters.kind,
+        }
+    }
+
+    /// The members that differ (update and replace; empty otherwise).
+    pub fn changes(&self) -> &[Change] {
+        match self {
+            Action::Update { changes, .. } | Action::Replace { changes, .. } => changes,
+            _ => &[],
+        }
+    }
+
+    /// Exactly the requests applying it sends, in order (none for unchanged and unmanaged).
+    /// Each write is also verified, as the client's single calls are: a `PUT` answered
+    /// without the report is followed by a `GET`.
+    pub fn requests(&self) -> Vec<PlannedRequest> {
+        let post = |report: &NewReport| PlannedRequest {
+            method: Method::Post,
+            path: "/reports".into(),
+            body: Some(report.to_json()),
+        };
+        let delete = |current: &Report| PlannedRequest {
+            method: Method::Delete,
+            path: format!("/reports/{}?version={}", current.id, current.version),
+            body: None,
+        };
+        match self {
+            Action::Create { report, .. } => vec![post(report)],
+            Action::Update {
+                current, update, ..
+            } => vec![PlannedRequest {
+                method: Method::Put,
+                path: format!("/reports/{}", current.id),
+                body: Some(update.to_json()),
+            }],
+            Action::Replace { current, new, .. } => vec![post(new), delete(current)],
+            Action::Delete { current } => vec![delete(current)],
+            Action::Unchanged { .. } | Action::Unmanaged { .. } => Vec::new(),
+        }
+    }
+}
+
+/// The create for an entry no report matches.
+fn create(n: usize, tenant: TenantId, entry: &DesiredReport) -> Result<Action, PlanError> {
+    if entry.result_action == ResultAction::Send && entry.recipients.is_none() {
+        return Err(PlanError::CannotCreate {
+            entry: n,
+            tenant,
+            what: "recipients (a sent report is e-mailed to them)",
+        });
+    }
+    let mut report = NewReport::new(tenant, entry.level.clone(), entry.kind.clone()).monthly();
+    if entry.result_action == ResultAction::Send {
+        report = report.send_to(entry.recipients.iter().flatten().copied());
+    }
+    if let Some(formats) = &entry.formats {
+        report = report.formats(formats.iter().cloned());
+    }
+    if let Some(enabled) = entry.enabled {
+        report = report.enabled(enabled);
+    }
+    if let Some(hide) = entry.hide_zero_usage {
+        report = report.hide_zero_usage(hide);
+    }
+    if let Some(show) = entry.show_skus {
+        report = report.show_skus(show);
+    }
+    Ok(Action::Create {
+        entry: n,
+        tenant,
+        report,
+    })
+}
+
+/// Whether two lists hold the same items, in any order and number.
+fn same_set<T: Eq + std::hash::Hash>(a: &[T], b: &[T]) -> bool {
+    a.iter().collect::<HashSet<_>>() == b.iter().collect::<HashSet<_>>()
+}
+
+/// The action for an entry and the one report it matches.
+fn compare(n: usize, entry: &DesiredReport, current: &Report) -> Action {
+    let p = &current.parameters;
+    let mut changes = Vec::new();
+    let mut update = ReportUpdate::new();
+    let mut change = |field, old: Value, new: Value, forces_replacement| {
+        changes.push(Change {
+            field,
+            old,
+            new,
+            forces_replacement,
+        });
+    };
+    if entry.result_action != current.result_action {
+        change(
+            Field::ResultAction,
+            json!(current.result_action),
+            json!(entry.result_action),
+            true,
+        );
+    }
+    if let Some(formats) = entry.formats.as_ref().filter(|f| !same_set(f, &p.formats)) {
+        change(Field::Formats, json!(p.formats), json!(formats), true);
+    }
+    if let Some(enabled) = entry.enabled.filter(|e| *e != current.schedule.enabled) {
+        change(
+            Field::ScheduleEnabled,
+            json!(current.schedule.enabled),
+            json!(enabled),
+            false,
+        );
+        update = update.enabled(enabled);
+    }
+    if let Some(recipients) = entry
+        .recipients
+        .as_ref()
+        .filter(|r| !same_set(r, &current.recipients))
+    {
+        change(
+            Field::Recipients,
+            json!(current.recipients),
+            json!(recipients),
+            false,
+        );
+        update = update.recipients(dedup(recipients));
+    }
+    if entry.level != p.level {
+        change(Field::Level, json!(p.level), json!(entry.level), false);
+        update = update.level(entry.level.clone());
+    }
+    if entry.kind != p.kind {
+        change(Field::Kind, json!(p.kind), json!(entry.kind), false);
+        update = update.kind(entry.kind.clone());
+    }
+    if let Some(hide) = entry
+        .hide_zero_usage
+        .filter(|h| Some(*h) != p.hide_zero_usage)
+    {
+        change(
+            Field::HideZeroUsage,
+            json!(p.hide_zero_usage),
+            json!(hide),
+            false,
+        );
+        update = update.hide_zero_usage(hide);
+    }
+    if let Some(show) = entry.show_skus.filter(|s| Some(*s) != p.show_skus) {
+        change(Field::ShowSkus, json!(p.show_skus), json!(show), false);
+        update = update.show_skus(show);
+    }
+    let current = current.clone();
+    if changes.iter().any(|c| c.forces_replacement) {
+        let new = replacement(entry, &current);
+        Action::Replace {
+            entry: n,
+            current,
+            new,
+            changes,
+        }
+    } else if changes.is_empty() {
+        Action::Unchanged { entry: n, current }
+    } else {
+        Action::Update {
+            entry: n,
+            current,
+            update,
+            changes,
+        }
+    }
+}
+
+/// The items of `list`, each once, in their first order.
+fn dedup<T: Copy + Ord>(list: &[T]) -> Vec<T> {
+    let mut seen = BTreeSet::new();
+    list.iter().copied().filter(|x| seen.insert(*x)).collect()
+}
+
+/// The new report replacing `current`: the entry's members, and `current`'s for those the
+/// entry leaves out.
+fn replacement(entry: &DesiredReport, current: &Report) -> NewReport {
+    let p = &current.parameters;
+    let mut new = NewReport::new(p.tenant_id, entry.level.clone(), entry.kind.clone())
+        .monthly()
+        .enabled(entry.enabled.unwrap_or(current.schedule.enabled));
+    if entry.result_action == ResultAction::Send {
+        let recipients = entry.recipients.as_deref().unwrap_or(&current.recipients);
+        new = new.send_to(dedup(recipients));
+    }
+    let formats = entry.formats.as_deref().unwrap_or(&p.formats);
+    if !formats.is_empty() {
+        new = new.formats(formats.iter().cloned());
+    }
+    if let Some(hide) = entry.hide_zero_usage.or(p.hide_zero_usage) {
+        new = new.hide_zero_usage(hide);
+    }
+    if let Some(show) = entry.show_skus.or(p.show_skus) {
+        new = new.show_skus(show);
+    }
+    new
+}

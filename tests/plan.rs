@@ -1,0 +1,568 @@
+//! The pure plan: `Plan::between` over hand-built reports, each action and its exact
+//! requests, the errors, and a property: applying a plan to a model of the server leaves a
+//! plan with no change.
+
+use acronis_reports::desired::{DesiredReport, DesiredReports};
+use acronis_reports::plan::{Action, ActionKind, Plan, PlanError};
+use acronis_reports::transport::Method;
+use acronis_reports::{
+    Field, Level, Report, ReportFormat, ReportId, ReportKind, ResultAction, ScheduleType, TenantId,
+    UserId,
+};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+const T1: &str = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc";
+const T2: &str = "7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c";
+const U1: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
+const U2: &str = "0e6f1c2d-3b4a-4c5d-8e9f-a0b1c2d3e4f5";
+
+fn tenant(s: &str) -> TenantId {
+    s.parse().unwrap()
+}
+
+fn user(s: &str) -> UserId {
+    s.parse().unwrap()
+}
+
+fn rid(n: u32) -> ReportId {
+    format!("{n:08x}-0000-4000-8000-000000000000")
+        .parse()
+        .unwrap()
+}
+
+/// A monthly report `n` of `t`: sent to U1, `accounts`, `usage_summary`, csv, enabled,
+/// both flags false, version 7.
+fn monthly(n: u32, t: &str) -> Report {
+    let mut r = Report::new(rid(n), tenant(t));
+    r.version = 7;
+    r.result_action = ResultAction::Send;
+    r.recipients = vec![user(U1)];
+    r.parameters.level = Level::Accounts;
+    r.parameters.kind = ReportKind::UsageSummary;
+    r.parameters.formats = vec![ReportFormat::Csv];
+    r.parameters.hide_zero_usage = Some(false);
+    r.parameters.show_skus = Some(false);
+    r.schedule.schedule_type = ScheduleType::Monthly;
+    r.schedule.enabled = true;
+    r
+}
+
+/// The entry that describes `monthly(_, t)` exactly.
+fn entry(t: &str) -> DesiredReport {
+    DesiredReport::new(tenant(t), Level::Accounts, ReportKind::UsageSummary)
+        .recipients([user(U1)])
+        .formats([ReportFormat::Csv])
+        .enabled(true)
+        .hide_zero_usage(false)
+        .show_skus(false)
+}
+
+fn kinds(plan: &Plan) -> Vec<ActionKind> {
+    plan.actions().iter().map(Action::kind).collect()
+}
+
+fn bodies(action: &Action) -> Vec<(Method, String, Option<Value>)> {
+    action
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path, r.body))
+        .collect()
+}
+
+#[test]
+fn an_entry_that_matches_exactly_is_unchanged_and_sends_nothing() {
+    let plan = Plan::between(&DesiredReports::new([entry(T1)]), &[monthly(1, T1)]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Unchanged]);
+    assert!(!plan.has_changes());
+    assert!(plan.actions()[0].requests().is_empty());
+    assert_eq!(
+        plan.summary().to_string(),
+        "0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged, 0 unmanaged"
+    );
+}
+
+#[test]
+fn an_update_sends_exactly_the_differing_members() {
+    let mut actual = monthly(1, T1);
+    actual.schedule.enabled = false;
+    actual.recipients = vec![user(U2), user(U1)];
+    let desired = entry(T1)
+        .recipients([user(U1), user(U2), user(U1)])
+        .show_skus(true);
+    let plan = Plan::between(&DesiredReports::new([desired]), &[actual]).unwrap();
+    let action = &plan.actions()[0];
+    assert_eq!(action.kind(), ActionKind::Update);
+    // Recipients are a set: the same users in another order and with a repeat are no change.
+    assert_eq!(
+        bodies(action),
+        [(
+            Method::Put,
+            format!("/reports/{}", rid(1)),
+            Some(json!({"schedule": {"enabled": true}, "parameters": {"show_skus": true}}))
+        )]
+    );
+    let changes: Vec<(Field, Value, Value, bool)> = action
+        .changes()
+        .iter()
+        .map(|c| (c.field, c.old.clone(), c.new.clone(), c.forces_replacement))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (Field::ScheduleEnabled, json!(false), json!(true), false),
+            (Field::ShowSkus, json!(false), json!(true), false),
+        ]
+    );
+}
+
+#[test]
+fn members_an_entry_leaves_out_are_not_managed() {
+    let mut actual = monthly(1, T1);
+    actual.schedule.enabled = false;
+    actual.recipients = vec![user(U2)];
+    actual.parameters.formats = vec![ReportFormat::Html];
+    actual.parameters.show_skus = None;
+    let bare = DesiredReport::new(tenant(T1), Level::Accounts, ReportKind::UsageSummary);
+    let plan = Plan::between(&DesiredReports::new([bare]), &[actual]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Unchanged]);
+}
+
+#[test]
+fn other_formats_replace_the_report_keeping_what_the_entry_leaves_out() {
+    let mut actual = monthly(1, T1);
+    actual.recipients = vec![user(U2)];
+    actual.parameters.show_skus = Some(true);
+    let desired = DesiredReport::new(tenant(T1), Level::AllCustomers, ReportKind::UsageSummary)
+        .formats([ReportFormat::JsonV2, ReportFormat::Csv]);
+    let plan = Plan::between(&DesiredReports::new([desired]), &[actual]).unwrap();
+    let action = &plan.actions()[0];
+    assert_eq!(action.kind(), ActionKind::Replace);
+    assert_eq!(
+        bodies(action),
+        [
+            (
+                Method::Post,
+                "/reports".to_owned(),
+                Some(json!({
+                    "recipients": [U2], "result_action": "send",
+                    "parameters": {"tenant_id": T1, "level": "all_customers", "kind": "usage_summary",
+                        "formats": ["json_v2_0", "csv"], "hide_zero_usage": false, "show_skus": true},
+                    "schedule": {"type": "monthly", "enabled": true}
+                }))
+            ),
+            (
+                Method::Delete,
+                format!("/reports/{}?version=7", rid(1)),
+                None
+            ),
+        ]
+    );
+    let forced: Vec<Field> = action
+        .changes()
+        .iter()
+        .filter(|c| c.forces_replacement)
+        .map(|c| c.field)
+        .collect();
+    assert_eq!(forced, [Field::Formats]);
+    assert!(
+        action
+            .changes()
+            .iter()
+            .any(|c| c.field == Field::Level && !c.forces_replacement)
+    );
+}
+
+#[test]
+fn a_missing_report_is_created_monthly_with_the_members_given() {
+    let desired = DesiredReport::new(tenant(T2), Level::Itself, ReportKind::UsageDaily)
+        .save()
+        .enabled(false)
+        .formats([ReportFormat::CsvV2]);
+    let plan = Plan::between(&DesiredReports::new([desired]), &[monthly(1, T1)]).unwrap();
+    let action = &plan.actions()[0];
+    assert_eq!(
+        (action.kind(), action.tenant(), action.entry()),
+        (ActionKind::Create, tenant(T2), Some(1))
+    );
+    assert_eq!(
+        bodies(action),
+        [(
+            Method::Post,
+            "/reports".to_owned(),
+            Some(json!({
+                "recipients": [], "result_action": "save",
+                "parameters": {"tenant_id": T2, "level": "itself", "kind": "usage_daily", "formats": ["csv_v2_0"]},
+                "schedule": {"type": "monthly", "enabled": false}
+            }))
+        )]
+    );
+}
+
+#[test]
+fn unmatched_monthly_reports_are_unmanaged_or_deleted_with_prune() {
+    let other = {
+        let mut r = monthly(2, T1);
+        r.parameters.kind = ReportKind::UsageDaily;
+        r
+    };
+    let mut once = monthly(3, T1);
+    once.schedule.schedule_type = ScheduleType::Once;
+    let elsewhere = monthly(4, T2);
+    let actual = [monthly(1, T1), other, once, elsewhere];
+
+    let kept = Plan::between(&DesiredReports::new([entry(T1)]), &actual).unwrap();
+    assert_eq!(
+        kinds(&kept),
+        [ActionKind::Unchanged, ActionKind::Unmanaged],
+        "one-time reports and other tenants' are not in the plan"
+    );
+    assert_eq!(kept.actions()[1].current().map(|r| r.id), Some(rid(2)));
+    assert!(!kept.has_changes());
+
+    let pruned = Plan::between(&DesiredReports::new([entry(T1)]).prune(true), &actual).unwrap();
+    assert_eq!(kinds(&pruned), [ActionKind::Unchanged, ActionKind::Delete]);
+    assert_eq!(
+        bodies(&pruned.actions()[1]),
+        [(
+            Method::Delete,
+            format!("/reports/{}?version=7", rid(2)),
+            None
+        )]
+    );
+}
+
+#[test]
+fn identity_is_kind_and_result_action() {
+    let mut saved = monthly(2, T1);
+    saved.result_action = ResultAction::Save;
+    saved.recipients = vec![];
+    let plan = Plan::between(
+        &DesiredReports::new([entry(T1), entry(T1).save().recipients_unmanaged()]),
+        &[monthly(1, T1), saved],
+    )
+    .unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Unchanged, ActionKind::Unchanged]);
+    let ids: Vec<_> = plan
+        .actions()
+        .iter()
+        .map(|a| a.current().unwrap().id)
+        .collect();
+    assert_eq!(ids, [rid(1), rid(2)]);
+}
+
+trait Unmanaged {
+    fn recipients_unmanaged(self) -> Self;
+}
+
+impl Unmanaged for DesiredReport {
+    fn recipients_unmanaged(mut self) -> Self {
+        self.recipients = None;
+        self
+    }
+}
+
+#[test]
+fn two_matching_reports_are_refused_naming_both_and_a_pin_settles_it() {
+    let actual = [monthly(1, T1), monthly(2, T1)];
+    let err = Plan::between(&DesiredReports::new([entry(T1)]), &actual).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::Ambiguous {
+            entry: 1,
+            tenant: tenant(T1),
+            kind: ReportKind::UsageSummary,
+            result_action: ResultAction::Send,
+            ids: vec![rid(1), rid(2)],
+        }
+    );
+    let text = err.to_string();
+    assert!(text.contains(&rid(1).to_string()) && text.contains(&rid(2).to_string()));
+    assert!(text.contains("pin"), "{text}");
+
+    // Pinning one: it is matched by id, and the unpinned entry matches the other.
+    let desired = DesiredReports::new([entry(T1).pin(rid(2)).enabled(false), entry(T1)]);
+    let plan = Plan::between(&desired, &actual).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Update, ActionKind::Unchanged]);
+    assert_eq!(plan.actions()[0].current().unwrap().id, rid(2));
+    assert_eq!(plan.actions()[1].current().unwrap().id, rid(1));
+}
+
+#[test]
+fn a_pin_to_no_monthly_report_of_the_tenant_is_refused() {
+    let mut once = monthly(3, T1);
+    once.schedule.schedule_type = ScheduleType::Once;
+    let actual = [monthly(1, T1), once, monthly(4, T2)];
+    for (id, why) in [
+        (rid(9), "is not among the tenant's reports"),
+        (rid(3), "is not a monthly report"),
+        (rid(4), "belongs to another tenant"),
+    ] {
+        let err = Plan::between(&DesiredReports::new([entry(T1).pin(id)]), &actual).unwrap_err();
+        assert!(
+            matches!(&err, PlanError::Pinned { entry: 1, id: pinned, why: w } if *pinned == id && w.starts_with(why)),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn a_sent_report_to_create_needs_recipients() {
+    let bare = DesiredReport::new(tenant(T1), Level::Accounts, ReportKind::UsageCurrent);
+    let err = Plan::between(&DesiredReports::new([bare]), &[]).unwrap_err();
+    assert!(
+        matches!(err, PlanError::CannotCreate { entry: 1, tenant: t, .. } if t == tenant(T1)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_invalid_file_is_a_plan_error() {
+    let twice = DesiredReports::new([entry(T1), entry(T1).enabled(false)]);
+    let err = Plan::between(&twice, &[]).unwrap_err();
+    let PlanError::Invalid(invalid) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (invalid.entry, invalid.key.as_deref()),
+        (Some(2), Some("kind"))
+    );
+}
+
+#[test]
+fn one_entry_for_several_tenants_acts_in_each() {
+    let desired = DesiredReports::new([entry(T1).for_tenants([tenant(T1), tenant(T2)])]);
+    let plan = Plan::between(&desired, &[monthly(1, T1)]).unwrap();
+    let got: Vec<(ActionKind, TenantId)> = plan
+        .actions()
+        .iter()
+        .map(|a| (a.kind(), a.tenant()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (ActionKind::Unchanged, tenant(T1)),
+            (ActionKind::Create, tenant(T2))
+        ]
+    );
+}
+
+#[test]
+fn describing_reports_gives_a_file_with_no_change() {
+    let mut daily = monthly(2, T1);
+    daily.parameters.kind = ReportKind::UsageDaily;
+    daily.parameters.formats = vec![];
+    daily.parameters.hide_zero_usage = None;
+    let mut saved_a = monthly(3, T1);
+    saved_a.result_action = ResultAction::Save;
+    saved_a.recipients = vec![];
+    let mut saved_b = saved_a.clone();
+    saved_b.id = rid(4);
+    let mut once = monthly(5, T1);
+    once.schedule.schedule_type = ScheduleType::Once;
+    let actual = [
+        monthly(1, T1),
+        daily,
+        saved_a,
+        saved_b,
+        once,
+        monthly(6, T2),
+    ];
+    let described = DesiredReports::describing(&[tenant(T1)], &actual);
+    assert_eq!(described.reports.len(), 4, "{described:?}");
+    let pins: Vec<Option<ReportId>> = described.reports.iter().map(|r| r.id).collect();
+    // Ordered by kind, result action and id: daily; summary saved (twice: pinned); summary sent.
+    assert_eq!(pins, [None, Some(rid(3)), Some(rid(4)), None]);
+    let plan = Plan::between(&described, &actual).unwrap();
+    assert!(!plan.has_changes(), "{plan:?}");
+    assert_eq!(plan.summary().unchanged, 4);
+}
+
+// --- The property: after applying a plan to a model of the server, nothing is left to do.
+
+/// The server, as far as plans go: the reports it holds; writes as the API makes them.
+#[derive(Debug, Default)]
+struct Model {
+    reports: Vec<Report>,
+    next: u32,
+}
+
+impl Model {
+    fn create(&mut self, body: &Value) {
+        self.next += 1;
+        let p = &body["parameters"];
+        let report = json!({
+            "id": rid(1000 + self.next), "version": 1,
+            "result_action": body["result_action"], "recipients": body["recipients"],
+            "parameters": {"tenant_id": p["tenant_id"], "level": p["level"], "kind": p["kind"],
+                "formats": p.get("formats").cloned().unwrap_or(json!(["csv"])),
+                "hide_zero_usage": p.get("hide_zero_usage").cloned().unwrap_or(json!(false)),
+                "show_skus": p.get("show_skus").cloned().unwrap_or(json!(false))},
+            "schedule": {"type": "monthly",
+                "enabled": body["schedule"].get("enabled").cloned().unwrap_or(json!(true))},
+        });
+        self.reports
+            .push(Report::from_json(report.to_string().as_bytes()).unwrap());
+    }
+
+    fn put(&mut self, id: ReportId, patch: &Value) {
+        let report = self.reports.iter_mut().find(|r| r.id == id).unwrap();
+        let mut v = serde_json::to_value(&*report).unwrap();
+        if let Some(r) = patch.get("recipients") {
+            v["recipients"] = r.clone();
+        }
+        if let Some(e) = patch.pointer("/schedule/enabled") {
+            v["schedule"]["enabled"] = e.clone();
+        }
+        for (k, val) in patch
+            .get("parameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            v["parameters"][k] = val.clone();
+        }
+        v["version"] = json!(report.version + 1);
+        *report = serde_json::from_value(v).unwrap();
+    }
+
+    fn delete(&mut self, id: ReportId) {
+        self.reports.retain(|r| r.id != id);
+    }
+
+    fn apply(&mut self, plan: &Plan) {
+        for action in plan.actions() {
+            for request in action.requests() {
+                let id = || {
+                    request.path["/reports/".len()..]
+                        .split('?')
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap()
+                };
+                match request.method {
+                    Method::Post => self.create(request.body.as_ref().unwrap()),
+                    Method::Put => self.put(id(), request.body.as_ref().unwrap()),
+                    Method::Delete => self.delete(id()),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+}
+
+const TENANTS: [&str; 2] = [T1, T2];
+const USERS: [&str; 2] = [U1, U2];
+
+fn arb_report(n: u32) -> impl Strategy<Value = Report> {
+    (
+        0..2usize,
+        prop::sample::select(Level::KNOWN.to_vec()),
+        prop::sample::select(vec![ReportKind::UsageSummary, ReportKind::UsageDaily]),
+        any::<bool>(),
+        prop::sample::subsequence(USERS.to_vec(), 0..=2),
+        prop::sample::subsequence(ReportFormat::KNOWN.to_vec(), 0..=2),
+        any::<(bool, bool, bool)>(),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(
+            move |(t, level, kind, send, users, formats, (monthly_, enabled, hide), show)| {
+                let mut r = monthly(n, TENANTS[t]);
+                r.parameters.level = level;
+                r.parameters.kind = kind;
+                r.result_action = if send {
+                    ResultAction::Send
+                } else {
+                    ResultAction::Save
+                };
+                r.recipients = users.into_iter().map(user).collect();
+                r.parameters.formats = formats;
+                r.schedule.schedule_type = if monthly_ {
+                    ScheduleType::Monthly
+                } else {
+                    ScheduleType::Once
+                };
+                r.schedule.enabled = enabled;
+                r.parameters.hide_zero_usage = Some(hide);
+                r.parameters.show_skus = show;
+                r
+            },
+        )
+}
+
+fn arb_entry() -> impl Strategy<Value = DesiredReport> {
+    (
+        prop::sample::subsequence(TENANTS.to_vec(), 1..=2),
+        prop::sample::select(Level::KNOWN.to_vec()),
+        prop::sample::select(vec![ReportKind::UsageSummary, ReportKind::UsageDaily]),
+        any::<bool>(),
+        prop::option::of(prop::sample::subsequence(USERS.to_vec(), 1..=2)),
+        prop::option::of(prop::sample::subsequence(
+            ReportFormat::KNOWN.to_vec(),
+            1..=2,
+        )),
+        prop::option::of(any::<bool>()),
+        prop::option::of(any::<bool>()),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(
+            |(tenants, level, kind, send, users, formats, enabled, hide, show)| {
+                let mut e = DesiredReport::new(tenant(tenants[0]), level, kind)
+                    .for_tenants(tenants.into_iter().map(tenant));
+                if send {
+                    e = e.recipients(users.unwrap_or_else(|| vec![U1]).into_iter().map(user));
+                } else {
+                    e = e.save();
+                }
+                e.formats = formats;
+                e.enabled = enabled;
+                e.hide_zero_usage = hide;
+                e.show_skus = show;
+                e
+            },
+        )
+}
+
+fn arb_case() -> impl Strategy<Value = (Vec<Report>, DesiredReports)> {
+    let reports = (0..6u32)
+        .map(arb_report)
+        .collect::<Vec<_>>()
+        .prop_flat_map(|all| {
+            (
+                Just(all.clone()),
+                prop::sample::subsequence(all.clone(), 0..=all.len()),
+            )
+        });
+    (
+        reports,
+        prop::collection::vec(arb_entry(), 0..5),
+        any::<bool>(),
+    )
+        .prop_map(|((_, actual), entries, prune)| {
+            (actual, DesiredReports::new(entries).prune(prune))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn after_applying_a_plan_nothing_is_left_to_do((actual, desired) in arb_case()) {
+        // Files the check refuses, and states the plan refuses, are other tests' subject.
+        let plan = match Plan::between(&desired, &actual) {
+            Ok(plan) => plan,
+            Err(_) => return Ok(()),
+        };
+        let mut server = Model { reports: actual.clone(), next: 0 };
+        server.apply(&plan);
+        let again = Plan::between(&desired, &server.reports).unwrap();
+        prop_assert!(!again.has_changes(), "{:?}", again.actions().iter().filter(|a| a.is_change()).collect::<Vec<_>>());
+        // One-time reports are never touched.
+        for once in actual.iter().filter(|r| r.schedule.schedule_type == ScheduleType::Once) {
+            prop_assert!(server.reports.contains(once));
+        }
+        // Every entry's identity is there once per tenant.
+        prop_assert_eq!(again.summary().create, 0);
+    }
+}
