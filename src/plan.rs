@@ -22,7 +22,7 @@
 //! let plan = Plan::between(&desired, &[actual])?;
 //! assert_eq!(plan.actions()[0].kind(), ActionKind::Update);
 //! assert_eq!(
-//!     plan.actions()[0].requests()[0].body.as_ref().map(ToString::to_string).as_deref(),
+//!     plan.actions()[0].requests()[0].body.as_deref(),
 //!     Some(r#"{"parameters":{"level":"all_customers"}}"#)
 //! );
 //! assert_eq!(plan.summary().to_string(), "0 to create, 1 to update, 0 to replace, 0 to delete, 0 unchanged, 0 unmanaged");
@@ -169,8 +169,8 @@ pub struct PlannedRequest {
     pub method: Method,
     /// The path below the base URL, with its query.
     pub path: String,
-    /// The JSON body, if any.
-    pub body: Option<Value>,
+    /// The body, if any: exactly the JSON text sent.
+    pub body: Option<String>,
 }
 
 /// The number of actions of each kind: see [`Plan::summary`].
@@ -474,7 +474,7 @@ impl Action {
         let post = |report: &NewReport| PlannedRequest {
             method: Method::Post,
             path: "/reports".into(),
-            body: Some(report.to_json()),
+            body: Some(report.to_json_string()),
         };
         let delete = |current: &Report| PlannedRequest {
             method: Method::Delete,
@@ -488,7 +488,7 @@ impl Action {
             } => vec![PlannedRequest {
                 method: Method::Put,
                 path: format!("/reports/{}", current.id),
-                body: Some(update.to_json()),
+                body: Some(update.to_json_string()),
             }],
             Action::Replace { current, new, .. } => vec![post(new), delete(current)],
             Action::Delete { current } => vec![delete(current)],

@@ -66,7 +66,10 @@ fn bodies(action: &Action) -> Vec<(Method, String, Option<Value>)> {
     action
         .requests()
         .into_iter()
-        .map(|r| (r.method, r.path, r.body))
+        .map(|r| {
+            let body = r.body.map(|b| serde_json::from_str(&b).unwrap());
+            (r.method, r.path, body)
+        })
         .collect()
 }
 
@@ -442,14 +445,18 @@ impl Model {
                         .unwrap()
                 };
                 match request.method {
-                    Method::Post => self.create(request.body.as_ref().unwrap()),
-                    Method::Put => self.put(id(), request.body.as_ref().unwrap()),
+                    Method::Post => self.create(&body(&request.body)),
+                    Method::Put => self.put(id(), &body(&request.body)),
                     Method::Delete => self.delete(id()),
                     other => panic!("{other:?}"),
                 }
             }
         }
     }
+}
+
+fn body(text: &Option<String>) -> Value {
+    serde_json::from_str(text.as_deref().unwrap()).unwrap()
 }
 
 const TENANTS: [&str; 2] = [T1, T2];

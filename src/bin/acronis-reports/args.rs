@@ -8,9 +8,12 @@ use clap::{Args, Parser, Subcommand};
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0    everything succeeded
+  1    plan --exit-code: there are changes to make; apply: the confirmation was
+       declined (nothing was changed)
   2    usage or invalid input: nothing was sent when the command line, a named file
        or a positional id is at fault; in a bulk run, lines of --ids-file that are
-       not ids (the others were processed)
+       not ids (the others were processed); plan and apply: a desired-state file
+       that cannot be applied as written (nothing was changed)
   3    the API refused: 4xx (authentication included, 429 excepted) or a redirect;
        refused credentials also stop a bulk run
   4    the server accepted a change, but its answer does not show the change applied
@@ -37,7 +40,7 @@ pub struct Cli {
 }
 
 /// Options of every command.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Global {
     /// The API's base URL, e.g. https://eu2-cloud.acronis.com/api/2.
     #[arg(long, env = "ACRONIS_BASE_URL", global = true)]
@@ -77,7 +80,8 @@ pub struct Global {
     pub json: bool,
 
     /// For commands that write: print each request that would be sent (token redacted) and
-    /// send nothing. Not with --tenant, whose listing would be a request.
+    /// send nothing. Not with --tenant, whose listing would be a request. `apply --dry-run`
+    /// plans (GET requests) and prints the writes it would send.
     #[arg(long, global = true)]
     pub dry_run: bool,
 
@@ -152,6 +156,38 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         seed: Option<PathBuf>,
     },
+    /// Show what `apply` would change so that the tenants' monthly reports are as FILE says
+    /// (`+` create, `~` update, `+/-` replace, `-` delete). Sends only GET requests.
+    Plan {
+        #[command(flatten)]
+        desired: DesiredArgs,
+        /// Exit 1 when there are changes to make, 0 when there are none.
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Make the tenants' monthly reports as FILE says: plan, show the plan, ask for
+    /// confirmation, apply (creates and updates, then replacements, then deletes), each write
+    /// verified. With --dry-run: plan, and print the writes instead of sending them.
+    Apply {
+        #[command(flatten)]
+        desired: DesiredArgs,
+        /// Apply without asking (required when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print the desired-state file (TOML; JSON with --json) that describes these tenants'
+    /// monthly reports as they are now: `plan` on it finds no change.
+    Export {
+        /// A tenant's id (repeat for several).
+        #[arg(long = "tenant", value_name = "UUID", required = true)]
+        tenants: Vec<String>,
+        /// Write to FILE (replaced only once complete) instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// How many requests are made at once (1 to 256).
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
+    },
     /// Download a stored file, decompressed.
     Download {
         /// The report's id.
@@ -185,6 +221,19 @@ pub struct Bulk {
     pub failed_ids: Option<PathBuf>,
 
     /// How many reports are changed at once (1 to 256).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+/// The desired-state file of `plan` and `apply`.
+#[derive(Debug, Args)]
+pub struct DesiredArgs {
+    /// The desired-state file: TOML, or JSON of the same shape (`-`: standard input). See
+    /// docs/desired-state.md.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// How many requests are made at once (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 }

@@ -62,6 +62,15 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             stored_id,
             output,
         } => download(&global, &id, &stored_id, output.as_deref(), out),
+        Command::Plan { desired, exit_code } => {
+            crate::desired::plan(&global, &desired, exit_code, out)
+        }
+        Command::Apply { desired, yes } => crate::desired::apply(&global, &desired, yes, out),
+        Command::Export {
+            tenants,
+            output,
+            concurrency,
+        } => crate::desired::export(&global, &tenants, output.as_deref(), concurrency, out),
         Command::Emulator { port, seed } => crate::emulator::run(port, seed.as_deref(), out),
         Command::Create(args) => {
             let request = new_report_from(&args)?;

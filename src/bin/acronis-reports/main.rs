@@ -6,6 +6,7 @@
 mod args;
 mod bulk;
 mod commands;
+mod desired;
 mod emulator;
 mod files;
 mod ids;

@@ -1,0 +1,517 @@
+//! `plan`, `apply` and `export`: reports as code, on the library's `desired`, `plan` and
+//! `apply` modules.
+//!
+//! The plan is printed as text with the marks of infrastructure-as-code tools (`+` create,
+//! `~` update, `+/-` replace, `-` delete), or one JSON object per action. `apply` asks for
+//! confirmation on a terminal, refuses without one unless given `--yes` (before any request),
+//! and reports each action's outcome as a bulk run does.
+
+use std::io::{self, BufRead, IsTerminal, Read, Write};
+use std::path::Path;
+
+use acronis_reports::apply::{Applied, ApplyError};
+use acronis_reports::bulk::{BulkOptions, StopReason};
+use acronis_reports::desired::DesiredReports;
+use acronis_reports::plan::{Action, ActionKind, Plan};
+use acronis_reports::{Client, Error, TenantId};
+use serde_json::{Value, json};
+
+use crate::args::{DesiredArgs, Global};
+use crate::files::AtomicFile;
+use crate::output::{Output, note};
+use crate::{Failure, client, error_text, exit, exit_code, signals};
+
+/// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
+fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
+    let mut text = String::new();
+    let read = if path == Path::new("-") {
+        io::stdin().lock().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    read.map_err(|e| {
+        Failure::usage(format!(
+            "cannot read {}: {e}; nothing was sent",
+            path.display()
+        ))
+    })?;
+    let parsed = if text.trim_start().starts_with('{') {
+        DesiredReports::from_json(text.as_bytes())
+    } else {
+        DesiredReports::from_toml(&text)
+    };
+    parsed.map_err(|e| Failure::usage(format!("{}: {e}; nothing was sent", path.display())))
+}
+
+/// `plan FILE`: the exit code.
+pub fn plan(
+    global: &Global,
+    args: &DesiredArgs,
+    exit_code_flag: bool,
+    out: &Output,
+) -> Result<u8, Failure> {
+    if global.dry_run {
+        return Err(Failure::usage(
+            "plan sends no change already: --dry-run is for apply",
+        ));
+    }
+    let desired = read_file(&args.file)?;
+    let client = client(global, args.concurrency, out)?;
+    let plan = make_plan(&client, &desired, args.concurrency)?;
+    print_plan(&plan, out)?;
+    Ok(if exit_code_flag && plan.has_changes() {
+        1
+    } else {
+        exit::OK
+    })
+}
+
+/// `apply FILE`: the exit code.
+pub fn apply(global: &Global, args: &DesiredArgs, yes: bool, out: &Output) -> Result<u8, Failure> {
+    let desired = read_file(&args.file)?;
+    let ask = !yes && !global.dry_run;
+    if ask && (!io::stdin().is_terminal() || args.file == Path::new("-")) {
+        return Err(Failure::usage(
+            "apply asks for confirmation on a terminal: give --yes to apply without asking; nothing was sent",
+        ));
+    }
+    // The plan is made with a client that sends: its GET requests are the plan's input.
+    let dry_run = global.dry_run;
+    let sending = Global {
+        dry_run: false,
+        ..global.clone()
+    };
+    let client = client(&sending, args.concurrency, out)?;
+    let plan = make_plan(&client, &desired, args.concurrency)?;
+    // With --json, standard output holds the outcomes only (`plan --json` gives the plan's
+    // objects); the plan goes to standard error, for the person asked to confirm it.
+    if out.json {
+        note(plan_text(&plan));
+    } else {
+        print_plan(&plan, out)?;
+    }
+    if !plan.has_changes() {
+        return Ok(exit::OK);
+    }
+    if dry_run {
+        print_requests(&plan, client.base_url(), out)?;
+        return Ok(exit::OK);
+    }
+    if ask && !confirmed()? {
+        note("Apply cancelled: nothing was changed.");
+        return Ok(1);
+    }
+    run_apply(&client, &plan, args.concurrency, out)
+}
+
+/// Asks on standard error, reads the answer from standard input: only `yes` applies.
+fn confirmed() -> Result<bool, Failure> {
+    note("\nApply these changes? Only 'yes' applies them.");
+    let _ = write!(io::stderr(), "Enter a value: ");
+    let _ = io::stderr().flush();
+    let mut answer = String::new();
+    io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Failure::usage(format!("cannot read the answer: {e}; nothing was sent")))?;
+    Ok(answer.trim() == "yes")
+}
+
+fn make_plan(client: &Client, desired: &DesiredReports, concurrency: u16) -> Result<Plan, Failure> {
+    client
+        .plan(desired, usize::from(concurrency))
+        .map_err(|e| match e {
+            Error::Plan(_) => Failure {
+                code: exit::USAGE,
+                message: format!("{}; nothing was changed", error_text(&e)),
+            },
+            e => e.into(),
+        })
+}
+
+/// `kind/result_action` of an action's report.
+fn identity(action: &Action) -> String {
+    let action_of = |r: &acronis_reports::Report| r.result_action.to_string();
+    let result_action = match action {
+        Action::Create { report, .. } | Action::Replace { new: report, .. } => report
+            .to_json()
+            .get("result_action")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned(),
+        other => other.current().map(action_of).unwrap_or_default(),
+    };
+    format!("{}/{result_action}", action.report_kind())
+}
+
+fn entry_note(action: &Action) -> String {
+    action
+        .entry()
+        .map(|n| format!(" (entry {n})"))
+        .unwrap_or_default()
+}
+
+/// The plan, as text or JSON lines, and its summary.
+fn print_plan(plan: &Plan, out: &Output) -> Result<(), Failure> {
+    let written = |r: io::Result<()>| r.map_err(|e| Failure::output(&e));
+    if out.json {
+        for action in plan.actions() {
+            written(out.line(&action_json(action).to_string()))?;
+        }
+        note(summary_line(plan));
+        return Ok(());
+    }
+    written(out.line(&plan_text(plan)))
+}
+
+/// The plan as text: the changes and unmanaged reports by tenant, then the summary.
+fn plan_text(plan: &Plan) -> String {
+    let mut text = String::new();
+    let mut tenant: Option<TenantId> = None;
+    for action in plan.actions() {
+        if action.kind() == ActionKind::Unchanged {
+            continue;
+        }
+        if tenant != Some(action.tenant()) {
+            tenant = Some(action.tenant());
+            text.push_str(&format!("tenant {}\n", action.tenant()));
+        }
+        text.push_str(&action_text(action));
+        text.push('\n');
+    }
+    text.push_str(&summary_line(plan));
+    text
+}
+
+fn summary_line(plan: &Plan) -> String {
+    let summary = plan.summary();
+    if summary.has_changes() {
+        format!("Plan: {summary}.")
+    } else {
+        format!(
+            "No changes. {} unchanged, {} unmanaged.",
+            summary.unchanged, summary.unmanaged
+        )
+    }
+}
+
+/// One action as text: its mark, the report, and the members that change.
+fn action_text(action: &Action) -> String {
+    let id = action
+        .current()
+        .map(|r| r.id.to_string())
+        .unwrap_or_default();
+    let what = identity(action);
+    let entry = entry_note(action);
+    let mut text = match action.kind() {
+        ActionKind::Create => format!("  + create {what}{entry}"),
+        ActionKind::Update => format!("  ~ update {id} {what}{entry}"),
+        ActionKind::Replace => format!(
+            "+/- replace {id} {what}{entry}: a new report is created, then this one deleted"
+        ),
+        ActionKind::Delete => format!("  - delete {id} {what}: no entry matches (prune = true)"),
+        ActionKind::Unmanaged => {
+            format!("    unmanaged {id} {what}: no entry matches; left alone (prune = false)")
+        }
+        _ => format!("    {} {id} {what}{entry}", action.kind()),
+    };
+    match action {
+        Action::Create { report, .. } => {
+            text.push_str(&format!(
+                "\n      POST /reports {}",
+                report.to_json_string()
+            ));
+        }
+        _ => {
+            for change in action.changes() {
+                text.push_str(&format!(
+                    "\n      {}: {} → {}{}",
+                    change.field.path(),
+                    change.old,
+                    change.new,
+                    if change.forces_replacement {
+                        "  (forces replacement)"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
+    }
+    text
+}
+
+/// One action as JSON: what it is about, and exactly what applying it sends.
+fn action_json(action: &Action) -> Value {
+    let mut v = json!({
+        "action": action.kind().as_str(),
+        "tenant": action.tenant().to_string(),
+        "id": action.current().map(|r| r.id.to_string()),
+        "kind": action.report_kind().as_str(),
+        "entry": action.entry(),
+    });
+    if let Some(current) = action.current() {
+        v["result_action"] = json!(current.result_action.as_str());
+        v["version"] = json!(current.version);
+    }
+    if !action.changes().is_empty() {
+        v["changes"] = action
+            .changes()
+            .iter()
+            .map(|c| json!({"member": c.field.path(), "old": c.old, "new": c.new, "forces_replacement": c.forces_replacement}))
+            .collect();
+    }
+    match action {
+        Action::Update { update, .. } => v["patch"] = update.to_json(),
+        Action::Create { report, .. } | Action::Replace { new: report, .. } => {
+            v["result_action"] = report.to_json()["result_action"].clone();
+            v["body"] = report.to_json();
+        }
+        _ => {}
+    }
+    v["requests"] = action
+        .requests()
+        .into_iter()
+        .map(|r| json!({"method": r.method.as_str(), "path": r.path, "body": r.body.map(|b| json_value(&b))}))
+        .collect();
+    v
+}
+
+/// A body the library wrote, as JSON (it is JSON text; anything else is shown as text).
+fn json_value(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+}
+
+/// `apply --dry-run`: the writes, as they would be sent.
+fn print_requests(plan: &Plan, base_url: &str, out: &Output) -> Result<(), Failure> {
+    let written = |r: io::Result<()>| r.map_err(|e| Failure::output(&e));
+    for action in plan.actions() {
+        for request in action.requests() {
+            let url = format!("{}{}", base_url.trim_end_matches('/'), request.path);
+            if out.json {
+                let line = json!({"dry_run": true, "method": request.method.as_str(), "url": url,
+                    "body": request.body.as_deref().map(json_value)});
+                written(out.line(&line.to_string()))?;
+            } else {
+                let body = request.body.map(|b| format!("\n{b}")).unwrap_or_default();
+                written(out.line(&format!("{} {url}{body}\n", request.method)))?;
+            }
+        }
+    }
+    note("dry run: nothing was sent but the plan's GET requests");
+    Ok(())
+}
+
+/// Applies the plan and reports each action; the exit code.
+fn run_apply(client: &Client, plan: &Plan, concurrency: u16, out: &Output) -> Result<u8, Failure> {
+    let run = client.apply(
+        plan,
+        BulkOptions::new().concurrency(usize::from(concurrency)),
+    );
+    let stop = run.stop_handle();
+    signals::guard_run(stop.clone());
+    let mut code = exit::OK;
+    let mut counts = [0u64; 6];
+    let mut output_failed = false;
+    for (action, result) in run {
+        let (outcome, index) = match &result {
+            Ok(Applied::Created(_)) => ("created", 0),
+            Ok(Applied::Updated(_)) => ("updated", 1),
+            Ok(Applied::Replaced { .. }) => ("replaced", 2),
+            Ok(Applied::Deleted) => ("deleted", 3),
+            Err(ApplyError {
+                error: Error::NotAttempted { .. },
+                ..
+            }) => ("not_attempted", 5),
+            Err(_) => ("failed", 4),
+            Ok(_) => ("done", 1),
+        };
+        counts[index] += 1;
+        if let Err(e) = &result {
+            code = code.max(failure_code(&e.error));
+        }
+        if !output_failed && print_outcome(&action, outcome, &result, out).is_err() {
+            // Outcomes can no longer be reported: stop taking up actions.
+            output_failed = true;
+            stop.stop();
+        }
+    }
+    let interrupted = signals::end_run();
+    note(format_args!(
+        "Apply: {} created, {} updated, {} replaced, {} deleted, {} failed{}",
+        counts[0],
+        counts[1],
+        counts[2],
+        counts[3],
+        counts[4],
+        if counts[5] > 0 {
+            format!(", {} not attempted", counts[5])
+        } else {
+            String::new()
+        }
+    ));
+    if let Some(
+        reason @ (StopReason::ServiceFailing { .. }
+        | StopReason::Throttled { .. }
+        | StopReason::CredentialsRefused),
+    ) = stop.reason()
+    {
+        note(format_args!("acronis-reports: {reason}"));
+    }
+    Ok(interrupted.unwrap_or(code))
+}
+
+/// The exit code of a failed action (a stop by interrupt or failing output is the run's).
+fn failure_code(e: &Error) -> u8 {
+    match e {
+        Error::NotAttempted {
+            reason: StopReason::ServiceFailing { .. } | StopReason::Throttled { .. },
+            ..
+        } => exit::TROUBLE,
+        Error::NotAttempted {
+            reason: StopReason::Requested | StopReason::JobPanicked,
+            ..
+        } => exit::OK,
+        e => exit_code(e),
+    }
+}
+
+fn print_outcome(
+    action: &Action,
+    outcome: &str,
+    result: &Result<Applied, ApplyError>,
+    out: &Output,
+) -> io::Result<()> {
+    let id = action.current().map(|r| r.id.to_string());
+    if out.json {
+        let mut v = json!({
+            "action": action.kind().as_str(),
+            "outcome": outcome,
+            "tenant": action.tenant().to_string(),
+            "id": id,
+            "kind": action.report_kind().as_str(),
+            "entry": action.entry(),
+        });
+        match result {
+            Ok(Applied::Created(r) | Applied::Updated(r) | Applied::Replaced { new: r }) => {
+                v["report"] = json!({"id": r.id.to_string(), "version": r.version});
+            }
+            Err(e) => {
+                v["error"] = json!({"kind": e.error.kind().as_str(), "message": error_text(&e.error),
+                    "exit_code": failure_code(&e.error), "status": e.error.status()});
+                if let Some(created) = &e.created {
+                    v["created"] =
+                        json!({"id": created.id.to_string(), "version": created.version});
+                }
+            }
+            _ => {}
+        }
+        return out.line(&v.to_string());
+    }
+    let what = identity(action);
+    let subject = id.map_or_else(|| what.clone(), |id| format!("{id} {what}"));
+    let text = match result {
+        Ok(Applied::Created(r)) => format!(
+            "created   {} {what} in tenant {}{}",
+            r.id,
+            action.tenant(),
+            entry_note(action)
+        ),
+        Ok(Applied::Updated(r)) => format!("updated   {subject} (version {})", r.version),
+        Ok(Applied::Replaced { new }) => format!("replaced  {subject} by {}", new.id),
+        Ok(_) => format!("deleted   {subject}"),
+        Err(ApplyError {
+            error: Error::NotAttempted { reason, .. },
+            ..
+        }) => format!("not attempted  {} {subject}: {reason}", action.kind()),
+        Err(e) => {
+            let created = e
+                .created
+                .as_ref()
+                .map(|r| {
+                    format!(
+                        " (the new report {} was created; both now exist: delete one with `acronis-reports delete`)",
+                        r.id
+                    )
+                })
+                .unwrap_or_default();
+            format!(
+                "failed    {} {subject}: {}{created}",
+                action.kind(),
+                error_text(&e.error)
+            )
+        }
+    };
+    out.line(&text)
+}
+
+/// `export --tenant T...`: the exit code.
+pub fn export(
+    global: &Global,
+    tenants: &[String],
+    output: Option<&Path>,
+    concurrency: u16,
+    out: &Output,
+) -> Result<u8, Failure> {
+    if global.dry_run {
+        return Err(Failure::usage(
+            "--dry-run is for commands that write; this one only reads",
+        ));
+    }
+    let tenants: Vec<TenantId> = tenants
+        .iter()
+        .map(|t| {
+            t.parse()
+                .map_err(|e| Failure::usage(format!("--tenant: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
+    // Refused before any request: a file that cannot be written.
+    let file = output
+        .map(|path| {
+            AtomicFile::create(path).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot write beside {}: {e}; nothing was sent",
+                    path.display()
+                ))
+            })
+        })
+        .transpose()?;
+    let client = client(global, concurrency, out)?;
+    let desired = client.export(&tenants, usize::from(concurrency))?;
+    let text = if out.json {
+        desired.to_json_string() + "\n"
+    } else {
+        format!(
+            "# The monthly reports of {} tenant(s), as they were when exported by acronis-reports.\n\
+             # Edit, then `acronis-reports plan FILE` and `acronis-reports apply FILE`.\n\n{}",
+            tenants.len(),
+            desired.to_toml_string()
+        )
+    };
+    match (file, output) {
+        (Some(mut file), Some(path)) => {
+            let failed = |e: io::Error| Failure {
+                code: exit::TROUBLE,
+                message: format!(
+                    "cannot write {}: {e}; it was left as it was",
+                    path.display()
+                ),
+            };
+            file.file().write_all(text.as_bytes()).map_err(failed)?;
+            file.commit().map_err(failed)?;
+            note(format_args!(
+                "{} reports written to {}",
+                desired.reports.len(),
+                path.display()
+            ));
+        }
+        _ => {
+            let mut stdout = out.stdout;
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Failure::output(&e))?;
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,360 @@
+//! `plan`, `apply` and `export`, run for real against the emulator: the text and JSON plan,
+//! exit codes, the confirmation rule, what the server holds afterwards, the export → plan
+//! round trip, and file errors that send nothing.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::process::Output;
+
+use acronis_reports::Report;
+use acronis_reports_emulator::{
+    Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quirks, TENANT_ID, TOKEN,
+};
+use common::cli::{assert_no_secret, json_lines, run, stderr, stdout};
+use serde_json::{Value, json};
+
+const T2: &str = "7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c";
+const RECIPIENT: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
+
+fn run_at(emulator: &Emulator, args: &[&str], stdin: Option<&str>) -> Output {
+    let base = emulator.base_url();
+    run(
+        args,
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        stdin,
+    )
+}
+
+/// The file: the seeded monthly report disabled and shown to all customers (an update), a
+/// saved daily report created in tenant 2.
+fn file(dir: &tempfile::TempDir, prune: bool) -> String {
+    let path = dir.path().join("reports.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"prune = {prune}
+
+[[report]]
+tenant = "{TENANT_ID}"
+kind = "usage_summary"
+level = "all_customers"
+enabled = false
+
+[[report]]
+tenant = "{T2}"
+kind = "usage_daily"
+level = "accounts"
+result_action = "save"
+formats = ["csv_v2_0"]
+"#
+        ),
+    )
+    .unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn emulator() -> Emulator {
+    let emulator = Emulator::start().unwrap();
+    emulator.add_tenant(T2);
+    emulator
+}
+
+fn writes(emulator: &Emulator) -> usize {
+    emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count()
+}
+
+#[test]
+fn plan_prints_the_changes_with_their_marks_and_exit_code() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(&dir, false);
+    let o = run_at(&emulator, &["plan", &f, "--exit-code"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "tenant {TENANT_ID}\n\
+             \x20 ~ update {MONTHLY_REPORT_ID} usage_summary/send (entry 1)\n\
+             \x20     schedule.enabled: true → false\n\
+             \x20     parameters.level: \"accounts\" → \"all_customers\"\n\
+             tenant {T2}\n\
+             \x20 + create usage_daily/save (entry 2)\n\
+             \x20     POST /reports {{\"recipients\":[],\"result_action\":\"save\",\"parameters\":{{\"tenant_id\":\"{T2}\",\"level\":\"accounts\",\"kind\":\"usage_daily\",\"formats\":[\"csv_v2_0\"]}},\"schedule\":{{\"type\":\"monthly\"}}}}\n\
+             Plan: 1 to create, 1 to update, 0 to replace, 0 to delete, 0 unchanged, 0 unmanaged.\n"
+        )
+    );
+    assert_eq!(writes(&emulator), 0);
+    // Without --exit-code, changes are no failure.
+    let o = run_at(&emulator, &["plan", &f], None);
+    assert_eq!(o.status.code(), Some(0));
+    assert_no_secret(&o, TOKEN);
+}
+
+#[test]
+fn plan_json_has_the_exact_patch_of_each_update() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_at(&emulator, &["--json", "plan", &file(&dir, true)], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 2, "{}", stdout(&o));
+    assert_eq!(lines[0]["action"], "update");
+    assert_eq!(lines[0]["tenant"], TENANT_ID);
+    assert_eq!(lines[0]["id"], MONTHLY_REPORT_ID);
+    assert_eq!(lines[0]["kind"], "usage_summary");
+    assert_eq!(
+        lines[0]["patch"],
+        json!({"schedule": {"enabled": false}, "parameters": {"level": "all_customers"}})
+    );
+    assert_eq!(lines[1]["action"], "create");
+    assert_eq!(lines[1]["id"], Value::Null);
+    assert_eq!(lines[1]["body"]["schedule"], json!({"type": "monthly"}));
+    // The one-time report is in no line.
+    assert!(!stdout(&o).contains(ONCE_REPORT_ID));
+    assert!(
+        stderr(&o).contains("1 to create, 1 to update"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn apply_without_a_terminal_needs_yes_and_sends_nothing() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_at(&emulator, &["apply", &file(&dir, false)], Some("yes\n"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert!(emulator.requests().is_empty(), "not even the plan's GETs");
+}
+
+#[test]
+fn apply_changes_the_server_and_a_second_apply_finds_nothing_to_do() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(&dir, false);
+    let o = run_at(&emulator, &["--json", "apply", &f, "--yes"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    let outcomes: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["action"].as_str().unwrap(),
+                l["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = outcomes.clone();
+    sorted.sort();
+    assert_eq!(sorted, [("create", "created"), ("update", "updated")]);
+    assert!(
+        stderr(&o).contains("Apply: 1 created, 1 updated, 0 replaced, 0 deleted, 0 failed"),
+        "{}",
+        stderr(&o)
+    );
+
+    let updated: Report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    assert!(!updated.schedule.enabled);
+    assert_eq!(updated.parameters.level.as_str(), "all_customers");
+    let created_id = lines
+        .iter()
+        .find(|l| l["action"] == "create")
+        .map(|l| l["report"]["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let created: Report = emulator.report(&created_id).unwrap();
+    assert_eq!(created.parameters.tenant_id.to_string(), T2);
+    assert_eq!(created.parameters.formats[0].as_str(), "csv_v2_0");
+    assert_eq!(created.schedule.schedule_type.as_str(), "monthly");
+
+    let before = writes(&emulator);
+    let o = run_at(&emulator, &["apply", &f, "--yes"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "No changes. 2 unchanged, 0 unmanaged.\n");
+    assert_eq!(writes(&emulator), before);
+    let o = run_at(&emulator, &["plan", &f, "--exit-code"], None);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn apply_dry_run_prints_the_writes_and_sends_none() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_at(&emulator, &["apply", &file(&dir, false), "--dry-run"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let base = emulator.base_url();
+    assert!(
+        stdout(&o).contains(&format!(
+            "PUT {base}/reports/{MONTHLY_REPORT_ID}\n{{\"parameters\":{{\"level\":\"all_customers\"}},\"schedule\":{{\"enabled\":false}}}}\n"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains(&format!("POST {base}/reports\n")));
+    assert_eq!(writes(&emulator), 0);
+}
+
+#[test]
+fn a_refused_write_is_reported_the_rest_applied_and_the_exit_code_says_so() {
+    let emulator = emulator();
+    // Creates are refused (400, "usage history is not ready yet"); reads and updates work.
+    emulator.set_quirks(Quirks::new().usage_not_ready(true));
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_at(
+        &emulator,
+        &["--json", "apply", &file(&dir, false), "--yes"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let mut lines = json_lines(&o);
+    lines.sort_by_key(|l| l["action"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        (&lines[0]["action"], &lines[0]["outcome"]),
+        (&json!("create"), &json!("failed"))
+    );
+    assert_eq!(lines[0]["error"]["status"], 400);
+    assert_eq!(lines[0]["error"]["exit_code"], 3);
+    assert_eq!(lines[0]["tenant"], T2);
+    assert_eq!(
+        (&lines[1]["action"], &lines[1]["outcome"]),
+        (&json!("update"), &json!("updated"))
+    );
+    let updated: Report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    assert!(!updated.schedule.enabled, "the update was applied");
+    assert!(
+        stderr(&o).contains("1 updated, 0 replaced, 0 deleted, 1 failed"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn export_then_plan_finds_no_change_and_the_file_is_written_atomically() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("exported.toml");
+    std::fs::write(&target, "old content").unwrap();
+    let t = target.to_string_lossy().into_owned();
+    let o = run_at(
+        &emulator,
+        &["export", "--tenant", TENANT_ID, "--tenant", T2, "-o", &t],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(
+        text.contains(&format!("tenant = \"{TENANT_ID}\"")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("recipients = [\"{RECIPIENT}\"]")),
+        "{text}"
+    );
+    assert!(!text.contains(ONCE_REPORT_ID));
+    let o = run_at(&emulator, &["plan", &t, "--exit-code"], None);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "No changes. 1 unchanged, 0 unmanaged.\n");
+
+    // JSON, to standard output, reads back the same.
+    let o = run_at(
+        &emulator,
+        &["--json", "export", "--tenant", TENANT_ID],
+        None,
+    );
+    let json_path = dir.path().join("exported.json");
+    std::fs::write(&json_path, &o.stdout).unwrap();
+    let o = run_at(
+        &emulator,
+        &["plan", &json_path.to_string_lossy(), "--exit-code"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn export_to_a_file_that_cannot_be_written_sends_nothing() {
+    let emulator = emulator();
+    let o = run_at(
+        &emulator,
+        &[
+            "export",
+            "--tenant",
+            TENANT_ID,
+            "-o",
+            "/nonexistent-dir/x.toml",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn file_errors_name_the_entry_and_key_and_send_nothing() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    for (body, says) in [
+        (
+            format!(
+                "[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"accounts\"\nrecipents = []\n"
+            ),
+            "recipents",
+        ),
+        (
+            format!(
+                "[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"everyone\"\n"
+            ),
+            "report entry 1: level: unknown level \"everyone\"",
+        ),
+        (
+            format!(
+                "[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"accounts\"\nresult_action = \"save\"\nrecipients = [\"{RECIPIENT}\"]\n"
+            ),
+            "report entry 1: recipients: a saved report",
+        ),
+        (
+            "[[report]]\ntenant = \"nope\"\n".to_owned(),
+            "report entry 1: tenant: invalid tenant id",
+        ),
+        ("{\"report\": [}".to_owned(), "line 1"),
+    ] {
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, &body).unwrap();
+        for command in ["plan", "apply"] {
+            let o = run_at(
+                &emulator,
+                &[command, &path.to_string_lossy(), "--yes"]
+                    [..if command == "plan" { 2 } else { 3 }],
+                None,
+            );
+            assert_eq!(o.status.code(), Some(2), "{body}");
+            assert!(stderr(&o).contains(says), "{body}: {}", stderr(&o));
+            assert!(stderr(&o).contains("nothing was sent"), "{}", stderr(&o));
+        }
+    }
+    assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn ambiguous_matches_exit_2_naming_both_ids_and_nothing_is_written() {
+    let emulator = emulator();
+    let mut twin: Report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    twin.id = "a0000000-0000-4000-8000-000000000009".parse().unwrap();
+    emulator.add_report(&twin).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_at(&emulator, &["apply", &file(&dir, false), "--yes"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(MONTHLY_REPORT_ID) && e.contains(&twin.id.to_string()),
+        "{e}"
+    );
+    assert!(e.contains("pin"), "{e}");
+    assert_eq!(writes(&emulator), 0);
+}
