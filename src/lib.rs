@@ -42,10 +42,12 @@
 //! | [`patch`], [`new_report`] | [`ReportUpdate`], the `PUT` body; [`NewReport`], the `POST` body | none |
 //! | [`model`] | [`Report`] and its parts; [`Report::from_json`] with errors that name the member | none |
 //! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
+//! | [`desired`], [`plan`] | reports as code: [`DesiredReports`](desired::DesiredReports) read from a file, and the [`Plan`](plan::Plan) between it and the reports as they are | none |
 //! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
 //! | [`auth`], [`RetryPolicy`] | tokens (fixed, client credentials, your own [`TokenSource`](auth::TokenSource)); which failed calls are retried | via transport |
 //! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, retries run (within a [`RetryBudget`]), results verified | via transport |
 //! | [`bulk`] | one job per id on bounded threads; runs that stop by themselves when the service keeps failing or refuses the credentials, or when told to ([`StopReason`]) | via client |
+//! | [`apply`] | [`Client::plan`], [`Client::apply`] (on the bulk engine) and [`Client::export`] | via client |
 //!
 //! Building patches and parsing reports need no network: with `default-features = false`
 //! the crate builds without ureq and TLS, and the client runs over a transport you supply.
@@ -62,6 +64,8 @@
 //! # Features
 //!
 //! - `ureq` (default): the built-in transport, ureq 3 with rustls and gzip.
+//! - `toml`: desired-state files in TOML ([`DesiredReports::from_toml`](desired::DesiredReports::from_toml));
+//!   JSON needs no feature.
 //! - `log`: each request (method, path, status, time; never a token) and each retry is logged
 //!   through the `log` facade.
 //! - `cli`: the `acronis-reports` command-line tool (`cargo install acronis-reports --features
@@ -116,4 +120,5 @@ pub use verify::{Field, FieldMismatch, Mismatch};
 #[doc = include_str!("../docs/retries-and-errors.md")]
 #[doc = include_str!("../docs/api.md")]
 #[doc = include_str!("../docs/testing.md")]
+#[doc = include_str!("../docs/desired-state.md")]
 pub struct DocsDoctests;

@@ -485,8 +485,8 @@ pub fn export(
             "# The monthly reports of {} tenant(s), as they were when exported by acronis-reports.\n\
              # Edit, then `acronis-reports plan FILE` and `acronis-reports apply FILE`.\n\n{}",
             tenants.len(),
-            desired.to_toml_string()
-        )
+            desired.to_toml_string().trim_end()
+        ) + "\n"
     };
     match (file, output) {
         (Some(mut file), Some(path)) => {
