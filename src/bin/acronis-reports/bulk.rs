@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
-use acronis_reports::bulk::{BulkOptions, StopReason};
+use acronis_reports::bulk::{BulkOptions, StopHandle, StopReason};
 use acronis_reports::{Client, Error, ReportUpdate, ScheduleType};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -289,6 +289,12 @@ pub fn bulk_update(
             }
         }
     }
+    note_stop(&stop);
+    Ok(interrupted.unwrap_or(code))
+}
+
+/// Says why a run stopped by itself (an interrupt or a failing output has said so already).
+pub fn note_stop(stop: &StopHandle) {
     if let Some(
         reason @ (StopReason::ServiceFailing { .. }
         | StopReason::Throttled { .. }
@@ -297,7 +303,6 @@ pub fn bulk_update(
     {
         note(format_args!("acronis-reports: {reason}"));
     }
-    Ok(interrupted.unwrap_or(code))
 }
 
 /// A progress bar on standard error when it is a terminal; hidden otherwise.

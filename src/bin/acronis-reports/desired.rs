@@ -350,14 +350,7 @@ fn run_apply(client: &Client, plan: &Plan, concurrency: u16, out: &Output) -> Re
             String::new()
         }
     ));
-    if let Some(
-        reason @ (StopReason::ServiceFailing { .. }
-        | StopReason::Throttled { .. }
-        | StopReason::CredentialsRefused),
-    ) = stop.reason()
-    {
-        note(format_args!("acronis-reports: {reason}"));
-    }
+    crate::bulk::note_stop(&stop);
     Ok(interrupted.unwrap_or(code))
 }
 
