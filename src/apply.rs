@@ -56,49 +56,66 @@ pub enum Applied {
     Deleted,
 }
 
-/// Why an [`Action`] failed, and what it changed before it did.
-#[derive(Debug, Clone)]
+/// Why an [`Action`] failed.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
-pub struct ApplyError {
-    /// The failure.
-    pub error: Error,
-    /// A report the action created before it failed: a replacement whose old report could
-    /// not be deleted (both now exist). A create that ends in [`Error::Mismatch`] holds its
-    /// report in the error instead.
-    pub created: Option<Box<Report>>,
+pub enum ApplyError {
+    /// The action failed, or was not taken up ([`Error::NotAttempted`]); it left nothing
+    /// behind.
+    #[error(transparent)]
+    Failed(Error),
+    /// A replacement created its new report, but the old one could not be deleted: both now
+    /// exist, and a new plan refuses the entry until one is deleted.
+    #[error(
+        "the new report {} was created, but deleting report {old}, which it replaces, failed",
+        created.id
+    )]
+    HalfReplaced {
+        /// The new report.
+        created: Box<Report>,
+        /// The report it replaces, still there.
+        old: ReportId,
+        /// Why the delete failed.
+        #[source]
+        error: Error,
+    },
 }
 
-impl fmt::Display for ApplyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.created {
-            Some(created) => write!(
-                f,
-                "the new report {} was created, but deleting the one it replaces failed",
-                created.id
-            ),
-            None => f.write_str("the action failed"),
+impl ApplyError {
+    /// The error of the call that failed.
+    pub fn error(&self) -> &Error {
+        match self {
+            ApplyError::Failed(e) | ApplyError::HalfReplaced { error: e, .. } => e,
         }
     }
-}
 
-impl std::error::Error for ApplyError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.error)
+    /// The error of the call that failed, owned (a half-done replacement's new report is
+    /// dropped: see [`created`](Self::created)).
+    pub fn into_error(self) -> Error {
+        match self {
+            ApplyError::Failed(e) | ApplyError::HalfReplaced { error: e, .. } => e,
+        }
+    }
+
+    /// The report a half-done replacement created.
+    pub fn created(&self) -> Option<&Report> {
+        match self {
+            ApplyError::HalfReplaced { created, .. } => Some(created),
+            ApplyError::Failed(_) => None,
+        }
     }
 }
 
 impl From<Error> for ApplyError {
     fn from(error: Error) -> Self {
-        ApplyError {
-            error,
-            created: None,
-        }
+        ApplyError::Failed(error)
     }
 }
 
 /// The results of [`Client::apply`]: each change of the plan with its result, as it
-/// finishes, phase after phase. Dropping it stops the run as dropping
-/// [`BulkResults`] does.
+/// finishes, phase after phase. Nothing is sent until it is iterated. Dropping it stops the
+/// run as dropping [`BulkResults`] does.
+#[must_use = "nothing is applied until the results are iterated"]
 pub struct Applying {
     client: Client,
     options: BulkOptions,
@@ -160,11 +177,14 @@ fn apply_one(client: &Client, action: &Action) -> Result<Result<Applied, ApplyEr
             .map_err(ApplyError::from),
         Action::Replace { current, new, .. } => match client.create_report(new) {
             Err(e) => Err(e.into()),
-            Ok(created) => match client.delete_report(current.id, current.version) {
+            // Once the new report exists, the old one goes even if the run stops meanwhile:
+            // a stop must not leave both.
+            Ok(created) => match client.detached().delete_report(current.id, current.version) {
                 Ok(()) => Ok(Applied::Replaced { new: created }),
-                Err(error) => Err(ApplyError {
+                Err(error) => Err(ApplyError::HalfReplaced {
+                    created: Box::new(created),
+                    old: current.id,
                     error,
-                    created: Some(Box::new(created)),
                 }),
             },
         },
@@ -180,7 +200,7 @@ fn apply_one(client: &Client, action: &Action) -> Result<Result<Applied, ApplyEr
 }
 
 impl Client {
-    /// Every report of `tenants`: their ids listed (`GET /tenants/{id}/reports`), then each
+    /// Every report of `tenants` (each taken once): their ids listed (`GET /tenants/{id}/reports`), then each
     /// fetched, on the threads `options` says (a number will do), ordered by id. A report
     /// deleted between the listing and its fetch is left out.
     ///
@@ -194,8 +214,14 @@ impl Client {
         options: impl Into<BulkOptions>,
     ) -> Result<Vec<Report>, Error> {
         let options = options.into();
+        let mut seen = std::collections::HashSet::new();
+        let tenants: Vec<TenantId> = tenants
+            .iter()
+            .copied()
+            .filter(|t| seen.insert(*t))
+            .collect();
         let mut ids: Vec<ReportId> = Vec::new();
-        for (_, listed) in self.for_each_id(tenants.to_vec(), options, |client, tenant| {
+        for (_, listed) in self.for_each_id(tenants, options, |client, tenant| {
             client.list_report_ids(*tenant)
         }) {
             ids.extend(listed?);

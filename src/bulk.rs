@@ -124,6 +124,7 @@ impl BulkOptions {
 /// source (stdin, say): that thread ends by itself once the source yields. If a job (or the iterator of ids)
 /// panics, the run stops ([`StopReason::JobPanicked`]) and the panic is raised again from
 /// [`next`](Iterator::next) once the other results are read: no id disappears silently.
+#[must_use = "a bulk run stops when its results are dropped"]
 pub struct BulkResults<Id, T> {
     /// `None` once dropped, so that workers blocked on a full channel wake up.
     results: Option<Receiver<(Id, Result<T, Error>)>>,

@@ -168,11 +168,13 @@ impl DesiredReports {
     }
 
     /// The file that describes the monthly reports of `tenants` among `reports` as they are:
-    /// one entry per report with every member set (`recipients` for sent reports only), ids
-    /// pinned only where two reports of a tenant share a kind and result action. A plan
-    /// between it and the same reports has no change. One-time reports and other tenants'
-    /// reports are left out. Entries are ordered by tenant (as given), kind, result action and
-    /// id.
+    /// one entry per report with every member set (`recipients` for sent reports that have
+    /// some), ids pinned only where two reports of a tenant share a kind and result action. A
+    /// plan between it and the same reports has no change. One-time reports and other
+    /// tenants' reports are left out, and so are reports whose kind, level or result action
+    /// this version of the crate does not know (a file could not name them; a plan shows them
+    /// as unmanaged); formats it does not know leave `formats` unmanaged. Entries are ordered
+    /// by tenant (as given), kind, result action and id.
     pub fn describing(tenants: &[TenantId], reports: &[Report]) -> DesiredReports {
         let mut entries = Vec::new();
         let mut seen = BTreeSet::new();
@@ -185,6 +187,9 @@ impl DesiredReports {
                 .filter(|r| {
                     r.parameters.tenant_id == *tenant
                         && r.schedule.schedule_type == ScheduleType::Monthly
+                        && !r.parameters.kind.is_unknown()
+                        && !r.parameters.level.is_unknown()
+                        && !r.result_action.is_unknown()
                 })
                 .collect();
             mine.sort_by(|a, b| {
@@ -211,9 +216,11 @@ impl DesiredReports {
                     kind: p.kind.clone(),
                     level: p.level.clone(),
                     result_action: r.result_action.clone(),
-                    formats: (!p.formats.is_empty()).then(|| p.formats.clone()),
+                    formats: (!p.formats.is_empty()
+                        && !p.formats.iter().any(ReportFormat::is_unknown))
+                    .then(|| p.formats.clone()),
                     enabled: Some(r.schedule.enabled),
-                    recipients: (r.result_action == ResultAction::Send)
+                    recipients: (r.result_action == ResultAction::Send && !r.recipients.is_empty())
                         .then(|| r.recipients.clone()),
                     hide_zero_usage: p.hide_zero_usage,
                     show_skus: p.show_skus,

@@ -197,6 +197,30 @@ impl NewReport {
     ///
     /// The first problem found, naming the member.
     pub fn validate_at(&self, today: Date) -> Result<(), InvalidReport> {
+        self.validate_members()?;
+        if let Some(p) = self.parameters.period {
+            let bad = |message: String| {
+                Err(InvalidReport {
+                    field: "period",
+                    message,
+                })
+            };
+            if p.start > p.end {
+                return bad(format!("starts on {} after it ends on {}", p.start, p.end));
+            }
+            if p.end > today {
+                return bad(format!(
+                    "ends on {}, in the future (today is {today})",
+                    p.end
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks of [`validate_at`](Self::validate_at) that do not depend on the day: the
+    /// recipients of a sent report, a non-empty `formats`, no unknown enum value.
+    pub(crate) fn validate_members(&self) -> Result<(), InvalidReport> {
         let bad = |field, message: String| Err(InvalidReport { field, message });
         if self.result_action == ResultAction::Send && self.recipients.is_empty() {
             return bad(
@@ -209,20 +233,6 @@ impl NewReport {
                 "parameters.formats",
                 "is empty; leave it unset for the API's default".into(),
             );
-        }
-        if let Some(p) = self.parameters.period {
-            if p.start > p.end {
-                return bad(
-                    "period",
-                    format!("starts on {} after it ends on {}", p.start, p.end),
-                );
-            }
-            if p.end > today {
-                return bad(
-                    "period",
-                    format!("ends on {}, in the future (today is {today})", p.end),
-                );
-            }
         }
         let unknown = [
             ("parameters.level", self.parameters.level.is_unknown()),

@@ -29,7 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::{Value, json};
@@ -38,7 +38,7 @@ use crate::desired::{DesiredError, DesiredReport, DesiredReports};
 use crate::enums::{ReportKind, ResultAction, ScheduleType};
 use crate::id::{ReportId, TenantId};
 use crate::model::Report;
-use crate::new_report::NewReport;
+use crate::new_report::{InvalidReport, NewReport};
 use crate::patch::ReportUpdate;
 use crate::transport::Method;
 use crate::verify::Field;
@@ -57,6 +57,7 @@ pub struct Plan {
 #[non_exhaustive]
 pub enum Action {
     /// No report matches the entry: create this one.
+    #[non_exhaustive]
     Create {
         /// The entry.
         entry: usize,
@@ -66,6 +67,7 @@ pub enum Action {
         report: NewReport,
     },
     /// A report matches and differs in members a `PUT` can change.
+    #[non_exhaustive]
     Update {
         /// The entry.
         entry: usize,
@@ -76,9 +78,10 @@ pub enum Action {
         /// Each differing member, old and new.
         changes: Vec<Change>,
     },
-    /// A report matches but differs in a member a `PUT` cannot change (`formats`, or the
-    /// `result_action` of a pinned entry): create the new report, then delete the old one.
-    /// The new report keeps the old one's values for the members the entry leaves out.
+    /// A report matches but differs in a member a `PUT` cannot change (`formats`): create
+    /// the new report, then delete the old one. The new report keeps the old one's values for
+    /// the members the entry leaves out.
+    #[non_exhaustive]
     Replace {
         /// The entry.
         entry: usize,
@@ -90,11 +93,13 @@ pub enum Action {
         changes: Vec<Change>,
     },
     /// A monthly report of a tenant in the file that no entry matches, with `prune = true`.
+    #[non_exhaustive]
     Delete {
         /// The report, deleted with its version.
         current: Report,
     },
     /// A report matches the entry and nothing differs.
+    #[non_exhaustive]
     Unchanged {
         /// The entry.
         entry: usize,
@@ -103,6 +108,7 @@ pub enum Action {
     },
     /// A monthly report of a tenant in the file that no entry matches, with `prune = false`:
     /// left alone.
+    #[non_exhaustive]
     Unmanaged {
         /// The report.
         current: Report,
@@ -236,27 +242,63 @@ pub enum PlanError {
         ids: Vec<ReportId>,
     },
     /// An entry pins a report that is not one of its tenant's monthly reports.
-    #[error("report entry {entry}: id: report {id} {why}")]
+    #[error("report entry {entry}: id: report {id} {problem}")]
     Pinned {
         /// The entry.
         entry: usize,
         /// The pinned id.
         id: ReportId,
         /// What is wrong with it.
-        why: String,
+        problem: PinProblem,
     },
-    /// No report matches the entry, and one cannot be created from it.
+    /// An entry pins a report whose members differ in one a `PUT` cannot change: replacing
+    /// the report would give it a new id, and the pin would then point at nothing.
     #[error(
-        "report entry {entry}: tenant {tenant} has no matching report, and creating one needs {what}"
+        "report entry {entry}: pins report {id}, whose {} can only change by replacing it with a new report (of another id); remove the pin if no other report of the tenant has the same kind and result action, or change the report by hand",
+        fields.iter().map(|f| f.path()).collect::<Vec<_>>().join(" and ")
     )]
+    PinnedReplacement {
+        /// The entry.
+        entry: usize,
+        /// The pinned id.
+        id: ReportId,
+        /// The members that would force the replacement.
+        fields: Vec<Field>,
+    },
+    /// A report must be created for the entry (no report matches it, or the one that does
+    /// must be replaced), and the report it gives would be refused.
+    #[error("report entry {entry}: tenant {tenant}: the report to create would be refused")]
     CannotCreate {
         /// The entry.
         entry: usize,
         /// The tenant.
         tenant: TenantId,
-        /// What the entry lacks.
-        what: &'static str,
+        /// Why: a sent report without recipients, say.
+        #[source]
+        reason: InvalidReport,
     },
+}
+
+/// What is wrong with a pinned id: see [`PlanError::Pinned`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PinProblem {
+    /// No report of the file's tenants has it.
+    NotFound,
+    /// It belongs to another tenant than the entry's.
+    OtherTenant,
+    /// It is a one-time report, which is not managed.
+    OneTime,
+}
+
+impl fmt::Display for PinProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PinProblem::NotFound => "is not among the tenant's reports",
+            PinProblem::OtherTenant => "belongs to another tenant",
+            PinProblem::OneTime => "is not a monthly report (one-time reports are not managed)",
+        })
+    }
 }
 
 impl Plan {
@@ -269,8 +311,9 @@ impl Plan {
     /// # Errors
     ///
     /// [`PlanError`] when `desired` fails its [check](DesiredReports::check), several
-    /// reports match one entry, a pinned id is not a monthly report of the entry's tenant, or
-    /// a report to create would lack recipients.
+    /// reports match one entry, a pinned id is not a monthly report of the entry's tenant or
+    /// would have to be replaced, or a report to create would be refused (a sent report
+    /// without recipients, say).
     pub fn between(desired: &DesiredReports, actual: &[Report]) -> Result<Plan, PlanError> {
         desired.check().map_err(PlanError::Invalid)?;
         let mut actions = Vec::new();
@@ -293,11 +336,11 @@ impl Plan {
             let mut claimed = HashSet::new();
             for (n, entry) in &entries {
                 let Some(id) = entry.id else { continue };
-                let why = match actual.iter().find(|r| r.id == id) {
-                    None => "is not among the tenant's reports",
-                    Some(r) if r.parameters.tenant_id != tenant => "belongs to another tenant",
+                let problem = match actual.iter().find(|r| r.id == id) {
+                    None => PinProblem::NotFound,
+                    Some(r) if r.parameters.tenant_id != tenant => PinProblem::OtherTenant,
                     Some(r) if r.schedule.schedule_type != ScheduleType::Monthly => {
-                        "is not a monthly report (one-time reports are not managed)"
+                        PinProblem::OneTime
                     }
                     Some(_) => {
                         claimed.insert(id);
@@ -307,7 +350,7 @@ impl Plan {
                 return Err(PlanError::Pinned {
                     entry: *n,
                     id,
-                    why: why.to_owned(),
+                    problem,
                 });
             }
             let mut matched = HashSet::new();
@@ -328,7 +371,7 @@ impl Plan {
                     [] => actions.push(create(n, tenant, entry)?),
                     [report] => {
                         matched.insert(report.id);
-                        actions.push(compare(n, entry, report));
+                        actions.push(compare(n, entry, report)?);
                     }
                     many => {
                         return Err(PlanError::Ambiguous {
@@ -446,14 +489,16 @@ impl Action {
         }
     }
 
-    /// The report's kind: the new report's for a create or replace.
+    /// The report's kind: the new report's for a create or replace, the one an update sets.
     pub fn report_kind(&self) -> &ReportKind {
         match self {
             Action::Create { report, .. } | Action::Replace { new: report, .. } => {
                 &report.parts().2.kind
             }
-            Action::Update { current, .. }
-            | Action::Delete { current }
+            Action::Update {
+                current, update, ..
+            } => update.kind_ref().unwrap_or(&current.parameters.kind),
+            Action::Delete { current }
             | Action::Unchanged { current, .. }
             | Action::Unmanaged { current } => &current.parameters.kind,
         }
@@ -499,19 +544,12 @@ impl Action {
 
 /// The create for an entry no report matches.
 fn create(n: usize, tenant: TenantId, entry: &DesiredReport) -> Result<Action, PlanError> {
-    if entry.result_action == ResultAction::Send && entry.recipients.is_none() {
-        return Err(PlanError::CannotCreate {
-            entry: n,
-            tenant,
-            what: "recipients (a sent report is e-mailed to them)",
-        });
-    }
     let mut report = NewReport::new(tenant, entry.level.clone(), entry.kind.clone()).monthly();
     if entry.result_action == ResultAction::Send {
-        report = report.send_to(entry.recipients.iter().flatten().copied());
+        report = report.send_to(dedup(entry.recipients.as_deref().unwrap_or_default()));
     }
     if let Some(formats) = &entry.formats {
-        report = report.formats(formats.iter().cloned());
+        report = report.formats(dedup(formats));
     }
     if let Some(enabled) = entry.enabled {
         report = report.enabled(enabled);
@@ -522,11 +560,24 @@ fn create(n: usize, tenant: TenantId, entry: &DesiredReport) -> Result<Action, P
     if let Some(show) = entry.show_skus {
         report = report.show_skus(show);
     }
+    let report = creatable(n, tenant, report)?;
     Ok(Action::Create {
         entry: n,
         tenant,
         report,
     })
+}
+
+/// `report`, if the API would accept it (what can be checked without the network).
+fn creatable(n: usize, tenant: TenantId, report: NewReport) -> Result<NewReport, PlanError> {
+    match report.validate_members() {
+        Ok(()) => Ok(report),
+        Err(reason) => Err(PlanError::CannotCreate {
+            entry: n,
+            tenant,
+            reason,
+        }),
+    }
 }
 
 /// Whether two lists hold the same items, in any order and number.
@@ -535,7 +586,7 @@ fn same_set<T: Eq + std::hash::Hash>(a: &[T], b: &[T]) -> bool {
 }
 
 /// The action for an entry and the one report it matches.
-fn compare(n: usize, entry: &DesiredReport, current: &Report) -> Action {
+fn compare(n: usize, entry: &DesiredReport, current: &Report) -> Result<Action, PlanError> {
     let p = &current.parameters;
     let mut changes = Vec::new();
     let mut update = ReportUpdate::new();
@@ -605,8 +656,24 @@ fn compare(n: usize, entry: &DesiredReport, current: &Report) -> Action {
         update = update.show_skus(show);
     }
     let current = current.clone();
-    if changes.iter().any(|c| c.forces_replacement) {
-        let new = replacement(entry, &current);
+    let forcing: Vec<Field> = changes
+        .iter()
+        .filter(|c| c.forces_replacement)
+        .map(|c| c.field)
+        .collect();
+    Ok(if !forcing.is_empty() {
+        if let Some(id) = entry.id {
+            return Err(PlanError::PinnedReplacement {
+                entry: n,
+                id,
+                fields: forcing,
+            });
+        }
+        let new = creatable(
+            n,
+            current.parameters.tenant_id,
+            replacement(entry, &current),
+        )?;
         Action::Replace {
             entry: n,
             current,
@@ -622,13 +689,13 @@ fn compare(n: usize, entry: &DesiredReport, current: &Report) -> Action {
             update,
             changes,
         }
-    }
+    })
 }
 
 /// The items of `list`, each once, in their first order.
-fn dedup<T: Copy + Ord>(list: &[T]) -> Vec<T> {
-    let mut seen = BTreeSet::new();
-    list.iter().copied().filter(|x| seen.insert(*x)).collect()
+fn dedup<T: Clone + Eq + std::hash::Hash>(list: &[T]) -> Vec<T> {
+    let mut seen = HashSet::new();
+    list.iter().filter(|x| seen.insert(*x)).cloned().collect()
 }
 
 /// The new report replacing `current`: the entry's members, and `current`'s for those the
@@ -644,7 +711,7 @@ fn replacement(entry: &DesiredReport, current: &Report) -> NewReport {
     }
     let formats = entry.formats.as_deref().unwrap_or(&p.formats);
     if !formats.is_empty() {
-        new = new.formats(formats.iter().cloned());
+        new = new.formats(dedup(formats));
     }
     if let Some(hide) = entry.hide_zero_usage.or(p.hide_zero_usage) {
         new = new.hide_zero_usage(hide);

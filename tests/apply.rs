@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use acronis_reports::apply::Applied;
+use acronis_reports::apply::{Applied, ApplyError};
 use acronis_reports::desired::{DesiredReport, DesiredReports};
 use acronis_reports::plan::{ActionKind, PlanError};
 use acronis_reports::{
@@ -279,8 +279,8 @@ fn a_refused_write_leaves_the_other_actions_applied_and_reported() {
         match action.kind() {
             ActionKind::Update => {
                 let e = result.as_ref().unwrap_err();
-                assert_eq!(e.error.status(), Some(403));
-                assert!(e.created.is_none());
+                assert_eq!(e.error().status(), Some(403));
+                assert!(matches!(e, ApplyError::Failed(_)));
             }
             _ => assert!(result.is_ok(), "{action:?}: {result:?}"),
         }
@@ -303,8 +303,14 @@ fn a_replacement_whose_delete_fails_reports_the_new_report() {
         .find(|(a, _)| a.kind() == ActionKind::Replace)
         .unwrap();
     let e = result.unwrap_err();
-    assert_eq!(e.error.status(), Some(409));
-    let new = e.created.clone().expect("the new report");
+    assert_eq!(e.error().status(), Some(409));
+    let ApplyError::HalfReplaced {
+        created: new, old, ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(old.to_string(), REPLACED);
     assert!(emulator.has_report(new.id.to_string()));
     assert!(emulator.has_report(REPLACED), "both exist");
     assert!(e.to_string().contains(&new.id.to_string()), "{e}");
@@ -327,7 +333,7 @@ fn a_failing_service_stops_the_apply_and_every_action_is_accounted_for() {
     assert_eq!(results.len(), 4);
     let not_attempted = results
         .iter()
-        .filter(|(_, r)| matches!(r, Err(e) if matches!(e.error, Error::NotAttempted { .. })))
+        .filter(|(_, r)| matches!(r, Err(e) if matches!(e.error(), Error::NotAttempted { .. })))
         .count();
     assert!(not_attempted >= 2, "{results:?}");
     assert!(results.iter().all(|(_, r)| r.is_err()));
@@ -355,4 +361,51 @@ fn export_describes_the_reports_so_that_a_plan_finds_no_change() {
     let plan = c.plan(&exported, 4).unwrap();
     assert!(!plan.has_changes(), "{:?}", plan.summary());
     assert_eq!(plan.summary().unchanged, 5);
+}
+
+#[test]
+fn a_stop_while_a_replacement_creates_its_report_still_deletes_the_old_one() {
+    use std::sync::{Arc, Mutex};
+
+    use acronis_reports::bulk::StopHandle;
+    use acronis_reports::transport::{Method, UreqTransport, from_fn};
+
+    let emulator = emulator();
+    // A transport that stops the run as the replacement's POST goes out (as Ctrl-C would
+    // while it is in flight), then sends it.
+    let handle: Arc<Mutex<Option<StopHandle>>> = Arc::default();
+    let seen = handle.clone();
+    let inner = UreqTransport::builder().build().unwrap();
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .transport(from_fn(move |request| {
+            if request.method() == Method::Post {
+                if let Some(stop) = seen.lock().unwrap().as_ref() {
+                    stop.stop();
+                }
+            }
+            acronis_reports::Transport::send(&inner, request)
+        }))
+        .build()
+        .unwrap();
+    let only_the_replacement = DesiredReports::new([DesiredReport::new(
+        t1(),
+        Level::AllCustomers,
+        ReportKind::UsageDaily,
+    )
+    .save()
+    .formats([ReportFormat::Csv, ReportFormat::JsonV1])]);
+    let plan = c.plan(&only_the_replacement, 1).unwrap();
+    assert_eq!(plan.summary().replace, 1);
+    let run = c.apply(&plan, 1);
+    *handle.lock().unwrap() = Some(run.stop_handle());
+    let results: Vec<_> = run.collect();
+    assert_eq!(results.len(), 1);
+    let (_, result) = &results[0];
+    let Ok(Applied::Replaced { new }) = result else {
+        panic!("{result:?}")
+    };
+    assert!(emulator.has_report(new.id.to_string()));
+    assert!(!emulator.has_report(REPLACED), "the old report went too");
 }

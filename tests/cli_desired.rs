@@ -358,3 +358,88 @@ fn ambiguous_matches_exit_2_naming_both_ids_and_nothing_is_written() {
     assert!(e.contains("pin"), "{e}");
     assert_eq!(writes(&emulator), 0);
 }
+
+#[test]
+fn apply_reads_no_file_from_standard_input_without_yes() {
+    // The answer to the question would come from the same standard input.
+    let emulator = emulator();
+    let o = run_at(&emulator, &["apply", "-"], Some("[[report]]\n"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn an_exported_json_file_applies_with_nothing_to_do() {
+    let emulator = emulator();
+    let o = run_at(
+        &emulator,
+        &["--json", "export", "--tenant", TENANT_ID],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // Read from standard input, with a byte-order mark as some editors write.
+    let mut text = "\u{feff}".to_owned();
+    text.push_str(&stdout(&o));
+    let o = run_at(&emulator, &["--json", "apply", "-", "--yes"], Some(&text));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "", "no outcome: nothing to do");
+    assert!(
+        stderr(&o).contains("No changes. 1 unchanged"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(writes(&emulator), 0);
+}
+
+#[test]
+fn a_pin_whose_report_would_be_replaced_exits_2_and_writes_nothing() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pinned.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[report]]\nid = \"{MONTHLY_REPORT_ID}\"\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"accounts\"\nformats = [\"csv\", \"html\"]\n"
+        ),
+    )
+    .unwrap();
+    let o = run_at(
+        &emulator,
+        &["apply", &path.to_string_lossy(), "--yes"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("can only change by replacing it"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(writes(&emulator), 0);
+}
+
+#[test]
+fn the_emulator_command_makes_empty_tenants_exist() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = common::cli::command(&["--json", "emulator", "--tenant", T2], &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let started: Value = serde_json::from_str(&line).unwrap();
+    let base = started["base_url"].as_str().unwrap().to_owned();
+    let o = run(
+        &["list", "--tenant", T2],
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        None,
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+}

@@ -3,7 +3,7 @@
 //! plan with no change.
 
 use acronis_reports::desired::{DesiredReport, DesiredReports};
-use acronis_reports::plan::{Action, ActionKind, Plan, PlanError};
+use acronis_reports::plan::{Action, ActionKind, PinProblem, Plan, PlanError};
 use acronis_reports::transport::Method;
 use acronis_reports::{
     Field, Level, Report, ReportFormat, ReportId, ReportKind, ResultAction, ScheduleType, TenantId,
@@ -296,14 +296,14 @@ fn a_pin_to_no_monthly_report_of_the_tenant_is_refused() {
     let mut once = monthly(3, T1);
     once.schedule.schedule_type = ScheduleType::Once;
     let actual = [monthly(1, T1), once, monthly(4, T2)];
-    for (id, why) in [
-        (rid(9), "is not among the tenant's reports"),
-        (rid(3), "is not a monthly report"),
-        (rid(4), "belongs to another tenant"),
+    for (id, problem) in [
+        (rid(9), PinProblem::NotFound),
+        (rid(3), PinProblem::OneTime),
+        (rid(4), PinProblem::OtherTenant),
     ] {
         let err = Plan::between(&DesiredReports::new([entry(T1).pin(id)]), &actual).unwrap_err();
         assert!(
-            matches!(&err, PlanError::Pinned { entry: 1, id: pinned, why: w } if *pinned == id && w.starts_with(why)),
+            matches!(&err, PlanError::Pinned { entry: 1, id: pinned, problem: p } if *pinned == id && *p == problem),
             "{err:?}"
         );
     }
@@ -313,10 +313,77 @@ fn a_pin_to_no_monthly_report_of_the_tenant_is_refused() {
 fn a_sent_report_to_create_needs_recipients() {
     let bare = DesiredReport::new(tenant(T1), Level::Accounts, ReportKind::UsageCurrent);
     let err = Plan::between(&DesiredReports::new([bare]), &[]).unwrap_err();
+    let PlanError::CannotCreate {
+        entry: 1,
+        tenant: t,
+        reason,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!((*t, reason.field), (tenant(T1), "recipients"));
+}
+
+#[test]
+fn a_replacement_that_would_lack_recipients_is_refused() {
+    // A sent report with no recipients (the API lets it be so) whose formats change: the new
+    // report could not be created.
+    let mut actual = monthly(1, T1);
+    actual.recipients = vec![];
+    let desired = DesiredReport::new(tenant(T1), Level::Accounts, ReportKind::UsageSummary)
+        .formats([ReportFormat::Html]);
+    let err = Plan::between(&DesiredReports::new([desired]), &[actual]).unwrap_err();
     assert!(
-        matches!(err, PlanError::CannotCreate { entry: 1, tenant: t, .. } if t == tenant(T1)),
+        matches!(&err, PlanError::CannotCreate { entry: 1, reason, .. } if reason.field == "recipients"),
         "{err:?}"
     );
+}
+
+#[test]
+fn a_pinned_report_is_never_replaced() {
+    // Replacing it would give it a new id, and the pin would then point at nothing.
+    let actual = [monthly(1, T1), monthly(2, T1)];
+    let formats = entry(T1).pin(rid(2)).formats([ReportFormat::Html]);
+    let err = Plan::between(&DesiredReports::new([formats]), &actual).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::PinnedReplacement {
+            entry: 1,
+            id: rid(2),
+            fields: vec![Field::Formats]
+        }
+    );
+    let mut saved = entry(T1).pin(rid(2)).save();
+    saved.recipients = None;
+    let err = Plan::between(&DesiredReports::new([saved]), &actual).unwrap_err();
+    assert!(
+        matches!(&err, PlanError::PinnedReplacement { fields, .. } if fields == &[Field::ResultAction]),
+        "{err:?}"
+    );
+    // Another kind is a PUT (the API's reportPut accepts parameters.kind).
+    let kind = DesiredReport::new(tenant(T1), Level::Accounts, ReportKind::UsageDaily).pin(rid(2));
+    let plan = Plan::between(&DesiredReports::new([kind]), &actual).unwrap();
+    assert_eq!(
+        bodies(&plan.actions()[0]),
+        [(
+            Method::Put,
+            format!("/reports/{}", rid(2)),
+            Some(json!({"parameters": {"kind": "usage_daily"}}))
+        )]
+    );
+    assert_eq!(plan.actions()[0].report_kind(), &ReportKind::UsageDaily);
+}
+
+#[test]
+fn creates_send_each_recipient_and_format_once() {
+    let desired = DesiredReport::new(tenant(T1), Level::Accounts, ReportKind::UsageSummary)
+        .recipients([user(U1), user(U1)])
+        .formats([ReportFormat::Csv, ReportFormat::Csv]);
+    let plan = Plan::between(&DesiredReports::new([desired]), &[]).unwrap();
+    let (_, _, body) = bodies(&plan.actions()[0]).remove(0);
+    let body = body.unwrap();
+    assert_eq!(body["recipients"], json!([U1]));
+    assert_eq!(body["parameters"]["formats"], json!(["csv"]));
 }
 
 #[test]
@@ -363,6 +430,16 @@ fn describing_reports_gives_a_file_with_no_change() {
     saved_b.id = rid(4);
     let mut once = monthly(5, T1);
     once.schedule.schedule_type = ScheduleType::Once;
+    // A sent report without recipients: `recipients` is left unmanaged (an empty list is no
+    // valid entry). One of an unknown kind: left out (a file could not name it).
+    let mut no_one = monthly(7, T1);
+    no_one.parameters.kind = ReportKind::UsageCurrent;
+    no_one.recipients = vec![];
+    let unknown: Report = {
+        let mut v = serde_json::to_value(monthly(8, T1)).unwrap();
+        v["parameters"]["kind"] = json!("usage_hourly");
+        serde_json::from_value(v).unwrap()
+    };
     let actual = [
         monthly(1, T1),
         daily,
@@ -370,15 +447,21 @@ fn describing_reports_gives_a_file_with_no_change() {
         saved_b,
         once,
         monthly(6, T2),
+        no_one,
+        unknown,
     ];
-    let described = DesiredReports::describing(&[tenant(T1)], &actual);
-    assert_eq!(described.reports.len(), 4, "{described:?}");
+    // A tenant named twice is described once.
+    let described = DesiredReports::describing(&[tenant(T1), tenant(T1)], &actual);
+    assert_eq!(described.reports.len(), 5, "{described:?}");
+    described.check().unwrap();
     let pins: Vec<Option<ReportId>> = described.reports.iter().map(|r| r.id).collect();
-    // Ordered by kind, result action and id: daily; summary saved (twice: pinned); summary sent.
-    assert_eq!(pins, [None, Some(rid(3)), Some(rid(4)), None]);
+    // Ordered by kind, result action and id: current; daily; summary saved (twice: pinned);
+    // summary sent.
+    assert_eq!(pins, [None, None, Some(rid(3)), Some(rid(4)), None]);
+    assert_eq!(described.reports[0].recipients, None);
     let plan = Plan::between(&described, &actual).unwrap();
     assert!(!plan.has_changes(), "{plan:?}");
-    assert_eq!(plan.summary().unchanged, 4);
+    assert_eq!((plan.summary().unchanged, plan.summary().unmanaged), (5, 1));
 }
 
 // --- The property: after applying a plan to a model of the server, nothing is left to do.
@@ -535,18 +618,24 @@ fn arb_case() -> impl Strategy<Value = (Vec<Report>, DesiredReports)> {
     let reports = (0..6u32)
         .map(arb_report)
         .collect::<Vec<_>>()
-        .prop_flat_map(|all| {
-            (
-                Just(all.clone()),
-                prop::sample::subsequence(all.clone(), 0..=all.len()),
-            )
-        });
+        .prop_flat_map(|all| prop::sample::subsequence(all.clone(), 0..=all.len()));
     (
         reports,
-        prop::collection::vec(arb_entry(), 0..5),
+        prop::collection::vec((arb_entry(), prop::option::of(0..6usize)), 0..5),
         any::<bool>(),
     )
-        .prop_map(|((_, actual), entries, prune)| {
+        .prop_map(|(actual, entries, prune)| {
+            // Some entries pin one of the reports, of its own tenant, as a file would.
+            let entries: Vec<DesiredReport> = entries
+                .into_iter()
+                .map(|(mut e, pin)| {
+                    if let Some(r) = pin.and_then(|i| actual.get(i)) {
+                        e.tenants = vec![r.parameters.tenant_id];
+                        e.id = Some(r.id);
+                    }
+                    e
+                })
+                .collect();
             (actual, DesiredReports::new(entries).prune(prune))
         })
 }

@@ -51,7 +51,7 @@ impl Client {
 
     /// This client without its run's hooks: for a call that must be made even once the run
     /// has stopped (the check of a change already sent).
-    pub(super) fn detached(&self) -> Client {
+    pub(crate) fn detached(&self) -> Client {
         Client {
             inner: self.inner.clone(),
             run: None,

@@ -155,6 +155,10 @@ pub enum Command {
         /// instead of the two seeded ones.
         #[arg(long, value_name = "FILE")]
         seed: Option<PathBuf>,
+        /// Make this tenant exist with no reports (repeat for several), for `plan` and
+        /// `apply` to create its first ones. Tenants of the seeded reports exist.
+        #[arg(long = "tenant", value_name = "UUID")]
+        tenants: Vec<String>,
     },
     /// Show what `apply` would change so that the tenants' monthly reports are as FILE says
     /// (`+` create, `~` update, `+/-` replace, `-` delete). Sends only GET requests.

@@ -71,7 +71,11 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             output,
             concurrency,
         } => crate::desired::export(&global, &tenants, output.as_deref(), concurrency, out),
-        Command::Emulator { port, seed } => crate::emulator::run(port, seed.as_deref(), out),
+        Command::Emulator {
+            port,
+            seed,
+            tenants,
+        } => crate::emulator::run(port, seed.as_deref(), &tenants, out),
         Command::Create(args) => {
             let request = new_report_from(&args)?;
             match client(&global, 1, out)?.create_report(&request) {

@@ -12,7 +12,19 @@ use crate::{Failure, exit};
 
 /// Starts the emulator, says where it is and how to authenticate, and serves until the tool
 /// is interrupted.
-pub fn run(port: u16, seed: Option<&Path>, out: &Output) -> Result<u8, Failure> {
+pub fn run(
+    port: u16,
+    seed: Option<&Path>,
+    tenants: &[String],
+    out: &Output,
+) -> Result<u8, Failure> {
+    let tenants: Vec<acronis_reports::TenantId> = tenants
+        .iter()
+        .map(|t| {
+            t.parse()
+                .map_err(|e| Failure::usage(format!("--tenant: {e}")))
+        })
+        .collect::<Result<_, _>>()?;
     let mut builder = Emulator::builder().port(port);
     if let Some(path) = seed {
         builder = builder.reports(seed_reports(path)?);
@@ -26,6 +38,9 @@ pub fn run(port: u16, seed: Option<&Path>, out: &Output) -> Result<u8, Failure> 
             message: format!("cannot start the emulator on 127.0.0.1:{port}: {e}"),
         },
     })?;
+    for tenant in &tenants {
+        emulator.add_tenant(tenant);
+    }
     let base_url = emulator.base_url();
     let written = if out.json {
         out.line(

@@ -21,7 +21,7 @@ use std::time::Duration;
 use acronis_reports::transport::{
     Method, Request, Response, TransportError, TransportErrorKind, from_fn,
 };
-use acronis_reports::{Client, ClientBuilder, Error, InputKind};
+use acronis_reports::{Client, ClientBuilder, Error, ErrorKind, InputKind};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
@@ -94,7 +94,7 @@ impl From<Error> for Failure {
 /// The exit code for a library error (see `args::EXIT_CODES`).
 pub fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::InvalidInput { .. } => exit::USAGE,
+        e if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Plan) => exit::USAGE,
         Error::Mismatch { .. } => exit::UNVERIFIED,
         // A change was accepted, but its answer cannot show it applied.
         Error::Decode { call, .. } if call.method != Method::Get => exit::UNVERIFIED,
