@@ -8,6 +8,9 @@ mod builder;
 mod call;
 mod download;
 mod pacing;
+mod usage;
+
+pub use usage::{BillingOptions, BillingReport, StoredUsage};
 
 use std::fmt;
 use std::sync::Arc;
@@ -348,7 +351,17 @@ impl Client {
         id: impl IntoId<ReportId>,
         timeout: Duration,
     ) -> Result<StoredReport, Error> {
-        let id = id.into_id()?;
+        self.wait_for_file(id.into_id()?, timeout, |_| true)
+    }
+
+    /// [`wait_for_stored_report`](Self::wait_for_stored_report), for the files `wanted`
+    /// says only.
+    pub(crate) fn wait_for_file(
+        &self,
+        id: ReportId,
+        timeout: Duration,
+        wanted: impl Fn(&StoredReport) -> bool,
+    ) -> Result<StoredReport, Error> {
         let started = Instant::now();
         loop {
             let files = match self.stored(id) {
@@ -357,6 +370,7 @@ impl Client {
                 Err(e) if e.is_retryable() && started.elapsed() < timeout => Vec::new(),
                 Err(e) => return Err(e),
             };
+            let files: Vec<StoredReport> = files.into_iter().filter(|f| wanted(f)).collect();
             let newest_saved = files
                 .iter()
                 .filter(|f| f.status == StoredStatus::Saved)

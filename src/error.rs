@@ -40,6 +40,11 @@ pub enum Error {
     #[error(transparent)]
     Plan(crate::plan::PlanError),
 
+    /// A usage file's content could not be read ([`Client::stored_usage`](crate::Client::stored_usage)):
+    /// the [`UsageError`](crate::usage::UsageError) says where and why.
+    #[error(transparent)]
+    Usage(Box<crate::usage::UsageError>),
+
     /// The API answered with a status outside 2xx; the vendor's error body, when there was
     /// one, is parsed into the [`ApiError`].
     #[error(transparent)]
@@ -208,6 +213,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } | Error::InvalidReport(_) => ErrorKind::InvalidInput,
             Error::Plan(_) => ErrorKind::Plan,
+            Error::Usage(_) => ErrorKind::Usage,
             Error::Api(_) => ErrorKind::Api,
             Error::Auth(_) => ErrorKind::Auth,
             Error::TokenSource { .. } => ErrorKind::TokenSource,
@@ -361,6 +367,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// No plan can be made for desired reports; nothing was changed: [`Error::Plan`].
     Plan,
+    /// A usage file's content could not be read: [`Error::Usage`].
+    Usage,
     /// The API answered with a status outside 2xx: [`Error::Api`].
     Api,
     /// The token endpoint refused to issue a token: [`Error::Auth`].
@@ -395,6 +403,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Plan => "plan",
+            ErrorKind::Usage => "usage",
             ErrorKind::Api => "api",
             ErrorKind::Auth => "auth",
             ErrorKind::TokenSource => "token_source",

@@ -78,6 +78,7 @@
 pub mod apply;
 pub mod auth;
 mod base_url;
+pub mod billing;
 pub mod bulk;
 pub mod client;
 mod date;
@@ -94,9 +95,10 @@ mod retry;
 mod stop;
 mod timestamp;
 pub mod transport;
+pub mod usage;
 pub mod verify;
 
-pub use client::{Client, ClientBuilder, Reports};
+pub use client::{BillingOptions, BillingReport, Client, ClientBuilder, Reports, StoredUsage};
 pub use date::{Date, NotADay, ParseDateError, ReportDate};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 pub use error::{ApiError, AuthError, CallInfo, Error, ErrorKind, InputKind};

@@ -42,6 +42,7 @@ mod lifecycle;
 mod request;
 mod schema;
 mod state;
+mod usage;
 
 use std::fmt;
 use std::io;
@@ -59,6 +60,7 @@ use crate::state::{Outage, State, lock};
 pub use request::RecordedRequest;
 pub use schema::{SchemaError, check_report_post, check_report_put};
 pub use state::Quirks;
+pub use usage::{CUSTOMER_A, CUSTOMER_B};
 
 /// The bearer token the emulator accepts.
 pub const TOKEN: &str = "emulator-token";
@@ -398,9 +400,25 @@ impl Emulator {
     }
 
     /// The content of the files generated for `report_id` at `size` bytes: what a download
-    /// must produce after decompression.
+    /// must produce after decompression, for every format but the usage formats (`csv_v2_0`
+    /// and `json_v2_0`), whose files hold usage: see [`usage_content`](Self::usage_content).
     pub fn file_content(report_id: impl fmt::Display, size: usize) -> Vec<u8> {
         lifecycle::file_content(&report_id.to_string().to_ascii_lowercase(), size)
+    }
+
+    /// The content of a `csv_v2_0` or `json_v2_0` file generated for a report of `tenant`
+    /// over the period `begin` to `end` (`YYYY-MM-DD`), decompressed; `None` for another
+    /// format. It holds the usage of `tenant` (a partner) and of [`CUSTOMER_A`] and
+    /// [`CUSTOMER_B`]: storage in bytes (10^16 for customer A, past 2^53), a trial part,
+    /// compute points (points in CSV, seconds in JSON), workstations, a feature, and a column
+    /// (`sku.name`) and a member (`aggregation`) that the crate does not know.
+    pub fn usage_content(
+        format: &str,
+        tenant: impl fmt::Display,
+        begin: &str,
+        end: &str,
+    ) -> Option<Vec<u8>> {
+        usage::content(format, &tenant.to_string().to_ascii_lowercase(), begin, end)
     }
 
     /// How many tokens `/idp/token` has issued.

@@ -110,12 +110,21 @@ pub(crate) fn create(s: &mut State, req: &HttpRequest) -> HttpResponse {
         let (polls_left, failed) = (s.polls_before_saved, s.quirks.generation_fails);
         let mut files = Vec::new();
         for format in formats.as_array().into_iter().flatten() {
+            let format = format.as_str().unwrap_or("csv").to_owned();
+            // The usage formats hold usage; the others, rows of the configured size.
+            let tenant = p["tenant_id"].as_str().unwrap_or_default();
+            let (begin, end) = (
+                period["start"].as_str().unwrap_or_default(),
+                period["end"].as_str().unwrap_or_default(),
+            );
+            let gzipped = crate::usage::content(&format, tenant, begin, end)
+                .map_or_else(|| content.clone(), |usage| gzip(&usage));
             files.push(StoredFile {
                 id: new_id(s),
-                format: format.as_str().unwrap_or("csv").to_owned(),
+                format,
                 polls_left,
                 failed,
-                gzipped: content.clone(),
+                gzipped,
             });
         }
         s.stored.insert(id.clone(), files);

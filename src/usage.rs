@@ -1,0 +1,432 @@
+//! Usage data: what a stored report file contains, read into typed [`UsageRecord`]s.
+//!
+//! Pure: no I/O beyond [`std::io::Read`]. [`UsageRecords`] reads the two formats meant for
+//! machines, `csv_v2_0` (with the `csv` crate) and `json_v2_0` (streamed: one record at a
+//! time, so memory does not grow with the file), and yields one `Result` per record, with
+//! errors that name the row or array index and the column or member. [`billing`](crate::billing)
+//! turns records into billable quantities; [`Client::stored_usage`](crate::Client::stored_usage)
+//! reads a stored file straight from the API.
+//!
+//! ```
+//! use acronis_reports::usage::{UsageFormat, UsageRecords};
+//!
+//! let file = "tenant.id,tenant.kind,application.id,name,edition,infra.id,infra.backend_type,infra.owner_id,\
+//! usage.absolute.production,usage.absolute.trial,usage.absolute.total,\
+//! usage.delta.production,usage.delta.trial,usage.delta.total,\
+//! usage.effective.production,usage.effective.trial,usage.effective.total
+//! 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc,customer,backup,storage,standard,,,,\
+//! 10995116277760,0,10995116277760,1024,0,1024,10995116277760,0,10995116277760
+//! ";
+//! let mut records = UsageRecords::new(file.as_bytes(), UsageFormat::CsvV2)?;
+//! let record = records.next().unwrap()?;
+//! assert_eq!(record.usage_name, "storage");
+//! assert_eq!(record.absolute().to_string(), "10995116277760");
+//! assert!(records.next().is_none());
+//! # Ok::<(), acronis_reports::usage::UsageError>(())
+//! ```
+//!
+//! # Numbers
+//!
+//! Quantities are [`Decimal`]s (the `rust_decimal` crate: 96-bit integers with a decimal
+//! scale, 28 significant digits), read from the file's text, never through a float: a byte
+//! count past 2^53 (8 PiB) stays exact, and so do sums of them. A number with more than 28
+//! significant digits is an error, not a rounding.
+
+mod csv;
+mod json;
+
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read};
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::TenantId;
+
+pub use rust_decimal::Decimal;
+
+/// The usage formats this module reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UsageFormat {
+    /// `csv_v2_0`: a header row, then one row per usage; dotted column names.
+    CsvV2,
+    /// `json_v2_0`: `{"params": {...}, "tenants": [usage, ...]}`.
+    JsonV2,
+}
+
+impl UsageFormat {
+    /// The format of a stored file's `report_format`, if this module reads it.
+    pub fn of(format: &crate::ReportFormat) -> Option<UsageFormat> {
+        match format {
+            crate::ReportFormat::CsvV2 => Some(UsageFormat::CsvV2),
+            crate::ReportFormat::JsonV2 => Some(UsageFormat::JsonV2),
+            _ => None,
+        }
+    }
+
+    /// The wire name: `csv_v2_0` or `json_v2_0`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageFormat::CsvV2 => "csv_v2_0",
+            UsageFormat::JsonV2 => "json_v2_0",
+        }
+    }
+}
+
+impl fmt::Display for UsageFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One usage of one tenant: a row of `csv_v2_0`, or an item of `json_v2_0`'s `tenants`.
+///
+/// The two formats carry the same information under different names; members only one of
+/// them has are `Option`s. Columns or members this version does not know are kept in
+/// [`extra`](Self::extra).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UsageRecord {
+    /// The tenant (`tenant.id`; `tenant_uuid` in JSON).
+    pub tenant: TenantId,
+    /// The tenant's kind (`tenant.kind`: `customer`, `partner`, ...); CSV only.
+    pub tenant_kind: Option<String>,
+    /// The tenant's numeric id (`tenant_id`); JSON only.
+    pub tenant_number: Option<u64>,
+    /// The service (`application.id`; `application_id`).
+    pub application: String,
+    /// The edition (`edition`; `standard` when the CSV has no such column).
+    pub edition: String,
+    /// The usage, without the edition (`name` in CSV; `usage_name` in JSON), like `storage`
+    /// or `compute_points`.
+    pub usage_name: String,
+    /// The usage with its edition prefix (`name` in JSON).
+    pub full_name: Option<String>,
+    /// The unit (`measurement_unit`, like `bytes`, `seconds`, `quantity`, `feature`); JSON
+    /// only.
+    pub unit: Option<String>,
+    /// The usage's type (`type`, like `infra`); JSON only.
+    pub usage_type: Option<String>,
+    /// The infrastructure the usage is on (`infra.*`; `infra_id`), when there is one.
+    pub infra: Option<Infra>,
+    /// The start of the range, a UNIX timestamp (`range_start`); JSON only.
+    pub range_start: Option<i64>,
+    /// The offering item (`offering_item`), when there is one; JSON only.
+    pub offering_item: Option<String>,
+    /// The quantities.
+    pub values: UsageValues,
+    /// Columns (CSV) or members (JSON) this version does not know, in the file's order, as
+    /// text (a JSON value other than a string as its JSON text).
+    pub extra: Vec<(String, String)>,
+}
+
+/// The infrastructure of a usage.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Infra {
+    /// `infra.id`.
+    pub id: Option<String>,
+    /// `infra.backend_type`; CSV only.
+    pub backend_type: Option<String>,
+    /// `infra.owner_id`; CSV only.
+    pub owner_id: Option<String>,
+}
+
+/// The quantities of a usage, as its format gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum UsageValues {
+    /// `csv_v2_0`: `usage.{absolute,delta,effective}.{production,trial,total}`.
+    Split {
+        /// `usage.absolute.*`: the amount at the end of the period.
+        absolute: Split,
+        /// `usage.delta.*`: the amount used during the period.
+        delta: Split,
+        /// `usage.effective.*`.
+        effective: Split,
+    },
+    /// `json_v2_0`: `value` (used during the period) and `absolute_value`.
+    Single {
+        /// `value`.
+        value: Decimal,
+        /// `absolute_value`.
+        absolute: Decimal,
+    },
+}
+
+/// A quantity split by the tenant's production and trial use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Split {
+    /// In production.
+    pub production: Decimal,
+    /// In trial.
+    pub trial: Decimal,
+    /// Both.
+    pub total: Decimal,
+}
+
+impl Split {
+    /// A split of these three.
+    pub fn new(production: Decimal, trial: Decimal, total: Decimal) -> Split {
+        Split {
+            production,
+            trial,
+            total,
+        }
+    }
+}
+
+impl UsageRecord {
+    /// A record of `tenant`'s `usage_name` in `application`, edition `standard`, with these
+    /// values and nothing else, as a test of your own code may want one.
+    pub fn new(
+        tenant: TenantId,
+        application: impl Into<String>,
+        usage_name: impl Into<String>,
+        values: UsageValues,
+    ) -> UsageRecord {
+        UsageRecord {
+            tenant,
+            tenant_kind: None,
+            tenant_number: None,
+            application: application.into(),
+            edition: "standard".into(),
+            usage_name: usage_name.into(),
+            full_name: None,
+            unit: None,
+            usage_type: None,
+            infra: None,
+            range_start: None,
+            offering_item: None,
+            values,
+            extra: Vec::new(),
+        }
+    }
+
+    /// The absolute amount: `usage.absolute.total`, or JSON's `absolute_value`.
+    pub fn absolute(&self) -> Decimal {
+        match self.values {
+            UsageValues::Split { absolute, .. } => absolute.total,
+            UsageValues::Single { absolute, .. } => absolute,
+        }
+    }
+
+    /// The amount used during the period: `usage.delta.total`, or JSON's `value`.
+    pub fn delta(&self) -> Decimal {
+        match self.values {
+            UsageValues::Split { delta, .. } => delta.total,
+            UsageValues::Single { value, .. } => value,
+        }
+    }
+}
+
+/// Where in a file a [`UsageError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Position {
+    /// The CSV header row.
+    Header,
+    /// A CSV record, counted from 1 after the header (the file's line is one more, or more
+    /// when fields hold line breaks).
+    Row(u64),
+    /// An item of JSON's `tenants`, counted from 0.
+    Index(u64),
+    /// The JSON document around the items, at this byte offset.
+    Document(u64),
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Header => f.write_str("the header row"),
+            Position::Row(n) => write!(f, "row {n}"),
+            Position::Index(n) => write!(f, "tenants[{n}]"),
+            Position::Document(offset) => write!(f, "byte {offset}"),
+        }
+    }
+}
+
+/// Why a usage file could not be read, and where. Cloning shares the source.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct UsageError {
+    /// The format being read.
+    pub format: UsageFormat,
+    /// Where.
+    pub position: Position,
+    /// The column (CSV) or member (JSON) at fault, if one is.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// The reader's failure, when reading failed rather than the content.
+    pub source: Option<std::sync::Arc<io::Error>>,
+}
+
+impl UsageError {
+    fn new(format: UsageFormat, position: Position, message: impl Into<String>) -> UsageError {
+        UsageError {
+            format,
+            position,
+            field: None,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    fn field(mut self, field: impl Into<String>) -> UsageError {
+        self.field = Some(field.into());
+        self
+    }
+
+    fn io(format: UsageFormat, position: Position, source: io::Error) -> UsageError {
+        UsageError {
+            format,
+            position,
+            field: None,
+            message: "reading the file failed".into(),
+            source: Some(std::sync::Arc::new(source)),
+        }
+    }
+
+    /// Whether reading failed (the reader's error is the [`source`](Self::source)), rather
+    /// than the content being wrong.
+    pub fn is_io(&self) -> bool {
+        self.source.is_some()
+    }
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} usage file, {}", self.format, self.position)?;
+        if let Some(field) = &self.field {
+            write!(f, ", {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for UsageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The records of a usage file, read one at a time: see the [module](self).
+///
+/// After an error the iteration ends, except for a CSV row whose content is wrong, which is
+/// skipped (the next rows are read). The JSON `params` object, once read, is available from
+/// [`params`](Self::params).
+pub struct UsageRecords<R> {
+    inner: Inner<R>,
+}
+
+enum Inner<R> {
+    Csv(csv::CsvRecords<R>),
+    Json(json::JsonRecords<BufReader<R>>),
+}
+
+impl<R: Read> UsageRecords<R> {
+    /// Reads `reader` as `format`. A CSV's header row is read at once.
+    ///
+    /// # Errors
+    ///
+    /// For CSV, when the header row cannot be read or lacks a required column.
+    pub fn new(reader: R, format: UsageFormat) -> Result<UsageRecords<R>, UsageError> {
+        Ok(UsageRecords {
+            inner: match format {
+                UsageFormat::CsvV2 => Inner::Csv(csv::CsvRecords::new(reader)?),
+                UsageFormat::JsonV2 => Inner::Json(json::JsonRecords::new(BufReader::new(reader))),
+            },
+        })
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> UsageFormat {
+        match self.inner {
+            Inner::Csv(_) => UsageFormat::CsvV2,
+            Inner::Json(_) => UsageFormat::JsonV2,
+        }
+    }
+
+    /// The JSON `params` member (`kind`, `report_level`, `begin_date`, ...), once read (it may
+    /// come before or after the records); `None` for CSV.
+    pub fn params(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        match &self.inner {
+            Inner::Json(j) => j.params(),
+            Inner::Csv(_) => None,
+        }
+    }
+}
+
+impl<R: Read> Iterator for UsageRecords<R> {
+    type Item = Result<UsageRecord, UsageError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Csv(c) => c.next(),
+            Inner::Json(j) => j.next(),
+        }
+    }
+}
+
+impl<R> fmt::Debug for UsageRecords<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let format = match self.inner {
+            Inner::Csv(_) => UsageFormat::CsvV2,
+            Inner::Json(_) => UsageFormat::JsonV2,
+        };
+        f.debug_struct("UsageRecords")
+            .field("format", &format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A usage file of unknown format: gzip-compressed or not, JSON or CSV.
+///
+/// [`detect`] looks at the first bytes: the gzip magic number means it is decompressed (with
+/// every gzip member, as stored files may have several), then a `{` (after blanks and a
+/// byte-order mark) means `json_v2_0`, anything else `csv_v2_0`.
+pub type Detected = UsageRecords<Box<dyn Read + Send>>;
+
+/// Reads a usage file whose format and compression are not known: see [`Detected`].
+///
+/// # Errors
+///
+/// When the first bytes cannot be read, or as [`UsageRecords::new`].
+pub fn detect(reader: impl Read + Send + 'static) -> Result<Detected, UsageError> {
+    let mut reader = BufReader::new(reader);
+    let head = reader
+        .fill_buf()
+        .map_err(|e| UsageError::io(UsageFormat::CsvV2, Position::Header, e))?;
+    let gzipped = head.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn BufRead + Send> = if gzipped {
+        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(reader)))
+    } else {
+        Box::new(reader)
+    };
+    let format = {
+        let head = reader
+            .fill_buf()
+            .map_err(|e| UsageError::io(UsageFormat::CsvV2, Position::Header, e))?;
+        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        match head.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => UsageFormat::JsonV2,
+            _ => UsageFormat::CsvV2,
+        }
+    };
+    UsageRecords::new(Box::new(reader) as Box<dyn Read + Send>, format)
+}
+
+/// Parses a number of a usage file exactly.
+fn decimal(text: &str) -> Result<Decimal, String> {
+    let text = text.trim();
+    let parsed = if text.contains(['e', 'E']) {
+        Decimal::from_scientific(text)
+    } else {
+        Decimal::from_str_exact(text)
+    };
+    parsed.map_err(|e| format!("{text:?} is not a number this crate can hold exactly ({e})"))
+}

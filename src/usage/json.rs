@@ -1,0 +1,422 @@
+//! `json_v2_0`, streamed: the document `{"params": {...}, "tenants": [...]}` is walked by a
+//! small scanner that knows only JSON's structure (strings, nesting, commas); each item of
+//! `tenants` is cut out whole and deserialized with serde from that slice, numbers taken from
+//! their text. Memory holds one item at a time, whatever the file's size.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde::de::{MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::{Infra, Position, UsageError, UsageFormat, UsageRecord, UsageValues, decimal};
+
+const FORMAT: UsageFormat = UsageFormat::JsonV2;
+
+/// The largest item read: a larger one means a malformed file (an item is a few hundred
+/// bytes), and is refused before it can fill the memory.
+const MAX_ITEM: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the document's `{`.
+    Start,
+    /// In the document, after `{` or a member's value: a member or the end comes next.
+    Members { first: bool },
+    /// In `tenants`, after `[` or an item.
+    Items { first: bool },
+    /// After the document, or after an error.
+    Done,
+}
+
+pub(super) struct JsonRecords<R> {
+    reader: R,
+    state: State,
+    /// Bytes consumed so far.
+    offset: u64,
+    index: u64,
+    buffer: Vec<u8>,
+    params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The last error was an item's content: the items after it can still be read.
+    item_failed: bool,
+}
+
+impl<R: BufRead> JsonRecords<R> {
+    pub(super) fn new(reader: R) -> JsonRecords<R> {
+        JsonRecords {
+            reader,
+            state: State::Start,
+            offset: 0,
+            index: 0,
+            buffer: Vec::new(),
+            params: None,
+            item_failed: false,
+        }
+    }
+
+    pub(super) fn params(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.params.as_ref()
+    }
+
+    fn at(&self) -> Position {
+        match self.state {
+            State::Items { .. } => Position::Index(self.index),
+            _ => Position::Document(self.offset),
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> UsageError {
+        UsageError::new(FORMAT, self.at(), message)
+    }
+
+    /// The next byte, not consumed; `None` at the end.
+    fn peek(&mut self) -> Result<Option<u8>, UsageError> {
+        match self.reader.fill_buf() {
+            Ok(buf) => Ok(buf.first().copied()),
+            Err(e) => Err(UsageError::io(FORMAT, self.at(), e)),
+        }
+    }
+
+    fn bump(&mut self) {
+        self.reader.consume(1);
+        self.offset += 1;
+    }
+
+    /// The next byte that is not a blank (nor, at the start, a byte-order mark), not consumed.
+    fn skip_blanks(&mut self) -> Result<Option<u8>, UsageError> {
+        loop {
+            match self.peek()? {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.bump(),
+                Some(0xef) if self.offset == 0 => {
+                    for expected in [0xef, 0xbb, 0xbf] {
+                        if self.peek()? != Some(expected) {
+                            return Err(self.error("not JSON: the file starts with a stray byte"));
+                        }
+                        self.bump();
+                    }
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn expect(&mut self, byte: u8, what: &str) -> Result<(), UsageError> {
+        match self.skip_blanks()? {
+            Some(b) if b == byte => {
+                self.bump();
+                Ok(())
+            }
+            Some(b) => Err(self.error(format!("expected {what}, found {:?}", char::from(b)))),
+            None => Err(self.truncated()),
+        }
+    }
+
+    fn truncated(&self) -> UsageError {
+        self.error(match self.state {
+            State::Items { .. } => "the file ends inside this item: it is cut short",
+            _ => "the file ends before the document does: it is cut short",
+        })
+    }
+
+    /// Cuts the next value out of the stream into `self.buffer`.
+    fn capture(&mut self) -> Result<(), UsageError> {
+        self.buffer.clear();
+        let first = match self.skip_blanks()? {
+            Some(b) => b,
+            None => return Err(self.truncated()),
+        };
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        let scalar = !matches!(first, b'{' | b'[' | b'"');
+        loop {
+            let buf = match self.reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(e) => return Err(UsageError::io(FORMAT, self.at(), e)),
+            };
+            if buf.is_empty() {
+                if scalar && !self.buffer.is_empty() {
+                    return Ok(());
+                }
+                return Err(self.truncated());
+            }
+            let mut end = None;
+            for (i, &b) in buf.iter().enumerate() {
+                if scalar {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                        end = Some(i);
+                        break;
+                    }
+                    continue;
+                }
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let n = end.unwrap_or(buf.len());
+            self.buffer.extend_from_slice(&buf[..n]);
+            self.reader.consume(n);
+            self.offset += n as u64;
+            if end.is_some() {
+                return Ok(());
+            }
+            if self.buffer.len() > MAX_ITEM {
+                return Err(self.error(format!(
+                    "a value larger than {} MiB: the file is not a usage file",
+                    MAX_ITEM / 1024 / 1024
+                )));
+            }
+        }
+    }
+
+    /// Steps through the document until the next item, which it returns.
+    fn step(&mut self) -> Result<Option<UsageRecord>, UsageError> {
+        loop {
+            match self.state {
+                State::Done => return Ok(None),
+                State::Start => {
+                    match self.skip_blanks()? {
+                        Some(b'{') => self.bump(),
+                        Some(_) => {
+                            return Err(self.error(
+                                "not a json_v2_0 usage file: the document is not an object",
+                            ));
+                        }
+                        None => return Err(self.error("the file is empty")),
+                    }
+                    self.state = State::Members { first: true };
+                }
+                State::Members { first } => {
+                    match self.skip_blanks()? {
+                        Some(b'}') => {
+                            self.bump();
+                            if self.skip_blanks()?.is_some() {
+                                return Err(self.error("more data after the document"));
+                            }
+                            self.state = State::Done;
+                            return Ok(None);
+                        }
+                        Some(b',') if !first => self.bump(),
+                        Some(_) if first => {}
+                        Some(b) => {
+                            return Err(self.error(format!(
+                                "expected ',' or '}}', found {:?}",
+                                char::from(b)
+                            )));
+                        }
+                        None => return Err(self.truncated()),
+                    }
+                    self.capture()?;
+                    let key: String = serde_json::from_slice(&self.buffer)
+                        .map_err(|e| self.error(format!("a member's name: {e}")))?;
+                    self.expect(b':', "':'")?;
+                    self.state = State::Members { first: false };
+                    if key == "tenants" {
+                        self.expect(b'[', "'[' (tenants is an array)")?;
+                        self.state = State::Items { first: true };
+                        continue;
+                    }
+                    self.capture()?;
+                    if key == "params" {
+                        let params = serde_json::from_slice(&self.buffer)
+                            .map_err(|e| self.error(format!("{e}")).field("params"))?;
+                        self.params = Some(params);
+                    }
+                }
+                State::Items { first } => {
+                    match self.skip_blanks()? {
+                        Some(b']') => {
+                            self.bump();
+                            self.state = State::Members { first: false };
+                            continue;
+                        }
+                        Some(b',') if !first => self.bump(),
+                        Some(_) if first => {}
+                        Some(b) => {
+                            return Err(self
+                                .error(format!("expected ',' or ']', found {:?}", char::from(b))));
+                        }
+                        None => return Err(self.truncated()),
+                    }
+                    self.state = State::Items { first: false };
+                    self.capture()?;
+                    let record = item(&self.buffer).map_err(|(field, message)| {
+                        let e = self.error(message);
+                        match field {
+                            Some(f) => e.field(f),
+                            None => e,
+                        }
+                    });
+                    self.index += 1;
+                    self.item_failed = record.is_err();
+                    return record.map(Some);
+                }
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonRecords<R> {
+    type Item = Result<UsageRecord, UsageError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self.step() {
+            Ok(record) => record.map(Ok),
+            Err(e) => {
+                // An item whose content is wrong is that item's fault: the document around it
+                // is still walked. Anything else ends the file.
+                if !std::mem::take(&mut self.item_failed) {
+                    self.state = State::Done;
+                }
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// An item's members, in order, each as its JSON text.
+struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Members<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'a>, M::Error> {
+                let mut members = Vec::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    members.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+type ItemError = (Option<String>, String);
+
+/// One item of `tenants`, from its JSON text.
+fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
+    let Members(members) =
+        serde_json::from_slice(text).map_err(|e| (None, format!("not a usage object: {e}")))?;
+    let mut record = UsageRecord::new(
+        crate::id::TenantId::from_uuid(uuid::Uuid::nil()),
+        String::new(),
+        String::new(),
+        UsageValues::Single {
+            value: Default::default(),
+            absolute: Default::default(),
+        },
+    );
+    let (mut tenant, mut application, mut usage_name) = (None, None, None);
+    let (mut value, mut absolute) = (None, None);
+    for (name, raw) in members {
+        let bad = |message: String| (Some(name.to_string()), message);
+        let text = || -> Result<Option<String>, ItemError> {
+            match serde_json::from_str::<Option<String>>(raw.get()) {
+                Ok(s) => Ok(s),
+                Err(_) => Err(bad(format!("expected a string, found {}", raw.get()))),
+            }
+        };
+        let number = || -> Result<Option<super::Decimal>, ItemError> {
+            let raw = raw.get();
+            if raw == "null" {
+                return Ok(None);
+            }
+            // A number, or a number in a string.
+            let digits = serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned());
+            decimal(&digits).map(Some).map_err(bad)
+        };
+        match name.as_ref() {
+            "tenant_uuid" => {
+                tenant = text()?;
+            }
+            "tenant_id" => {
+                record.tenant_number = match number()? {
+                    None => None,
+                    Some(n) => Some(u64::try_from(n).map_err(|_| {
+                        bad(format!("expected a whole number, found {}", raw.get()))
+                    })?),
+                }
+            }
+            "application_id" => application = text()?,
+            "edition" => {
+                if let Some(edition) = text()? {
+                    record.edition = edition;
+                }
+            }
+            "usage_name" => usage_name = text()?,
+            "name" => record.full_name = text()?,
+            "measurement_unit" => record.unit = text()?,
+            "type" => record.usage_type = text()?,
+            "infra_id" => {
+                record.infra = text()?.map(|id| Infra {
+                    id: Some(id),
+                    ..Infra::default()
+                });
+            }
+            "range_start" => {
+                record.range_start = match number()? {
+                    None => None,
+                    Some(n) => Some(i64::try_from(n).map_err(|_| {
+                        bad(format!("expected a UNIX timestamp, found {}", raw.get()))
+                    })?),
+                }
+            }
+            "offering_item" => {
+                record.offering_item = match serde_json::from_str::<Option<String>>(raw.get()) {
+                    Ok(s) => s,
+                    Err(_) => Some(raw.get().to_owned()),
+                }
+            }
+            "value" => value = number()?,
+            "absolute_value" => absolute = number()?,
+            _ => {
+                let shown = serde_json::from_str::<String>(raw.get())
+                    .unwrap_or_else(|_| raw.get().to_owned());
+                record.extra.push((name.into_owned(), shown));
+            }
+        }
+    }
+    let missing = |member: &str| (Some(member.to_owned()), "is missing".to_owned());
+    record.tenant = tenant
+        .ok_or_else(|| missing("tenant_uuid"))?
+        .parse()
+        .map_err(|e: crate::ParseIdError| (Some("tenant_uuid".to_owned()), e.to_string()))?;
+    record.application = application.ok_or_else(|| missing("application_id"))?;
+    record.usage_name = usage_name.ok_or_else(|| missing("usage_name"))?;
+    record.values = UsageValues::Single {
+        value: value.ok_or_else(|| missing("value"))?,
+        absolute: absolute.ok_or_else(|| missing("absolute_value"))?,
+    };
+    Ok(record)
+}
