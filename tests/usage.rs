@@ -1,0 +1,468 @@
+//! The usage readers: the emulator's files in both formats, hand-written files that follow the
+//! vendor's facts (unknown columns and members, empty infra cells, no edition column, quoted
+//! commas, numbers past 2^53), broken files (cut short, not UTF-8, wrong values) with errors
+//! naming where, and CSV and JSON written by the test reading back the same.
+
+use std::io::Read;
+
+use acronis_reports::billing::{Totals, billable};
+use acronis_reports::usage::{
+    self, Decimal, Position, Split, UsageFormat, UsageRecord, UsageRecords, UsageValues,
+};
+use acronis_reports_emulator::{CUSTOMER_A, CUSTOMER_B, Emulator, TENANT_ID};
+use proptest::prelude::*;
+
+const HEADER: &str = "tenant.id,tenant.kind,application.id,name,infra.id,infra.backend_type,infra.owner_id,\
+usage.absolute.production,usage.absolute.trial,usage.absolute.total,\
+usage.delta.production,usage.delta.trial,usage.delta.total,\
+usage.effective.production,usage.effective.trial,usage.effective.total";
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn read(text: &[u8], format: UsageFormat) -> Vec<Result<UsageRecord, usage::UsageError>> {
+    UsageRecords::new(text, format).unwrap().collect()
+}
+
+fn emulator_file(format: &str) -> Vec<u8> {
+    Emulator::usage_content(format, TENANT_ID, "2026-10-01", "2026-10-31").unwrap()
+}
+
+#[test]
+fn the_emulators_csv_reads_with_every_member() {
+    let records: Vec<UsageRecord> = read(&emulator_file("csv_v2_0"), UsageFormat::CsvV2)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(records.len(), 6);
+    let a = &records[1];
+    assert_eq!(a.tenant.to_string(), CUSTOMER_A);
+    assert_eq!(a.tenant_kind.as_deref(), Some("customer"));
+    assert_eq!(
+        (a.application.as_str(), a.edition.as_str()),
+        ("backup", "advanced")
+    );
+    assert_eq!(a.usage_name, "storage");
+    // 10^16 bytes: past 2^53, exact.
+    assert_eq!(a.absolute(), dec("10000000000000000"));
+    assert!(a.absolute() > Decimal::from(1u64 << 53));
+    let infra = a.infra.as_ref().unwrap();
+    assert_eq!(infra.backend_type.as_deref(), Some("azure"));
+    assert_eq!(infra.owner_id.as_deref(), Some(TENANT_ID));
+    // The column the crate does not know, with the comma its quoted value holds.
+    assert_eq!(
+        a.extra,
+        [(
+            "sku.name".to_owned(),
+            "SKU-BACKUP-STORAGE, monthly".to_owned()
+        )]
+    );
+    // No infrastructure: empty cells, no infra.
+    assert_eq!(records[2].infra, None);
+    let UsageValues::Split { absolute, .. } = records[3].values else {
+        panic!("{:?}", records[3].values)
+    };
+    assert_eq!(
+        absolute,
+        Split::new(dec("4294967296"), dec("1073741824"), dec("5368709120"))
+    );
+}
+
+#[test]
+fn the_emulators_json_reads_the_same_usages() {
+    let csv: Vec<UsageRecord> = read(&emulator_file("csv_v2_0"), UsageFormat::CsvV2)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let json_file = emulator_file("json_v2_0");
+    let mut records =
+        UsageRecords::new(&json_file[..], UsageFormat::JsonV2).unwrap();
+    let json: Vec<UsageRecord> = records.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(json.len(), csv.len());
+    for (c, j) in csv.iter().zip(&json) {
+        assert_eq!(
+            (
+                c.tenant,
+                &c.application,
+                &c.edition,
+                &c.usage_name,
+                c.absolute()
+            ),
+            (
+                j.tenant,
+                &j.application,
+                &j.edition,
+                &j.usage_name,
+                j.absolute()
+            )
+        );
+    }
+    let a = &json[1];
+    assert_eq!(a.tenant_number, Some(1002));
+    assert_eq!(a.unit.as_deref(), Some("bytes"));
+    assert_eq!(a.full_name.as_deref(), Some("advanced_storage"));
+    assert_eq!(a.usage_type.as_deref(), Some("infra"));
+    assert_eq!(a.offering_item.as_deref(), Some("SKU-BACKUP-STORAGE"));
+    assert_eq!(a.range_start, Some(1_790_812_800)); // 2026-10-01
+    assert_eq!(a.extra, [("aggregation".to_owned(), "sum".to_owned())]);
+    // Disaster-recovery compute points: seconds in JSON, points in CSV.
+    assert_eq!((json[2].delta(), csv[2].delta()), (dec("7200"), dec("2")));
+    let params = records.params().unwrap();
+    assert_eq!(params["report_level"], 2);
+    assert_eq!(params["kind"], 5);
+}
+
+#[test]
+fn billing_totals_match_a_hand_computed_table() {
+    let totals: Totals = read(&emulator_file("json_v2_0"), UsageFormat::JsonV2)
+        .iter()
+        .map(|r| r.as_ref().unwrap())
+        .collect();
+    let got: Vec<(String, &str, String, Option<String>)> = totals
+        .lines()
+        .iter()
+        .map(|l| {
+            (
+                l.tenant.to_string(),
+                l.usage_name.as_str(),
+                l.quantity.to_string(),
+                l.human().map(|(q, u)| format!("{q} {u}")),
+            )
+        })
+        .collect();
+    let row = |t: &str, u: &'static str, q: &str, h: Option<&str>| {
+        (t.to_owned(), u, q.to_owned(), h.map(str::to_owned))
+    };
+    // By tenant (as ids sort), then usage name. Storage: absolute; compute points: delta.
+    assert_eq!(
+        got,
+        [
+            row(TENANT_ID, "storage", "3221225472", Some("3 GiB")),
+            row(CUSTOMER_A, "dre_compute_points", "7200", Some("2 hours")),
+            row(
+                CUSTOMER_A,
+                "storage",
+                "10000000000000000",
+                Some("9313225.746 GiB")
+            ),
+            row(CUSTOMER_B, "physical_data_shipping", "1", None),
+            row(CUSTOMER_B, "storage", "5368709120", Some("5 GiB")),
+            row(CUSTOMER_B, "workstations", "3", None),
+        ]
+    );
+    // CSV: the partner is billed its production (2 GiB), not its total (3 GiB).
+    let csv: Vec<UsageRecord> = read(&emulator_file("csv_v2_0"), UsageFormat::CsvV2)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(billable(&csv[0]), dec("2147483648"));
+    assert_eq!(billable(&csv[3]), dec("5368709120"), "a customer's total");
+    assert_eq!(billable(&csv[2]), dec("2"), "compute points: the delta");
+}
+
+fn row(cells: &str) -> String {
+    format!("{HEADER}\n{cells}\n")
+}
+
+const A: &str = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc";
+
+#[test]
+fn a_csv_without_an_edition_column_reads_standard() {
+    let text = row(&format!("{A},customer,backup,storage,,,,1,0,1,0,0,0,1,0,1"));
+    let record = read(text.as_bytes(), UsageFormat::CsvV2).remove(0).unwrap();
+    assert_eq!(record.edition, "standard");
+    assert_eq!(record.infra, None);
+    assert!(record.extra.is_empty());
+}
+
+#[test]
+fn quoted_fields_blank_padding_and_a_byte_order_mark_are_read() {
+    let text = format!(
+        "\u{feff}{HEADER},note\n{A},customer,backup,\"storage\",\"i,1\",,,  7 ,0,7,0,0,0,7,0,7,\"a, \"\"quoted\"\" note\"\n"
+    );
+    let record = read(text.as_bytes(), UsageFormat::CsvV2).remove(0).unwrap();
+    assert_eq!(record.tenant.to_string(), A);
+    assert_eq!(record.infra.as_ref().unwrap().id.as_deref(), Some("i,1"));
+    assert_eq!(record.absolute(), dec("7"));
+    assert_eq!(
+        record.extra,
+        [("note".to_owned(), "a, \"quoted\" note".to_owned())]
+    );
+}
+
+#[test]
+fn a_csv_missing_a_required_column_is_refused_naming_it() {
+    let header = HEADER.replace(",usage.delta.trial", "");
+    let Err(e) = UsageRecords::new(format!("{header}\n").as_bytes(), UsageFormat::CsvV2) else {
+        panic!("accepted")
+    };
+    assert_eq!(e.position, Position::Header);
+    assert!(e.message.contains("usage.delta.trial"), "{e}");
+    assert!(UsageRecords::new(&b""[..], UsageFormat::CsvV2).is_err());
+}
+
+#[test]
+fn csv_errors_name_the_row_and_column_and_the_next_rows_are_read() {
+    let good = format!("{A},customer,backup,storage,,,,1,0,1,0,0,0,1,0,1");
+    let text = format!(
+        "{HEADER}\n{good}\n{A},customer,backup,storage,,,,1,0,one,0,0,0,1,0,1\n\
+         not-a-uuid,customer,backup,storage,,,,1,0,1,0,0,0,1,0,1\n\
+         {A},customer,,storage,,,,1,0,1,0,0,0,1,0,1\n\
+         {A},customer,backup,storage,,,,1,0,1,0,0,0,1,0,100000000000000000000000000000\n\
+         {good}\n"
+    );
+    let results = read(text.as_bytes(), UsageFormat::CsvV2);
+    assert_eq!(results.len(), 6);
+    let errors: Vec<(Position, Option<String>)> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|e| (e.position, e.field.clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (Position::Row(2), Some("usage.absolute.total".to_owned())),
+            (Position::Row(3), Some("tenant.id".to_owned())),
+            (Position::Row(4), Some("application.id".to_owned())),
+            (Position::Row(5), Some("usage.effective.total".to_owned())),
+        ]
+    );
+    let e = results[1].as_ref().unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "csv_v2_0 usage file, row 2, usage.absolute.total: \"one\" is not a number this crate can hold exactly (Invalid decimal: unknown character)"
+    );
+    assert!(results[5].is_ok());
+}
+
+#[test]
+fn a_truncated_csv_ends_in_an_error_naming_its_row() {
+    let text = row(&format!("{A},customer,backup,storage,,,,1,0,1,0,0,0,1,0,1"));
+    let cut = format!("{text}{A},customer,backup,sto");
+    let results = read(cut.as_bytes(), UsageFormat::CsvV2);
+    assert_eq!(results.len(), 2);
+    let e = results[1].as_ref().unwrap_err();
+    assert_eq!(e.position, Position::Row(2));
+    assert!(
+        e.message.contains("4 fields where the header has 16"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bytes_that_are_not_utf8_are_that_rows_error() {
+    let mut bad = format!("{A},customer,backXup,storage,,,,1,0,1,0,0,0,1,0,1\n").into_bytes();
+    let at = bad.iter().position(|&b| b == b'X').unwrap();
+    bad[at] = 0xff;
+    let mut file = row(&format!("{A},customer,backup,storage,,,,1,0,1,0,0,0,1,0,1")).into_bytes();
+    file.extend_from_slice(&bad);
+    file.extend_from_slice(
+        format!("{A},customer,backup,storage,,,,2,0,2,0,0,0,2,0,2\n").as_bytes(),
+    );
+    let results = read(&file, UsageFormat::CsvV2);
+    assert_eq!(results.len(), 3);
+    let e = results[1].as_ref().unwrap_err();
+    assert_eq!(e.position, Position::Row(2));
+    assert!(e.message.contains("not UTF-8"), "{e}");
+    assert_eq!(results[2].as_ref().unwrap().absolute(), dec("2"));
+}
+
+const ITEM: &str = r#"{"tenant_uuid": "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc", "tenant_id": 7,
+    "application_id": "backup", "edition": "standard", "measurement_unit": "bytes",
+    "name": "standard_storage", "usage_name": "storage", "type": "infra", "infra_id": "i-1",
+    "range_start": 1790812800, "value": 5, "absolute_value": 18446744073709551615}"#;
+
+#[test]
+fn json_members_in_any_order_params_after_the_items_and_unknown_members_kept() {
+    let text = format!(
+        r#"{{"tenants": [{ITEM}, {{"usage_name": "seats", "absolute_value": "12.50", "value": 0.125,
+            "application_id": "backup", "tenant_uuid": "{A}", "new": {{"a": [1, "]"]}}, "tenant_id": null}}],
+           "extra": [1, 2, {{"x": "}}"}}], "params": {{"kind": 5}}}}"#
+    );
+    let mut records = UsageRecords::new(text.as_bytes(), UsageFormat::JsonV2).unwrap();
+    let all: Vec<UsageRecord> = records.by_ref().collect::<Result<_, _>>().unwrap();
+    assert_eq!(all.len(), 2);
+    // Past u64's 2^64 - 1 exactly, no float on the way.
+    assert_eq!(all[0].absolute(), dec("18446744073709551615"));
+    assert_eq!(all[0].infra.as_ref().unwrap().id.as_deref(), Some("i-1"));
+    assert_eq!(all[1].absolute(), dec("12.50"));
+    assert_eq!(all[1].delta(), dec("0.125"));
+    assert_eq!(all[1].edition, "standard");
+    assert_eq!(all[1].tenant_number, None);
+    assert_eq!(
+        all[1].extra,
+        [("new".to_owned(), r#"{"a": [1, "]"]}"#.to_owned())]
+    );
+    assert_eq!(records.params().unwrap()["kind"], 5);
+}
+
+#[test]
+fn json_item_errors_name_the_index_and_member_and_the_next_items_are_read() {
+    let text = format!(
+        r#"{{"tenants": [{ITEM}, {{"tenant_uuid": "{A}", "application_id": "backup", "usage_name": "x", "value": "lots", "absolute_value": 1}},
+            {{"tenant_uuid": "{A}", "usage_name": "x", "value": 1, "absolute_value": 1}}, 42, {ITEM}]}}"#
+    );
+    let results = read(text.as_bytes(), UsageFormat::JsonV2);
+    assert_eq!(results.len(), 5);
+    let errors: Vec<(Position, Option<String>)> = results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|e| (e.position, e.field.clone()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (Position::Index(1), Some("value".to_owned())),
+            (Position::Index(2), Some("application_id".to_owned())),
+            (Position::Index(3), None),
+        ]
+    );
+    assert!(results[4].is_ok());
+}
+
+#[test]
+fn a_truncated_json_ends_in_an_error_naming_the_item() {
+    let text = format!(r#"{{"params": {{}}, "tenants": [{ITEM}, {ITEM}"#);
+    let cut = &text[..text.len() - 40];
+    let results = read(cut.as_bytes(), UsageFormat::JsonV2);
+    assert_eq!(results.len(), 2);
+    let e = results[1].as_ref().unwrap_err();
+    assert_eq!(e.position, Position::Index(1));
+    assert!(e.message.contains("cut short"), "{e}");
+    // Cut after the last item: the document's end is missing.
+    let results = read(
+        format!(r#"{{"tenants": [{ITEM}]"#).as_bytes(),
+        UsageFormat::JsonV2,
+    );
+    assert!(results[0].is_ok());
+    assert!(
+        results[1]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("cut short")
+    );
+    // Not JSON at all, and an empty file.
+    assert!(read(b"tenant.id,x\n", UsageFormat::JsonV2)[0].is_err());
+    assert!(read(b"", UsageFormat::JsonV2)[0].is_err());
+}
+
+#[test]
+fn json_not_utf8_in_an_item_is_that_items_error() {
+    let mut text = format!(r#"{{"tenants": [{ITEM}, "#).into_bytes();
+    text.extend_from_slice(
+        ITEM.replace("standard_storage", "standardXstorage")
+            .as_bytes(),
+    );
+    let at = text.iter().rposition(|&b| b == b'X').unwrap();
+    text[at] = 0xff;
+    text.extend_from_slice(format!(", {ITEM}]}}").as_bytes());
+    let results = read(&text, UsageFormat::JsonV2);
+    assert_eq!(results.len(), 3);
+    assert_eq!(
+        results[1].as_ref().unwrap_err().position,
+        Position::Index(1)
+    );
+    assert!(results[2].is_ok());
+}
+
+#[test]
+fn detect_reads_gzip_json_and_csv() {
+    let gzip = |data: &[u8]| {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    };
+    for (bytes, format) in [
+        (emulator_file("csv_v2_0"), UsageFormat::CsvV2),
+        (gzip(&emulator_file("csv_v2_0")), UsageFormat::CsvV2),
+        (emulator_file("json_v2_0"), UsageFormat::JsonV2),
+        (gzip(&emulator_file("json_v2_0")), UsageFormat::JsonV2),
+    ] {
+        let records = usage::detect(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(records.format(), format);
+        assert_eq!(records.count(), 6);
+    }
+}
+
+#[test]
+fn a_reader_that_fails_is_an_io_error_that_ends_the_records() {
+    struct Failing(usize);
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("disk gone"));
+            }
+            let text = format!("{{\"tenants\": [{ITEM}, ");
+            let n = text.len().min(buf.len()).min(self.0);
+            buf[..n].copy_from_slice(&text.as_bytes()[..n]);
+            self.0 = 0;
+            Ok(n)
+        }
+    }
+    let results: Vec<_> = UsageRecords::new(Failing(10_000), UsageFormat::JsonV2)
+        .unwrap()
+        .collect();
+    assert_eq!(results.len(), 2);
+    assert!(results[1].as_ref().unwrap_err().is_io());
+}
+
+// --- CSV and JSON written by the test read back the same.
+
+fn arb_number() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        (0u64..=u64::MAX).prop_map(Decimal::from),
+        (0i64..1_000_000_000, 0u32..6).prop_map(|(m, scale)| Decimal::new(m, scale)),
+    ]
+}
+
+fn arb_usage() -> impl Strategy<Value = (String, String, String, Decimal, Decimal)> {
+    (
+        prop::sample::select(vec![A, CUSTOMER_A, CUSTOMER_B]),
+        "[a-z_]{1,12}",
+        "[a-z_]{1,12}( [a-z,\"]{1,5})?",
+        arb_number(),
+        arb_number(),
+    )
+        .prop_map(|(t, app, name, abs, delta)| (t.to_owned(), app, name, abs, delta))
+}
+
+proptest! {
+    #[test]
+    fn records_written_as_csv_and_as_json_read_back_equal(usages in prop::collection::vec(arb_usage(), 0..20)) {
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(HEADER.split(',').chain(["edition"])).unwrap();
+        let mut items = Vec::new();
+        for (tenant, app, name, abs, delta) in &usages {
+            let (a, d) = (abs.to_string(), delta.to_string());
+            csv.write_record([
+                tenant.as_str(), "customer", app, name, "", "", "",
+                &a, "0", &a, &d, "0", &d, &a, "0", &a, "standard",
+            ]).unwrap();
+            items.push(format!(
+                r#"{{"tenant_uuid": {}, "application_id": {}, "usage_name": {}, "edition": "standard", "value": {d}, "absolute_value": {a}}}"#,
+                serde_json::to_string(tenant).unwrap(),
+                serde_json::to_string(app).unwrap(),
+                serde_json::to_string(name).unwrap(),
+            ));
+        }
+        let csv = csv.into_inner().unwrap();
+        let json = format!(r#"{{"params": {{}}, "tenants": [{}]}}"#, items.join(",\n"));
+        let from_csv: Vec<UsageRecord> = read(&csv, UsageFormat::CsvV2).into_iter().collect::<Result<_, _>>().unwrap();
+        let from_json: Vec<UsageRecord> = read(json.as_bytes(), UsageFormat::JsonV2).into_iter().collect::<Result<_, _>>().unwrap();
+        prop_assert_eq!(from_csv.len(), usages.len());
+        prop_assert_eq!(from_json.len(), usages.len());
+        for ((c, j), (tenant, app, name, abs, delta)) in from_csv.iter().zip(&from_json).zip(&usages) {
+            for r in [c, j] {
+                prop_assert_eq!(&r.tenant.to_string(), tenant);
+                prop_assert_eq!(&r.application, app);
+                prop_assert_eq!(&r.usage_name, name);
+                prop_assert_eq!(r.absolute(), *abs);
+                prop_assert_eq!(r.delta(), *delta);
+                prop_assert_eq!(billable(r), if acronis_reports::billing::BILLED_BY_DELTA.contains(&name.as_str()) { *delta } else { *abs });
+            }
+        }
+    }
+}
