@@ -76,8 +76,7 @@ fn the_emulators_json_reads_the_same_usages() {
         .collect::<Result<_, _>>()
         .unwrap();
     let json_file = emulator_file("json_v2_0");
-    let mut records =
-        UsageRecords::new(&json_file[..], UsageFormat::JsonV2).unwrap();
+    let mut records = UsageRecords::new(&json_file[..], UsageFormat::JsonV2).unwrap();
     let json: Vec<UsageRecord> = records.by_ref().collect::<Result<_, _>>().unwrap();
     assert_eq!(json.len(), csv.len());
     for (c, j) in csv.iter().zip(&json) {

@@ -192,6 +192,20 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
         concurrency: u16,
     },
+    /// Read usage data: a downloaded file (gzip or not; `-` for standard input), or a stored
+    /// file straight from the API (ID STORED_ID). A table by default; --csv, --json (one
+    /// record per line), or --billing for the billable totals by tenant and usage.
+    Usage {
+        /// FILE, or ID STORED_ID.
+        #[arg(value_name = "FILE | ID STORED_ID", num_args = 1..=2, required = true)]
+        source: Vec<String>,
+        #[command(flatten)]
+        view: UsageView,
+    },
+    /// The vendor's billing-report recipe: create a one-time usage report of the tenant for
+    /// a month (saved, csv_v2_0 and json_v2_0, with SKUs), wait for its file, read it, print
+    /// the billable totals by tenant and usage, and delete the report.
+    Billing(BillingArgs),
     /// Download a stored file, decompressed.
     Download {
         /// The report's id.
@@ -227,6 +241,42 @@ pub struct Bulk {
     /// How many reports are changed at once (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+}
+
+/// The options of `billing`.
+#[derive(Debug, Args)]
+pub struct BillingArgs {
+    /// The tenant (a partner, to bill its customers).
+    #[arg(long, value_name = "UUID")]
+    pub tenant: String,
+    /// The month, YYYY-MM (a past one: the API refuses a period in the future).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: String,
+    /// Which tenants the report covers [default: all_customers].
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
+    /// Keep the one-time report afterwards.
+    #[arg(long)]
+    pub keep_report: bool,
+    /// Which generated file is read: csv_v2_0 (partners billed their production, the
+    /// vendor's rule) or json_v2_0 (gives units, so totals in GiB and hours) [default:
+    /// csv_v2_0].
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+/// How `usage` shows the records.
+#[derive(Debug, Args)]
+pub struct UsageView {
+    /// One CSV row per record (tenant, tenant_kind, application, edition, usage_name, unit,
+    /// absolute, delta, billable, infra_id).
+    #[arg(long, conflicts_with = "billing")]
+    pub csv: bool,
+
+    /// The billable totals by tenant and usage (the vendor's rule: see docs/usage-data.md)
+    /// instead of the records.
+    #[arg(long)]
+    pub billing: bool,
 }
 
 /// The desired-state file of `plan` and `apply`.

@@ -71,6 +71,8 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             output,
             concurrency,
         } => crate::desired::export(&global, &tenants, output.as_deref(), concurrency, out),
+        Command::Usage { source, view } => crate::usage::usage(&global, &source, &view, out),
+        Command::Billing(args) => crate::usage::billing(&global, &args, out),
         Command::Emulator {
             port,
             seed,

@@ -12,6 +12,7 @@ mod files;
 mod ids;
 mod output;
 mod signals;
+mod usage;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -1,0 +1,404 @@
+//! `usage` and `billing`: usage data read from a file or the API, as a table, CSV, JSON
+//! lines, or billable totals; and the vendor's billing-report recipe.
+
+use std::io::{self, IsTerminal, Read};
+use std::path::Path;
+
+use acronis_reports::billing::{Line, Totals, billable};
+use acronis_reports::usage::{self, Decimal, UsageFormat, UsageRecord};
+use acronis_reports::{BillingOptions, Date, Level, TenantId};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::args::{BillingArgs, Global, UsageView};
+use crate::output::{Output, note};
+use crate::{Failure, client, error_text, exit, exit_code};
+
+/// `usage FILE` or `usage ID STORED_ID`: the exit code.
+pub fn usage(
+    global: &Global,
+    source: &[String],
+    view: &UsageView,
+    out: &Output,
+) -> Result<u8, Failure> {
+    if global.dry_run {
+        return Err(Failure::usage(
+            "--dry-run is for commands that write; this one only reads",
+        ));
+    }
+    let records: Box<dyn Iterator<Item = Result<UsageRecord, (String, u8)>>> = match source {
+        [file] => {
+            let path = Path::new(file);
+            let reader: Box<dyn Read + Send> =
+                if file == "-" {
+                    Box::new(io::stdin())
+                } else {
+                    Box::new(std::fs::File::open(path).map_err(|e| {
+                        Failure::usage(format!("cannot read {}: {e}", path.display()))
+                    })?)
+                };
+            let records = usage::detect(reader)
+                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+            let shown = path.display().to_string();
+            // A file given on the command line is input: its faults are exit 2.
+            Box::new(records.map(move |r| {
+                r.map_err(|e| {
+                    let code = if e.is_io() {
+                        exit::TROUBLE
+                    } else {
+                        exit::USAGE
+                    };
+                    (format!("{shown}: {e}"), code)
+                })
+            }))
+        }
+        [id, stored_id] => {
+            let client = client(global, 1, out)?;
+            let records = client.stored_usage(id.as_str(), stored_id.as_str())?;
+            Box::new(records.map(|r| r.map_err(|e| (error_text(&e), exit_code(&e)))))
+        }
+        _ => {
+            return Err(Failure::usage(
+                "give a file (or - for standard input), or a report id and a stored file id",
+            ));
+        }
+    };
+    let progress = progress(global);
+    let mut code = exit::OK;
+    let mut failed = 0u64;
+    let mut totals = Totals::new();
+    let mut writer = view.csv.then(|| csv::Writer::from_writer(out.stdout));
+    if let Some(w) = writer.as_mut() {
+        w.write_record(CSV_COLUMNS).map_err(csv_failure)?;
+    }
+    let table = !view.billing && !view.csv && !out.json;
+    if table {
+        written(out.line(&table_header()))?;
+    }
+    for record in records {
+        progress.inc(1);
+        let record = match record {
+            Ok(record) => record,
+            Err((message, c)) => {
+                progress.suspend(|| note(format_args!("acronis-reports: {message}")));
+                code = code.max(c);
+                failed += 1;
+                continue;
+            }
+        };
+        if view.billing {
+            totals.add(&record);
+        } else if let Some(w) = writer.as_mut() {
+            w.write_record(csv_row(&record)).map_err(csv_failure)?;
+        } else if out.json {
+            written(out.line(&record_json(&record)))?;
+        } else {
+            written(progress.suspend(|| out.line(&table_row(&record))))?;
+        }
+    }
+    progress.finish_and_clear();
+    if let Some(mut w) = writer {
+        w.flush().map_err(|e| Failure::output(&e))?;
+    }
+    if view.billing {
+        if failed > 0 {
+            // Totals of a file read in part would bill the wrong amounts: none are printed.
+            return Err(Failure {
+                code,
+                message: format!(
+                    "{failed} of the records could not be read: no totals are printed, since they would be wrong"
+                ),
+            });
+        }
+        print_totals(&totals, out)?;
+    }
+    if failed > 0 {
+        note(format_args!(
+            "acronis-reports: {failed} of the records could not be read (see above)"
+        ));
+    }
+    Ok(code)
+}
+
+/// `billing --tenant T --month YYYY-MM`: the exit code.
+pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Failure> {
+    let BillingArgs {
+        tenant,
+        month,
+        level,
+        keep_report,
+        format,
+    } = args;
+    if global.dry_run {
+        return Err(Failure::usage(
+            "billing creates, reads and deletes a report: --dry-run cannot show it",
+        ));
+    }
+    let tenant: TenantId = tenant
+        .parse()
+        .map_err(|e| Failure::usage(format!("--tenant: {e}")))?;
+    let (start, end) = month_days(month)?;
+    let mut options = BillingOptions::new().keep_report(*keep_report);
+    match format.as_deref() {
+        None | Some("csv_v2_0") => {}
+        Some("json_v2_0") => options = options.format(UsageFormat::JsonV2),
+        Some(other) => {
+            return Err(Failure::usage(format!(
+                "--format {other:?}: expected csv_v2_0 or json_v2_0"
+            )));
+        }
+    }
+    if let Some(level) = level {
+        options = options.level(
+            level
+                .parse::<Level>()
+                .map_err(|e| Failure::usage(format!("--level: {e}")))?,
+        );
+    }
+    let client = client(global, 1, out)?;
+    let progress = progress(global);
+    progress.set_message(format!(
+        "creating the usage report of {month} and waiting for its file"
+    ));
+    let result = client.billing_report(tenant, start, end, &options);
+    progress.finish_and_clear();
+    let report = result.map_err(|e| {
+        if e.is_usage_history_not_ready() {
+            Failure {
+                code: exit_code(&e),
+                message: format!(
+                    "{}: the API prepares usage history between 1 and 6 am UTC; try again after 6 am UTC",
+                    error_text(&e)
+                ),
+            }
+        } else {
+            Failure::from(e)
+        }
+    })?;
+    note(format_args!(
+        "read {} records of {} ({}, {start} to {end}); the one-time report {} was {}",
+        report.records,
+        report.file.report_format,
+        tenant,
+        report.report.id,
+        if report.deleted { "deleted" } else { "kept" }
+    ));
+    print_totals(&report.totals, out)?;
+    if let Some(e) = &report.delete_error {
+        note(format_args!(
+            "acronis-reports: deleting the one-time report {} failed: {}; delete it with `acronis-reports delete {} --version {}`",
+            report.report.id,
+            error_text(e),
+            report.report.id,
+            report.report.version
+        ));
+        return Ok(exit_code(e));
+    }
+    Ok(exit::OK)
+}
+
+/// The first and last day of `YYYY-MM`.
+fn month_days(month: &str) -> Result<(Date, Date), Failure> {
+    let bad = || Failure::usage(format!("--month {month:?}: expected YYYY-MM, like 2026-10"));
+    let (y, m) = month.split_once('-').ok_or_else(bad)?;
+    let (y, m): (u16, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    let start = Date::new(y, m, 1).ok_or_else(bad)?;
+    let end = (28..=31)
+        .rev()
+        .find_map(|d| Date::new(y, m, d))
+        .ok_or_else(bad)?;
+    Ok((start, end))
+}
+
+fn written(result: io::Result<()>) -> Result<(), Failure> {
+    result.map_err(|e| Failure::output(&e))
+}
+
+fn csv_failure(e: csv::Error) -> Failure {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => Failure::output(&e),
+        other => Failure {
+            code: exit::TROUBLE,
+            message: format!("cannot write CSV: {other:?}"),
+        },
+    }
+}
+
+/// A spinner with the count of records on standard error, when it is a terminal.
+fn progress(global: &Global) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    if global.json || !io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::hidden());
+    } else {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} records {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    }
+    bar
+}
+
+const CSV_COLUMNS: [&str; 10] = [
+    "tenant",
+    "tenant_kind",
+    "application",
+    "edition",
+    "usage_name",
+    "unit",
+    "absolute",
+    "delta",
+    "billable",
+    "infra_id",
+];
+
+fn csv_row(r: &UsageRecord) -> [String; 10] {
+    [
+        r.tenant.to_string(),
+        r.tenant_kind.clone().unwrap_or_default(),
+        r.application.clone(),
+        r.edition.clone(),
+        r.usage_name.clone(),
+        r.unit.clone().unwrap_or_default(),
+        r.absolute().normalize().to_string(),
+        r.delta().normalize().to_string(),
+        billable(r).normalize().to_string(),
+        r.infra
+            .as_ref()
+            .and_then(|i| i.id.clone())
+            .unwrap_or_default(),
+    ]
+}
+
+fn table_header() -> String {
+    format!(
+        "{:<36}  {:<9}  {:<18}  {:<10}  {:<24}  {:<8}  {:>20}  {:>14}",
+        "TENANT", "KIND", "APPLICATION", "EDITION", "USAGE", "UNIT", "ABSOLUTE", "DELTA"
+    )
+}
+
+fn table_row(r: &UsageRecord) -> String {
+    format!(
+        "{:<36}  {:<9}  {:<18}  {:<10}  {:<24}  {:<8}  {:>20}  {:>14}",
+        r.tenant.to_string(),
+        r.tenant_kind.as_deref().unwrap_or("-"),
+        r.application,
+        r.edition,
+        r.usage_name,
+        r.unit.as_deref().unwrap_or("-"),
+        r.absolute().normalize().to_string(),
+        r.delta().normalize().to_string(),
+    )
+}
+
+/// A number as JSON text, exact: an integer when it is integral (a decimal's text is always
+/// a JSON number; were it not, it would be given as a string).
+fn number(d: Decimal) -> Option<Box<RawValue>> {
+    let text = d.normalize().to_string();
+    RawValue::from_string(text.clone())
+        .or_else(|_| serde_json::value::to_raw_value(&text))
+        .ok()
+}
+
+#[derive(Serialize)]
+struct RecordJson<'a> {
+    tenant: String,
+    tenant_kind: Option<&'a str>,
+    tenant_number: Option<u64>,
+    application: &'a str,
+    edition: &'a str,
+    usage_name: &'a str,
+    full_name: Option<&'a str>,
+    unit: Option<&'a str>,
+    usage_type: Option<&'a str>,
+    infra_id: Option<&'a str>,
+    absolute: Option<Box<RawValue>>,
+    delta: Option<Box<RawValue>>,
+    billable: Option<Box<RawValue>>,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+fn record_json(r: &UsageRecord) -> String {
+    let v = RecordJson {
+        tenant: r.tenant.to_string(),
+        tenant_kind: r.tenant_kind.as_deref(),
+        tenant_number: r.tenant_number,
+        application: &r.application,
+        edition: &r.edition,
+        usage_name: &r.usage_name,
+        full_name: r.full_name.as_deref(),
+        unit: r.unit.as_deref(),
+        usage_type: r.usage_type.as_deref(),
+        infra_id: r.infra.as_ref().and_then(|i| i.id.as_deref()),
+        absolute: number(r.absolute()),
+        delta: number(r.delta()),
+        billable: number(billable(r)),
+        extra: r
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    };
+    serde_json::to_string(&v).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct LineJson<'a> {
+    tenant: String,
+    usage_name: &'a str,
+    quantity: Option<Box<RawValue>>,
+    unit: Option<&'a str>,
+    human: Option<HumanJson>,
+    records: u64,
+}
+
+#[derive(Serialize)]
+struct HumanJson {
+    quantity: Option<Box<RawValue>>,
+    unit: &'static str,
+}
+
+/// The billable totals, as a table or one JSON object per tenant and usage.
+fn print_totals(totals: &Totals, out: &Output) -> Result<(), Failure> {
+    if out.json {
+        for line in totals.lines() {
+            let v = LineJson {
+                tenant: line.tenant.to_string(),
+                usage_name: &line.usage_name,
+                quantity: number(line.quantity),
+                unit: line.unit.as_deref(),
+                human: line.human().map(|(q, unit)| HumanJson {
+                    quantity: number(q),
+                    unit,
+                }),
+                records: line.records,
+            };
+            written(out.line(&serde_json::to_string(&v).unwrap_or_default()))?;
+        }
+        return Ok(());
+    }
+    written(out.line(&format!(
+        "{:<36}  {:<24}  {:>26}  {:<8}  {:>16}",
+        "TENANT", "USAGE", "BILLABLE", "UNIT", "FOR PEOPLE"
+    )))?;
+    for line in totals.lines() {
+        written(out.line(&total_row(line)))?;
+    }
+    Ok(())
+}
+
+fn total_row(line: &Line) -> String {
+    let human = line
+        .human()
+        .map(|(q, u)| format!("{q} {u}"))
+        .unwrap_or_default();
+    format!(
+        "{:<36}  {:<24}  {:>26}  {:<8}  {:>16}",
+        line.tenant.to_string(),
+        line.usage_name,
+        line.quantity.normalize().to_string(),
+        line.unit.as_deref().unwrap_or("-"),
+        human
+    )
+}
