@@ -6,9 +6,10 @@ mod common;
 use std::io::Write;
 use std::time::Duration;
 
+use acronis_reports::usage::UsageFormat;
 use acronis_reports::{
-    Client, Date, Error, Field, InputKind, Level, NewReport, ReportFormat, ReportId, ReportKind,
-    ResultAction, RetryPolicy, StoredStatus, TenantId,
+    BillingOptions, Client, Date, Error, Field, InputKind, Level, NewReport, ReportFormat,
+    ReportId, ReportKind, ResultAction, RetryPolicy, StoredStatus, TenantId,
 };
 use acronis_reports_emulator::{
     Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quirks, TENANT_ID, TOKEN,
@@ -585,4 +586,98 @@ fn every_new_request_conforms_to_the_vendor_schema() {
             .collect();
         assert!(errors.is_empty(), "{body}: {errors:?}");
     }
+}
+
+#[test]
+fn stored_usage_tells_the_network_from_the_content() {
+    use std::io::Write as _;
+    let usage =
+        Emulator::usage_content("json_v2_0", TENANT_ID, "2026-10-01", "2026-10-31").unwrap();
+    let path = format!("/api/2/reports/{ID}/stored/{OTHER_ID}");
+
+    // A body cut off by the server, mid-item: the network's failure, not the file's.
+    let cut = usage[..usage.len() / 2].to_vec();
+    let server = common::raw::RawServer::start(1, move |_, mut stream| {
+        common::raw::read_request(&mut stream);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+            cut.len() * 2
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&cut);
+        // Closed with half the promised bytes sent.
+    });
+    let c = client(&server.url());
+    let results: Vec<_> = c.stored_usage(ID, OTHER_ID).unwrap().collect();
+    let last = results.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(last, Error::Transport { .. } | Error::Timeout { .. }),
+        "{last:?}"
+    );
+    assert!(results[..results.len() - 1].iter().all(Result::is_ok));
+
+    // A corrupt gzip stream, and content that is not a usage file: the file's.
+    for (body, says) in [
+        (
+            [&[0x1f, 0x8b, 0x08, 0x00][..], &[0xff; 64]].concat(),
+            "reading the file failed",
+        ),
+        (
+            b"id,name\n1,x\n".to_vec(),
+            "this is not a csv_v2_0 usage file",
+        ),
+    ] {
+        let mut server = Server::new();
+        server.mock("GET", path.as_str()).with_body(body).create();
+        let c = client(&server.url());
+        let err = match c.stored_usage(ID, OTHER_ID) {
+            Err(e) => e,
+            Ok(mut records) => records.next().unwrap().unwrap_err(),
+        };
+        let Error::Usage(usage) = &err else {
+            panic!("{err:?}")
+        };
+        assert!(usage.to_string().contains(says), "{usage}");
+    }
+}
+
+#[test]
+fn the_billing_recipe_deletes_its_report_even_when_reading_fails() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_polls_before_saved(0);
+    let c = emulator_client(&emulator);
+    let (start, end) = last_month();
+    let report = c
+        .billing_report(TENANT_ID, start, end, &BillingOptions::new())
+        .unwrap();
+    assert_eq!(report.records, 6);
+    assert!(report.deleted && report.delete_error.is_none());
+    assert!(!emulator.has_report(report.report.id));
+    assert_eq!(report.file.report_format, ReportFormat::CsvV2);
+    assert_eq!(report.totals.lines().len(), 6);
+
+    // The file cannot be generated: the error, and the report deleted all the same.
+    emulator.set_quirks(Quirks::new().generation_fails(true));
+    let err = c
+        .billing_report(TENANT_ID, start, end, &BillingOptions::new())
+        .unwrap_err();
+    let Error::GenerationFailed { report_id, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(!emulator.has_report(report_id));
+    // Kept when asked.
+    emulator.set_quirks(Quirks::new());
+    let kept = c
+        .billing_report(
+            TENANT_ID,
+            start,
+            end,
+            &BillingOptions::new()
+                .keep_report(true)
+                .format(UsageFormat::JsonV2),
+        )
+        .unwrap();
+    assert!(!kept.deleted);
+    assert!(emulator.has_report(kept.report.id));
+    assert_eq!(kept.file.report_format, ReportFormat::JsonV2);
 }

@@ -1,0 +1,255 @@
+//! `usage` and `billing`, run for real: files and stored files read, exact JSON numbers,
+//! billable totals, the recipe end to end against the emulator, and errors that say where.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::process::Output;
+
+use acronis_reports_emulator::{CUSTOMER_A, Emulator, Quirks, TENANT_ID, TOKEN};
+use common::cli::{assert_no_secret, json_lines, run, stderr, stdout};
+use serde_json::{Value, json};
+
+fn run_at(emulator: &Emulator, args: &[&str], stdin: Option<&str>) -> Output {
+    let base = emulator.base_url();
+    run(
+        args,
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        stdin,
+    )
+}
+
+fn content(format: &str) -> String {
+    String::from_utf8(
+        Emulator::usage_content(format, TENANT_ID, "2026-10-01", "2026-10-31").unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn billing_runs_the_recipe_and_prints_exact_totals() {
+    let emulator = Emulator::start().unwrap();
+    let o = run_at(
+        &emulator,
+        &[
+            "--json", "billing", "--tenant", TENANT_ID, "--month", "2026-10",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The exact number in the output: an integer, past 2^53.
+    assert!(
+        stdout(&o).contains(&format!(
+            r#"{{"tenant":"{CUSTOMER_A}","usage_name":"storage","quantity":10000000000000000,"#
+        )),
+        "{}",
+        stdout(&o)
+    );
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 6);
+    let partner = &lines[0];
+    assert_eq!(partner["tenant"], TENANT_ID);
+    assert_eq!(partner["usage_name"], "storage");
+    assert_eq!(
+        partner["quantity"],
+        json!(2_147_483_648u64),
+        "a partner's production"
+    );
+
+    // What the server saw: the report created as the recipe says, then deleted.
+    let requests = emulator.requests();
+    let post = requests.iter().find(|r| r.method == "POST").unwrap();
+    let body = post.json().unwrap();
+    assert_eq!(
+        body["parameters"],
+        json!({"tenant_id": TENANT_ID, "level": "all_customers", "kind": "usage_summary",
+            "formats": ["csv_v2_0", "json_v2_0"], "show_skus": true,
+            "period": {"start": "2026-10-01", "end": "2026-10-31"}})
+    );
+    assert_eq!(body["schedule"], json!({"type": "once"}));
+    assert_eq!(body["result_action"], "save");
+    assert!(requests.iter().any(|r| r.method == "DELETE"));
+    let created = post.report_id().map(str::to_owned);
+    assert!(created.is_none() || !emulator.has_report(created.unwrap()));
+    assert!(stderr(&o).contains("was deleted"), "{}", stderr(&o));
+    assert_no_secret(&o, TOKEN);
+}
+
+#[test]
+fn billing_from_json_gives_units_for_people_and_keep_report_keeps_it() {
+    let emulator = Emulator::start().unwrap();
+    let o = run_at(
+        &emulator,
+        &[
+            "billing",
+            "--tenant",
+            TENANT_ID,
+            "--month",
+            "2026-10",
+            "--format",
+            "json_v2_0",
+            "--keep-report",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("9313225.746 GiB"), "{text}");
+    assert!(text.contains("2 hours"), "{text}");
+    assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
+    assert!(stderr(&o).contains("was kept"));
+}
+
+#[test]
+fn usage_history_not_ready_is_said_plainly() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_quirks(Quirks::new().usage_not_ready(true));
+    let o = run_at(
+        &emulator,
+        &["billing", "--tenant", TENANT_ID, "--month", "2026-10"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("try again after 6 am UTC"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_bad_month_or_tenant_sends_nothing() {
+    let emulator = Emulator::start().unwrap();
+    for args in [
+        ["billing", "--tenant", TENANT_ID, "--month", "2026-13"],
+        ["billing", "--tenant", TENANT_ID, "--month", "October"],
+        ["billing", "--tenant", "nope", "--month", "2026-10"],
+    ] {
+        let o = run_at(&emulator, &args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn usage_reads_a_stored_file_straight_from_the_api() {
+    let emulator = Emulator::start().unwrap();
+    // A saved report, created with both usage formats.
+    let o = run_at(
+        &emulator,
+        &[
+            "--json",
+            "create",
+            "--tenant",
+            TENANT_ID,
+            "--level",
+            "accounts",
+            "--kind",
+            "usage_summary",
+            "--format",
+            "csv_v2_0",
+            "--format",
+            "json_v2_0",
+            "--start",
+            "2026-10-01",
+            "--end",
+            "2026-10-31",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = json_lines(&o)[0]["id"].as_str().unwrap().to_owned();
+    emulator.set_polls_before_saved(0);
+    let _ = run_at(&emulator, &["stored", &id], None);
+    let o = run_at(&emulator, &["--json", "stored", &id], None);
+    let files = json_lines(&o);
+    for file in &files {
+        let stored = file["id"].as_str().unwrap();
+        let o = run_at(&emulator, &["--json", "usage", &id, stored], None);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let records = json_lines(&o);
+        assert_eq!(records.len(), 6, "{}", file["report_format"]);
+        assert_eq!(records[1]["tenant"], CUSTOMER_A);
+        assert_eq!(records[1]["absolute"], json!(10_000_000_000_000_000u64));
+        assert!(stdout(&o).contains(r#""absolute":10000000000000000,"#));
+    }
+}
+
+#[test]
+fn usage_reads_files_gzip_or_not_and_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("usage.csv");
+    std::fs::write(&csv, content("csv_v2_0")).unwrap();
+    let gz = dir.path().join("usage.json.gz");
+    {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(content("json_v2_0").as_bytes()).unwrap();
+        std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    }
+    let o = run(&["usage", &csv.to_string_lossy(), "--csv"], &[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with(
+        "tenant,tenant_kind,application,edition,usage_name,unit,absolute,delta,billable,infra_id\n"
+    ));
+    assert!(text.contains(&format!(
+        "{TENANT_ID},partner,backup,standard,storage,,3221225472,1024,2147483648,"
+    )));
+    let o = run(
+        &["--json", "usage", &gz.to_string_lossy(), "--billing"],
+        &[],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 6);
+    assert_eq!(
+        lines[1],
+        json!({"tenant": CUSTOMER_A, "usage_name": "dre_compute_points", "quantity": 7200,
+            "unit": "seconds", "human": {"quantity": 2, "unit": "hours"}, "records": 1})
+    );
+    let o = run(&["usage", "-"], &[], Some(&content("csv_v2_0")));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 7, "a header and six rows");
+}
+
+#[test]
+fn a_broken_file_says_where_and_billing_prints_no_totals() {
+    let mut broken = content("csv_v2_0");
+    broken = broken.replacen("10000000000000000", "lots", 1);
+    let o = run(&["usage", "-"], &[], Some(&broken));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("-: csv_v2_0 usage file, row 2, usage.absolute.production: \"lots\""),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        stdout(&o).lines().count(),
+        6,
+        "the other five rows and the header"
+    );
+    let o = run(&["usage", "-", "--billing"], &[], Some(&broken));
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "", "no totals from a file read in part");
+    assert!(
+        stderr(&o).contains("no totals are printed"),
+        "{}",
+        stderr(&o)
+    );
+
+    let full = content("json_v2_0");
+    let cut = &full[..full.rfind("\"tenant_uuid\"").unwrap() + 30];
+    let o = run(&["--json", "usage", "-"], &[], Some(cut));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cut short"), "{}", stderr(&o));
+    let lines: Vec<Value> = json_lines(&o)
+        .into_iter()
+        .filter(|l| l.get("error").is_none())
+        .collect();
+    assert!(!lines.is_empty(), "the records before the cut");
+
+    let o = run(&["usage", "/nonexistent/usage.csv"], &[], None);
+    assert_eq!(o.status.code(), Some(2));
+}
