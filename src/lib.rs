@@ -42,11 +42,13 @@
 //! | [`patch`], [`new_report`] | [`ReportUpdate`], the `PUT` body; [`NewReport`], the `POST` body | none |
 //! | [`model`] | [`Report`] and its parts; [`Report::from_json`] with errors that name the member | none |
 //! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
+//! | [`usage`], [`billing`] | usage files read into [`UsageRecord`](usage::UsageRecord)s (`csv_v2_0`, `json_v2_0`, streamed), and the billable quantity of each | `Read` only |
 //! | [`desired`], [`plan`] | reports as code: [`DesiredReports`](desired::DesiredReports) read from a file, and the [`Plan`](plan::Plan) between it and the reports as they are | none |
 //! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
 //! | [`auth`], [`RetryPolicy`] | tokens (fixed, client credentials, your own [`TokenSource`](auth::TokenSource)); which failed calls are retried | via transport |
 //! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, retries run (within a [`RetryBudget`]), results verified | via transport |
 //! | [`bulk`] | one job per id on bounded threads; runs that stop by themselves when the service keeps failing or refuses the credentials, or when told to ([`StopReason`]) | via client |
+//! | [`Client::stored_usage`], [`Client::billing_report`] | a stored file read as usage in one stream; the vendor's billing-report recipe | via client |
 //! | [`apply`] | [`Client::plan`], [`Client::apply`] (on the bulk engine) and [`Client::export`] | via client |
 //!
 //! Building patches and parsing reports need no network: with `default-features = false`
@@ -123,4 +125,5 @@ pub use verify::{Field, FieldMismatch, Mismatch};
 #[doc = include_str!("../docs/api.md")]
 #[doc = include_str!("../docs/testing.md")]
 #[doc = include_str!("../docs/desired-state.md")]
+#[doc = include_str!("../docs/usage-data.md")]
 pub struct DocsDoctests;

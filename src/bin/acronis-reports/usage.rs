@@ -401,4 +401,6 @@ fn total_row(line: &Line) -> String {
         line.unit.as_deref().unwrap_or("-"),
         human
     )
+    .trim_end()
+    .to_owned()
 }
