@@ -15,63 +15,22 @@
 //!     cargo run --example billing -- <tenant-id>
 //! ```
 
-use std::env::var;
+mod common;
+
 use std::error::Error;
-use std::time::Duration;
 
 use acronis_reports::usage::UsageFormat;
-use acronis_reports::{BillingOptions, Client, Date};
-use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, TENANT_ID};
+use acronis_reports::{BillingOptions, Date};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut emulator = None;
-    let (client, tenant) = match var("ACRONIS_BASE_URL") {
-        Ok(base_url) => {
-            let tenant = std::env::args()
-                .nth(1)
-                .ok_or("give the tenant id as the first argument")?;
-            let client = Client::builder()
-                .base_url(base_url)
-                .client_credentials(var("ACRONIS_CLIENT_ID")?, var("ACRONIS_CLIENT_SECRET")?)
-                .build()?;
-            (client, tenant)
-        }
-        Err(_) => {
-            let started = emulator.insert(Emulator::start()?);
-            println!(
-                "local emulator of the reports API at {}",
-                started.base_url()
-            );
-            let client = Client::builder()
-                .base_url(started.base_url())
-                .client_credentials(CLIENT_ID, CLIENT_SECRET)
-                .poll_interval(Duration::from_millis(200))
-                .build()?;
-            (client, TENANT_ID.to_owned())
-        }
-    };
-
-    // Last month.
-    let today = Date::today_utc();
-    let (year, month) = if today.month() == 1 {
-        (today.year() - 1, 12)
-    } else {
-        (today.year(), today.month() - 1)
-    };
-    let start = Date::new(year, month, 1).ok_or("no such month")?;
-    let end = (28..=31)
-        .rev()
-        .find_map(|day| Date::new(year, month, day))
-        .ok_or("no such month")?;
+    let (client, tenant, _emulator) = common::connect()?;
+    let (start, end) = Date::today_utc()
+        .previous_month()
+        .ok_or("no month before")?;
 
     // json_v2_0 gives each usage's unit, so storage can be shown in GiB.
     let options = BillingOptions::new().format(UsageFormat::JsonV2);
-    let report = match client.billing_report(
-        tenant.parse::<acronis_reports::TenantId>()?,
-        start,
-        end,
-        &options,
-    ) {
+    let report = match client.billing_report(tenant, start, end, &options) {
         Err(e) if e.is_usage_history_not_ready() => {
             return Err(
                 format!("{e}\nusage history is built overnight: try after 6 am UTC").into(),

@@ -16,56 +16,23 @@
 //!     cargo run --example create_and_download -- <tenant-id>
 //! ```
 
-use std::env::var;
+mod common;
+
 use std::error::Error;
 use std::fs::File;
 use std::io::BufWriter;
 use std::time::Duration;
 
-use acronis_reports::{Client, Date, Level, NewReport, ReportFormat, ReportKind};
-use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, TENANT_ID};
+use acronis_reports::{Date, Level, NewReport, ReportFormat, ReportKind};
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let mut emulator = None;
-    let (client, tenant) = match var("ACRONIS_BASE_URL") {
-        Ok(base_url) => {
-            let tenant = std::env::args()
-                .nth(1)
-                .ok_or("give the tenant id as the first argument")?;
-            let client = Client::builder()
-                .base_url(base_url)
-                .client_credentials(var("ACRONIS_CLIENT_ID")?, var("ACRONIS_CLIENT_SECRET")?)
-                .build()?;
-            (client, tenant)
-        }
-        Err(_) => {
-            let started = emulator.insert(Emulator::start()?);
-            println!(
-                "local emulator of the reports API at {}",
-                started.base_url()
-            );
-            let client = Client::builder()
-                .base_url(started.base_url())
-                .client_credentials(CLIENT_ID, CLIENT_SECRET)
-                .poll_interval(Duration::from_millis(200))
-                .build()?;
-            (client, TENANT_ID.to_owned())
-        }
-    };
+    let (client, tenant, emulator) = common::connect()?;
 
     // Last month's usage, summed per account, as CSV.
-    let today = Date::today_utc();
-    let (year, month) = if today.month() == 1 {
-        (today.year() - 1, 12)
-    } else {
-        (today.year(), today.month() - 1)
-    };
-    let start = Date::new(year, month, 1).ok_or("no such month")?;
-    let end = (28..=31)
-        .rev()
-        .find_map(|day| Date::new(year, month, day))
-        .ok_or("no such month")?;
-    let request = NewReport::new(tenant.parse()?, Level::Accounts, ReportKind::UsageSummary)
+    let (start, end) = Date::today_utc()
+        .previous_month()
+        .ok_or("no month before")?;
+    let request = NewReport::new(tenant, Level::Accounts, ReportKind::UsageSummary)
         .formats([ReportFormat::Csv])
         .period(start, end);
     println!("POST /reports  {}", request.to_json_string());

@@ -35,6 +35,30 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
+    /// The first and last day of `month` (1 to 12) of `year`, or `None` when there is no such
+    /// month: a report's period for a whole month.
+    ///
+    /// ```
+    /// use acronis_reports::Date;
+    ///
+    /// let (start, end) = Date::month_bounds(2028, 2).unwrap();
+    /// assert_eq!((start.to_string(), end.to_string()), ("2028-02-01".into(), "2028-02-29".into()));
+    /// assert!(Date::month_bounds(2026, 13).is_none());
+    /// ```
+    pub fn month_bounds(year: u16, month: u8) -> Option<(Date, Date)> {
+        let start = Date::new(year, month, 1)?;
+        Some((start, Date::new(year, month, days_in(year, month))?))
+    }
+
+    /// The whole month before this date's (January gives the December before).
+    pub fn previous_month(self) -> Option<(Date, Date)> {
+        if self.month == 1 {
+            Date::month_bounds(self.year.checked_sub(1)?, 12)
+        } else {
+            Date::month_bounds(self.year, self.month - 1)
+        }
+    }
+
     /// Today's date in UTC, from the system clock (1970-01-01 if the clock is before it).
     pub fn today_utc() -> Date {
         let secs = std::time::SystemTime::now()

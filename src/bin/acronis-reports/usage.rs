@@ -203,12 +203,7 @@ fn month_days(month: &str) -> Result<(Date, Date), Failure> {
     let bad = || Failure::usage(format!("--month {month:?}: expected YYYY-MM, like 2026-10"));
     let (y, m) = month.split_once('-').ok_or_else(bad)?;
     let (y, m): (u16, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    let start = Date::new(y, m, 1).ok_or_else(bad)?;
-    let end = (28..=31)
-        .rev()
-        .find_map(|d| Date::new(y, m, d))
-        .ok_or_else(bad)?;
-    Ok((start, end))
+    Date::month_bounds(y, m).ok_or_else(bad)
 }
 
 fn written(result: io::Result<()>) -> Result<(), Failure> {
