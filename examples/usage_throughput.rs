@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut totals = Totals::new();
         let mut records = 0u64;
         for record in UsageRecords::new(&mut source, format)? {
-            totals.add(&record?);
+            totals.add(&record?)?;
             records += 1;
         }
         let secs = started.elapsed().as_secs_f64();
@@ -128,7 +128,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             source.made as f64 / 1e6,
             source.made as f64 / 1e6 / secs,
             records as f64 / secs,
-            totals.lines().len(),
+            totals.len(),
             peak_mib().unwrap_or(f64::NAN),
         );
     }

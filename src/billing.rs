@@ -7,8 +7,12 @@
 //! - **which amount**: the amount used during the period (`delta`) for compute points
 //!   (`compute_points`, `pw_compute_points`, `dre_compute_points`, `p_dre_compute_points`),
 //!   the amount at the end of the period (`absolute`) for every other usage;
-//! - **which split** (`csv_v2_0`): `production` for partner tenants, `total` for the others
-//!   (customers). `json_v2_0` gives one number, which is taken as it is.
+//! - **which split** (`csv_v2_0`): `total` for customer tenants (`tenant.kind` is
+//!   `customer`), `production` for every other kind (partners, resellers, folders, units).
+//!   `json_v2_0` gives one number, which is taken as it is;
+//! - **which line**: usages are summed by tenant and *metric*: the usage name, followed by
+//!   `_` and the infrastructure's backend type when the record has one (`storage_azure`), so
+//!   that storage on different backends is billed apart.
 //!
 //! Quantities are in the usage's unit. [`Line::human`] converts bytes to GiB (1024³ bytes)
 //! and seconds to hours (3600 s: disaster-recovery compute points are given in seconds in
@@ -28,11 +32,11 @@
 //! assert_eq!(billable(&storage).to_string(), "1073741824"); // absolute, total
 //!
 //! let mut totals = Totals::new();
-//! totals.add(&storage);
-//! totals.add(&storage);
-//! let line = &totals.lines()[0];
-//! assert_eq!((line.usage_name.as_str(), line.quantity.to_string()), ("storage", "2147483648".into()));
-//! # Ok::<(), acronis_reports::ParseIdError>(())
+//! totals.add(&storage)?;
+//! totals.add(&storage)?;
+//! let line = totals.lines().next().unwrap();
+//! assert_eq!((line.metric.as_str(), line.quantity.to_string()), ("storage", "2147483648".into()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::collections::BTreeMap;
@@ -59,10 +63,10 @@ pub fn billable(record: &UsageRecord) -> Decimal {
             absolute, delta, ..
         } => {
             let split = if by_delta { delta } else { absolute };
-            if record.tenant_kind.as_deref() == Some("partner") {
-                split.production
-            } else {
+            if record.tenant_kind.as_deref() == Some("customer") {
                 split.total
+            } else {
+                split.production
             }
         }
         UsageValues::Single { value, absolute } => {
@@ -75,18 +79,33 @@ pub fn billable(record: &UsageRecord) -> Decimal {
     }
 }
 
-/// Billable quantities summed by tenant and usage: see [`Totals::add`].
+/// The metric a record is billed under: its usage name, and `_` and its infrastructure's
+/// backend type when it has one (`storage_azure`), as the vendor's billing module names them.
+pub fn metric(record: &UsageRecord) -> String {
+    match record
+        .infra
+        .as_ref()
+        .and_then(|i| i.backend_type.as_deref())
+    {
+        Some(backend) => format!("{}_{backend}", record.usage_name),
+        None => record.usage_name.clone(),
+    }
+}
+
+/// Billable quantities summed by tenant and metric: see [`Totals::add`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
     lines: BTreeMap<(TenantId, String), Line>,
 }
 
-/// The billable quantity of one usage of one tenant.
+/// The billable quantity of one metric of one tenant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Line {
     /// The tenant.
     pub tenant: TenantId,
+    /// What is billed: see [`metric`].
+    pub metric: String,
     /// The usage, like `storage`.
     pub usage_name: String,
     /// The unit of [`quantity`](Self::quantity), when the file says (`json_v2_0` does).
@@ -95,6 +114,20 @@ pub struct Line {
     pub quantity: Decimal,
     /// How many records were summed.
     pub records: u64,
+}
+
+/// A sum that a [`Decimal`] cannot hold exactly (past 28 significant digits): it is refused
+/// rather than rounded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "tenant {tenant}, {metric}: the sum cannot be held exactly (more than 28 significant digits); nothing was added"
+)]
+#[non_exhaustive]
+pub struct SumError {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// The metric.
+    pub metric: String,
 }
 
 impl Line {
@@ -106,7 +139,10 @@ impl Line {
             "seconds" => (Decimal::from(3600u32), "hours"),
             _ => return None,
         };
-        Some(((self.quantity / divisor).round_dp(3).normalize(), unit))
+        Some((
+            self.quantity.checked_div(divisor)?.round_dp(3).normalize(),
+            unit,
+        ))
     }
 }
 
@@ -116,29 +152,48 @@ impl Totals {
         Totals::default()
     }
 
-    /// Adds `record`'s [`billable`] quantity to its tenant and usage.
-    pub fn add(&mut self, record: &UsageRecord) {
+    /// Adds `record`'s [`billable`] quantity to its tenant and [`metric`].
+    ///
+    /// # Errors
+    ///
+    /// [`SumError`] when the sum would not be exact; the totals are left as they were.
+    pub fn add(&mut self, record: &UsageRecord) -> Result<(), SumError> {
+        let metric = metric(record);
+        let key = (record.tenant, metric);
+        let quantity = billable(record);
+        let before = self.lines.get(&key).map_or(Decimal::ZERO, |l| l.quantity);
+        // A sum past 28 significant digits loses decimals (its scale drops) or overflows.
+        let exact = before
+            .checked_add(quantity)
+            .filter(|sum| sum.scale() >= before.scale().max(quantity.scale()));
+        let Some(sum) = exact else {
+            return Err(SumError {
+                tenant: key.0,
+                metric: key.1,
+            });
+        };
         let line = self
             .lines
-            .entry((record.tenant, record.usage_name.clone()))
-            .or_insert_with(|| Line {
-                tenant: record.tenant,
+            .entry(key)
+            .or_insert_with_key(|(tenant, metric)| Line {
+                tenant: *tenant,
+                metric: metric.clone(),
                 usage_name: record.usage_name.clone(),
                 unit: record.unit.clone(),
                 quantity: Decimal::ZERO,
                 records: 0,
             });
-        // 79 octillion at most: a sum past it stays there rather than wrapping.
-        line.quantity = line.quantity.saturating_add(billable(record));
+        line.quantity = sum;
         line.records += 1;
         if line.unit.is_none() {
             line.unit.clone_from(&record.unit);
         }
+        Ok(())
     }
 
-    /// The lines, by tenant, then usage name.
-    pub fn lines(&self) -> Vec<&Line> {
-        self.lines.values().collect()
+    /// The lines, by tenant, then metric.
+    pub fn lines(&self) -> impl Iterator<Item = &Line> {
+        self.lines.values()
     }
 
     /// The lines, owned.
@@ -146,24 +201,13 @@ impl Totals {
         self.lines.into_values().collect()
     }
 
+    /// How many lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
     /// Whether no record was added.
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
-    }
-}
-
-impl<'a> Extend<&'a UsageRecord> for Totals {
-    fn extend<I: IntoIterator<Item = &'a UsageRecord>>(&mut self, records: I) {
-        for record in records {
-            self.add(record);
-        }
-    }
-}
-
-impl<'a> FromIterator<&'a UsageRecord> for Totals {
-    fn from_iter<I: IntoIterator<Item = &'a UsageRecord>>(records: I) -> Totals {
-        let mut totals = Totals::new();
-        totals.extend(records);
-        totals
     }
 }

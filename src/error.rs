@@ -45,6 +45,11 @@ pub enum Error {
     #[error(transparent)]
     Usage(Box<crate::usage::UsageError>),
 
+    /// Billable totals that a [`Decimal`](crate::usage::Decimal) cannot hold exactly
+    /// ([`Client::billing_report`](crate::Client::billing_report)).
+    #[error(transparent)]
+    Billing(crate::billing::SumError),
+
     /// The API answered with a status outside 2xx; the vendor's error body, when there was
     /// one, is parsed into the [`ApiError`].
     #[error(transparent)]
@@ -213,7 +218,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } | Error::InvalidReport(_) => ErrorKind::InvalidInput,
             Error::Plan(_) => ErrorKind::Plan,
-            Error::Usage(_) => ErrorKind::Usage,
+            Error::Usage(_) | Error::Billing(_) => ErrorKind::Usage,
             Error::Api(_) => ErrorKind::Api,
             Error::Auth(_) => ErrorKind::Auth,
             Error::TokenSource { .. } => ErrorKind::TokenSource,
@@ -367,7 +372,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// No plan can be made for desired reports; nothing was changed: [`Error::Plan`].
     Plan,
-    /// A usage file's content could not be read: [`Error::Usage`].
+    /// A usage file's content could not be read, or summed: [`Error::Usage`],
+    /// [`Error::Billing`].
     Usage,
     /// The API answered with a status outside 2xx: [`Error::Api`].
     Api,

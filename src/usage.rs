@@ -36,7 +36,7 @@ mod csv;
 mod json;
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufReader, Read};
 
 use serde::{Deserialize, Serialize};
 
@@ -225,22 +225,37 @@ impl UsageRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Position {
+    /// The first bytes, before the format is known.
+    Start,
     /// The CSV header row.
     Header,
-    /// A CSV record, counted from 1 after the header (the file's line is one more, or more
-    /// when fields hold line breaks).
-    Row(u64),
+    /// A CSV record.
+    #[non_exhaustive]
+    Row {
+        /// Counted from 1 after the header.
+        row: u64,
+        /// The line of the file it starts on, from 1 (fields may hold line breaks).
+        line: u64,
+    },
     /// An item of JSON's `tenants`, counted from 0.
     Index(u64),
-    /// The JSON document around the items, at this byte offset.
+    /// The JSON document around the items, at this byte offset (from 0).
     Document(u64),
+}
+
+impl Position {
+    /// A CSV record's position.
+    pub fn row(row: u64, line: u64) -> Position {
+        Position::Row { row, line }
+    }
 }
 
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Position::Start => f.write_str("the start of the file"),
             Position::Header => f.write_str("the header row"),
-            Position::Row(n) => write!(f, "row {n}"),
+            Position::Row { row, line } => write!(f, "row {row} (line {line})"),
             Position::Index(n) => write!(f, "tenants[{n}]"),
             Position::Document(offset) => write!(f, "byte {offset}"),
         }
@@ -251,8 +266,8 @@ impl fmt::Display for Position {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct UsageError {
-    /// The format being read.
-    pub format: UsageFormat,
+    /// The format being read; `None` before it is known (see [`detect`]).
+    pub format: Option<UsageFormat>,
     /// Where.
     pub position: Position,
     /// The column (CSV) or member (JSON) at fault, if one is.
@@ -266,7 +281,7 @@ pub struct UsageError {
 impl UsageError {
     fn new(format: UsageFormat, position: Position, message: impl Into<String>) -> UsageError {
         UsageError {
-            format,
+            format: Some(format),
             position,
             field: None,
             message: message.into(),
@@ -279,7 +294,7 @@ impl UsageError {
         self
     }
 
-    fn io(format: UsageFormat, position: Position, source: io::Error) -> UsageError {
+    fn io(format: Option<UsageFormat>, position: Position, source: io::Error) -> UsageError {
         UsageError {
             format,
             position,
@@ -298,7 +313,10 @@ impl UsageError {
 
 impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} usage file, {}", self.format, self.position)?;
+        match self.format {
+            Some(format) => write!(f, "{format} usage file, {}", self.position)?,
+            None => write!(f, "usage file, {}", self.position)?,
+        }
         if let Some(field) = &self.field {
             write!(f, ", {field}")?;
         }
@@ -316,9 +334,10 @@ impl std::error::Error for UsageError {
 
 /// The records of a usage file, read one at a time: see the [module](self).
 ///
-/// After an error the iteration ends, except for a CSV row whose content is wrong, which is
-/// skipped (the next rows are read). The JSON `params` object, once read, is available from
-/// [`params`](Self::params).
+/// A CSV row or JSON item whose content is wrong yields its error and is skipped: the next
+/// ones are read. Any other error (the file cut short, the reader failing, a document that is
+/// not a usage file) ends the iteration. The JSON `params` object, once read, is available
+/// from [`params`](Self::params).
 pub struct UsageRecords<R> {
     inner: Inner<R>,
 }
@@ -391,42 +410,106 @@ impl<R> fmt::Debug for UsageRecords<R> {
 /// byte-order mark) means `json_v2_0`, anything else `csv_v2_0`.
 pub type Detected = UsageRecords<Box<dyn Read + Send>>;
 
+/// How far [`detect`] looks for the first byte that is not blank.
+const SNIFF_LIMIT: usize = 64 * 1024;
+
 /// Reads a usage file whose format and compression are not known: see [`Detected`].
 ///
 /// # Errors
 ///
-/// When the first bytes cannot be read, or as [`UsageRecords::new`].
+/// When the first bytes cannot be read (the reader's error is the source), or as
+/// [`UsageRecords::new`].
 pub fn detect(reader: impl Read + Send + 'static) -> Result<Detected, UsageError> {
-    let mut reader = BufReader::new(reader);
-    let head = reader
-        .fill_buf()
-        .map_err(|e| UsageError::io(UsageFormat::CsvV2, Position::Header, e))?;
+    let failed = |e| UsageError::io(None, Position::Start, e);
+    let mut reader: Box<dyn Read + Send> = Box::new(reader);
+    // However the first reads come (a byte at a time, say), look at two bytes at least.
+    let head = sniff(&mut reader, |head| head.len() >= 2).map_err(failed)?;
     let gzipped = head.starts_with(&[0x1f, 0x8b]);
-    let mut reader: Box<dyn BufRead + Send> = if gzipped {
-        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(reader)))
-    } else {
-        Box::new(reader)
-    };
-    let format = {
-        let head = reader
-            .fill_buf()
-            .map_err(|e| UsageError::io(UsageFormat::CsvV2, Position::Header, e))?;
+    reader = Box::new(io::Cursor::new(head).chain(reader));
+    if gzipped {
+        reader = Box::new(flate2::read::MultiGzDecoder::new(reader));
+    }
+    let blank = |b: &u8| b.is_ascii_whitespace();
+    let head = sniff(&mut reader, |head| {
         let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-        match head.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') => UsageFormat::JsonV2,
-            _ => UsageFormat::CsvV2,
-        }
+        // Enough to have seen a whole byte-order mark, and a byte that is not blank.
+        head.len() >= 3 && head.iter().any(|b| !blank(b)) || head.len() >= SNIFF_LIMIT
+    })
+    .map_err(failed)?;
+    let first = {
+        let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head);
+        text.iter().find(|b| !blank(b)).copied()
     };
-    UsageRecords::new(Box::new(reader) as Box<dyn Read + Send>, format)
+    let format = match first {
+        Some(b'{') => UsageFormat::JsonV2,
+        _ => UsageFormat::CsvV2,
+    };
+    UsageRecords::new(
+        Box::new(io::Cursor::new(head).chain(reader)) as Box<dyn Read + Send>,
+        format,
+    )
 }
 
-/// Parses a number of a usage file exactly.
+/// Reads from `reader` until `enough` says so or the file ends; returns what was read.
+fn sniff(reader: &mut impl Read, enough: impl Fn(&[u8]) -> bool) -> io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 512];
+    while !enough(&head) {
+        match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(head)
+}
+
+/// Parses a number of a usage file exactly: JSON's number grammar (`-12`, `0.5`, `1e3`),
+/// nothing looser.
 fn decimal(text: &str) -> Result<Decimal, String> {
     let text = text.trim();
+    if !is_number(text) {
+        return Err(format!("{} is not a number", shown(text)));
+    }
     let parsed = if text.contains(['e', 'E']) {
         Decimal::from_scientific(text)
     } else {
         Decimal::from_str_exact(text)
     };
-    parsed.map_err(|e| format!("{text:?} is not a number this crate can hold exactly ({e})"))
+    parsed.map_err(|e| {
+        format!(
+            "{} is not a number this crate can hold exactly ({e})",
+            shown(text)
+        )
+    })
+}
+
+/// Whether `text` is a number by JSON's grammar.
+fn is_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let text = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (&text[..i], Some(&text[i + 1..])),
+        None => (text, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let int_ok = digits(int) && (int == "0" || !int.starts_with('0'));
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        digits(e)
+    });
+    int_ok && frac.is_none_or(digits) && exponent_ok
+}
+
+/// A value for a message: quoted, and cut short when long (a file's junk can be megabytes).
+fn shown(text: &str) -> String {
+    const MAX: usize = 40;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{:?}... ({} bytes)", &text[..end], text.len()),
+        None => format!("{text:?}"),
+    }
 }

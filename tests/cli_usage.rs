@@ -40,7 +40,7 @@ fn billing_runs_the_recipe_and_prints_exact_totals() {
     // The exact number in the output: an integer, past 2^53.
     assert!(
         stdout(&o).contains(&format!(
-            r#"{{"tenant":"{CUSTOMER_A}","usage_name":"storage","quantity":10000000000000000,"#
+            r#"{{"tenant":"{CUSTOMER_A}","usage_name":"storage","metric":"storage_azure","quantity":10000000000000000,"#
         )),
         "{}",
         stdout(&o)
@@ -206,7 +206,7 @@ fn usage_reads_files_gzip_or_not_and_from_standard_input() {
     assert_eq!(lines.len(), 6);
     assert_eq!(
         lines[1],
-        json!({"tenant": CUSTOMER_A, "usage_name": "dre_compute_points", "quantity": 7200,
+        json!({"tenant": CUSTOMER_A, "usage_name": "dre_compute_points", "metric": "dre_compute_points", "quantity": 7200,
             "unit": "seconds", "human": {"quantity": 2, "unit": "hours"}, "records": 1})
     );
     let o = run(&["usage", "-"], &[], Some(&content("csv_v2_0")));
@@ -221,7 +221,7 @@ fn a_broken_file_says_where_and_billing_prints_no_totals() {
     let o = run(&["usage", "-"], &[], Some(&broken));
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("-: csv_v2_0 usage file, row 2, usage.absolute.production: \"lots\""),
+        stderr(&o).contains("-: csv_v2_0 usage file, row 2 (line 3), usage.absolute.production: \"lots\" is not a number"),
         "{}",
         stderr(&o)
     );

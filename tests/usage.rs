@@ -114,13 +114,12 @@ fn the_emulators_json_reads_the_same_usages() {
 
 #[test]
 fn billing_totals_match_a_hand_computed_table() {
-    let totals: Totals = read(&emulator_file("json_v2_0"), UsageFormat::JsonV2)
-        .iter()
-        .map(|r| r.as_ref().unwrap())
-        .collect();
+    let mut totals = Totals::new();
+    for record in read(&emulator_file("json_v2_0"), UsageFormat::JsonV2) {
+        totals.add(&record.unwrap()).unwrap();
+    }
     let got: Vec<(String, &str, String, Option<String>)> = totals
         .lines()
-        .iter()
         .map(|l| {
             (
                 l.tenant.to_string(),
@@ -221,16 +220,19 @@ fn csv_errors_name_the_row_and_column_and_the_next_rows_are_read() {
     assert_eq!(
         errors,
         [
-            (Position::Row(2), Some("usage.absolute.total".to_owned())),
-            (Position::Row(3), Some("tenant.id".to_owned())),
-            (Position::Row(4), Some("application.id".to_owned())),
-            (Position::Row(5), Some("usage.effective.total".to_owned())),
+            (Position::row(2, 3), Some("usage.absolute.total".to_owned())),
+            (Position::row(3, 4), Some("tenant.id".to_owned())),
+            (Position::row(4, 5), Some("application.id".to_owned())),
+            (
+                Position::row(5, 6),
+                Some("usage.effective.total".to_owned())
+            ),
         ]
     );
     let e = results[1].as_ref().unwrap_err();
     assert_eq!(
         e.to_string(),
-        "csv_v2_0 usage file, row 2, usage.absolute.total: \"one\" is not a number this crate can hold exactly (Invalid decimal: unknown character)"
+        "csv_v2_0 usage file, row 2 (line 3), usage.absolute.total: \"one\" is not a number"
     );
     assert!(results[5].is_ok());
 }
@@ -242,7 +244,7 @@ fn a_truncated_csv_ends_in_an_error_naming_its_row() {
     let results = read(cut.as_bytes(), UsageFormat::CsvV2);
     assert_eq!(results.len(), 2);
     let e = results[1].as_ref().unwrap_err();
-    assert_eq!(e.position, Position::Row(2));
+    assert_eq!(e.position, Position::row(2, 3));
     assert!(
         e.message.contains("4 fields where the header has 16"),
         "{e}"
@@ -262,7 +264,7 @@ fn bytes_that_are_not_utf8_are_that_rows_error() {
     let results = read(&file, UsageFormat::CsvV2);
     assert_eq!(results.len(), 3);
     let e = results[1].as_ref().unwrap_err();
-    assert_eq!(e.position, Position::Row(2));
+    assert_eq!(e.position, Position::row(2, 3));
     assert!(e.message.contains("not UTF-8"), "{e}");
     assert_eq!(results[2].as_ref().unwrap().absolute(), dec("2"));
 }
@@ -464,4 +466,213 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn the_billable_split_is_total_for_customers_only() {
+    // The vendor's module: `total` when the kind is exactly `customer`, `production` for
+    // every other kind (partners, resellers, folders, units, none).
+    let n = dec;
+    let record = |kind: Option<&str>| {
+        let mut r = UsageRecord::new(
+            A.parse().unwrap(),
+            "backup",
+            "storage",
+            UsageValues::Split {
+                absolute: Split::new(n("1"), n("1"), n("2")),
+                delta: Split::default(),
+                effective: Split::default(),
+            },
+        );
+        r.tenant_kind = kind.map(str::to_owned);
+        r
+    };
+    assert_eq!(billable(&record(Some("customer"))), n("2"));
+    for kind in [
+        Some("partner"),
+        Some("folder"),
+        Some("unit"),
+        Some("Customer"),
+        None,
+    ] {
+        assert_eq!(billable(&record(kind)), n("1"), "{kind:?}");
+    }
+}
+
+#[test]
+fn totals_bill_each_backend_apart_and_refuse_an_inexact_sum() {
+    let text = format!(
+        "{HEADER}\n{A},customer,backup,storage,i1,azure,,1,0,1,0,0,0,1,0,1\n\
+         {A},customer,backup,storage,i2,acronis,,5,0,5,0,0,0,5,0,5\n\
+         {A},customer,backup,storage,i3,azure,,2,0,2,0,0,0,2,0,2\n"
+    );
+    let mut totals = Totals::new();
+    for record in read(text.as_bytes(), UsageFormat::CsvV2) {
+        totals.add(&record.unwrap()).unwrap();
+    }
+    let got: Vec<(&str, String, u64)> = totals
+        .lines()
+        .map(|l| (l.metric.as_str(), l.quantity.to_string(), l.records))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("storage_acronis", "5".to_owned(), 1),
+            ("storage_azure", "3".to_owned(), 2)
+        ]
+    );
+
+    // Past what a Decimal holds exactly: refused, the totals left as they were.
+    let huge = |v: &str| {
+        UsageRecord::new(
+            A.parse().unwrap(),
+            "backup",
+            "seats",
+            UsageValues::Single {
+                value: dec("0"),
+                absolute: dec(v),
+            },
+        )
+    };
+    let mut totals = Totals::new();
+    totals.add(&huge("70000000000000000000000000000")).unwrap();
+    let e = totals
+        .add(&huge("70000000000000000000000000000"))
+        .unwrap_err();
+    assert_eq!(e.metric, "seats");
+    let mut totals = Totals::new();
+    totals.add(&huge("9000000000000000000000000000")).unwrap();
+    assert!(totals.add(&huge("0.4")).is_err(), "a sum that would round");
+    assert_eq!(
+        totals.lines().next().unwrap().quantity,
+        dec("9000000000000000000000000000")
+    );
+}
+
+#[test]
+fn numbers_follow_the_json_grammar() {
+    for bad in [
+        "46_6._316",
+        "+9",
+        "19.",
+        ".69",
+        "0653",
+        "1e",
+        "--1",
+        "0x10",
+        "NaN",
+        "",
+    ] {
+        let text = row(&format!(
+            "{A},customer,backup,storage,,,,{bad},0,1,0,0,0,1,0,1"
+        ));
+        let e = read(text.as_bytes(), UsageFormat::CsvV2)
+            .remove(0)
+            .unwrap_err();
+        assert_eq!(
+            e.field.as_deref(),
+            Some("usage.absolute.production"),
+            "{bad}"
+        );
+    }
+    for good in ["0", "-1", "12.50", "1e3", "2E-2", "0.000001"] {
+        let text = row(&format!(
+            "{A},customer,backup,storage,,,,{good},0,1,0,0,0,1,0,1"
+        ));
+        assert!(
+            read(text.as_bytes(), UsageFormat::CsvV2).remove(0).is_ok(),
+            "{good}"
+        );
+    }
+}
+
+#[test]
+fn a_json_document_without_tenants_is_an_error_not_an_empty_month() {
+    for text in [
+        r#"{"error": {"code": 500, "message": "Internal"}}"#,
+        r#"{"params": {}}"#,
+        r#"{}"#,
+    ] {
+        let results = read(text.as_bytes(), UsageFormat::JsonV2);
+        assert_eq!(results.len(), 1, "{text}");
+        let e = results[0].as_ref().unwrap_err();
+        assert!(e.message.contains("no tenants member"), "{e}");
+    }
+    // An unknown member is skipped, but must be JSON; a second tenants is refused.
+    let results = read(br#"{"z": {], "tenants": []}"#, UsageFormat::JsonV2);
+    assert_eq!(results[0].as_ref().unwrap_err().field.as_deref(), Some("z"));
+    let results = read(br#"{"tenants": [], "tenants": []}"#, UsageFormat::JsonV2);
+    assert!(results[0].as_ref().unwrap_err().message.contains("twice"));
+    // A member's error gives where the member's value starts.
+    let results = read(br#"{"params": [1, 2}, "tenants": []}"#, UsageFormat::JsonV2);
+    let e = results[0].as_ref().unwrap_err();
+    assert_eq!(e.position, Position::Document(11), "{e}");
+}
+
+#[test]
+fn whole_numbers_are_whole() {
+    let text = format!(
+        r#"{{"tenants": [{}]}}"#,
+        ITEM.replace(r#""tenant_id": 7"#, r#""tenant_id": 1.5"#)
+    );
+    let e = read(text.as_bytes(), UsageFormat::JsonV2)
+        .remove(0)
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("tenant_id"));
+    let text = format!(r#"{{"tenants": [{}]}}"#, ITEM.replace("1790812800", "-1.9"));
+    let e = read(text.as_bytes(), UsageFormat::JsonV2)
+        .remove(0)
+        .unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("range_start"));
+}
+
+#[test]
+fn detect_waits_for_enough_bytes_however_they_come() {
+    /// Gives one byte per read.
+    struct Trickle(std::io::Cursor<Vec<u8>>);
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+    let gzip = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(&emulator_file("json_v2_0")).unwrap();
+        e.finish().unwrap()
+    };
+    let mut json = b"\n\n  \n".to_vec();
+    json.extend_from_slice(&emulator_file("json_v2_0"));
+    for (bytes, format) in [(gzip, UsageFormat::JsonV2), (json, UsageFormat::JsonV2)] {
+        let records = usage::detect(Trickle(std::io::Cursor::new(bytes))).unwrap();
+        assert_eq!(records.format(), format);
+        assert_eq!(records.filter(Result::is_ok).count(), 6);
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_in_bounded_memory() {
+    // A quote left open swallows the rest: after 16 MiB the reader says so and stops.
+    struct Endless(u64);
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Ok(0);
+            }
+            let n = (buf.len() as u64).min(self.0) as usize;
+            buf[..n].fill(b'x');
+            self.0 -= n as u64;
+            Ok(n)
+        }
+    }
+    let head = row(&format!("{A},customer,backup,storage,,,,1,0,1,0,0,0,1,0,1"));
+    let start = format!("{head}{A},customer,\"backup");
+    let reader = std::io::Cursor::new(start.into_bytes()).chain(Endless(64 * 1024 * 1024));
+    let results: Vec<_> = UsageRecords::new(reader, UsageFormat::CsvV2)
+        .unwrap()
+        .collect();
+    assert_eq!(results.len(), 2);
+    let e = results[1].as_ref().unwrap_err();
+    assert!(e.message.contains("quote left open"), "{e}");
 }

@@ -269,7 +269,7 @@ impl Client {
             let mut totals = Totals::new();
             let mut records = 0u64;
             for record in self.stored_usage(report.id, &file)? {
-                totals.add(&record?);
+                totals.add(&record?).map_err(Error::Billing)?;
                 records += 1;
             }
             Ok((file, totals, records))

@@ -1,11 +1,53 @@
 //! `csv_v2_0`: parsed by the `csv` crate, each row deserialized with serde by its column
 //! names; columns this version does not know are kept as text.
 
-use std::io::Read;
+use std::fmt;
+use std::io::{self, Read};
 
 use serde::Deserialize;
 
-use super::{Infra, Position, Split, UsageError, UsageFormat, UsageRecord, UsageValues, decimal};
+use super::{
+    Infra, Position, Split, UsageError, UsageFormat, UsageRecord, UsageValues, decimal, shown,
+};
+
+/// The largest row (or header) read: a larger one means a quote left open, which would
+/// otherwise swallow the rest of the file into one field, in memory.
+const MAX_ROW: u64 = 16 * 1024 * 1024;
+
+/// The reader under the `csv` crate, refusing to go further than [`MAX_ROW`] past the end of
+/// the last record read, so that memory stays bounded whatever the file holds.
+struct Limited<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+}
+
+/// The error [`Limited`] gives.
+#[derive(Debug)]
+struct RowTooLarge;
+
+impl fmt::Display for RowTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a row larger than {} MiB: is a quote left open?",
+            MAX_ROW / 1024 / 1024
+        )
+    }
+}
+
+impl std::error::Error for RowTooLarge {}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read >= self.limit {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, RowTooLarge));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
 
 /// The columns every `csv_v2_0` file has (the vendor's billing module refuses a file
 /// without one of them).
@@ -70,7 +112,7 @@ struct Row<'r> {
 }
 
 pub(super) struct CsvRecords<R> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Limited<R>>,
     headers: csv::StringRecord,
     /// Indices of the columns this version does not know.
     extra: Vec<usize>,
@@ -85,10 +127,14 @@ impl<R: Read> CsvRecords<R> {
     pub(super) fn new(reader: R) -> Result<CsvRecords<R>, UsageError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(Limited {
+                inner: reader,
+                read: 0,
+                limit: MAX_ROW,
+            });
         let headers = reader
             .headers()
-            .map_err(|e| csv_error(e, Position::Header))?
+            .map_err(|e| csv_error(e, Position::Header, &csv::StringRecord::new()))?
             .clone();
         let names: Vec<&str> = headers.iter().map(str::trim).collect();
         if names.iter().all(|n| n.is_empty()) {
@@ -113,7 +159,7 @@ impl<R: Read> CsvRecords<R> {
                 ),
             ));
         }
-        if let Some(twice) = names
+        if let Some((_, twice)) = names
             .iter()
             .enumerate()
             .find(|(i, n)| names[..*i].contains(n))
@@ -121,7 +167,7 @@ impl<R: Read> CsvRecords<R> {
             return Err(UsageError::new(
                 FORMAT,
                 Position::Header,
-                format!("the column {} appears twice", twice.1),
+                format!("the column {} appears twice", shown(twice)),
             ));
         }
         let extra = names
@@ -141,24 +187,12 @@ impl<R: Read> CsvRecords<R> {
     }
 
     fn parse(&self) -> Result<UsageRecord, UsageError> {
-        let at = Position::Row(self.row);
-        let row: Row<'_> = self.record.deserialize(Some(&self.headers)).map_err(|e| {
-            let column = match e.kind() {
-                csv::ErrorKind::Deserialize { err, .. } => err
-                    .field()
-                    .and_then(|i| self.headers.get(usize::try_from(i).ok()?))
-                    .map(str::to_owned),
-                _ => None,
-            };
-            let e = csv_error(e, at);
-            match column {
-                Some(column) => UsageError {
-                    field: Some(column),
-                    ..e
-                },
-                None => e,
-            }
-        })?;
+        let line = self.record.position().map_or(0, csv::Position::line);
+        let at = Position::row(self.row, line);
+        let row: Row<'_> = self
+            .record
+            .deserialize(Some(&self.headers))
+            .map_err(|e| csv_error(e, at, &self.headers))?;
         let required = |column: &str, value: &str| {
             if value.trim().is_empty() {
                 Err(UsageError::new(FORMAT, at, "is empty").field(column))
@@ -174,8 +208,9 @@ impl<R: Read> CsvRecords<R> {
             (!value.is_empty()).then(|| value.to_owned())
         };
         let tenant = required("tenant.id", row.tenant_id)?;
-        let tenant = tenant.parse().map_err(|e: crate::ParseIdError| {
-            UsageError::new(FORMAT, at, e.to_string()).field("tenant.id")
+        let tenant = tenant.parse().map_err(|_| {
+            UsageError::new(FORMAT, at, format!("{} is not a UUID", shown(&tenant)))
+                .field("tenant.id")
         })?;
         let infra = Infra {
             id: optional(row.infra_id),
@@ -237,7 +272,11 @@ impl<R: Read> Iterator for CsvRecords<R> {
             return None;
         }
         self.row += 1;
-        match self.reader.read_record(&mut self.record) {
+        let read = self.reader.read_record(&mut self.record);
+        // The next record may take up to MAX_ROW bytes past this one's end.
+        let end = self.reader.position().byte();
+        self.reader.get_mut().limit = end + MAX_ROW + 64 * 1024;
+        match read {
             Ok(false) => {
                 self.done = true;
                 None
@@ -245,23 +284,38 @@ impl<R: Read> Iterator for CsvRecords<R> {
             Ok(true) => Some(self.parse()),
             Err(e) => {
                 // A row of the wrong length or of bad UTF-8 is that row's fault: the next
-                // rows can still be read. A failing reader ends the file.
+                // rows can still be read. A failing reader (or a row too large) ends the file.
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     self.done = true;
                 }
-                Some(Err(csv_error(e, Position::Row(self.row))))
+                let line = e.position().map_or(0, csv::Position::line);
+                Some(Err(csv_error(
+                    e,
+                    Position::row(self.row, line),
+                    &self.headers,
+                )))
             }
         }
     }
 }
 
-/// The `csv` crate's error, at `position`.
-fn csv_error(e: csv::Error, position: Position) -> UsageError {
+/// The `csv` crate's error, at `position`; `headers` name the columns.
+fn csv_error(e: csv::Error, position: Position, headers: &csv::StringRecord) -> UsageError {
+    let column = |i: usize| {
+        headers
+            .get(i)
+            .map_or_else(|| format!("column {}", i + 1), str::to_owned)
+    };
     match e.into_kind() {
-        csv::ErrorKind::Io(e) => UsageError::io(FORMAT, position, e),
+        csv::ErrorKind::Io(e) => {
+            if e.get_ref().is_some_and(|inner| inner.is::<RowTooLarge>()) {
+                UsageError::new(FORMAT, position, e.to_string())
+            } else {
+                UsageError::io(Some(FORMAT), position, e)
+            }
+        }
         csv::ErrorKind::Utf8 { err, .. } => {
-            UsageError::new(FORMAT, position, format!("not UTF-8 text ({err})"))
-                .field(format!("field {}", err.field() + 1))
+            UsageError::new(FORMAT, position, "not UTF-8 text").field(column(err.field()))
         }
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
@@ -271,13 +325,12 @@ fn csv_error(e: csv::Error, position: Position) -> UsageError {
             format!("has {len} fields where the header has {expected_len}"),
         ),
         csv::ErrorKind::Deserialize { err, .. } => {
-            let field = err.field().map(|i| format!("field {}", i + 1));
             let e = UsageError::new(FORMAT, position, err.kind().to_string());
-            match field {
-                Some(f) => e.field(f),
+            match err.field() {
+                Some(i) => e.field(column(usize::try_from(i).unwrap_or(usize::MAX))),
                 None => e,
             }
         }
-        other => UsageError::new(FORMAT, position, format!("{other:?}")),
+        other => UsageError::new(FORMAT, position, shown(&format!("{other:?}"))),
     }
 }

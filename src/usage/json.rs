@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Infra, Position, UsageError, UsageFormat, UsageRecord, UsageValues, decimal};
+use super::{Infra, Position, UsageError, UsageFormat, UsageRecord, UsageValues, decimal, shown};
 
 const FORMAT: UsageFormat = UsageFormat::JsonV2;
 
@@ -41,6 +41,10 @@ pub(super) struct JsonRecords<R> {
     params: Option<serde_json::Map<String, serde_json::Value>>,
     /// The last error was an item's content: the items after it can still be read.
     item_failed: bool,
+    /// Where the value being read starts, for errors about it.
+    mark: u64,
+    /// Whether the document had a `tenants` member.
+    saw_tenants: bool,
 }
 
 impl<R: BufRead> JsonRecords<R> {
@@ -53,6 +57,8 @@ impl<R: BufRead> JsonRecords<R> {
             buffer: Vec::new(),
             params: None,
             item_failed: false,
+            mark: 0,
+            saw_tenants: false,
         }
     }
 
@@ -63,7 +69,7 @@ impl<R: BufRead> JsonRecords<R> {
     fn at(&self) -> Position {
         match self.state {
             State::Items { .. } => Position::Index(self.index),
-            _ => Position::Document(self.offset),
+            _ => Position::Document(self.mark),
         }
     }
 
@@ -75,13 +81,14 @@ impl<R: BufRead> JsonRecords<R> {
     fn peek(&mut self) -> Result<Option<u8>, UsageError> {
         match self.reader.fill_buf() {
             Ok(buf) => Ok(buf.first().copied()),
-            Err(e) => Err(UsageError::io(FORMAT, self.at(), e)),
+            Err(e) => Err(UsageError::io(Some(FORMAT), self.at(), e)),
         }
     }
 
     fn bump(&mut self) {
         self.reader.consume(1);
         self.offset += 1;
+        self.mark = self.offset;
     }
 
     /// The next byte that is not a blank (nor, at the start, a byte-order mark), not consumed.
@@ -127,6 +134,7 @@ impl<R: BufRead> JsonRecords<R> {
             Some(b) => b,
             None => return Err(self.truncated()),
         };
+        self.mark = self.offset;
         let mut depth = 0usize;
         let mut in_string = false;
         let mut escaped = false;
@@ -134,7 +142,7 @@ impl<R: BufRead> JsonRecords<R> {
         loop {
             let buf = match self.reader.fill_buf() {
                 Ok(buf) => buf,
-                Err(e) => return Err(UsageError::io(FORMAT, self.at(), e)),
+                Err(e) => return Err(UsageError::io(Some(FORMAT), self.at(), e)),
             };
             if buf.is_empty() {
                 if scalar && !self.buffer.is_empty() {
@@ -218,6 +226,11 @@ impl<R: BufRead> JsonRecords<R> {
                             if self.skip_blanks()?.is_some() {
                                 return Err(self.error("more data after the document"));
                             }
+                            if !self.saw_tenants {
+                                return Err(self.error(
+                                    "the document has no tenants member: it is not a json_v2_0 usage file",
+                                ));
+                            }
                             self.state = State::Done;
                             return Ok(None);
                         }
@@ -232,11 +245,16 @@ impl<R: BufRead> JsonRecords<R> {
                         None => return Err(self.truncated()),
                     }
                     self.capture()?;
-                    let key: String = serde_json::from_slice(&self.buffer)
-                        .map_err(|e| self.error(format!("a member's name: {e}")))?;
+                    let key: String = serde_json::from_slice(&self.buffer).map_err(|e| {
+                        self.error(format!("a member's name: {}", serde_message(&e)))
+                    })?;
                     self.expect(b':', "':'")?;
                     self.state = State::Members { first: false };
                     if key == "tenants" {
+                        if self.saw_tenants {
+                            return Err(self.error("tenants appears twice"));
+                        }
+                        self.saw_tenants = true;
                         self.expect(b'[', "'[' (tenants is an array)")?;
                         self.state = State::Items { first: true };
                         continue;
@@ -244,8 +262,12 @@ impl<R: BufRead> JsonRecords<R> {
                     self.capture()?;
                     if key == "params" {
                         let params = serde_json::from_slice(&self.buffer)
-                            .map_err(|e| self.error(format!("{e}")).field("params"))?;
+                            .map_err(|e| self.error(serde_message(&e)).field("params"))?;
                         self.params = Some(params);
+                    } else {
+                        // A member this version does not know: skipped, but it must be JSON.
+                        serde_json::from_slice::<serde::de::IgnoredAny>(&self.buffer)
+                            .map_err(|e| self.error(serde_message(&e)).field(key.clone()))?;
                     }
                 }
                 State::Items { first } => {
@@ -326,8 +348,8 @@ type ItemError = (Option<String>, String);
 
 /// One item of `tenants`, from its JSON text.
 fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
-    let Members(members) =
-        serde_json::from_slice(text).map_err(|e| (None, format!("not a usage object: {e}")))?;
+    let Members(members) = serde_json::from_slice(text)
+        .map_err(|e| (None, format!("not a usage object: {}", serde_message(&e))))?;
     let mut record = UsageRecord::new(
         crate::id::TenantId::from_uuid(uuid::Uuid::nil()),
         String::new(),
@@ -344,7 +366,10 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
         let text = || -> Result<Option<String>, ItemError> {
             match serde_json::from_str::<Option<String>>(raw.get()) {
                 Ok(s) => Ok(s),
-                Err(_) => Err(bad(format!("expected a string, found {}", raw.get()))),
+                Err(_) => Err(bad(format!(
+                    "expected a string, found {}",
+                    shown(raw.get())
+                ))),
             }
         };
         let number = || -> Result<Option<super::Decimal>, ItemError> {
@@ -363,9 +388,17 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
             "tenant_id" => {
                 record.tenant_number = match number()? {
                     None => None,
-                    Some(n) => Some(u64::try_from(n).map_err(|_| {
-                        bad(format!("expected a whole number, found {}", raw.get()))
-                    })?),
+                    Some(n) => Some(
+                        u64::try_from(n)
+                            .ok()
+                            .filter(|_| n.fract().is_zero())
+                            .ok_or_else(|| {
+                                bad(format!(
+                                    "expected a whole number, found {}",
+                                    shown(raw.get())
+                                ))
+                            })?,
+                    ),
                 }
             }
             "application_id" => application = text()?,
@@ -387,9 +420,17 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
             "range_start" => {
                 record.range_start = match number()? {
                     None => None,
-                    Some(n) => Some(i64::try_from(n).map_err(|_| {
-                        bad(format!("expected a UNIX timestamp, found {}", raw.get()))
-                    })?),
+                    Some(n) => Some(
+                        i64::try_from(n)
+                            .ok()
+                            .filter(|_| n.fract().is_zero())
+                            .ok_or_else(|| {
+                                bad(format!(
+                                    "expected a UNIX timestamp, found {}",
+                                    shown(raw.get())
+                                ))
+                            })?,
+                    ),
                 }
             }
             "offering_item" => {
@@ -419,4 +460,14 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
         absolute: absolute.ok_or_else(|| missing("absolute_value"))?,
     };
     Ok(record)
+}
+
+/// serde_json's message without its "at line 1 column N", which counts from the item, not the
+/// file.
+fn serde_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
 }

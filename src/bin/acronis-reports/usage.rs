@@ -1,11 +1,13 @@
 //! `usage` and `billing`: usage data read from a file or the API, as a table, CSV, JSON
 //! lines, or billable totals; and the vendor's billing-report recipe.
 
-use std::io::{self, IsTerminal, Read};
+use std::cell::RefCell;
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
+use std::rc::Rc;
 
 use acronis_reports::billing::{Line, Totals, billable};
-use acronis_reports::usage::{self, Decimal, UsageFormat, UsageRecord};
+use acronis_reports::usage::{self, Decimal, UsageFormat, UsageRecord, UsageValues};
 use acronis_reports::{BillingOptions, Date, Level, TenantId};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
@@ -27,6 +29,9 @@ pub fn usage(
             "--dry-run is for commands that write; this one only reads",
         ));
     }
+    if view.csv && out.json {
+        return Err(Failure::usage("give --csv or --json, not both"));
+    }
     let records: Box<dyn Iterator<Item = Result<UsageRecord, (String, u8)>>> = match source {
         [file] => {
             let path = Path::new(file);
@@ -39,19 +44,14 @@ pub fn usage(
                     })?)
                 };
             let records = usage::detect(reader)
-                .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+                .map_err(|e| Failure::usage(format!("{}: {}", path.display(), chain(&e))))?;
             let shown = path.display().to_string();
-            // A file given on the command line is input: its faults are exit 2.
-            Box::new(records.map(move |r| {
-                r.map_err(|e| {
-                    let code = if e.is_io() {
-                        exit::TROUBLE
-                    } else {
-                        exit::USAGE
-                    };
-                    (format!("{shown}: {e}"), code)
-                })
-            }))
+            // A file given on the command line is input: whatever keeps it from being read
+            // (its content, a gzip stream cut short, the disk) is exit 2.
+            Box::new(
+                records
+                    .map(move |r| r.map_err(|e| (format!("{shown}: {}", chain(&e)), exit::USAGE))),
+            )
         }
         [id, stored_id] => {
             let client = client(global, 1, out)?;
@@ -67,14 +67,17 @@ pub fn usage(
     let progress = progress(global);
     let mut code = exit::OK;
     let mut failed = 0u64;
+    let mut last_failed = false;
     let mut totals = Totals::new();
-    let mut writer = view.csv.then(|| csv::Writer::from_writer(out.stdout));
+    // One write per buffer, not per record; every failure is reported.
+    let mut sink = io::BufWriter::new(out.stdout);
+    let mut writer = view.csv.then(CsvOut::new);
     if let Some(w) = writer.as_mut() {
-        w.write_record(CSV_COLUMNS).map_err(csv_failure)?;
+        w.write(&mut sink, &CSV_COLUMNS.map(str::to_owned))?;
     }
     let table = !view.billing && !view.csv && !out.json;
     if table {
-        written(out.line(&table_header()))?;
+        writeln!(sink, "{}", table_header()).map_err(|e| Failure::output(&e))?;
     }
     for record in records {
         progress.inc(1);
@@ -84,22 +87,35 @@ pub fn usage(
                 progress.suspend(|| note(format_args!("acronis-reports: {message}")));
                 code = code.max(c);
                 failed += 1;
+                last_failed = true;
                 continue;
             }
         };
-        if view.billing {
-            totals.add(&record);
+        last_failed = false;
+        let line = if view.billing {
+            if let Err(e) = totals.add(&record) {
+                return Err(Failure {
+                    code: exit::TROUBLE,
+                    message: format!("{e}: no totals are printed"),
+                });
+            }
+            continue;
         } else if let Some(w) = writer.as_mut() {
-            w.write_record(csv_row(&record)).map_err(csv_failure)?;
+            w.write(&mut sink, &csv_row(&record))?;
+            continue;
         } else if out.json {
-            written(out.line(&record_json(&record)))?;
+            record_json(&record)
         } else {
-            written(progress.suspend(|| out.line(&table_row(&record))))?;
-        }
+            table_row(&record)
+        };
+        progress
+            .suspend(|| writeln!(sink, "{line}"))
+            .map_err(|e| Failure::output(&e))?;
     }
     progress.finish_and_clear();
-    if let Some(mut w) = writer {
-        w.flush().map_err(|e| Failure::output(&e))?;
+    sink.flush().map_err(|e| Failure::output(&e))?;
+    if last_failed {
+        note("acronis-reports: the reading stopped at that error: what follows it was not read");
     }
     if view.billing {
         if failed > 0 {
@@ -119,6 +135,26 @@ pub fn usage(
         ));
     }
     Ok(code)
+}
+
+/// An error and its sources, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// Text from a file, for a terminal: control characters (escape sequences included) shown as
+/// `?`.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// `billing --tenant T --month YYYY-MM`: the exit code.
@@ -154,6 +190,11 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
             level
                 .parse::<Level>()
                 .map_err(|e| Failure::usage(format!("--level: {e}")))?,
+        );
+    }
+    if options_format_is_json(format.as_deref()) {
+        note(
+            "acronis-reports: json_v2_0 gives one number per usage: partners are billed their total, where csv_v2_0 bills their production",
         );
     }
     let client = client(global, 1, out)?;
@@ -198,9 +239,22 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
     Ok(exit::OK)
 }
 
+fn options_format_is_json(format: Option<&str>) -> bool {
+    format == Some("json_v2_0")
+}
+
 /// The first and last day of `YYYY-MM`.
 fn month_days(month: &str) -> Result<(Date, Date), Failure> {
     let bad = || Failure::usage(format!("--month {month:?}: expected YYYY-MM, like 2026-10"));
+    let b = month.as_bytes();
+    let shaped = b.len() == 7
+        && b[4] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || c.is_ascii_digit());
+    if !shaped {
+        return Err(bad());
+    }
     let (y, m) = month.split_once('-').ok_or_else(bad)?;
     let (y, m): (u16, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     Date::month_bounds(y, m).ok_or_else(bad)
@@ -233,6 +287,45 @@ fn progress(global: &Global) -> ProgressBar {
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
     }
     bar
+}
+
+/// Rows as CSV (quoted by the `csv` crate), each passed on to the output as it comes.
+struct CsvOut {
+    writer: csv::Writer<Shared>,
+    bytes: Rc<RefCell<Vec<u8>>>,
+}
+
+/// Where [`CsvOut`]'s writer puts a row, for it to be taken out.
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CsvOut {
+    fn new() -> CsvOut {
+        let bytes = Rc::new(RefCell::new(Vec::new()));
+        CsvOut {
+            writer: csv::Writer::from_writer(Shared(bytes.clone())),
+            bytes,
+        }
+    }
+
+    fn write(&mut self, sink: &mut impl Write, row: &[String]) -> Result<(), Failure> {
+        self.writer.write_record(row).map_err(csv_failure)?;
+        self.writer.flush().map_err(|e| Failure::output(&e))?;
+        let mut bytes = self.bytes.borrow_mut();
+        sink.write_all(&bytes).map_err(|e| Failure::output(&e))?;
+        bytes.clear();
+        Ok(())
+    }
 }
 
 const CSV_COLUMNS: [&str; 10] = [
@@ -277,11 +370,11 @@ fn table_row(r: &UsageRecord) -> String {
     format!(
         "{:<36}  {:<9}  {:<18}  {:<10}  {:<24}  {:<8}  {:>20}  {:>14}",
         r.tenant.to_string(),
-        r.tenant_kind.as_deref().unwrap_or("-"),
-        r.application,
-        r.edition,
-        r.usage_name,
-        r.unit.as_deref().unwrap_or("-"),
+        clean(r.tenant_kind.as_deref().unwrap_or("-")),
+        clean(&r.application),
+        clean(&r.edition),
+        clean(&r.usage_name),
+        clean(r.unit.as_deref().unwrap_or("-")),
         r.absolute().normalize().to_string(),
         r.delta().normalize().to_string(),
     )
@@ -307,11 +400,48 @@ struct RecordJson<'a> {
     full_name: Option<&'a str>,
     unit: Option<&'a str>,
     usage_type: Option<&'a str>,
-    infra_id: Option<&'a str>,
+    infra: Option<&'a acronis_reports::usage::Infra>,
+    range_start: Option<i64>,
+    offering_item: Option<&'a str>,
     absolute: Option<Box<RawValue>>,
     delta: Option<Box<RawValue>>,
     billable: Option<Box<RawValue>>,
+    metric: String,
+    /// Every quantity the file gives, as it gives them.
+    values: serde_json::Map<String, serde_json::Value>,
     extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The quantities, exact (numbers as their text, through `RawValue`).
+fn values_json(values: &UsageValues) -> serde_json::Map<String, serde_json::Value> {
+    let exact = |d: Decimal| -> serde_json::Value {
+        // A Value cannot hold a number exactly past 2^64: its text is kept as a JSON number
+        // where Value can hold it, as a string otherwise.
+        let text = d.normalize().to_string();
+        serde_json::from_str::<serde_json::Number>(&text)
+            .ok()
+            .filter(|n| n.to_string() == text)
+            .map_or(serde_json::Value::String(text), serde_json::Value::Number)
+    };
+    let split = |s: &acronis_reports::usage::Split| serde_json::json!({"production": exact(s.production), "trial": exact(s.trial), "total": exact(s.total)});
+    let mut map = serde_json::Map::new();
+    match values {
+        UsageValues::Split {
+            absolute,
+            delta,
+            effective,
+        } => {
+            map.insert("absolute".into(), split(absolute));
+            map.insert("delta".into(), split(delta));
+            map.insert("effective".into(), split(effective));
+        }
+        UsageValues::Single { value, absolute } => {
+            map.insert("value".into(), exact(*value));
+            map.insert("absolute_value".into(), exact(*absolute));
+        }
+        _ => {}
+    }
+    map
 }
 
 fn record_json(r: &UsageRecord) -> String {
@@ -325,10 +455,14 @@ fn record_json(r: &UsageRecord) -> String {
         full_name: r.full_name.as_deref(),
         unit: r.unit.as_deref(),
         usage_type: r.usage_type.as_deref(),
-        infra_id: r.infra.as_ref().and_then(|i| i.id.as_deref()),
+        infra: r.infra.as_ref(),
+        range_start: r.range_start,
+        offering_item: r.offering_item.as_deref(),
         absolute: number(r.absolute()),
         delta: number(r.delta()),
         billable: number(billable(r)),
+        metric: acronis_reports::billing::metric(r),
+        values: values_json(&r.values),
         extra: r
             .extra
             .iter()
@@ -342,6 +476,7 @@ fn record_json(r: &UsageRecord) -> String {
 struct LineJson<'a> {
     tenant: String,
     usage_name: &'a str,
+    metric: &'a str,
     quantity: Option<Box<RawValue>>,
     unit: Option<&'a str>,
     human: Option<HumanJson>,
@@ -361,6 +496,7 @@ fn print_totals(totals: &Totals, out: &Output) -> Result<(), Failure> {
             let v = LineJson {
                 tenant: line.tenant.to_string(),
                 usage_name: &line.usage_name,
+                metric: &line.metric,
                 quantity: number(line.quantity),
                 unit: line.unit.as_deref(),
                 human: line.human().map(|(q, unit)| HumanJson {
@@ -375,7 +511,7 @@ fn print_totals(totals: &Totals, out: &Output) -> Result<(), Failure> {
     }
     written(out.line(&format!(
         "{:<36}  {:<24}  {:>26}  {:<8}  {:>16}",
-        "TENANT", "USAGE", "BILLABLE", "UNIT", "FOR PEOPLE"
+        "TENANT", "METRIC", "BILLABLE", "UNIT", "FOR PEOPLE"
     )))?;
     for line in totals.lines() {
         written(out.line(&total_row(line)))?;
@@ -391,7 +527,7 @@ fn total_row(line: &Line) -> String {
     format!(
         "{:<36}  {:<24}  {:>26}  {:<8}  {:>16}",
         line.tenant.to_string(),
-        line.usage_name,
+        clean(&line.metric),
         line.quantity.normalize().to_string(),
         line.unit.as_deref().unwrap_or("-"),
         human
