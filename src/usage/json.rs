@@ -386,20 +386,9 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
                 tenant = text()?;
             }
             "tenant_id" => {
-                record.tenant_number = match number()? {
-                    None => None,
-                    Some(n) => Some(
-                        u64::try_from(n)
-                            .ok()
-                            .filter(|_| n.fract().is_zero())
-                            .ok_or_else(|| {
-                                bad(format!(
-                                    "expected a whole number, found {}",
-                                    shown(raw.get())
-                                ))
-                            })?,
-                    ),
-                }
+                record.tenant_number = number()?
+                    .map(|n| whole(n).ok_or_else(|| bad(expected("a whole number", raw))))
+                    .transpose()?;
             }
             "application_id" => application = text()?,
             "edition" => {
@@ -418,20 +407,9 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
                 });
             }
             "range_start" => {
-                record.range_start = match number()? {
-                    None => None,
-                    Some(n) => Some(
-                        i64::try_from(n)
-                            .ok()
-                            .filter(|_| n.fract().is_zero())
-                            .ok_or_else(|| {
-                                bad(format!(
-                                    "expected a UNIX timestamp, found {}",
-                                    shown(raw.get())
-                                ))
-                            })?,
-                    ),
-                }
+                record.range_start = number()?
+                    .map(|n| whole(n).ok_or_else(|| bad(expected("a UNIX timestamp", raw))))
+                    .transpose()?;
             }
             "offering_item" => {
                 record.offering_item = match serde_json::from_str::<Option<String>>(raw.get()) {
@@ -470,4 +448,18 @@ fn serde_message(e: &serde_json::Error) -> String {
         Some(i) => text[..i].to_owned(),
         None => text,
     }
+}
+
+/// `n` as a whole number of type `T`, if it is one that fits.
+fn whole<T: TryFrom<super::Decimal>>(n: super::Decimal) -> Option<T> {
+    if n.fract().is_zero() {
+        T::try_from(n).ok()
+    } else {
+        None
+    }
+}
+
+/// "expected WHAT, found VALUE", the value cut short.
+fn expected(what: &str, raw: &RawValue) -> String {
+    format!("expected {what}, found {}", shown(raw.get()))
 }
