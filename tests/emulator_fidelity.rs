@@ -2,6 +2,8 @@
 //! raw HTTP (no SDK in between), so the SDK's tests against it mean something.
 #![cfg(feature = "ureq")]
 
+mod common;
+
 use acronis_reports_emulator::{Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TOKEN};
 use serde_json::{Value, json};
 
@@ -167,4 +169,273 @@ fn a_body_without_a_json_content_type_is_415() {
         );
         assert_eq!(status, 415);
     }
+}
+
+/// The rule: the emulator accepts what the vendor's own scripts send. These are the bodies of
+/// `reports/create_report_retrieve.py` (and `07.create-report-retrieve.sh`, the same) and
+/// `reports/create_sku_report_retrieve.py`, as they send them.
+fn vendor_script_bodies() -> [String; 2] {
+    let tenant = acronis_reports_emulator::TENANT_ID;
+    [
+        format!(
+            r#"{{"parameters": {{"kind": "usage_current", "tenant_id": "{tenant}", "level": "accounts", "formats": ["csv_v2_0"]}}, "schedule": {{"type": "once"}}, "result_action": "save"}}"#
+        ),
+        format!(
+            r#"{{"parameters": {{"kind": "usage_summary", "tenant_id": "{tenant}", "level": "direct_partners", "formats": ["csv_v2_0"], "show_skus": "true", "hide_zero_usage": "false", "period": {{"start": "2021-10-01", "end": "2021-10-31"}}}}, "schedule": {{"type": "once"}}, "result_action": "save"}}"#
+        ),
+    ]
+}
+
+#[test]
+fn the_vendors_script_bodies_are_accepted_and_answered_as_the_schema_has_it() {
+    let emulator = Emulator::start().unwrap();
+    let report_schema = common::schema_validator("report");
+    for (n, body) in vendor_script_bodies().iter().enumerate() {
+        let (status, report) = raw(
+            &emulator,
+            "POST",
+            "/reports",
+            Some(TOKEN),
+            Some("application/json"),
+            body,
+        );
+        assert_eq!(status, 200, "script {n}: {report}");
+        // Input as the scripts send it; output as the schema has it.
+        assert_eq!(report["recipients"], json!([]), "{report}");
+        let flags = (
+            &report["parameters"]["show_skus"],
+            &report["parameters"]["hide_zero_usage"],
+        );
+        if n == 1 {
+            assert_eq!(flags, (&json!(true), &json!(false)));
+        }
+        assert!(flags.0.is_boolean() && flags.1.is_boolean(), "{report}");
+        let errors: Vec<String> = report_schema
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{report}: {errors:?}");
+        // Right after the create, the stored list holds the file's entry, as they read it.
+        let id = report["id"].as_str().unwrap();
+        let (status, stored) = raw(
+            &emulator,
+            "GET",
+            &format!("/reports/{id}/stored"),
+            Some(TOKEN),
+            None,
+            "",
+        );
+        assert_eq!(
+            (status, &stored["items"][0]["status"]),
+            (200, &json!("in_progress"))
+        );
+    }
+    // Still refused: a string that is not a boolean, and a sent report without recipients.
+    let tenant = acronis_reports_emulator::TENANT_ID;
+    for body in [
+        vendor_script_bodies()[1].replace(r#""show_skus": "true""#, r#""show_skus": "yes""#),
+        format!(
+            r#"{{"parameters": {{"kind": "usage_current", "tenant_id": "{tenant}", "level": "accounts"}}, "schedule": {{"type": "once"}}, "result_action": "send"}}"#
+        ),
+    ] {
+        let (status, answer) = raw(
+            &emulator,
+            "POST",
+            "/reports",
+            Some(TOKEN),
+            Some("application/json"),
+            &body,
+        );
+        assert_eq!(status, 400, "{body}");
+        assert_vendor_error(&answer, 400);
+    }
+}
+
+/// One request without a body over a fresh connection, read to its end: the status line, the
+/// headers (names lowercase) and the body bytes, as they came (no decoding).
+fn raw_exchange(emulator: &Emulator, head: &str) -> (String, Vec<(String, String)>, Vec<u8>) {
+    raw_exchange_parts(emulator, head, "")
+}
+
+#[test]
+fn a_stored_file_is_content_encoded_for_clients_that_accept_gzip() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_polls_before_saved(0);
+    let (status, report) = raw(
+        &emulator,
+        "POST",
+        "/reports",
+        Some(TOKEN),
+        Some("application/json"),
+        &vendor_script_bodies()[0],
+    );
+    assert_eq!(status, 200);
+    let id = report["id"].as_str().unwrap();
+    let (_, stored) = raw(
+        &emulator,
+        "GET",
+        &format!("/reports/{id}/stored"),
+        Some(TOKEN),
+        None,
+        "",
+    );
+    let stored_id = stored["items"][0]["id"].as_str().unwrap();
+    let path = format!("/api/2/reports/{id}/stored/{stored_id}");
+    let expected = Emulator::usage_content(
+        "csv_v2_0",
+        acronis_reports_emulator::TENANT_ID,
+        "2026-10-01",
+        "2026-10-31",
+    )
+    .unwrap();
+    let gunzip = |body: &[u8]| {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut out).unwrap();
+        out
+    };
+    // (Accept-Encoding sent, Content-Encoding expected): curl --compressed sends
+    // "deflate, gzip"; requests "gzip, deflate"; no header or identity gets the bytes as they
+    // are stored (gzip, without the header).
+    for (accept_encoding, encoded) in [
+        (Some("deflate, gzip"), true),
+        (Some("gzip, deflate, br, zstd"), true),
+        (Some("*"), true),
+        (Some("gzip;q=0, identity"), false),
+        (Some("identity"), false),
+        (None, false),
+    ] {
+        let extra = accept_encoding.map_or(String::new(), |v| format!("Accept-Encoding: {v}\r\n"));
+        let (status, headers, body) = raw_exchange(
+            &emulator,
+            &format!(
+                "GET {path} HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\nAccept: */*\r\n{extra}"
+            ),
+        );
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let content_encoding = headers
+            .iter()
+            .find(|(n, _)| n == "content-encoding")
+            .map(|(_, v)| v.as_str());
+        assert_eq!(
+            content_encoding,
+            encoded.then_some("gzip"),
+            "{accept_encoding:?}"
+        );
+        assert_eq!(
+            &body[..2],
+            [0x1f, 0x8b],
+            "gzip bytes on the wire either way"
+        );
+        assert!(gunzip(&body) == expected, "{accept_encoding:?}");
+        assert_eq!(
+            stored["items"][0]["size"],
+            json!(body.len()),
+            "size is the compressed size"
+        );
+    }
+}
+
+#[test]
+fn every_json_answer_is_one_line_and_accept_is_honoured() {
+    let emulator = Emulator::start().unwrap();
+    let get = format!("GET /api/2/reports/{MONTHLY_REPORT_ID} HTTP/1.1\r\n");
+    let auth = format!("Authorization: Bearer {TOKEN}\r\n");
+    // What the vendor's clients and this crate send is served; an Accept that rules JSON out
+    // is the vendor's 415.
+    for (accept, served) in [
+        (None, true),
+        (Some("application/json"), true),
+        (Some("*/*"), true),
+        (Some("application/*"), true),
+        (Some("text/html;q=0.9, application/json;q=0.8"), true),
+        (Some("text/html"), false),
+        (Some("application/json;q=0"), false),
+    ] {
+        let accept_line = accept.map_or(String::new(), |v| format!("Accept: {v}\r\n"));
+        let (status, _, body) = raw_exchange(&emulator, &format!("{get}{auth}{accept_line}"));
+        let code = if served { "200" } else { "415" };
+        assert!(
+            status.starts_with(&format!("HTTP/1.1 {code}")),
+            "{accept:?}: {status}"
+        );
+        if !served {
+            assert_vendor_error(&serde_json::from_slice(&body).unwrap(), 415);
+        }
+    }
+    // One line per body: the vendor's Bash scripts read each answer with `read -r`.
+    let token = format!(
+        "POST /api/2/idp/token HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: Basic {}\r\nContent-Length: 29\r\n",
+        base64_pair()
+    );
+    let (_, _, token_body) = raw_exchange_parts(&emulator, &token, "grant_type=client_credentials");
+    let stored = format!("GET /api/2/reports/{ONCE_REPORT_ID}/stored HTTP/1.1\r\n{auth}");
+    let list = format!(
+        "GET /api/2/tenants/{}/reports HTTP/1.1\r\n{auth}",
+        acronis_reports_emulator::TENANT_ID
+    );
+    let missing =
+        "GET /api/2/reports/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\n".to_owned() + &auth;
+    for head in [get.clone() + &auth, stored, list, missing, get.clone()] {
+        let (status, _, body) = raw_exchange(&emulator, &head);
+        assert!(
+            !body.is_empty() && !body.contains(&b'\n'),
+            "{status}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    assert!(!token_body.contains(&b'\n'));
+    let token: Value = serde_json::from_slice(&token_body).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // `expires_on` beside `expires_in`, as the reference lists it and the scripts read it.
+    let expires_on = token["expires_on"].as_i64().unwrap();
+    assert_eq!(token["expires_in"], 7200);
+    assert!(
+        (now + 7200 - 5..=now + 7200 + 5).contains(&expires_on),
+        "{token}"
+    );
+}
+
+fn base64_pair() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        acronis_reports_emulator::CLIENT_ID,
+        acronis_reports_emulator::CLIENT_SECRET
+    ))
+}
+
+/// One request over a fresh connection (`head`: the request line and headers, each ending in
+/// CRLF; `Host` and `Connection: close` are added), read to its end.
+fn raw_exchange_parts(
+    emulator: &Emulator,
+    head: &str,
+    body: &str,
+) -> (String, Vec<(String, String)>, Vec<u8>) {
+    use std::io::{Read, Write};
+    let addr = emulator
+        .base_url()
+        .trim_start_matches("http://")
+        .trim_end_matches("/api/2")
+        .to_owned();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(format!("{head}Host: {addr}\r\nConnection: close\r\n\r\n{body}").as_bytes())
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let text = String::from_utf8(answer[..end].to_vec()).unwrap();
+    let mut lines = text.split("\r\n");
+    let status = lines.next().unwrap().to_owned();
+    let headers = lines
+        .map(|l| {
+            let (n, v) = l.split_once(':').unwrap();
+            (n.to_ascii_lowercase(), v.trim().to_owned())
+        })
+        .collect();
+    (status, headers, answer[end + 4..].to_vec())
 }

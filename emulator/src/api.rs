@@ -88,6 +88,14 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     {
         return fault.clone();
     }
+    let download = matches!(segments.as_slice(), ["reports", _, "stored", _]);
+    if !download && !accepts(req.header("accept"), "application/json") {
+        return error_body(
+            415,
+            "Unsupported Media Type",
+            Some("the type in the Accept header is not supported: accept application/json"),
+        );
+    }
     match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["reports", id]) => match s.reports.get(*id) {
             Some(report) => HttpResponse::json(200, report),
@@ -97,11 +105,51 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
         ("DELETE", ["reports", id]) => lifecycle::delete(s, id, query),
         ("POST", ["reports"]) => lifecycle::create(s, req),
         ("GET", ["reports", id, "stored"]) => lifecycle::stored(s, id),
-        ("GET", ["reports", id, "stored", stored_id]) => lifecycle::download(s, id, stored_id),
+        ("GET", ["reports", id, "stored", stored_id]) => lifecycle::download(
+            s,
+            id,
+            stored_id,
+            accepts_gzip(req.header("accept-encoding")),
+        ),
         ("GET", ["tenants", tenant, "reports"]) => lifecycle::list(s, tenant),
         (_, ["reports", ..]) => error_body(405, "Method Not Allowed", None),
         _ => error_body(404, "Not Found", Some("no such endpoint")),
     }
+}
+
+/// The items of a list header (`Accept`, `Accept-Encoding`): each value without its
+/// parameters, lowercased, and whether its `q` is above 0.
+fn list_items(header: &str) -> impl Iterator<Item = (String, bool)> + '_ {
+    header.split(',').filter_map(|item| {
+        let mut parts = item.split(';');
+        let value = parts.next()?.trim().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        (!value.is_empty()).then_some((value, !refused))
+    })
+}
+
+/// Whether an `Accept` header (none: anything) lets the answer be `media_type`, like
+/// `application/json`: by `*/*`, `application/*` or the type itself.
+pub(crate) fn accepts(accept: Option<&str>, media_type: &str) -> bool {
+    let Some(accept) = accept else { return true };
+    let family = media_type.split('/').next().unwrap_or(media_type);
+    list_items(accept).any(|(range, ok)| {
+        ok && (range == "*/*" || range == media_type || range == format!("{family}/*"))
+    })
+}
+
+/// Whether an `Accept-Encoding` header lets the answer be gzip-encoded (`gzip`, `x-gzip` or
+/// `*`, not with `q=0`). Without the header, the answer is sent as it is.
+pub(crate) fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
+    accept_encoding.is_some_and(|header| {
+        list_items(header)
+            .any(|(coding, ok)| ok && matches!(coding.as_str(), "gzip" | "x-gzip" | "*"))
+    })
 }
 
 /// The JSON body of a request, or the API's answer when it is not JSON or not sent as JSON.
@@ -158,10 +206,15 @@ fn issue_token(s: &mut State, req: &HttpRequest) -> HttpResponse {
     s.tokens_issued += 1;
     let token = format!("emu-token-{}", s.tokens_issued);
     s.issued.push(token.clone());
+    // `expires_on` as the reference lists it: the vendor's scripts save the answer and read
+    // it back to decide when to renew.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     HttpResponse::json(
         200,
         &json!({"access_token": token, "token_type": "bearer", "id_token": "emu-id-token",
-            "expires_in": s.token_lifetime}),
+            "expires_in": s.token_lifetime, "expires_on": now.saturating_add(s.token_lifetime)}),
     )
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::TENANT_ID;
 use crate::api::{error_body, json_body};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::schema::check_report_post;
+use crate::schema::{check_report_post, loose_bool};
 use crate::state::State;
 
 /// A file a report produced.
@@ -95,12 +95,14 @@ pub(crate) fn create(s: &mut State, req: &HttpRequest) -> HttpResponse {
         .get("period")
         .cloned()
         .unwrap_or_else(|| json!({"start": "2026-10-01", "end": "2026-10-31"}));
+    // What the request may leave out or give loosely, answered as the schema has it.
+    let recipients = body.get("recipients").cloned().unwrap_or_else(|| json!([]));
+    let flag = |k: &str| p.get(k).and_then(loose_bool).unwrap_or(false);
     let report = json!({
-        "id": id, "version": 1, "result_action": body["result_action"], "recipients": body["recipients"],
+        "id": id, "version": 1, "result_action": body["result_action"], "recipients": recipients,
         "parameters": {"tenant_id": p["tenant_id"], "level": p["level"], "kind": p["kind"],
             "formats": formats, "period": period,
-            "hide_zero_usage": p.get("hide_zero_usage").cloned().unwrap_or(json!(false)),
-            "show_skus": p.get("show_skus").cloned().unwrap_or(json!(false))},
+            "hide_zero_usage": flag("hide_zero_usage"), "show_skus": flag("show_skus")},
         "schedule": {"type": body["schedule"]["type"],
             "enabled": body["schedule"].get("enabled").cloned().unwrap_or(json!(true))},
         "generation_date": body.get("generation_date").cloned().unwrap_or(json!("2026-11-26")),
@@ -180,7 +182,10 @@ pub(crate) fn stored(s: &mut State, id: &str) -> HttpResponse {
     HttpResponse::json(200, &json!({ "items": items }))
 }
 
-pub(crate) fn download(s: &State, id: &str, stored_id: &str) -> HttpResponse {
+/// A stored file: its gzip bytes, as `Content-Encoding: gzip` to a client that accepts gzip
+/// (so that curl `--compressed`, `requests` and ureq decode it, as the live API serves it),
+/// and as the bytes themselves to one that does not.
+pub(crate) fn download(s: &State, id: &str, stored_id: &str, gzip_accepted: bool) -> HttpResponse {
     let file = s
         .stored
         .get(id)
@@ -188,12 +193,18 @@ pub(crate) fn download(s: &State, id: &str, stored_id: &str) -> HttpResponse {
         .flatten()
         .find(|f| f.id == stored_id);
     match file {
-        Some(f) if f.polls_left == 0 && !f.failed => HttpResponse {
-            status: 200,
-            headers: vec![("Content-Type".into(), "application/octet-stream".into())],
-            body: f.gzipped.clone(),
-            delay: None,
-        },
+        Some(f) if f.polls_left == 0 && !f.failed => {
+            let mut headers = vec![("Content-Type".into(), "application/octet-stream".into())];
+            if gzip_accepted {
+                headers.push(("Content-Encoding".into(), "gzip".into()));
+            }
+            HttpResponse {
+                status: 200,
+                headers,
+                body: f.gzipped.clone(),
+                delay: None,
+            }
+        }
         Some(_) => error_body(404, "The file is not ready", None),
         None => error_body(404, "Stored report not found", None),
     }

@@ -1,4 +1,6 @@
-//! The vendor's request schemas (`reportPut`, `reportPost`), checked as the API does.
+//! The vendor's request schemas (`reportPut`, `reportPost`), checked as the live API applies
+//! them: where the vendor's own scripts send more than the schema allows (and the live API
+//! accepts it), the scripts win. See [`check_report_post`].
 
 use std::fmt;
 
@@ -56,8 +58,20 @@ fn check_members(
     }
 }
 
+/// A flag of `parameters` as the live API reads it on create: a JSON boolean, or the string
+/// `"true"` or `"false"` (the vendor's SKU script sends `"show_skus": "true"`). `None` for
+/// anything else.
+pub(crate) fn loose_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
 /// The values of `parameters` that `reportPut` and `reportPost` share: `level` and `kind`
-/// (required in a create), and the two flags.
+/// (required in a create), and the two flags (in a create also as `"true"`/`"false"`).
 pub(crate) fn check_shared_parameters(
     p: &serde_json::Map<String, Value>,
     create: bool,
@@ -85,7 +99,14 @@ pub(crate) fn check_shared_parameters(
         }
     }
     for k in ["hide_zero_usage", "show_skus"] {
-        if p.get(k).is_some_and(|v| !v.is_boolean()) {
+        let refused = |v: &Value| {
+            if create {
+                loose_bool(v).is_none()
+            } else {
+                !v.is_boolean()
+            }
+        };
+        if p.get(k).is_some_and(refused) {
             return Err(format!("parameters.{k}: must be a boolean"));
         }
     }
@@ -138,7 +159,14 @@ fn is_date(v: &Value) -> bool {
     })
 }
 
-/// Checks a `POST /reports` body against the vendor's `reportPost` schema.
+/// Checks a `POST /reports` body against the vendor's `reportPost` schema, as the live API
+/// applies it. Beyond the schema, as the vendor's own example scripts show the live API
+/// accepts (they are its clients; the schema is stricter than they are):
+///
+/// - `recipients` may be missing when `result_action` is `save` (the scripts create saved
+///   one-time reports without it); it is still required for `send`;
+/// - `parameters.hide_zero_usage` and `parameters.show_skus` may be the strings `"true"` and
+///   `"false"` (the SKU script sends them so), read as the booleans.
 ///
 /// # Errors
 ///
@@ -157,19 +185,22 @@ pub fn check_report_post(body: &Value) -> Result<(), SchemaError> {
     }) {
         return Err(format!("{k}: member not allowed").into());
     }
-    for required in ["recipients", "result_action", "parameters", "schedule"] {
+    for required in ["result_action", "parameters", "schedule"] {
         if !obj.contains_key(required) {
             return Err(format!("{required}: required").into());
         }
     }
-    if !obj["recipients"]
-        .as_array()
-        .is_some_and(|r| r.iter().all(is_uuid))
-    {
-        return Err("recipients: must be an array of lowercase UUIDs".into());
-    }
     if !matches!(obj["result_action"].as_str(), Some("save" | "send")) {
         return Err("result_action: must be save or send".into());
+    }
+    match obj.get("recipients") {
+        // The vendor's scripts create saved reports without recipients.
+        None if obj["result_action"] == "save" => {}
+        None => return Err("recipients: required when result_action is send".into()),
+        Some(r) if !r.as_array().is_some_and(|r| r.iter().all(is_uuid)) => {
+            return Err("recipients: must be an array of lowercase UUIDs".into());
+        }
+        Some(_) => {}
     }
     let p = obj["parameters"]
         .as_object()
@@ -251,5 +282,56 @@ mod tests {
             let err = check_report_put(&bad).unwrap_err();
             assert!(err.message().starts_with(why), "{bad}: {err}");
         }
+    }
+
+    #[test]
+    fn report_post_check_accepts_what_the_vendors_scripts_send() {
+        let script = |extra: Value| {
+            let mut body = json!({
+                "parameters": {"kind": "usage_summary", "tenant_id": TENANT_ID,
+                    "level": "direct_partners", "formats": ["csv_v2_0"],
+                    "period": {"start": "2021-10-01", "end": "2021-10-31"}},
+                "schedule": {"type": "once"}, "result_action": "save"
+            });
+            for (k, v) in extra.as_object().unwrap() {
+                body["parameters"][k] = v.clone();
+            }
+            body
+        };
+        // create_report_retrieve.py: no recipients; create_sku_report_retrieve.py: string flags.
+        assert_eq!(check_report_post(&script(json!({}))), Ok(()));
+        assert_eq!(
+            check_report_post(&script(
+                json!({"show_skus": "true", "hide_zero_usage": "false"})
+            )),
+            Ok(())
+        );
+        let mut empty = script(json!({}));
+        empty["recipients"] = json!([]);
+        assert_eq!(check_report_post(&empty), Ok(()));
+        for (bad, why) in [
+            (
+                script(json!({"show_skus": "yes"})),
+                "parameters.show_skus: must be a boolean",
+            ),
+            (
+                script(json!({"hide_zero_usage": "True"})),
+                "parameters.hide_zero_usage: must be a boolean",
+            ),
+            (
+                script(json!({"show_skus": 1})),
+                "parameters.show_skus: must be a boolean",
+            ),
+        ] {
+            assert_eq!(check_report_post(&bad).unwrap_err().message(), why);
+        }
+        let mut send = script(json!({}));
+        send["result_action"] = json!("send");
+        assert_eq!(
+            check_report_post(&send).unwrap_err().message(),
+            "recipients: required when result_action is send"
+        );
+        // An update still takes booleans only: no vendor script sends strings there.
+        assert!(check_report_put(&json!({"parameters": {"show_skus": "true"}})).is_err());
     }
 }

@@ -5,7 +5,10 @@
 //! The same usages in both formats: storage in bytes (one customer's past 2^53, which a float
 //! cannot hold exactly), with a trial part for the other; a partner whose production differs
 //! from its total; compute points (in points in CSV, in seconds in JSON, as the vendor says);
-//! a quantity; a feature; a column and a member the crate does not know.
+//! a quantity; a feature; a column and a member the crate does not know. The `json_v2_0`
+//! items are the vendor's documented tenant service usage object, member for member
+//! (`range_start` an ISO 8601 date and time, `offering_item` an object with `quota` and
+//! `status`), with one member more.
 
 use serde_json::json;
 
@@ -180,8 +183,10 @@ fn json(partner: &str, begin: &str, end: &str) -> Vec<u8> {
                 "name": format!("{}_{}", u.edition, u.name),
                 "usage_name": u.name,
                 "type": u.usage_type,
-                "range_start": timestamp(begin),
-                "offering_item": u.sku,
+                // As the vendor's tenant service usage object: ISO 8601, no zone.
+                "range_start": format!("{begin}T00:00:00"),
+                "offering_item": {"quota": {"overage": null, "value": null, "version": 0},
+                    "status": 1},
                 "aggregation": "sum",
             });
             if let Some((infra, _)) = u.infra {
