@@ -1,5 +1,6 @@
 //! The vendor's billing-report recipe in one call: create a one-time usage report of last
-//! month, wait for its file, read it, and print what to bill each customer, by usage.
+//! month, wait for its file (`csv_v2_0`, as the vendor's billing module reads), read it, and
+//! print what to bill each tenant, by metric.
 //!
 //! With no settings it runs against the crate's local emulator of the API:
 //!
@@ -19,7 +20,6 @@ mod common;
 
 use std::error::Error;
 
-use acronis_reports::usage::UsageFormat;
 use acronis_reports::{BillingOptions, Date};
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -28,8 +28,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .previous_month()
         .ok_or("no month before")?;
 
-    // json_v2_0 gives each usage's unit, so storage can be shown in GiB.
-    let options = BillingOptions::new().format(UsageFormat::JsonV2);
+    // csv_v2_0 (the default), as the vendor's billing module reads: it has the tenants' kinds
+    // (partners are billed their production) and the storage backends (billed apart), which
+    // json_v2_0 lacks. `totals.gaps()` says what a file could not tell.
+    let options = BillingOptions::new();
     let report = match client.billing_report(tenant, start, end, &options) {
         Err(e) if e.is_usage_history_not_ready() => {
             return Err(
@@ -46,18 +48,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         report.file.report_format,
         if report.deleted { "deleted" } else { "kept" }
     );
+    for gap in report.totals.gaps() {
+        eprintln!("billed in part: {gap}");
+    }
     for line in report.totals.lines() {
-        let human = line
-            .human()
-            .map(|(q, unit)| format!(" ({q} {unit})"))
-            .unwrap_or_default();
-        println!(
-            "{}  {:<24} {} {}{human}",
-            line.tenant,
-            line.usage_name,
-            line.quantity,
-            line.unit.as_deref().unwrap_or("")
-        );
+        println!("{}  {:<24} {}", line.tenant, line.metric, line.quantity);
     }
     if let Some(e) = report.delete_error {
         eprintln!("the one-time report could not be deleted: {e}");

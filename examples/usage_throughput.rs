@@ -70,7 +70,7 @@ impl Generated {
                 "{}{{\"tenant_uuid\": \"{tenant}\", \"tenant_id\": {n}, \"application_id\": \"backup\", \
                  \"edition\": \"standard\", \"measurement_unit\": \"bytes\", \"name\": \"standard_storage\", \
                  \"usage_name\": \"storage\", \"type\": \"infra\", \"infra_id\": \"b1a5e000-0000-4000-8000-000000000001\", \
-                 \"range_start\": 1790812800, \"value\": 1024, \"absolute_value\": {bytes}, \"offering_item\": \"SKU-{n}\"}}",
+                 \"range_start\": \"2026-10-01T00:00:00\", \"value\": 1024, \"absolute_value\": {bytes}, \"offering_item\": {{\"quota\": {{\"overage\": null, \"value\": null, \"version\": {n}}}, \"status\": 1}}}}",
                 if n == 0 { "" } else { ",\n" }
             ),
         };

@@ -14,6 +14,9 @@
 //!   `_` and the infrastructure's backend type when the record has one (`storage_azure`), so
 //!   that storage on different backends is billed apart.
 //!
+//! `json_v2_0` has neither tenant kinds nor backend types, so the rule can be applied to it only
+//! in part; [`Totals::gaps`] says so. Bill from `csv_v2_0`, as the vendor's module does.
+//!
 //! Quantities are in the usage's unit. [`Line::human`] converts bytes to GiB (1024³ bytes)
 //! and seconds to hours (3600 s: disaster-recovery compute points are given in seconds in
 //! `json_v2_0`).
@@ -92,10 +95,40 @@ pub fn metric(record: &UsageRecord) -> String {
     }
 }
 
+/// What the records summed did not tell, so that the vendor's rule could be applied only in
+/// part: see [`Totals::gaps`]. `json_v2_0` files have both gaps; `csv_v2_0` files, which the
+/// vendor's billing module reads, have neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Gap {
+    /// Records without the tenant's kind and without a production and trial split (the
+    /// `json_v2_0` format): every tenant is billed its whole amount, where the rule bills
+    /// partners their production only.
+    NoTenantKind,
+    /// Records on an infrastructure without its backend type (the `json_v2_0` format):
+    /// storage on different backends is summed under one metric (`storage`), where the rule
+    /// bills each backend apart (`storage_azure`, `storage_acronis`).
+    NoBackendType,
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Gap::NoTenantKind => {
+                "the file gives no tenant kinds and no production and trial split: every tenant is billed its total, where the vendor's rule bills partners their production (csv_v2_0 has both)"
+            }
+            Gap::NoBackendType => {
+                "the file gives no storage backend types: storage on different backends is summed under one metric, where the vendor's rule bills each backend apart (csv_v2_0 has them)"
+            }
+        })
+    }
+}
+
 /// Billable quantities summed by tenant and metric: see [`Totals::add`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
     lines: BTreeMap<(TenantId, String), Line>,
+    gaps: std::collections::BTreeSet<Gap>,
 }
 
 /// The billable quantity of one metric of one tenant.
@@ -152,7 +185,8 @@ impl Totals {
         Totals::default()
     }
 
-    /// Adds `record`'s [`billable`] quantity to its tenant and [`metric`].
+    /// Adds `record`'s [`billable`] quantity to its tenant and [`metric`], and notes what the
+    /// record does not tell ([`gaps`](Self::gaps)).
     ///
     /// # Errors
     ///
@@ -188,7 +222,25 @@ impl Totals {
         if line.unit.is_none() {
             line.unit.clone_from(&record.unit);
         }
+        if record.tenant_kind.is_none() {
+            self.gaps.insert(Gap::NoTenantKind);
+        }
+        if record
+            .infra
+            .as_ref()
+            .is_some_and(|i| i.backend_type.is_none())
+        {
+            self.gaps.insert(Gap::NoBackendType);
+        }
         Ok(())
+    }
+
+    /// What the records added so far did not tell, so that the vendor's rule was applied only
+    /// in part: empty for `csv_v2_0` files, [`Gap::NoTenantKind`] and [`Gap::NoBackendType`]
+    /// for `json_v2_0` files. Bill from `csv_v2_0`, as the vendor's billing module does, to
+    /// have none.
+    pub fn gaps(&self) -> impl Iterator<Item = Gap> + '_ {
+        self.gaps.iter().copied()
     }
 
     /// The lines, by tenant, then metric.

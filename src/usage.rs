@@ -109,15 +109,97 @@ pub struct UsageRecord {
     pub usage_type: Option<String>,
     /// The infrastructure the usage is on (`infra.*`; `infra_id`), when there is one.
     pub infra: Option<Infra>,
-    /// The start of the range, a UNIX timestamp (`range_start`); JSON only.
-    pub range_start: Option<i64>,
-    /// The offering item (`offering_item`), when there is one; JSON only.
-    pub offering_item: Option<String>,
+    /// Since when the usage has been collected (`range_start`); JSON only.
+    pub range_start: Option<RangeStart>,
+    /// The quota and status of the usage's offering item (`offering_item`), when it has one;
+    /// JSON only.
+    pub offering_item: Option<OfferingItem>,
     /// The quantities.
     pub values: UsageValues,
     /// Columns (CSV) or members (JSON) this version does not know, in the file's order, as
     /// text (a JSON value other than a string as its JSON text).
     pub extra: Vec<(String, String)>,
+}
+
+/// Since when a usage has been collected: `json_v2_0`'s `range_start`, "ISO 8601 date and
+/// time since the usage collection has been started" by the vendor's documentation
+/// (`"2019-08-01T00:00:00"`, no zone: read as UTC).
+///
+/// Read tolerantly, as it bills nothing: a number is taken as a UNIX timestamp, and any other
+/// value is kept as its text.
+///
+/// ```
+/// use acronis_reports::usage::RangeStart;
+///
+/// let documented = RangeStart::from_text("2019-08-01T00:00:00");
+/// assert_eq!(documented.unix_seconds(), Some(1_564_617_600));
+/// assert_eq!(documented.to_string(), "2019-08-01T00:00:00");
+/// assert_eq!(RangeStart::from_text("soon"), RangeStart::Other("soon".into()));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum RangeStart {
+    /// A UNIX timestamp in seconds: a whole number.
+    Unix(i64),
+    /// A date and time, as the vendor documents it (an offset, if given, is kept).
+    At(crate::Timestamp),
+    /// Anything else, as the file gives it (a JSON value other than a string as its JSON
+    /// text).
+    Other(String),
+}
+
+impl RangeStart {
+    /// A string of the file: a date and time when it is one, [`Other`](Self::Other) if not.
+    pub fn from_text(text: &str) -> RangeStart {
+        text.parse()
+            .map_or_else(|_| RangeStart::Other(text.to_owned()), RangeStart::At)
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z (a missing offset read as UTC); `None` for
+    /// [`Other`](Self::Other).
+    pub fn unix_seconds(&self) -> Option<i64> {
+        match self {
+            RangeStart::Unix(seconds) => Some(*seconds),
+            RangeStart::At(at) => Some(at.unix_seconds()),
+            RangeStart::Other(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for RangeStart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RangeStart::Unix(seconds) => write!(f, "{seconds}"),
+            RangeStart::At(at) => write!(f, "{at}"),
+            RangeStart::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+/// The offering item of a usage (`offering_item`): "an object that contains quota and status
+/// of the offering item", by the vendor's documentation. Members it does not document are
+/// left out.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OfferingItem {
+    /// `status`: 1 when the offering item is enabled.
+    pub status: Option<i64>,
+    /// `quota`.
+    pub quota: Option<Quota>,
+}
+
+/// The quota of an offering item (`offering_item.quota`); each member `null` (no quota) or a
+/// number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Quota {
+    /// `value`: the soft quota.
+    pub value: Option<Decimal>,
+    /// `overage`: the hard quota.
+    pub overage: Option<Decimal>,
+    /// `version`: the quota's revision.
+    pub version: Option<i64>,
 }
 
 /// The infrastructure of a usage.

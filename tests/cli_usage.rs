@@ -72,6 +72,7 @@ fn billing_runs_the_recipe_and_prints_exact_totals() {
     let created = post.report_id().map(str::to_owned);
     assert!(created.is_none() || !emulator.has_report(created.unwrap()));
     assert!(stderr(&o).contains("was deleted"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("billed in part"), "{}", stderr(&o));
     assert_no_secret(&o, TOKEN);
 }
 
@@ -98,6 +99,14 @@ fn billing_from_json_gives_units_for_people_and_keep_report_keeps_it() {
     assert!(text.contains("2 hours"), "{text}");
     assert!(!emulator.requests().iter().any(|r| r.method == "DELETE"));
     assert!(stderr(&o).contains("was kept"));
+    // What json_v2_0 cannot tell the billing, one note each.
+    let err = stderr(&o);
+    let notes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("acronis-reports: billed in part: "))
+        .collect();
+    assert_eq!(notes.len(), 2, "{err}");
+    assert!(notes[0].contains("no tenant kinds") && notes[1].contains("no storage backend types"));
 }
 
 #[test]

@@ -5,9 +5,9 @@
 
 use std::io::Read;
 
-use acronis_reports::billing::{Totals, billable};
+use acronis_reports::billing::{Gap, Totals, billable};
 use acronis_reports::usage::{
-    self, Decimal, Position, Split, UsageFormat, UsageRecord, UsageRecords, UsageValues,
+    self, Decimal, Position, RangeStart, Split, UsageFormat, UsageRecord, UsageRecords, UsageValues,
 };
 use acronis_reports_emulator::{CUSTOMER_A, CUSTOMER_B, Emulator, TENANT_ID};
 use proptest::prelude::*;
@@ -102,8 +102,21 @@ fn the_emulators_json_reads_the_same_usages() {
     assert_eq!(a.unit.as_deref(), Some("bytes"));
     assert_eq!(a.full_name.as_deref(), Some("advanced_storage"));
     assert_eq!(a.usage_type.as_deref(), Some("infra"));
-    assert_eq!(a.offering_item.as_deref(), Some("SKU-BACKUP-STORAGE"));
-    assert_eq!(a.range_start, Some(1_790_812_800)); // 2026-10-01
+    let item = a.offering_item.as_ref().unwrap();
+    assert_eq!(item.status, Some(1));
+    assert_eq!(
+        item.quota.map(|q| (q.value, q.version)),
+        Some((None, Some(0)))
+    );
+    // The vendor's form: ISO 8601 without a zone, read as UTC.
+    assert_eq!(
+        a.range_start.as_ref().unwrap().to_string(),
+        "2026-10-01T00:00:00"
+    );
+    assert_eq!(
+        a.range_start.as_ref().and_then(RangeStart::unix_seconds),
+        Some(1_790_812_800)
+    );
     assert_eq!(a.extra, [("aggregation".to_owned(), "sum".to_owned())]);
     // Disaster-recovery compute points: seconds in JSON, points in CSV.
     assert_eq!((json[2].delta(), csv[2].delta()), (dec("7200"), dec("2")));
@@ -157,6 +170,123 @@ fn billing_totals_match_a_hand_computed_table() {
     assert_eq!(billable(&csv[0]), dec("2147483648"));
     assert_eq!(billable(&csv[3]), dec("5368709120"), "a customer's total");
     assert_eq!(billable(&csv[2]), dec("2"), "compute points: the delta");
+    // JSON cannot apply the rule in full, and the totals say why; CSV can.
+    assert_eq!(
+        totals.gaps().collect::<Vec<_>>(),
+        [Gap::NoTenantKind, Gap::NoBackendType]
+    );
+    let mut from_csv = Totals::new();
+    for record in &csv {
+        from_csv.add(record).unwrap();
+    }
+    assert_eq!(from_csv.gaps().count(), 0);
+    let metrics: Vec<&str> = from_csv.lines().map(|l| l.metric.as_str()).collect();
+    assert!(metrics.contains(&"storage_azure"), "{metrics:?}");
+}
+
+/// The vendor's example tenant service usage object ("Tenant service usage JSON object
+/// structure", the items of a `json_v2_0` file's `tenants`), member for member as published.
+/// It names no `tenant_uuid`, which the same page's table lists first.
+const VENDOR_USAGE_OBJECT: &str = r#"{
+    "absolute_value": 0,
+    "application_id": "6e6d758d-8e74-3ae3-ac84-50eb0dff12eb",
+    "edition": "standard",
+    "infra_id": "019097a6-114f-4418-bd54-e01ef049f209",
+    "measurement_unit": "bytes",
+    "name": "storage",
+    "usage_name": "storage",
+    "offering_item": {
+        "quota": {
+            "overage": null,
+            "value": null,
+            "version": 0
+        },
+        "status": 1
+    },
+    "range_start": "2019-08-01T00:00:00",
+    "tenant_id": 1326401,
+    "type": "infra",
+    "value": 0
+}"#;
+
+/// The report data object of a `json_v2_0` file (`params`), with every member the vendor's
+/// page "Fetching a service usage using a stored report" lists, of the types it gives.
+const VENDOR_PARAMS: &str = r#"{"kind": 5, "gen_date": 1567296000, "begin_date": 1564617600,
+    "end_date": 1567209600, "group_id": 1326401, "name": "Partner", "report_level": 2,
+    "report_type": 5}"#;
+
+#[test]
+fn a_file_of_the_vendors_documented_objects_reads_and_bills() {
+    let tenant = "c2c2c2c2-0000-4000-8000-000000000002";
+    // The documented object, with the `tenant_uuid` its table lists, and a second of a
+    // non-zero usage: what a real file's items are.
+    let item = VENDOR_USAGE_OBJECT.replacen('{', &format!(r#"{{"tenant_uuid": "{tenant}","#), 1);
+    let second = item
+        .replace(r#""absolute_value": 0"#, r#""absolute_value": 1073741824"#)
+        .replace(r#""value": 0"#, r#""value": 1024"#);
+    let file = format!(r#"{{"params": {VENDOR_PARAMS}, "tenants": [{item}, {second}]}}"#);
+    let mut records = UsageRecords::new(file.as_bytes(), UsageFormat::JsonV2).unwrap();
+    let read: Vec<UsageRecord> = records.by_ref().collect::<Result<_, _>>().unwrap();
+    let r = &read[0];
+    assert_eq!(r.tenant.to_string(), tenant);
+    assert_eq!(r.tenant_number, Some(1_326_401));
+    assert_eq!(r.application, "6e6d758d-8e74-3ae3-ac84-50eb0dff12eb");
+    assert_eq!(r.edition, "standard");
+    assert_eq!(
+        r.infra.as_ref().and_then(|i| i.id.as_deref()),
+        Some("019097a6-114f-4418-bd54-e01ef049f209")
+    );
+    assert_eq!(r.unit.as_deref(), Some("bytes"));
+    assert_eq!(
+        (r.full_name.as_deref(), r.usage_name.as_str()),
+        (Some("storage"), "storage")
+    );
+    assert_eq!(r.usage_type.as_deref(), Some("infra"));
+    let offering = r.offering_item.as_ref().unwrap();
+    assert_eq!(offering.status, Some(1));
+    let quota = offering.quota.unwrap();
+    assert_eq!(
+        (quota.value, quota.overage, quota.version),
+        (None, None, Some(0))
+    );
+    assert_eq!(
+        r.range_start.as_ref().and_then(RangeStart::unix_seconds),
+        Some(1_564_617_600) // 2019-08-01T00:00:00Z
+    );
+    assert_eq!((r.delta(), r.absolute()), (dec("0"), dec("0")));
+    assert!(
+        r.extra.is_empty(),
+        "every member is a documented one: {:?}",
+        r.extra
+    );
+    let params = records.params().unwrap();
+    assert_eq!(
+        (params["kind"].as_i64(), params["name"].as_str()),
+        (Some(5), Some("Partner"))
+    );
+    // It bills: storage by its absolute amount, with the gaps of the format said.
+    let mut totals = Totals::new();
+    for record in &read {
+        totals.add(record).unwrap();
+    }
+    let line = totals.lines().next().unwrap();
+    assert_eq!(
+        (line.metric.as_str(), line.quantity, line.human()),
+        ("storage", dec("1073741824"), Some((dec("1"), "GiB")))
+    );
+    assert_eq!(totals.gaps().count(), 2);
+
+    // The example as published names no tenant: that item alone is refused, and says why.
+    let file = format!(r#"{{"tenants": [{VENDOR_USAGE_OBJECT}, {item}]}}"#);
+    let results: Vec<_> = UsageRecords::new(file.as_bytes(), UsageFormat::JsonV2)
+        .unwrap()
+        .collect();
+    let e = results[0].as_ref().unwrap_err();
+    assert_eq!(
+        (e.field.as_deref(), e.message.as_str()),
+        (Some("tenant_uuid"), "is missing")
+    );
+    assert!(results[1].is_ok(), "the next item is read");
 }
 
 fn row(cells: &str) -> String {
@@ -619,11 +749,55 @@ fn whole_numbers_are_whole() {
         .remove(0)
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("tenant_id"));
-    let text = format!(r#"{{"tenants": [{}]}}"#, ITEM.replace("1790812800", "-1.9"));
-    let e = read(text.as_bytes(), UsageFormat::JsonV2)
-        .remove(0)
-        .unwrap_err();
-    assert_eq!(e.field.as_deref(), Some("range_start"));
+    for (offering_item, field) in [
+        (r#"{"status": 1.5}"#, "offering_item.status"),
+        (r#"{"status": "1"}"#, "offering_item.status"),
+        (
+            r#"{"quota": {"version": -0.5}}"#,
+            "offering_item.quota.version",
+        ),
+        (
+            r#"{"quota": {"value": "lots"}}"#,
+            "offering_item.quota.value",
+        ),
+        (r#"{"quota": [10]}"#, "offering_item.quota"),
+        (r#""SKU-1""#, "offering_item"),
+    ] {
+        let text = format!(
+            r#"{{"tenants": [{}]}}"#,
+            ITEM.replace(
+                r#""value": 5"#,
+                &format!(r#""value": 5, "offering_item": {offering_item}"#)
+            )
+        );
+        let e = read(text.as_bytes(), UsageFormat::JsonV2)
+            .remove(0)
+            .unwrap_err();
+        assert_eq!(e.field.as_deref(), Some(field), "{offering_item}: {e}");
+    }
+}
+
+#[test]
+fn range_start_is_read_as_documented_and_tolerantly() {
+    let with = |value: &str| {
+        let text = format!(r#"{{"tenants": [{}]}}"#, ITEM.replace("1790812800", value));
+        let mut results = read(text.as_bytes(), UsageFormat::JsonV2);
+        results.remove(0).unwrap().range_start
+    };
+    let documented = with(r#""2019-08-01T00:00:00""#).unwrap();
+    assert!(matches!(documented, RangeStart::At(_)), "{documented:?}");
+    assert_eq!(documented.unix_seconds(), Some(1_564_617_600));
+    let zoned = with(r#""2019-08-01T02:00:00+02:00""#).unwrap();
+    assert_eq!(zoned.unix_seconds(), Some(1_564_617_600));
+    assert_eq!(with("1790812800"), Some(RangeStart::Unix(1_790_812_800)));
+    assert_eq!(with("null"), None);
+    // Neither: kept as the file gives it, never an error (it bills nothing).
+    assert_eq!(
+        with(r#""last month""#),
+        Some(RangeStart::Other("last month".into()))
+    );
+    assert_eq!(with("-1.9"), Some(RangeStart::Other("-1.9".into())));
+    assert_eq!(with("[2019]"), Some(RangeStart::Other("[2019]".into())));
 }
 
 #[test]

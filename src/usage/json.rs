@@ -11,7 +11,10 @@ use serde::Deserialize;
 use serde::de::{MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{Infra, Position, UsageError, UsageFormat, UsageRecord, UsageValues, decimal, shown};
+use super::{
+    Decimal, Infra, OfferingItem, Position, Quota, RangeStart, UsageError, UsageFormat,
+    UsageRecord, UsageValues, decimal, shown,
+};
 
 const FORMAT: UsageFormat = UsageFormat::JsonV2;
 
@@ -372,7 +375,7 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
                 ))),
             }
         };
-        let number = || -> Result<Option<super::Decimal>, ItemError> {
+        let number = || -> Result<Option<Decimal>, ItemError> {
             let raw = raw.get();
             if raw == "null" {
                 return Ok(None);
@@ -406,17 +409,8 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
                     ..Infra::default()
                 });
             }
-            "range_start" => {
-                record.range_start = number()?
-                    .map(|n| whole(n).ok_or_else(|| bad(expected("a UNIX timestamp", raw))))
-                    .transpose()?;
-            }
-            "offering_item" => {
-                record.offering_item = match serde_json::from_str::<Option<String>>(raw.get()) {
-                    Ok(s) => s,
-                    Err(_) => Some(raw.get().to_owned()),
-                }
-            }
+            "range_start" => record.range_start = range_start(raw),
+            "offering_item" => record.offering_item = offering_item(raw)?,
             "value" => value = number()?,
             "absolute_value" => absolute = number()?,
             _ => {
@@ -440,6 +434,79 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
     Ok(record)
 }
 
+/// `range_start`, read tolerantly: see [`RangeStart`]. `None` for `null`.
+fn range_start(raw: &RawValue) -> Option<RangeStart> {
+    let raw = raw.get();
+    if raw == "null" {
+        return None;
+    }
+    if let Ok(text) = serde_json::from_str::<String>(raw) {
+        return Some(RangeStart::from_text(&text));
+    }
+    let seconds = decimal(raw).ok().and_then(whole::<i64>);
+    Some(seconds.map_or_else(|| RangeStart::Other(raw.to_owned()), RangeStart::Unix))
+}
+
+/// `offering_item`, with the documented types: an object of `status` (a whole number) and
+/// `quota` (an object of `value`, `overage` and `version`), each of them possibly `null`.
+fn offering_item(raw: &RawValue) -> Result<Option<OfferingItem>, ItemError> {
+    const AT: &str = "offering_item";
+    let Some(Members(members)) = object(raw, AT)? else {
+        return Ok(None);
+    };
+    let mut item = OfferingItem::default();
+    for (name, raw) in members {
+        match name.as_ref() {
+            "status" => item.status = whole_member(raw, "offering_item.status")?,
+            "quota" => {
+                let Some(Members(members)) = object(raw, "offering_item.quota")? else {
+                    continue;
+                };
+                let mut quota = Quota::default();
+                for (name, raw) in members {
+                    let at = format!("offering_item.quota.{name}");
+                    match name.as_ref() {
+                        "value" => quota.value = number_member(raw, &at)?,
+                        "overage" => quota.overage = number_member(raw, &at)?,
+                        "version" => quota.version = whole_member(raw, &at)?,
+                        _ => {}
+                    }
+                }
+                item.quota = Some(quota);
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(item))
+}
+
+/// A member that must be an object or `null`.
+fn object<'a>(raw: &'a RawValue, at: &str) -> Result<Option<Members<'a>>, ItemError> {
+    if raw.get() == "null" {
+        return Ok(None);
+    }
+    serde_json::from_str(raw.get())
+        .map(Some)
+        .map_err(|_| (Some(at.to_owned()), expected("an object", raw)))
+}
+
+/// A member that must be a JSON number or `null`.
+fn number_member(raw: &RawValue, at: &str) -> Result<Option<Decimal>, ItemError> {
+    if raw.get() == "null" {
+        return Ok(None);
+    }
+    decimal(raw.get())
+        .map(Some)
+        .map_err(|message| (Some(at.to_owned()), message))
+}
+
+/// A member that must be a whole number or `null`.
+fn whole_member(raw: &RawValue, at: &str) -> Result<Option<i64>, ItemError> {
+    number_member(raw, at)?
+        .map(|n| whole(n).ok_or_else(|| (Some(at.to_owned()), expected("a whole number", raw))))
+        .transpose()
+}
+
 /// serde_json's message without its "at line 1 column N", which counts from the item, not the
 /// file.
 fn serde_message(e: &serde_json::Error) -> String {
@@ -451,7 +518,7 @@ fn serde_message(e: &serde_json::Error) -> String {
 }
 
 /// `n` as a whole number of type `T`, if it is one that fits.
-fn whole<T: TryFrom<super::Decimal>>(n: super::Decimal) -> Option<T> {
+fn whole<T: TryFrom<Decimal>>(n: Decimal) -> Option<T> {
     if n.fract().is_zero() {
         T::try_from(n).ok()
     } else {

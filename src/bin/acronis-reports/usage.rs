@@ -127,6 +127,7 @@ pub fn usage(
                 ),
             });
         }
+        note_gaps(&totals);
         print_totals(&totals, out)?;
     }
     if failed > 0 {
@@ -192,11 +193,6 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
                 .map_err(|e| Failure::usage(format!("--level: {e}")))?,
         );
     }
-    if options_format_is_json(format.as_deref()) {
-        note(
-            "acronis-reports: json_v2_0 gives one number per usage: partners are billed their total, where csv_v2_0 bills their production",
-        );
-    }
     let client = client(global, 1, out)?;
     let progress = progress(global);
     progress.set_message(format!(
@@ -225,6 +221,7 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
         report.report.id,
         if report.deleted { "deleted" } else { "kept" }
     ));
+    note_gaps(&report.totals);
     print_totals(&report.totals, out)?;
     if let Some(e) = &report.delete_error {
         note(format_args!(
@@ -237,10 +234,6 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
         return Ok(exit_code(e));
     }
     Ok(exit::OK)
-}
-
-fn options_format_is_json(format: Option<&str>) -> bool {
-    format == Some("json_v2_0")
 }
 
 /// The first and last day of `YYYY-MM`.
@@ -401,8 +394,8 @@ struct RecordJson<'a> {
     unit: Option<&'a str>,
     usage_type: Option<&'a str>,
     infra: Option<&'a acronis_reports::usage::Infra>,
-    range_start: Option<i64>,
-    offering_item: Option<&'a str>,
+    range_start: Option<&'a acronis_reports::usage::RangeStart>,
+    offering_item: Option<serde_json::Value>,
     absolute: Option<Box<RawValue>>,
     delta: Option<Box<RawValue>>,
     billable: Option<Box<RawValue>>,
@@ -412,17 +405,28 @@ struct RecordJson<'a> {
     extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A quantity, exact: a JSON number where a `Value` holds it exactly (not past 2^64), its
+/// text as a string otherwise.
+fn exact(d: Decimal) -> serde_json::Value {
+    let text = d.normalize().to_string();
+    serde_json::from_str::<serde_json::Number>(&text)
+        .ok()
+        .filter(|n| n.to_string() == text)
+        .map_or(serde_json::Value::String(text), serde_json::Value::Number)
+}
+
+/// The offering item as the file gives it: `status` and `quota`, with exact numbers.
+fn offering_item_json(item: &acronis_reports::usage::OfferingItem) -> serde_json::Value {
+    serde_json::json!({
+        "status": item.status,
+        "quota": item.quota.map(|q| serde_json::json!({
+            "value": q.value.map(exact), "overage": q.overage.map(exact), "version": q.version,
+        })),
+    })
+}
+
 /// The quantities, exact (numbers as their text, through `RawValue`).
 fn values_json(values: &UsageValues) -> serde_json::Map<String, serde_json::Value> {
-    let exact = |d: Decimal| -> serde_json::Value {
-        // A Value cannot hold a number exactly past 2^64: its text is kept as a JSON number
-        // where Value can hold it, as a string otherwise.
-        let text = d.normalize().to_string();
-        serde_json::from_str::<serde_json::Number>(&text)
-            .ok()
-            .filter(|n| n.to_string() == text)
-            .map_or(serde_json::Value::String(text), serde_json::Value::Number)
-    };
     let split = |s: &acronis_reports::usage::Split| serde_json::json!({"production": exact(s.production), "trial": exact(s.trial), "total": exact(s.total)});
     let mut map = serde_json::Map::new();
     match values {
@@ -456,8 +460,8 @@ fn record_json(r: &UsageRecord) -> String {
         unit: r.unit.as_deref(),
         usage_type: r.usage_type.as_deref(),
         infra: r.infra.as_ref(),
-        range_start: r.range_start,
-        offering_item: r.offering_item.as_deref(),
+        range_start: r.range_start.as_ref(),
+        offering_item: r.offering_item.as_ref().map(offering_item_json),
         absolute: number(r.absolute()),
         delta: number(r.delta()),
         billable: number(billable(r)),
@@ -487,6 +491,13 @@ struct LineJson<'a> {
 struct HumanJson {
     quantity: Option<Box<RawValue>>,
     unit: &'static str,
+}
+
+/// What the file did not tell the billing, one note each on standard error.
+fn note_gaps(totals: &Totals) {
+    for gap in totals.gaps() {
+        note(format_args!("acronis-reports: billed in part: {gap}"));
+    }
 }
 
 /// The billable totals, as a table or one JSON object per tenant and usage.
