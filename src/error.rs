@@ -568,17 +568,27 @@ impl ApiError {
             404 if self.path.starts_with("/tenants/") => {
                 "check the tenant id, and that the base URL names the tenant's data centre"
             }
-            404 if self.path.contains("/stored/") => {
-                "check the report id and the stored file's id (see the report's stored files)"
+            // The vendor documents no 404 for a delete or for stored files: say what it
+            // probably means, no more.
+            404 if self.path.contains("/stored") => {
+                "the vendor documents no 404 here: the report or its file probably no longer \
+                 exists; check the ids (see the report's stored files)"
+            }
+            404 if self.method == Method::Delete => {
+                "the vendor documents no 404 here: the report probably no longer exists \
+                 (deleted already?), or the base URL names another data centre"
             }
             404 => "check the report id, and that the base URL names the right data centre",
             405 => "the API does not allow this method here; check the base URL",
             409 if self.method == Method::Delete => {
-                "the version given is not the report's current one: fetch the report for its \
-                 version, then delete again"
+                "the vendor documents no 409 here; probably the version given is not the \
+                 report's current one: fetch the report for its version, then delete again"
             }
-            409 => "the object already exists",
-            415 => "the API did not accept the body's media type",
+            409 => "the object probably exists already",
+            415 => {
+                "the API did not accept the request's media types (the body's Content-Type, \
+                 or the type asked for in Accept)"
+            }
             429 => "too many requests; try again later",
             502..=504 => "the service is in trouble; try again in a few seconds",
             500..=599 => {

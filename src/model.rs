@@ -210,9 +210,11 @@ pub struct StoredReport {
     pub status: StoredStatus,
 }
 
-/// `{"items": [...]}`, the shape of the API's lists.
+/// `{"items": [...]}`, the shape of the API's lists. `items` may be missing (the vendor's
+/// `storedReportParams` does not require it): no items.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Items<T> {
+    #[serde(default = "Vec::new")]
     pub(crate) items: Vec<T>,
 }
 

@@ -681,3 +681,126 @@ fn the_billing_recipe_deletes_its_report_even_when_reading_fails() {
     assert!(emulator.has_report(kept.report.id));
     assert_eq!(kept.file.report_format, ReportFormat::JsonV2);
 }
+
+/// The built-in transport, recording the `Accept-Encoding` each request came with from the
+/// client; with `identity`, it then asks for no content coding, as a transport without gzip
+/// support would (the emulator serves the stored gzip bytes without `Content-Encoding`).
+struct Recording {
+    identity: bool,
+    seen: std::sync::Mutex<Vec<Option<String>>>,
+    inner: acronis_reports::transport::UreqTransport,
+}
+
+impl acronis_reports::transport::Transport for &Recording {
+    fn send(
+        &self,
+        mut request: acronis_reports::transport::Request,
+    ) -> Result<acronis_reports::transport::Response, acronis_reports::transport::TransportError>
+    {
+        let given = request.header("accept-encoding").map(str::to_owned);
+        self.seen.lock().unwrap().push(given);
+        if self.identity {
+            request.set_header("accept-encoding", "identity");
+        }
+        self.inner.send(request)
+    }
+}
+
+#[test]
+fn a_stored_file_downloads_alike_content_encoded_or_not() {
+    for gzip_accepted in [true, false] {
+        let emulator = Emulator::start().unwrap();
+        emulator.set_polls_before_saved(0);
+        let transport: &'static Recording = Box::leak(Box::new(Recording {
+            identity: !gzip_accepted,
+            seen: Default::default(),
+            inner: common::loopback_transport(),
+        }));
+        let c = Client::builder()
+            .base_url(emulator.base_url())
+            .bearer_token(TOKEN)
+            .transport(transport)
+            .build()
+            .unwrap();
+        let (start, end) = last_month();
+        let report = c
+            .create_report(
+                &NewReport::new(tenant(), Level::AllCustomers, ReportKind::UsageSummary)
+                    .formats([ReportFormat::CsvV2])
+                    .period(start, end),
+            )
+            .unwrap();
+        let saved = c
+            .wait_for_stored_report(report.id, Duration::from_secs(10))
+            .unwrap();
+        let mut file = Vec::new();
+        c.download_stored_report(report.id, &saved, &mut file)
+            .unwrap();
+        let expected =
+            Emulator::usage_content("csv_v2_0", TENANT_ID, &start.to_string(), &end.to_string())
+                .unwrap();
+        assert!(file == expected, "gzip accepted: {gzip_accepted}");
+        // What the server saw: JSON asked for on every call, a file and gzip on the download.
+        let requests = emulator.requests();
+        let download = requests.last().unwrap();
+        assert!(download.path.contains("/stored/"), "{}", download.path);
+        assert_eq!(download.header("accept"), Some("*/*"));
+        assert_eq!(
+            download.header("accept-encoding"),
+            Some(if gzip_accepted { "gzip" } else { "identity" })
+        );
+        for r in &requests[..requests.len() - 1] {
+            assert_eq!(r.header("accept"), Some("application/json"), "{}", r.path);
+        }
+        // The client asks for gzip itself, whatever the transport adds: on the download only.
+        let seen = transport.seen.lock().unwrap();
+        assert_eq!(seen.last().unwrap().as_deref(), Some("gzip"));
+        assert!(
+            seen[..seen.len() - 1].iter().all(Option::is_none),
+            "{seen:?}"
+        );
+    }
+}
+
+#[test]
+fn statuses_the_vendor_does_not_document_are_worded_as_likely() {
+    let emulator = Emulator::start().unwrap();
+    let c = emulator_client(&emulator);
+    let gone = "00000000-0000-4000-8000-00000000dead";
+    let text = c.delete_report(gone, 1).unwrap_err().to_string();
+    assert!(
+        text.contains("the vendor documents no 404 here: the report probably no longer exists"),
+        "{text}"
+    );
+    let text = c.stored_reports(gone).unwrap_err().to_string();
+    assert!(
+        text.contains("the vendor documents no 404 here: the report or its file probably"),
+        "{text}"
+    );
+    let text = c
+        .delete_report(MONTHLY_REPORT_ID, 1)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("the vendor documents no 409 here; probably the version given"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_stored_list_without_items_or_ids_is_read() {
+    let mut server = Server::new();
+    let path = format!("/api/2/reports/{ID}/stored");
+    let _empty = server.mock("GET", path.as_str()).with_body("{}").create();
+    assert!(client(&server.url()).stored_reports(ID).unwrap().is_empty());
+    let mut server = Server::new();
+    let _no_id = server
+        .mock("GET", path.as_str())
+        .with_body(
+            r#"{"items": [{"report_format": "csv_v2_0", "created_at": "2026-11-26T10:00:00", "status": "in_progress"}]}"#,
+        )
+        .create();
+    let files = client(&server.url()).stored_reports(ID).unwrap();
+    assert_eq!((files.len(), files[0].id), (1, None));
+    assert_eq!(files[0].status, StoredStatus::InProgress);
+}

@@ -45,7 +45,7 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<Answer, Error> {
         let limit = self.inner.max_response_bytes;
-        self.with_retries(method, path, body, "application/json", |call, response| {
+        self.with_retries(method, path, body, Accept::Json, |call, response| {
             let body = response.read_capped(limit).map_err(|e| match e {
                 ReadError::TooLarge => Error::ResponseTooLarge {
                     method,
@@ -63,8 +63,7 @@ impl Client {
     /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
     /// getting that answer, not reading it).
     pub(super) fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
-        // Stored files are application/octet-stream, not JSON.
-        self.with_retries(Method::Get, path, None, "*/*", |call, response| {
+        self.with_retries(Method::Get, path, None, Accept::File, |call, response| {
             Ok((call, response))
         })
     }
@@ -76,7 +75,7 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<Vec<u8>>,
-        accept: &'static str,
+        accept: Accept,
         finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let inner = &*self.inner;
@@ -131,19 +130,24 @@ impl Client {
         method: Method,
         path: &str,
         body: Option<&[u8]>,
-        accept: &'static str,
+        accept: Accept,
         token: &AccessToken,
         attempt: u32,
     ) -> Result<(CallInfo, Response), Error> {
         let inner = &*self.inner;
         let mut headers = vec![
-            ("accept".to_owned(), accept.to_owned()),
+            ("accept".to_owned(), accept.media_type().to_owned()),
             (
                 "authorization".to_owned(),
                 format!("Bearer {}", token.expose_secret()),
             ),
             ("user-agent".to_owned(), inner.user_agent.clone()),
         ];
+        if accept == Accept::File {
+            // The live API serves stored files gzip-encoded to a client that accepts it; the
+            // download decodes them whether or not the transport already has.
+            headers.push(("accept-encoding".to_owned(), "gzip".to_owned()));
+        }
         if body.is_some() {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
@@ -194,6 +198,25 @@ impl Client {
         error.request_id = request_id;
         error.retry_after = retry_after;
         Err(Error::Api(Box::new(error)))
+    }
+}
+
+/// What a call asks the API to answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Accept {
+    /// `Accept: application/json`: every call but a download (the vendor documents 415 for
+    /// an `Accept` it does not serve).
+    Json,
+    /// A stored file (`application/octet-stream`): `Accept: */*`, `Accept-Encoding: gzip`.
+    File,
+}
+
+impl Accept {
+    fn media_type(self) -> &'static str {
+        match self {
+            Accept::Json => "application/json",
+            Accept::File => "*/*",
+        }
     }
 }
 
