@@ -164,3 +164,292 @@ fn the_transcribed_schemas_equal_the_vendors() {
         );
     }
 }
+
+/// A validator for the vendor's schema `name`, with the one gap of the vendor's response
+/// enums filled: `json_v2_0` in a report's `formats` and a stored file's `report_format` (the
+/// request enum and example list it, and the guide documents `json_v2_0` stored files; see
+/// docs/testing.md).
+fn answer_validator(name: &str) -> jsonschema::Validator {
+    let mut components = common::vendor_schemas()["components"].clone();
+    let schemas = &mut components["schemas"];
+    for pointer in [
+        "/report/properties/parameters/properties/formats/items/enum",
+        "/storedReportParams/properties/items/items/properties/report_format/enum",
+    ] {
+        schemas
+            .pointer_mut(pointer)
+            .and_then(serde_json::Value::as_array_mut)
+            .expect("the vendor's enum")
+            .push(json!("json_v2_0"));
+    }
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": components,
+    });
+    jsonschema::validator_for(&root).expect("the vendor's schema compiles")
+}
+
+#[track_caller]
+fn assert_conforms(validator: &jsonschema::Validator, what: &str, answer: &serde_json::Value) {
+    let errors: Vec<String> = validator
+        .iter_errors(answer)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what}: {answer} breaks the schema: {errors:?}"
+    );
+}
+
+/// One request to the emulator, over plain ureq: the status and the body as JSON.
+fn ask(
+    emulator: &acronis_reports_emulator::Emulator,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, serde_json::Value) {
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build(),
+    );
+    let mut request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{}{path}", emulator.base_url()));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = agent.run(request.body(body.to_owned()).unwrap()).unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[test]
+fn every_kind_of_emulator_answer_conforms_to_the_vendors_schema() {
+    use acronis_reports_emulator::{
+        CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TENANT_ID, TOKEN,
+    };
+    let emulator = Emulator::start().unwrap();
+    let (report, stored, error) = (
+        answer_validator("report"),
+        answer_validator("storedReportParams"),
+        answer_validator("errorScheme"),
+    );
+    let bearer = format!("Bearer {TOKEN}");
+    let auth = [
+        ("authorization", bearer.as_str()),
+        ("accept", "application/json"),
+    ];
+    let json_body = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/json"),
+    ];
+
+    // Tokens: issued, and refused OAuth-style.
+    use base64::Engine as _;
+    let pair = |secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{secret}"))
+        )
+    };
+    for (secret, status, schema) in [(CLIENT_SECRET, 200, "token"), ("wrong", 401, "tokenError")] {
+        let basic = pair(secret);
+        let (got, answer) = ask(
+            &emulator,
+            "POST",
+            "/idp/token",
+            &[
+                ("authorization", basic.as_str()),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            "grant_type=client_credentials",
+        );
+        assert_eq!(got, status, "{answer}");
+        assert_conforms(&answer_validator(schema), schema, &answer);
+    }
+
+    // Reports: read, updated, created (as the vendor's scripts and this crate create them).
+    for id in [MONTHLY_REPORT_ID, ONCE_REPORT_ID] {
+        let (status, answer) = ask(&emulator, "GET", &format!("/reports/{id}"), &auth, "");
+        assert_eq!(status, 200);
+        assert_conforms(&report, "GET /reports/{id}", &answer);
+    }
+    let (status, answer) = ask(
+        &emulator,
+        "PUT",
+        &format!("/reports/{MONTHLY_REPORT_ID}"),
+        &json_body,
+        r#"{"schedule":{"enabled":false}}"#,
+    );
+    assert_eq!(status, 200);
+    assert_conforms(&report, "PUT /reports/{id}", &answer);
+    let mut created = Vec::new();
+    for body in [
+        format!(
+            r#"{{"parameters": {{"kind": "usage_summary", "tenant_id": "{TENANT_ID}", "level": "direct_partners", "formats": ["csv_v2_0"], "show_skus": "true", "hide_zero_usage": "false", "period": {{"start": "2021-10-01", "end": "2021-10-31"}}}}, "schedule": {{"type": "once"}}, "result_action": "save"}}"#
+        ),
+        format!(
+            r#"{{"recipients": [], "result_action": "save", "parameters": {{"tenant_id": "{TENANT_ID}", "level": "all_customers", "kind": "usage_summary", "formats": ["csv_v2_0", "json_v2_0"], "show_skus": true, "period": {{"start": "2026-10-01", "end": "2026-10-31"}}}}, "schedule": {{"type": "once"}}}}"#
+        ),
+    ] {
+        let (status, answer) = ask(&emulator, "POST", "/reports", &json_body, &body);
+        assert_eq!(status, 200, "{answer}");
+        assert_conforms(&report, "POST /reports", &answer);
+        created.push(answer["id"].as_str().unwrap().to_owned());
+    }
+    // Stored files: in progress, then saved, of both usage formats.
+    for _ in 0..2 {
+        for id in &created {
+            let (status, answer) = ask(
+                &emulator,
+                "GET",
+                &format!("/reports/{id}/stored"),
+                &auth,
+                "",
+            );
+            assert_eq!(status, 200);
+            assert_conforms(&stored, "GET /reports/{id}/stored", &answer);
+            assert!(!answer["items"].as_array().unwrap().is_empty());
+        }
+    }
+    // The list of a tenant's reports: ids only.
+    let uuid = common::schema_validator("uuid");
+    let (status, answer) = ask(
+        &emulator,
+        "GET",
+        &format!("/tenants/{TENANT_ID}/reports"),
+        &auth,
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        answer["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|id| uuid.is_valid(id))
+    );
+
+    // Every kind of error the emulator gives, in the vendor's error shape.
+    let missing = "/reports/00000000-0000-4000-8000-000000000000";
+    let once = format!("/reports/{ONCE_REPORT_ID}");
+    let html = [("authorization", bearer.as_str()), ("accept", "text/html")];
+    for (method, path, headers, body, status) in [
+        ("GET", missing, &auth[..], "", 404),
+        ("GET", missing, &[][..], "", 401),
+        (
+            "PUT",
+            once.as_str(),
+            &json_body[..],
+            r#"{"schedule":{"enabled":false}}"#,
+            400,
+        ),
+        ("PUT", once.as_str(), &json_body[..], r#"{"id":"x"}"#, 400),
+        ("PUT", once.as_str(), &auth[..], "{}", 415),
+        ("GET", once.as_str(), &html[..], "", 415),
+        ("PATCH", once.as_str(), &auth[..], "", 405),
+        ("DELETE", once.as_str(), &auth[..], "", 400),
+        ("GET", "/nowhere", &auth[..], "", 404),
+    ] {
+        let (got, answer) = ask(&emulator, method, path, headers, body);
+        assert_eq!(got, status, "{method} {path}: {answer}");
+        assert_conforms(&error, &format!("{method} {path}"), &answer);
+    }
+}
+
+#[cfg(feature = "ureq")]
+#[test]
+fn the_vendors_documented_examples_read_with_the_crate() {
+    use mockito::Matcher;
+    let schemas = common::vendor_schemas();
+    let example = |name: &str| schemas["components"]["schemas"][name]["example"].clone();
+    let (report, token, error) = (example("report"), example("token"), example("errorScheme"));
+    // The examples are the vendor's, so they conform to the vendor's schemas.
+    for (name, value) in [
+        ("report", &report),
+        ("token", &token),
+        ("errorScheme", &error),
+    ] {
+        assert_conforms(&common::schema_validator(name), name, value);
+    }
+    // The report example reads.
+    let parsed = Report::from_json(report.to_string().as_bytes()).unwrap();
+    assert_eq!(
+        parsed.id.to_string(),
+        "20dffb36-d77b-45c6-b2fa-39276e98d5fc"
+    );
+    assert_eq!((parsed.version, parsed.recipients.len()), (2, 2));
+
+    // The token example serves a client's credentials, and the error example is read as the
+    // API's error, member by member.
+    let mut server = mockito::Server::new();
+    let id = parsed.id.to_string();
+    let _token = server
+        .mock("POST", "/api/2/idp/token")
+        .with_body(token.to_string())
+        .create();
+    let _report = server
+        .mock("GET", format!("/api/2/reports/{id}").as_str())
+        .match_header("authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln")
+        .with_body(report.to_string())
+        .create();
+    let _error = server
+        .mock("PUT", Matcher::Any)
+        .with_status(400)
+        .with_body(error.to_string())
+        .create();
+    let client = acronis_reports::Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .client_credentials("client", "secret")
+        .transport(common::loopback_transport())
+        .retries(0)
+        .build()
+        .unwrap();
+    assert_eq!(client.get_report(&id).unwrap(), parsed);
+    let err = client
+        .update_report(&id, &ReportUpdate::disable())
+        .unwrap_err();
+    let acronis_reports::Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (
+            api.status,
+            api.code.as_deref(),
+            api.domain.as_deref(),
+            api.message.as_deref()
+        ),
+        (
+            400,
+            Some("400"),
+            Some("PlatformAccountServer"),
+            Some("The request could not be processed.")
+        )
+    );
+    assert_eq!(api.info, None);
+
+    // A stored list as the reference gives it, with an item still without an id, and one
+    // without items: both are the vendor's `storedReportParams`, and both read.
+    let list = json!({"items": [
+        {"id": "5c3b9a2e-1f4d-4e6a-8b7c-9d0e1f2a3b4c", "report_format": "csv_v2_0", "size": 1024,
+         "created_at": "2026-11-26T10:00:00", "status": "saved"},
+        {"report_format": "csv_v2_0", "created_at": "2026-11-26T10:00:00Z", "status": "in_progress"}
+    ]});
+    let validator = common::schema_validator("storedReportParams");
+    for (body, files) in [(list, 2), (json!({}), 0)] {
+        assert_conforms(&validator, "stored list", &body);
+        let _stored = server
+            .mock("GET", format!("/api/2/reports/{id}/stored").as_str())
+            .with_body(body.to_string())
+            .create();
+        assert_eq!(client.stored_reports(&id).unwrap().len(), files);
+    }
+}

@@ -10,6 +10,12 @@
 //! created reports' files are generated (`in_progress`, then `saved`) and served
 //! gzip-compressed, and errors come in the vendor's `{"error": {...}}` shape.
 //!
+//! It is held to the vendor's own clients: it accepts everything that any of the vendor's
+//! published scripts sends (a saved report without `recipients`, `"show_skus": "true"`), and
+//! answers in the shape that all of them read (`expires_on` in the token answer, one-line JSON
+//! bodies, stored files `Content-Encoding: gzip` to clients that accept gzip); the
+//! `acronis-reports` crate's CI runs those scripts, unmodified, against it.
+//!
 //! A test can look at what it received ([`requests`](Emulator::requests), typed as
 //! [`RecordedRequest`]), seed and read reports with the crate's types or JSON
 //! ([`add_report`](Emulator::add_report), [`report`](Emulator::report)), and inject faults:
