@@ -16,32 +16,15 @@ fn raw(
     content_type: Option<&str>,
     body: &str,
 ) -> (u16, Value) {
-    let agent = ureq::Agent::new_with_config(
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .build(),
-    );
-    let mut request = ureq::http::Request::builder()
-        .method(method)
-        .uri(format!("{}{path}", emulator.base_url()));
-    if let Some(token) = auth {
-        request = request.header("authorization", format!("Bearer {token}"));
+    let bearer = auth.map(|token| format!("Bearer {token}"));
+    let mut headers = Vec::new();
+    if let Some(bearer) = &bearer {
+        headers.push(("authorization", bearer.as_str()));
     }
     if let Some(ct) = content_type {
-        request = request.header("content-type", ct);
+        headers.push(("content-type", ct));
     }
-    let mut response = agent.run(request.body(body.to_owned()).unwrap()).unwrap();
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap();
-    (
-        status,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        },
-    )
+    common::ask(&emulator.base_url(), method, path, &headers, body)
 }
 
 /// Asserts the vendor's error body shape.

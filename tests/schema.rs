@@ -202,7 +202,6 @@ fn assert_conforms(validator: &jsonschema::Validator, what: &str, answer: &serde
     );
 }
 
-/// One request to the emulator, over plain ureq: the status and the body as JSON.
 fn ask(
     emulator: &acronis_reports_emulator::Emulator,
     method: &str,
@@ -210,25 +209,7 @@ fn ask(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, serde_json::Value) {
-    let agent = ureq::Agent::new_with_config(
-        ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .build(),
-    );
-    let mut request = ureq::http::Request::builder()
-        .method(method)
-        .uri(format!("{}{path}", emulator.base_url()));
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let mut response = agent.run(request.body(body.to_owned()).unwrap()).unwrap();
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
-    )
+    common::ask(&emulator.base_url(), method, path, headers, body)
 }
 
 #[test]

@@ -82,3 +82,30 @@ pub fn assert_invalid_input(err: &acronis_reports::Error, kind: acronis_reports:
         other => panic!("expected InvalidInput({kind:?}), got {other:?}"),
     }
 }
+
+/// One request to `base_url` + `path` over plain ureq (no SDK in between, no proxy): the
+/// status and the body as JSON (`null` when empty or not JSON).
+pub fn ask(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Value) {
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .build(),
+    );
+    let mut request = ureq::http::Request::builder()
+        .method(method)
+        .uri(format!("{base_url}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut response = agent.run(request.body(body.to_owned()).unwrap()).unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
