@@ -96,29 +96,38 @@ pub fn metric(record: &UsageRecord) -> String {
 }
 
 /// What the records summed did not tell, so that the vendor's rule could be applied only in
-/// part: see [`Totals::gaps`]. `json_v2_0` files have both gaps; `csv_v2_0` files, which the
-/// vendor's billing module reads, have neither.
+/// part: see [`Totals::gaps`]. `json_v2_0` files have [`NoSplit`](Gap::NoSplit), and
+/// [`NoBackendType`](Gap::NoBackendType) when they hold infrastructure usages; `csv_v2_0`
+/// files as the vendor's billing module reads them have none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Gap {
-    /// Records without the tenant's kind and without a production and trial split (the
-    /// `json_v2_0` format): every tenant is billed its whole amount, where the rule bills
-    /// partners their production only.
+    /// Records with one number per usage, without the tenant's kind and without a production
+    /// and trial split (`json_v2_0`): each tenant is billed its whole amount, where the rule
+    /// bills partners (every kind but customers) their production only.
+    NoSplit,
+    /// Records split by production and trial but without the tenant's kind (an empty
+    /// `tenant.kind`): billed their production, as partners are, where a customer would be
+    /// billed its total.
     NoTenantKind,
-    /// Records on an infrastructure without its backend type (the `json_v2_0` format):
-    /// storage on different backends is summed under one metric (`storage`), where the rule
-    /// bills each backend apart (`storage_azure`, `storage_acronis`).
+    /// Records on an infrastructure without its backend type (`json_v2_0` gives only
+    /// `infra_id`; a `csv_v2_0` row may leave `infra.backend_type` empty): their storage is
+    /// billed under the usage's name alone (`storage`), where the rule bills each backend
+    /// apart (`storage_azure`, `storage_acronis`).
     NoBackendType,
 }
 
 impl std::fmt::Display for Gap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            Gap::NoSplit => {
+                "records give no tenant kind and no production and trial split: each tenant is billed its total, where the vendor's rule bills partners their production (csv_v2_0 has both)"
+            }
             Gap::NoTenantKind => {
-                "the file gives no tenant kinds and no production and trial split: every tenant is billed its total, where the vendor's rule bills partners their production (csv_v2_0 has both)"
+                "records give no tenant kind: they are billed their production, as partners are, where a customer is billed its total"
             }
             Gap::NoBackendType => {
-                "the file gives no storage backend types: storage on different backends is summed under one metric, where the vendor's rule bills each backend apart (csv_v2_0 has them)"
+                "records on an infrastructure give no backend type: their storage is billed under one metric, where the vendor's rule bills each backend apart (csv_v2_0 has them)"
             }
         })
     }
@@ -222,13 +231,19 @@ impl Totals {
         if line.unit.is_none() {
             line.unit.clone_from(&record.unit);
         }
-        if record.tenant_kind.is_none() {
-            self.gaps.insert(Gap::NoTenantKind);
+        match record.values {
+            UsageValues::Single { .. } => {
+                self.gaps.insert(Gap::NoSplit);
+            }
+            _ if record.tenant_kind.is_none() => {
+                self.gaps.insert(Gap::NoTenantKind);
+            }
+            _ => {}
         }
         if record
             .infra
             .as_ref()
-            .is_some_and(|i| i.backend_type.is_none())
+            .is_some_and(|i| i.id.is_some() && i.backend_type.is_none())
         {
             self.gaps.insert(Gap::NoBackendType);
         }
@@ -236,9 +251,10 @@ impl Totals {
     }
 
     /// What the records added so far did not tell, so that the vendor's rule was applied only
-    /// in part: empty for `csv_v2_0` files, [`Gap::NoTenantKind`] and [`Gap::NoBackendType`]
-    /// for `json_v2_0` files. Bill from `csv_v2_0`, as the vendor's billing module does, to
-    /// have none.
+    /// in part, in the order of [`Gap`]: [`Gap::NoSplit`] (and [`Gap::NoBackendType`] with
+    /// infrastructure usages) for `json_v2_0` files, none for `csv_v2_0` files with every
+    /// tenant kind and backend type. Bill from `csv_v2_0`, as the vendor's billing module
+    /// does.
     pub fn gaps(&self) -> impl Iterator<Item = Gap> + '_ {
         self.gaps.iter().copied()
     }

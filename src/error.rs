@@ -574,6 +574,9 @@ impl ApiError {
                 "the vendor documents no 404 here: the report or its file probably no longer \
                  exists; check the ids (see the report's stored files)"
             }
+            404 if self.method == Method::Post => {
+                "check that the base URL names the right data centre and ends in /api/2"
+            }
             404 if self.method == Method::Delete => {
                 "the vendor documents no 404 here: the report probably no longer exists \
                  (deleted already?), or the base URL names another data centre"
@@ -584,11 +587,11 @@ impl ApiError {
                 "the vendor documents no 409 here; probably the version given is not the \
                  report's current one: fetch the report for its version, then delete again"
             }
-            409 => "the object probably exists already",
-            415 => {
-                "the API did not accept the request's media types (the body's Content-Type, \
-                 or the type asked for in Accept)"
+            409 => {
+                "the vendor documents no 409 for the reports API; the object probably exists \
+                 already"
             }
+            415 => "the API did not accept the body's media type",
             429 => "too many requests; try again later",
             502..=504 => "the service is in trouble; try again in a few seconds",
             500..=599 => {

@@ -125,8 +125,9 @@ pub struct UsageRecord {
 /// time since the usage collection has been started" by the vendor's documentation
 /// (`"2019-08-01T00:00:00"`, no zone: read as UTC).
 ///
-/// Read tolerantly, as it bills nothing: a number is taken as a UNIX timestamp, and any other
-/// value is kept as its text.
+/// Read tolerantly, as it bills nothing: a whole number is taken as a UNIX timestamp, and any
+/// other value is kept as its text (a string as it is, any other JSON value as its JSON text).
+/// Deserialized the same way, so a record serialized with serde reads back.
 ///
 /// ```
 /// use acronis_reports::usage::RangeStart;
@@ -136,7 +137,7 @@ pub struct UsageRecord {
 /// assert_eq!(documented.to_string(), "2019-08-01T00:00:00");
 /// assert_eq!(RangeStart::from_text("soon"), RangeStart::Other("soon".into()));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum RangeStart {
@@ -167,6 +168,18 @@ impl RangeStart {
     }
 }
 
+impl<'de> Deserialize<'de> for RangeStart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Number(n) if n.is_i64() => {
+                RangeStart::Unix(n.as_i64().unwrap_or_default())
+            }
+            serde_json::Value::String(text) => RangeStart::from_text(&text),
+            other => RangeStart::Other(other.to_string()),
+        })
+    }
+}
+
 impl fmt::Display for RangeStart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -178,8 +191,9 @@ impl fmt::Display for RangeStart {
 }
 
 /// The offering item of a usage (`offering_item`): "an object that contains quota and status
-/// of the offering item", by the vendor's documentation. Members it does not document are
-/// left out.
+/// of the offering item", by the vendor's documentation. An `offering_item` that is not that
+/// object (another member, a value of another type) bills nothing and fails nothing: it is
+/// kept as its JSON text in [`UsageRecord::extra`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OfferingItem {
@@ -191,7 +205,7 @@ pub struct OfferingItem {
 
 /// The quota of an offering item (`offering_item.quota`); each member `null` (no quota) or a
 /// number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Quota {
     /// `value`: the soft quota.

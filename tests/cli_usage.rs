@@ -106,7 +106,10 @@ fn billing_from_json_gives_units_for_people_and_keep_report_keeps_it() {
         .filter(|l| l.starts_with("acronis-reports: billed in part: "))
         .collect();
     assert_eq!(notes.len(), 2, "{err}");
-    assert!(notes[0].contains("no tenant kinds") && notes[1].contains("no storage backend types"));
+    assert!(
+        notes[0].contains("no production and trial split")
+            && notes[1].contains("give no backend type")
+    );
 }
 
 #[test]
@@ -181,6 +184,18 @@ fn usage_reads_a_stored_file_straight_from_the_api() {
         assert_eq!(records[1]["tenant"], CUSTOMER_A);
         assert_eq!(records[1]["absolute"], json!(10_000_000_000_000_000u64));
         assert!(stdout(&o).contains(r#""absolute":10000000000000000,"#));
+        // The members only json_v2_0 has, as the vendor documents them.
+        let (range_start, offering_item) =
+            (&records[1]["range_start"], &records[1]["offering_item"]);
+        if file["report_format"] == "json_v2_0" {
+            assert_eq!(range_start, &json!("2026-10-01T00:00:00"));
+            assert_eq!(
+                offering_item,
+                &json!({"status": 1, "quota": {"value": null, "overage": null, "version": 0}})
+            );
+        } else {
+            assert_eq!((range_start, offering_item), (&Value::Null, &Value::Null));
+        }
     }
 }
 

@@ -785,6 +785,20 @@ fn statuses_the_vendor_does_not_document_are_worded_as_likely() {
         text.contains("the vendor documents no 409 here; probably the version given"),
         "{text}"
     );
+    // A create has no id to check: a 404 there is about the base URL.
+    emulator.fail_next(1, 404, None);
+    let text = c
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Itself,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("check that the base URL names the right data centre and ends in /api/2"),
+        "{text}"
+    );
 }
 
 #[test]

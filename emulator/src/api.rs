@@ -88,14 +88,6 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     {
         return fault.clone();
     }
-    let download = matches!(segments.as_slice(), ["reports", _, "stored", _]);
-    if !download && !accepts(req.header("accept"), "application/json") {
-        return error_body(
-            415,
-            "Unsupported Media Type",
-            Some("the type in the Accept header is not supported: accept application/json"),
-        );
-    }
     match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["reports", id]) => match s.reports.get(*id) {
             Some(report) => HttpResponse::json(200, report),
@@ -109,7 +101,7 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
             s,
             id,
             stored_id,
-            accepts_gzip(req.header("accept-encoding")),
+            accepts_gzip(req.header_list("accept-encoding").as_deref()),
         ),
         ("GET", ["tenants", tenant, "reports"]) => lifecycle::list(s, tenant),
         (_, ["reports", ..]) => error_body(405, "Method Not Allowed", None),
@@ -117,39 +109,32 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     }
 }
 
-/// The items of a list header (`Accept`, `Accept-Encoding`): each value without its
-/// parameters, lowercased, and whether its `q` is above 0.
-fn list_items(header: &str) -> impl Iterator<Item = (String, bool)> + '_ {
-    header.split(',').filter_map(|item| {
-        let mut parts = item.split(';');
-        let value = parts.next()?.trim().to_ascii_lowercase();
-        let refused = parts.any(|p| {
-            p.trim()
-                .strip_prefix("q=")
-                .and_then(|q| q.trim().parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        (!value.is_empty()).then_some((value, !refused))
-    })
-}
-
-/// Whether an `Accept` header (none: anything) lets the answer be `media_type`, like
-/// `application/json`: by `*/*`, `application/*` or the type itself.
-pub(crate) fn accepts(accept: Option<&str>, media_type: &str) -> bool {
-    let Some(accept) = accept else { return true };
-    let family = media_type.split('/').next().unwrap_or(media_type);
-    list_items(accept).any(|(range, ok)| {
-        ok && (range == "*/*" || range == media_type || range == format!("{family}/*"))
-    })
-}
-
-/// Whether an `Accept-Encoding` header lets the answer be gzip-encoded (`gzip`, `x-gzip` or
-/// `*`, not with `q=0`). Without the header, the answer is sent as it is.
+/// Whether an `Accept-Encoding` header lets the answer be gzip-encoded, by RFC 9110: the q of
+/// `gzip` (or `x-gzip`) when it is listed, else that of `*`, above 0. Without the header (or
+/// with an empty one) the answer is sent as it is.
 pub(crate) fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
-    accept_encoding.is_some_and(|header| {
-        list_items(header)
-            .any(|(coding, ok)| ok && matches!(coding.as_str(), "gzip" | "x-gzip" | "*"))
-    })
+    let Some(header) = accept_encoding else {
+        return false;
+    };
+    let (mut named, mut any) = (None, None);
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .find_map(|p| {
+                let (name, value) = p.split_once('=')?;
+                name.trim()
+                    .eq_ignore_ascii_case("q")
+                    .then(|| value.trim().parse::<f32>().unwrap_or(0.0))
+            })
+            .unwrap_or(1.0);
+        match coding.as_str() {
+            "gzip" | "x-gzip" => named = Some(named.map_or(q, |n: f32| n.max(q))),
+            "*" => any = Some(q),
+            _ => {}
+        }
+    }
+    named.or(any).is_some_and(|q| q > 0.0)
 }
 
 /// The JSON body of a request, or the API's answer when it is not JSON or not sent as JSON.
@@ -265,4 +250,31 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
 /// The reason phrase of a status, for the message of a canned error.
 pub(crate) fn reason(status: u16) -> &'static str {
     crate::http::reason(status).unwrap_or("Error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_gzip;
+
+    #[test]
+    fn gzip_is_sent_only_where_accept_encoding_allows_it() {
+        for (header, gzip) in [
+            (None, false),
+            (Some(""), false),
+            (Some("gzip"), true),
+            (Some("deflate, gzip"), true),
+            (Some("GZIP;q=0.5"), true),
+            (Some("x-gzip"), true),
+            (Some("*"), true),
+            (Some("identity"), false),
+            (Some("gzip;q=0"), false),
+            (Some("gzip;Q=0, identity"), false),
+            (Some("gzip;q=0, *"), false),
+            (Some("*;q=0, gzip"), true),
+            (Some("*;q=0"), false),
+            (Some("br, zstd"), false),
+        ] {
+            assert_eq!(accepts_gzip(header), gzip, "{header:?}");
+        }
+    }
 }

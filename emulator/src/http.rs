@@ -33,6 +33,18 @@ impl HttpRequest {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+
+    /// The values of list header `name` (lowercase), every line of it joined with `, `, as
+    /// RFC 9110 reads a field sent more than once; `None` if not sent.
+    pub(crate) fn header_list(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
 }
 
 /// A response to write.

@@ -437,7 +437,8 @@ impl Emulator {
         lock(&self.state).issued.clear();
     }
 
-    /// The `expires_in` of tokens issued from now on, in seconds. Default: 7200.
+    /// The lifetime of tokens issued from now on, in seconds: their `expires_in`, and
+    /// `expires_on` that many seconds from now. Default: 7200.
     pub fn set_token_lifetime(&self, seconds: i64) {
         lock(&self.state).token_lifetime = seconds;
     }

@@ -204,8 +204,7 @@ impl Client {
 /// What a call asks the API to answer with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Accept {
-    /// `Accept: application/json`: every call but a download (the vendor documents 415 for
-    /// an `Accept` it does not serve).
+    /// `Accept: application/json`: every call but a download, as the vendor's scripts send.
     Json,
     /// A stored file (`application/octet-stream`): `Accept: */*`, `Accept-Encoding: gzip`.
     File,

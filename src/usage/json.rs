@@ -410,7 +410,11 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
                 });
             }
             "range_start" => record.range_start = range_start(raw),
-            "offering_item" => record.offering_item = offering_item(raw)?,
+            "offering_item" => match offering_item(raw) {
+                Some(item) => record.offering_item = item,
+                // Not the documented object: kept as it is, for it bills nothing.
+                None => record.extra.push((name.into_owned(), raw.get().to_owned())),
+            },
             "value" => value = number()?,
             "absolute_value" => absolute = number()?,
             _ => {
@@ -447,64 +451,61 @@ fn range_start(raw: &RawValue) -> Option<RangeStart> {
     Some(seconds.map_or_else(|| RangeStart::Other(raw.to_owned()), RangeStart::Unix))
 }
 
-/// `offering_item`, with the documented types: an object of `status` (a whole number) and
-/// `quota` (an object of `value`, `overage` and `version`), each of them possibly `null`.
-fn offering_item(raw: &RawValue) -> Result<Option<OfferingItem>, ItemError> {
-    const AT: &str = "offering_item";
-    let Some(Members(members)) = object(raw, AT)? else {
-        return Ok(None);
+/// `offering_item`, if it is the documented object: `status` (a whole number) and `quota` (an
+/// object of `value`, `overage` and `version`, numbers, `version` whole), each possibly
+/// `null` or missing, and no other member. `Some(None)` for `null`; `None` when it is not that
+/// object (the caller keeps it as it is).
+fn offering_item(raw: &RawValue) -> Option<Option<OfferingItem>> {
+    let Some(Members(members)) = object(raw)? else {
+        return Some(None);
     };
     let mut item = OfferingItem::default();
     for (name, raw) in members {
         match name.as_ref() {
-            "status" => item.status = whole_member(raw, "offering_item.status")?,
+            "status" => item.status = whole_or_null(raw)?,
             "quota" => {
-                let Some(Members(members)) = object(raw, "offering_item.quota")? else {
+                let Some(Members(members)) = object(raw)? else {
                     continue;
                 };
                 let mut quota = Quota::default();
                 for (name, raw) in members {
-                    let at = format!("offering_item.quota.{name}");
                     match name.as_ref() {
-                        "value" => quota.value = number_member(raw, &at)?,
-                        "overage" => quota.overage = number_member(raw, &at)?,
-                        "version" => quota.version = whole_member(raw, &at)?,
-                        _ => {}
+                        "value" => quota.value = number_or_null(raw)?,
+                        "overage" => quota.overage = number_or_null(raw)?,
+                        "version" => quota.version = whole_or_null(raw)?,
+                        _ => return None,
                     }
                 }
                 item.quota = Some(quota);
             }
-            _ => {}
+            _ => return None,
         }
     }
-    Ok(Some(item))
+    Some(Some(item))
 }
 
-/// A member that must be an object or `null`.
-fn object<'a>(raw: &'a RawValue, at: &str) -> Result<Option<Members<'a>>, ItemError> {
+/// An object's members, `Some(None)` for `null`, `None` for any other value.
+fn object(raw: &RawValue) -> Option<Option<Members<'_>>> {
     if raw.get() == "null" {
-        return Ok(None);
+        return Some(None);
     }
-    serde_json::from_str(raw.get())
-        .map(Some)
-        .map_err(|_| (Some(at.to_owned()), expected("an object", raw)))
+    serde_json::from_str(raw.get()).ok().map(Some)
 }
 
-/// A member that must be a JSON number or `null`.
-fn number_member(raw: &RawValue, at: &str) -> Result<Option<Decimal>, ItemError> {
+/// A JSON number, `Some(None)` for `null`, `None` for any other value.
+fn number_or_null(raw: &RawValue) -> Option<Option<Decimal>> {
     if raw.get() == "null" {
-        return Ok(None);
+        return Some(None);
     }
-    decimal(raw.get())
-        .map(Some)
-        .map_err(|message| (Some(at.to_owned()), message))
+    decimal(raw.get()).ok().map(Some)
 }
 
-/// A member that must be a whole number or `null`.
-fn whole_member(raw: &RawValue, at: &str) -> Result<Option<i64>, ItemError> {
-    number_member(raw, at)?
-        .map(|n| whole(n).ok_or_else(|| (Some(at.to_owned()), expected("a whole number", raw))))
-        .transpose()
+/// A whole number, `Some(None)` for `null`, `None` for any other value.
+fn whole_or_null(raw: &RawValue) -> Option<Option<i64>> {
+    match number_or_null(raw)? {
+        Some(n) => whole(n).map(Some),
+        None => Some(None),
+    }
 }
 
 /// serde_json's message without its "at line 1 column N", which counts from the item, not the

@@ -419,7 +419,7 @@ fn exact(d: Decimal) -> serde_json::Value {
 fn offering_item_json(item: &acronis_reports::usage::OfferingItem) -> serde_json::Value {
     serde_json::json!({
         "status": item.status,
-        "quota": item.quota.map(|q| serde_json::json!({
+        "quota": item.quota.as_ref().map(|q| serde_json::json!({
             "value": q.value.map(exact), "overage": q.overage.map(exact), "version": q.version,
         })),
     })
