@@ -214,16 +214,10 @@ fn a_wrong_client_secret_is_sent_once_for_a_thousand_ids() {
     assert!(!format!("{}{}", stdout(&o), stderr(&o)).contains("wrong-secret-value"));
 }
 
-/// Starts a bulk `disable` reading ids from standard input, feeds it `first`, waits for their
-/// outcomes, interrupts it with `signal`, waits until it says it stopped, then feeds it
-/// `rest`. Returns its output.
-fn interrupt_midway(
-    emulator: &Emulator,
-    signal: &str,
-    first: &[String],
-    rest: &[String],
-    failed: &Path,
-) -> Output {
+/// Starts a bulk `disable` reading ids from standard input, feeds it `ids`, waits for their
+/// outcomes, sends it `signal`, and waits until it exits by itself, standard input still open
+/// (as a terminal or `tail -f` would leave it). Returns its output.
+fn interrupt_midway(emulator: &Emulator, signal: &str, ids: &[String], failed: &Path) -> Output {
     let env = env(emulator);
     let mut child = command(
         &[
@@ -244,50 +238,127 @@ fn interrupt_midway(
     .spawn()
     .unwrap();
     let mut input = child.stdin.take().unwrap();
-    input.write_all(lines(first).as_bytes()).unwrap();
+    input.write_all(lines(ids).as_bytes()).unwrap();
     input.flush().unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut seen = String::new();
-    for _ in first {
+    for _ in ids {
         out.read_line(&mut seen).unwrap();
     }
-    let kill = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -{signal} {}", child.id())])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    // The tool says it stopped taking up reports before the rest arrive.
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut note = String::new();
-    err.read_line(&mut note).unwrap();
-    assert!(
-        note.contains("interrupted: taking up no more reports"),
-        "{note}"
-    );
-    input.write_all(lines(rest).as_bytes()).unwrap();
-    drop(input);
+    send(signal, child.id());
     out.read_to_string(&mut seen).unwrap();
-    let mut rest_err = String::new();
-    err.read_to_string(&mut rest_err).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     let status = child.wait().unwrap();
+    drop(input);
     Output {
         status,
         stdout: seen.into_bytes(),
-        stderr: format!("{note}{rest_err}").into_bytes(),
+        stderr: err.into_bytes(),
+    }
+}
+
+/// Sends `signal` (a name, like `HUP`) to process `pid`.
+fn send(signal: &str, pid: u32) {
+    let kill = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -{signal} {pid}")])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+}
+
+#[test]
+fn a_signal_reports_every_change_and_stops_reading_standard_input_at_once() {
+    for (signal, code) in [("INT", 130), ("TERM", 143), ("HUP", 129)] {
+        let emulator = Emulator::start().unwrap();
+        let ids = emulator.add_monthly_reports(40);
+        let dir = tempfile::tempdir().unwrap();
+        let failed = dir.path().join("failed.txt");
+        std::fs::write(&failed, "the last run's record\n").unwrap();
+        // Standard input stays open: the tool must not wait for it to end.
+        let o = interrupt_midway(&emulator, signal, &ids, &failed);
+        assert_eq!(o.status.code(), Some(code), "{signal}: {}", stderr(&o));
+        let outcomes = by_id(&o);
+        assert_eq!(outcomes.len(), 40, "{signal}");
+        for (id, line) in &outcomes {
+            assert_eq!(line["outcome"], "changed", "{line}");
+            assert!(disabled(&emulator, id));
+        }
+        let err = stderr(&o);
+        assert!(
+            err.contains("interrupted: taking up no more reports"),
+            "{err}"
+        );
+        assert!(err.contains("40 changed, 0 skipped, 0 failed"), "{err}");
+        assert!(
+            err.contains("the ids after line 40 of - were not read: the run stopped first"),
+            "{err}"
+        );
+        // The input was not read to its end: the old record is not replaced by a partial one.
+        assert!(err.contains("was left as it was"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&failed).unwrap(),
+            "the last run's record\n"
+        );
     }
 }
 
 #[test]
-fn an_interrupt_reports_every_change_made_and_lists_the_rest() {
-    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+fn a_signal_during_a_run_from_a_file_lists_the_rest_in_the_same_file() {
+    // The documented resume pattern: --ids-file F --failed-ids F.
+    for (signal, code) in [("HUP", 129), ("TERM", 143)] {
         let emulator = Emulator::start().unwrap();
-        let ids = emulator.add_monthly_reports(100);
+        let ids = emulator.add_monthly_reports(60);
+        // Slow answers keep most ids waiting when the signal comes.
+        emulator.delay_next(60, std::time::Duration::from_millis(300));
         let dir = tempfile::tempdir().unwrap();
-        let failed = dir.path().join("failed.txt");
-        let o = interrupt_midway(&emulator, signal, &ids[..40], &ids[40..], &failed);
+        let file = dir.path().join("ids.txt");
+        std::fs::write(&file, lines(&ids)).unwrap();
+        let path = file.to_str().unwrap();
+        let env = env(&emulator);
+        let mut child = command(
+            &[
+                "--json",
+                "disable",
+                "--ids-file",
+                path,
+                "--concurrency",
+                "2",
+                "--failed-ids",
+                path,
+            ],
+            &pairs(&env),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut seen = String::new();
+        out.read_line(&mut seen).unwrap();
+        send(signal, child.id());
+        out.read_to_string(&mut seen).unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        let status = child.wait().unwrap();
+        let o = Output {
+            status,
+            stdout: seen.into_bytes(),
+            stderr: err.into_bytes(),
+        };
         assert_eq!(o.status.code(), Some(code), "{signal}: {}", stderr(&o));
         let outcomes = by_id(&o);
-        assert_eq!(outcomes.len(), 100, "{signal}");
+        assert_eq!(outcomes.len(), 60, "{signal}: every id of the file, once");
         for (id, line) in &outcomes {
             assert_eq!(
                 disabled(&emulator, id),
@@ -295,18 +366,47 @@ fn an_interrupt_reports_every_change_made_and_lists_the_rest() {
                 "{line}"
             );
         }
-        let not_attempted: HashSet<String> = outcomes
+        let rest: HashSet<String> = outcomes
             .iter()
-            .filter(|(_, l)| l["outcome"] == "not_attempted")
+            .filter(|(_, l)| l["outcome"] != "changed")
             .map(|(id, _)| id.clone())
             .collect();
-        assert_eq!(not_attempted, ids[40..].iter().cloned().collect());
-        assert_eq!(
-            read_ids(&failed).into_iter().collect::<HashSet<_>>(),
-            not_attempted
+        assert!(
+            !rest.is_empty(),
+            "{signal}: the signal came after the last id"
         );
-        assert!(stderr(&o).contains("40 changed, 0 skipped, 0 failed, 60 not attempted"));
+        assert_eq!(read_ids(&file).into_iter().collect::<HashSet<_>>(), rest);
+        assert!(!stderr(&o).contains("was left as it was"), "{}", stderr(&o));
+        let entries = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(entries, 1, "no temporary file left");
     }
+}
+
+#[test]
+fn a_hang_up_during_a_download_leaves_no_temporary_file() {
+    let emulator = Emulator::start().unwrap();
+    let (id, stored) = saved_file(&emulator);
+    emulator.delay_next(1, std::time::Duration::from_secs(30));
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("usage.csv");
+    std::fs::write(&target, "last month\n").unwrap();
+    let env = env(&emulator);
+    let mut child = command(
+        &["download", &id, &stored, "-o", target.to_str().unwrap()],
+        &pairs(&env),
+    )
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    // The temporary file exists before the request is sent: then the line drops.
+    while std::fs::read_dir(dir.path()).unwrap().count() < 2 {
+        std::thread::yield_now();
+    }
+    send("HUP", child.id());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(129));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "last month\n");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 /// Runs the binary with standard output going to `stdout`.
@@ -736,4 +836,124 @@ fn a_base_url_without_a_path_and_plain_http_elsewhere() {
         "{err}"
     );
     assert!(!err.contains("ClientBuilder"), "{err}");
+}
+
+#[test]
+fn an_input_that_fails_to_read_leaves_the_failed_ids_file_as_it_was() {
+    let emulator = Emulator::start().unwrap();
+    let env = env(&emulator);
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.txt");
+    std::fs::write(&failed, "the last run's record\n").unwrap();
+    // A directory opens, and fails at its first read.
+    let o = run(
+        &[
+            "disable",
+            "--ids-file",
+            dir.path().to_str().unwrap(),
+            "--failed-ids",
+            failed.to_str().unwrap(),
+        ],
+        &pairs(&env),
+        None,
+    );
+    let err = stderr(&o);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("reading the ids failed at line 1"), "{err}");
+    assert!(err.contains("was left as it was"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&failed).unwrap(),
+        "the last run's record\n"
+    );
+}
+
+/// Makes a FIFO at `path` and reads it on a thread: what the reader got.
+fn fifo_reader(path: &Path) -> std::thread::JoinHandle<Vec<u8>> {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let path = path.to_owned();
+    std::thread::spawn(move || {
+        let mut got = Vec::new();
+        File::open(&path).unwrap().read_to_end(&mut got).unwrap();
+        got
+    })
+}
+
+#[test]
+fn files_that_are_not_regular_are_written_in_place_and_directories_refused() {
+    use std::os::unix::fs::FileTypeExt;
+    let emulator = Emulator::start().unwrap();
+    let env = env(&emulator);
+    let (id, stored) = saved_file(&emulator);
+    let dir = tempfile::tempdir().unwrap();
+
+    // A FIFO: its reader gets the file, and it is still a FIFO.
+    let fifo = dir.path().join("usage.fifo");
+    let reader = fifo_reader(&fifo);
+    let o = run(
+        &["download", &id, &stored, "-o", fifo.to_str().unwrap()],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(reader.join().unwrap(), Emulator::file_content(&id, 4096));
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    // --failed-ids to a FIFO: the ids go to its reader.
+    let fifo = dir.path().join("failed.fifo");
+    let reader = fifo_reader(&fifo);
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let o = run(
+        &["disable", unknown, "--failed-ids", fifo.to_str().unwrap()],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(reader.join().unwrap(), format!("{unknown}\n").into_bytes());
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+
+    // A directory is refused before anything is sent.
+    let sent = emulator.requests().len();
+    let o = run(
+        &["download", &id, &stored, "-o", dir.path().to_str().unwrap()],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it is a directory"), "{}", stderr(&o));
+    assert_eq!(emulator.requests().len(), sent, "nothing was sent");
+
+    // A dangling symbolic link is followed: the file appears where it points.
+    let link = dir.path().join("latest.csv");
+    let target = dir.path().join("october.csv");
+    std::os::unix::fs::symlink("october.csv", &link).unwrap();
+    let o = run(
+        &["download", &id, &stored, "-o", link.to_str().unwrap()],
+        &pairs(&env),
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        Emulator::file_content(&id, 4096)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }

@@ -20,7 +20,7 @@ Exit codes:
   5    network, timeout, 429 or 5xx (after retries; a bulk run stops when the service
        keeps failing), an answer that is not the API's, or a local write failed
        (standard output, --failed-ids, download -o)
-  130  interrupted (SIGINT); 143: terminated (SIGTERM)
+  130  interrupted (SIGINT); 143: terminated (SIGTERM); 129: hung up (SIGHUP)
   141  standard output was closed by its reader (| head)
 With several reports, the highest code among the failures.
 

@@ -9,6 +9,7 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use acronis_reports::bulk::{BulkOptions, StopHandle, StopReason};
 use acronis_reports::{Client, Error, ReportUpdate, ScheduleType};
@@ -16,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Bulk, Global};
 use crate::files::AtomicFile;
-use crate::ids::{self, Duplicates, IdLines, Input};
+use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stoppable};
 use crate::output::{Outcome, Output, note};
 use crate::{Failure, client, exit, is_dry_run, signals};
 
@@ -75,7 +76,7 @@ impl FailedIds {
     fn create(path: &Path) -> Result<FailedIds, Failure> {
         let mut atomic = AtomicFile::create(path).map_err(|e| {
             Failure::usage(format!(
-                "--failed-ids: cannot write beside {}: {e}; nothing was sent",
+                "--failed-ids: cannot write {}: {e}; nothing was sent",
                 path.display()
             ))
         })?;
@@ -109,13 +110,15 @@ impl FailedIds {
 /// The inputs of a bulk command, streamed.
 type Inputs = Box<dyn Iterator<Item = Input> + Send>;
 
-/// The inputs of a bulk command, and their number when known in advance.
+/// The inputs of a bulk command, their number when known in advance, and, for an input that
+/// may never end, where it was cut if the run stopped before its end.
 fn inputs(
     global: &Global,
     bulk: &Bulk,
     client: &Client,
     duplicates: &Duplicates,
-) -> Result<(Inputs, Option<u64>), Failure> {
+    stopped: &Arc<OnceLock<StopHandle>>,
+) -> Result<(Inputs, Option<u64>, Option<Cut>), Failure> {
     if let Some(tenant) = &bulk.tenant {
         if global.dry_run {
             return Err(Failure::usage(
@@ -125,11 +128,11 @@ fn inputs(
         let ids = client.list_report_ids(tenant)?;
         let total = ids.len() as u64;
         let inputs = ids.into_iter().map(|id| Input::Id { id, line: None });
-        return Ok((Box::new(inputs), Some(total)));
+        return Ok((Box::new(inputs), Some(total), None));
     }
     if let Some(file) = &bulk.ids_file {
-        let reader: Box<dyn BufRead + Send> = if file == Path::new("-") {
-            Box::new(BufReader::new(io::stdin()))
+        let (reader, regular): (Box<dyn BufRead + Send>, bool) = if file == Path::new("-") {
+            (Box::new(BufReader::new(io::stdin())), false)
         } else {
             let f = File::open(file).map_err(|e| {
                 Failure::usage(format!(
@@ -137,14 +140,24 @@ fn inputs(
                     file.display()
                 ))
             })?;
-            Box::new(BufReader::new(f))
+            let regular = f.metadata().is_ok_and(|m| m.is_file());
+            (Box::new(BufReader::new(f)), regular)
         };
-        return Ok((Box::new(IdLines::new(reader, duplicates.clone())), None));
+        let lines = IdLines::new(reader, duplicates.clone());
+        if regular {
+            // A file ends: after a stop it is read to its end, each id reported.
+            return Ok((Box::new(lines), None, None));
+        }
+        // Standard input, a FIFO or a terminal may never end: a stop ends the reading.
+        let stopped = stopped.clone();
+        let is_stopped = Arc::new(move || stopped.get().is_some_and(|s| s.reason().is_some()));
+        let (inputs, cut) = Stoppable::new(lines, is_stopped);
+        return Ok((Box::new(inputs), None, Some(cut)));
     }
     require_ids(bulk)?;
     let inputs = ids::from_arguments(&bulk.ids, duplicates).map_err(Failure::usage)?;
     let total = inputs.len() as u64;
-    Ok((Box::new(inputs.into_iter()), Some(total)))
+    Ok((Box::new(inputs.into_iter()), Some(total), None))
 }
 
 fn require_ids(bulk: &Bulk) -> Result<(), Failure> {
@@ -175,7 +188,8 @@ pub fn bulk_update(
         .map(FailedIds::create)
         .transpose()?;
     let duplicates = Duplicates::default();
-    let (inputs, total) = inputs(global, bulk, &client, &duplicates)?;
+    let stop_handle = Arc::new(OnceLock::new());
+    let (inputs, total, cut) = inputs(global, bulk, &client, &duplicates, &stop_handle)?;
 
     let whole_tenant = bulk.tenant.is_some();
     let job = move |client: &Client, input: &Input| -> Result<Outcome, Error> {
@@ -221,6 +235,7 @@ pub fn bulk_update(
     let mut failed_ids_error = None;
     let run = client.for_each_id(inputs, options, job);
     let stop = run.stop_handle();
+    let _ = stop_handle.set(stop.clone());
     signals::guard_run(stop.clone());
     for (input, result) in run {
         let outcome = match (&input, result) {
@@ -254,15 +269,36 @@ pub fn bulk_update(
     bar.finish_and_clear();
 
     note(tally.summary(duplicates.count()));
-    if let Some(line) = tally.unreadable {
+    // Where the input was not read to its end, if it was not: the lines after are still to do.
+    let input_name = bulk
+        .ids_file
+        .as_deref()
+        .map_or_else(String::new, |f| format!(" of {}", f.display()));
+    let unread = match (tally.unreadable, cut.as_ref().and_then(Cut::line)) {
+        (Some(line), _) => {
+            note(format_args!(
+                "acronis-reports: reading the ids failed at line {line}{input_name}: the lines after it were not read"
+            ));
+            Some(line)
+        }
+        (None, Some(line)) => {
+            note(format_args!(
+                "acronis-reports: the ids after line {line}{input_name} were not read: the run stopped first"
+            ));
+            Some(line + 1)
+        }
+        (None, None) => None,
+    };
+    if let (Some(path), Some(line)) = (&bulk.failed_ids, unread) {
+        // Only a complete record replaces the old one: the unread lines are in no list.
+        drop(failed_ids);
         note(format_args!(
-            "acronis-reports: reading the ids failed at line {line}: the lines after it were not read{}",
-            if failed_ids.is_some() {
-                " and are not in --failed-ids"
-            } else {
-                ""
-            }
+            "acronis-reports: {} was left as it was, since the input was not read to its end: \
+             to run again are the ids failed or not attempted above, and the input{input_name} from line {line} on",
+            path.display()
         ));
+        note_stop(&stop);
+        return Ok(interrupted.unwrap_or(code));
     }
     if let Some(path) = &bulk.failed_ids {
         let saved = match (failed_ids_error, failed_ids) {

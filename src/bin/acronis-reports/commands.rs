@@ -219,7 +219,7 @@ fn download(
     // leaves an existing file as it was.
     let mut file = AtomicFile::create(path).map_err(|e| {
         Failure::usage(format!(
-            "cannot write beside {}: {e}; nothing was sent",
+            "cannot write {}: {e}; nothing was sent",
             path.display()
         ))
     })?;

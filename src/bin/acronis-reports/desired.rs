@@ -470,7 +470,7 @@ pub fn export(
         .map(|path| {
             AtomicFile::create(path).map_err(|e| {
                 Failure::usage(format!(
-                    "cannot write beside {}: {e}; nothing was sent",
+                    "cannot write {}: {e}; nothing was sent",
                     path.display()
                 ))
             })

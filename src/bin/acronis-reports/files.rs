@@ -1,6 +1,13 @@
-//! Files the tool writes (`download -o`, `--failed-ids`), replaced atomically: the content
-//! goes to a temporary file beside the target, which is renamed over it only once complete.
-//! Any failure before that leaves the target as it was, and the temporary file is removed.
+//! Files the tool writes (`download -o`, `--failed-ids`, `export -o`), replaced atomically:
+//! the content goes to a temporary file beside the target, which is renamed over it only once
+//! complete. Any failure before that leaves the target as it was, and the temporary file is
+//! removed.
+//!
+//! Only a regular file (or a path where nothing is) is replaced so. A target that is a device,
+//! a FIFO or a socket (`/dev/null`, `/dev/stdout`, a named pipe a reader waits on) is written
+//! in place, as a shell's `>` would: renaming over it would destroy it, and its reader would
+//! get nothing. A directory is refused before anything is sent. A symbolic link, live or
+//! dangling, is followed to the path it names.
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -12,12 +19,19 @@ use crate::signals;
 
 /// A file being written in place of `target`. Dropped without [`commit`](Self::commit), it
 /// leaves the target untouched and removes the temporary file.
-pub struct AtomicFile {
-    temp: NamedTempFile,
-    target: PathBuf,
-    /// Takes the temporary file off the list of those removed on an immediate exit, once it
-    /// is gone (renamed or removed).
-    _listed: Listed,
+pub struct AtomicFile(Kind);
+
+enum Kind {
+    /// A regular file or a new path: a temporary file renamed over the target.
+    Replace {
+        temp: NamedTempFile,
+        target: PathBuf,
+        /// Takes the temporary file off the list of those removed on an immediate exit,
+        /// once it is gone (renamed or removed).
+        _listed: Listed,
+    },
+    /// A device, FIFO or socket: written in place.
+    InPlace(File),
 }
 
 /// A temporary file on the list of those removed on an immediate exit; dropping this takes
@@ -30,19 +44,50 @@ impl Drop for Listed {
     }
 }
 
+/// How many symbolic links are followed before giving up (as Linux's `MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
+/// The path `target` names once its symbolic links are followed, whether or not the last one
+/// points at anything yet.
+fn resolve(target: &Path) -> io::Result<PathBuf> {
+    let mut path = target.to_owned();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let points_to = std::fs::read_link(&path)?;
+                path = match path.parent() {
+                    Some(dir) => dir.join(points_to),
+                    None => points_to,
+                };
+            }
+            _ => return Ok(path),
+        }
+    }
+    Err(io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links in a row"
+    )))
+}
+
 impl AtomicFile {
-    /// Creates the temporary file in the target's directory (`.NAME.XXXXXX.tmp`). When the
-    /// target is a symbolic link, the file it points to is the one replaced. The temporary
+    /// Creates the temporary file in the target's directory (`.NAME.XXXXXX.tmp`); for a
+    /// device, FIFO or socket, opens it for writing. When the target is a symbolic link, the
+    /// path it points to (followed to the end, even if nothing is there yet) is the one
+    /// replaced. The temporary
     /// file gets the target's permissions when it exists (so that a file only its owner may
     /// read is not readable by others while it arrives), else those a new file gets (`0666`
     /// less the umask).
     pub fn create(target: &Path) -> io::Result<AtomicFile> {
-        let is_link = std::fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink());
-        let target = if is_link {
-            std::fs::canonicalize(target)?
-        } else {
-            target.to_owned()
-        };
+        let target = resolve(target)?;
+        if let Ok(existing) = std::fs::metadata(&target) {
+            if existing.is_dir() {
+                return Err(io::Error::other("it is a directory: name a file"));
+            }
+            if !existing.is_file() {
+                // A device, FIFO or socket: written where it is, never replaced.
+                let file = std::fs::OpenOptions::new().write(true).open(&target)?;
+                return Ok(AtomicFile(Kind::InPlace(file)));
+            }
+        }
         let dir = match target.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
@@ -71,28 +116,36 @@ impl AtomicFile {
         // left behind then either.
         signals::remove_on_exit(temp.path());
         let listed = Listed(temp.path().to_owned());
-        Ok(AtomicFile {
+        Ok(AtomicFile(Kind::Replace {
             temp,
             target,
             _listed: listed,
-        })
+        }))
     }
 
-    /// The temporary file, to write to.
+    /// The file to write to: the temporary file, or the device itself.
     pub fn file(&mut self) -> &mut File {
-        self.temp.as_file_mut()
+        match &mut self.0 {
+            Kind::Replace { temp, .. } => temp.as_file_mut(),
+            Kind::InPlace(file) => file,
+        }
     }
 
     /// Flushes the file to disk and renames it over the target, with the target's permissions
-    /// when it existed.
+    /// when it existed (a device is only flushed).
     pub fn commit(self) -> io::Result<()> {
-        let mut file = self.temp.as_file();
-        file.flush()?;
-        if let Ok(existing) = std::fs::metadata(&self.target) {
-            file.set_permissions(existing.permissions())?;
+        match self.0 {
+            Kind::InPlace(mut file) => file.flush(),
+            Kind::Replace { temp, target, .. } => {
+                let mut file = temp.as_file();
+                file.flush()?;
+                if let Ok(existing) = std::fs::metadata(&target) {
+                    file.set_permissions(existing.permissions())?;
+                }
+                file.sync_all()?;
+                temp.persist(&target).map_err(|e| e.error)?;
+                Ok(())
+            }
         }
-        file.sync_all()?;
-        self.temp.persist(&self.target).map_err(|e| e.error)?;
-        Ok(())
     }
 }

@@ -225,6 +225,112 @@ impl<R: BufRead> Iterator for IdLines<R> {
     }
 }
 
+/// Inputs read on a thread of their own, for an input that may never end (standard input, a
+/// FIFO, a terminal): once the run is stopped, no more is read and the iteration ends at once,
+/// with what was already read, rather than waiting for the input to end. [`Cut::line`] then
+/// says after which line reading stopped.
+pub struct Stoppable {
+    inputs: std::sync::mpsc::Receiver<Input>,
+    stopped: Arc<dyn Fn() -> bool + Send + Sync>,
+    last_line: u64,
+    cut: Cut,
+}
+
+/// Where a [`Stoppable`] input stopped being read before its end, if it did.
+#[derive(Debug, Clone, Default)]
+pub struct Cut(Arc<AtomicU64>);
+
+impl Cut {
+    /// The last line read before reading stopped; `None` when the input was read to its end
+    /// (or not cut yet).
+    pub fn line(&self) -> Option<u64> {
+        match self.0.load(Ordering::SeqCst) {
+            0 => None,
+            n => Some(n - 1),
+        }
+    }
+
+    fn set(&self, last_line: u64) {
+        self.0.store(last_line + 1, Ordering::SeqCst);
+    }
+}
+
+impl Stoppable {
+    /// Reads `lines` on a thread; `stopped` says when to stop waiting for more.
+    pub fn new<R: BufRead + Send + 'static>(
+        lines: IdLines<R>,
+        stopped: Arc<dyn Fn() -> bool + Send + Sync>,
+    ) -> (Stoppable, Cut) {
+        // A little ahead of the run, not the whole input: memory stays flat.
+        let (tx, rx) = std::sync::mpsc::sync_channel(256);
+        let reader = {
+            let tx = tx.clone();
+            std::thread::Builder::new()
+                .name("ids".into())
+                .spawn(move || {
+                    for input in lines {
+                        if tx.send(input).is_err() {
+                            return;
+                        }
+                    }
+                })
+        };
+        if let Err(e) = reader {
+            // Without a thread the input cannot be read: that is its first line's outcome.
+            let _ = tx.send(Input::Unreadable {
+                line: 1,
+                error: format!("cannot start reading: {e}"),
+            });
+        }
+        drop(tx);
+        let cut = Cut::default();
+        (
+            Stoppable {
+                inputs: rx,
+                stopped,
+                last_line: 0,
+                cut: cut.clone(),
+            },
+            cut,
+        )
+    }
+}
+
+impl Iterator for Stoppable {
+    type Item = Input;
+
+    fn next(&mut self) -> Option<Input> {
+        use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
+        loop {
+            let received = if (self.stopped)() {
+                // What was read already is handed on; nothing more is waited for.
+                match self.inputs.try_recv() {
+                    Ok(input) => Ok(input),
+                    Err(TryRecvError::Disconnected) => return None,
+                    Err(TryRecvError::Empty) => {
+                        self.cut.set(self.last_line);
+                        return None;
+                    }
+                }
+            } else {
+                match self
+                    .inputs
+                    .recv_timeout(std::time::Duration::from_millis(50))
+                {
+                    Ok(input) => Ok(input),
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => Err(()),
+                }
+            };
+            let Ok(input) = received else { return None };
+            if let Some(line) = input.line() {
+                self.last_line = line;
+            }
+            return Some(input);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

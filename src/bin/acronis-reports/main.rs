@@ -194,7 +194,7 @@ fn main() -> ExitCode {
     };
     let result = commands::run(cli, &out);
     // Whatever the command says, output it could not write is a failure of its own (but an
-    // interrupt's exit code, 130 or 143, stands).
+    // interrupt's exit code, 129, 130 or 143, stands).
     let result = match (result, output::stdout_failure()) {
         (Ok(code), Some(failure)) => Err(Failure {
             code: if is_interrupt(code) {
@@ -221,9 +221,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether `code` is an interrupt's (SIGINT 130, SIGTERM 143).
+/// Whether `code` is a signal's that ends a session (SIGHUP 129, SIGINT 130, SIGTERM 143).
 fn is_interrupt(code: u8) -> bool {
-    matches!(code, 130 | 143)
+    matches!(code, 129 | 130 | 143)
 }
 
 /// Prints clap's help, version or usage error; the exit code (a failure to print the help is

@@ -1,8 +1,9 @@
-//! Interrupts (SIGINT, SIGTERM). During a bulk run the first one stops the run: no new id is
+//! Signals that end a session (SIGINT, SIGTERM, SIGHUP: an ssh session or a terminal that
+//! drops), all handled alike. During a bulk run the first one stops the run: no new id is
 //! taken up, the calls in flight finish and are reported, the rest are listed as not
-//! attempted, and the tool exits 130 (SIGINT) or 143 (SIGTERM) after its summary. A second
-//! one, or one outside a bulk run, exits at once with that code, removing the temporary
-//! files the tool was writing.
+//! attempted, and the tool exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP) after its
+//! summary. A second one, or one outside a bulk run, exits at once with that code, removing
+//! the temporary files the tool was writing.
 //!
 //! On platforms without Unix signals, the system's default handling applies.
 
@@ -36,8 +37,8 @@ pub fn install() {
 
 #[cfg(unix)]
 fn listen() {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         // Without the handler, interrupts keep their default effect: an immediate exit.
         return;
     };
