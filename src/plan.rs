@@ -92,7 +92,8 @@ pub enum Action {
         /// Each differing member, old and new; those that force the replacement say so.
         changes: Vec<Change>,
     },
-    /// A monthly report of a tenant in the file that no entry matches, with `prune = true`.
+    /// A monthly report of a tenant in the file that no entry matches, with `prune = true`
+    /// (never one holding a kind, level or result action this version does not know).
     #[non_exhaustive]
     Delete {
         /// The report, deleted with its version.
@@ -106,8 +107,9 @@ pub enum Action {
         /// The report.
         current: Report,
     },
-    /// A monthly report of a tenant in the file that no entry matches, with `prune = false`:
-    /// left alone.
+    /// A monthly report of a tenant in the file that no entry matches, with `prune = false`,
+    /// or one holding a kind, level or result action this version does not know (which an
+    /// entry matches only by its `id`): left alone.
     #[non_exhaustive]
     Unmanaged {
         /// The report.
@@ -325,6 +327,14 @@ impl Plan {
                         && r.schedule.schedule_type == ScheduleType::Monthly
                 })
                 .collect();
+            // A report holding a kind, level or result action this version does not know is
+            // never matched by identity, replaced or pruned: it is unmanaged, unless an entry
+            // pins it by id.
+            let unknown = |r: &Report| {
+                r.parameters.kind.is_unknown()
+                    || r.parameters.level.is_unknown()
+                    || r.result_action.is_unknown()
+            };
             let entries: Vec<(usize, &DesiredReport)> = desired
                 .reports
                 .iter()
@@ -362,6 +372,7 @@ impl Plan {
                         .copied()
                         .filter(|r| {
                             !claimed.contains(&r.id)
+                                && !unknown(r)
                                 && r.parameters.kind == entry.kind
                                 && r.result_action == entry.result_action
                         })
@@ -390,7 +401,7 @@ impl Plan {
                 .collect();
             rest.sort_by_key(|r| r.id);
             for report in rest {
-                actions.push(if desired.prune {
+                actions.push(if desired.prune && !unknown(report) {
                     Action::Delete {
                         current: report.clone(),
                     }

@@ -662,3 +662,65 @@ proptest! {
         prop_assert_eq!(again.summary().create, 0);
     }
 }
+
+#[test]
+fn reports_with_values_this_version_does_not_know_are_never_pruned_or_matched() {
+    let unknown_kind = {
+        let mut r = monthly(2, T1);
+        r.parameters.kind = serde_json::from_value(json!("usage_future")).unwrap();
+        r
+    };
+    let unknown_level = {
+        let mut r = monthly(3, T1);
+        r.parameters.level = serde_json::from_value(json!("galaxy")).unwrap();
+        r
+    };
+    let unknown_action = {
+        let mut r = monthly(4, T1);
+        r.result_action = serde_json::from_value(json!("email")).unwrap();
+        r
+    };
+    let known_other = {
+        let mut r = monthly(5, T1);
+        r.parameters.kind = ReportKind::UsageDaily;
+        r
+    };
+    let actual = [
+        monthly(1, T1),
+        unknown_kind.clone(),
+        unknown_level.clone(),
+        unknown_action.clone(),
+        known_other.clone(),
+    ];
+    // The unknown-level report has the entry's kind and result action: it is no second
+    // candidate (that was "ambiguous"), and nothing the crate cannot describe is deleted.
+    let plan = Plan::between(&DesiredReports::new([entry(T1)]).prune(true), &actual).unwrap();
+    let by_id: Vec<(ReportId, ActionKind)> = plan
+        .actions()
+        .iter()
+        .map(|a| {
+            let id = match a {
+                Action::Unchanged { current, .. }
+                | Action::Unmanaged { current, .. }
+                | Action::Delete { current, .. } => current.id,
+                other => panic!("{other:?}"),
+            };
+            (id, a.kind())
+        })
+        .collect();
+    assert_eq!(
+        by_id,
+        [
+            (rid(1), ActionKind::Unchanged),
+            (rid(2), ActionKind::Unmanaged),
+            (rid(3), ActionKind::Unmanaged),
+            (rid(4), ActionKind::Unmanaged),
+            (rid(5), ActionKind::Delete),
+        ]
+    );
+    // Pinned by its id, such a report is managed: here its level is set.
+    let mut pinned = entry(T1);
+    pinned.id = Some(rid(3));
+    let plan = Plan::between(&DesiredReports::new([pinned]), &[unknown_level]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Update]);
+}
