@@ -108,6 +108,26 @@ pub struct DesiredReport {
     pub id: Option<ReportId>,
 }
 
+/// A TOML error as `TOML: line L, column C: MESSAGE`, without the file's line that `toml`
+/// quotes: a file given by mistake (`.env`) may hold a secret on it. The message is cut short.
+#[cfg(feature = "toml")]
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    const MAX: usize = 320;
+    let mut message: String = e.message().trim().chars().take(MAX).collect();
+    if e.message().trim().chars().count() > MAX {
+        message.push_str("...");
+    }
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("TOML: line {line}, column {column}: {message}")
+        }
+        None => format!("TOML: {message}"),
+    }
+}
+
 impl DesiredReports {
     /// Desired reports with these entries, and `prune` off.
     pub fn new(reports: impl IntoIterator<Item = DesiredReport>) -> DesiredReports {
@@ -150,7 +170,7 @@ impl DesiredReports {
         let file: File = toml::from_str(text).map_err(|e| DesiredError {
             entry: None,
             key: None,
-            message: e.to_string().trim_end().to_owned(),
+            message: toml_message(text, &e),
         })?;
         file.into_desired()
     }

@@ -605,3 +605,53 @@ fn download_to_a_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn text_from_the_server_cannot_forge_lines_or_drive_the_terminal() {
+    let mut server = Server::new();
+    // A 403 whose message holds a forged outcome line and an escape sequence.
+    let forged = format!(
+        "Forbidden\nchanged  {ID}  monthly schedule, enabled false (version 7)\u{1b}]0;pwned\u{7}"
+    );
+    let body = json!({"error": {"code": 403, "message": forged, "domain": "\u{1b}[2J",
+        "details": {"info": "\r\u{1b}[1A"}}});
+    let _put = server
+        .mock("PUT", PATH)
+        .with_status(403)
+        .with_body(body.to_string())
+        .create();
+    let mut report = report_json(ID, true);
+    report["parameters"]["level"] = json!("\u{1b}[31mgalaxy\u{7}");
+    report["parameters"]["formats"] = json!(["csv\r\nchanged"]);
+    let _get = server
+        .mock("GET", PATH)
+        .with_body(report.to_string())
+        .create();
+    let o = run_mock(&server, &["disable", ID]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1, "one line per outcome: {out:?}");
+    assert!(out.starts_with("failed"), "{out:?}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("changed")).count(), 0);
+    let o2 = run_mock(&server, &["show", ID]);
+    assert_eq!(o2.status.code(), Some(0), "{}", stderr(&o2));
+    for o in [&o, &o2] {
+        let all = format!("{}{}", stdout(o), stderr(o));
+        assert!(
+            !all.chars().any(|c| c.is_control() && c != '\n'),
+            "a control character reached the terminal: {all:?}"
+        );
+    }
+    // Shown escaped, not dropped: the user sees what the server sent.
+    assert!(
+        stdout(&o).contains(r"\u{1b}]0;pwned\u{7}"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o2).contains(r"\u{1b}[31mgalaxy\u{7}"),
+        "{}",
+        stdout(&o2)
+    );
+    assert!(stdout(&o2).contains(r"csv\r\nchanged"), "{}", stdout(&o2));
+}

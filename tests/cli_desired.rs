@@ -443,3 +443,27 @@ fn the_emulator_command_makes_empty_tenants_exist() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "");
 }
+
+#[test]
+fn a_file_given_by_mistake_is_never_echoed() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "hunter2-NEVER-SHOWN";
+    let long = format!("KEY={}\n", "x".repeat(400_000));
+    for body in [
+        format!("export ACRONIS_CLIENT_SECRET={secret}\nexport ACRONIS_CLIENT_ID=abc\n"),
+        format!("# settings\nACRONIS_CLIENT_SECRET = \"{secret}\"\n"),
+        long,
+    ] {
+        let path = dir.path().join(".env");
+        std::fs::write(&path, &body).unwrap();
+        let o = run_at(&emulator, &["plan", &path.to_string_lossy()], None);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(!err.contains(secret), "{err}");
+        assert!(err.contains("TOML: line "), "{err}");
+        assert!(err.len() < 1024, "{} bytes of error", err.len());
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    assert!(emulator.requests().is_empty());
+}

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use crate::args::{DesiredArgs, Global};
 use crate::files::AtomicFile;
 use crate::output::{Output, note};
+use crate::output::clean;
 use crate::{Failure, client, error_text, exit, exit_code, signals};
 
 /// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
@@ -146,7 +147,15 @@ fn identity(action: &Action) -> String {
             .to_owned(),
         other => other.current().map(action_of).unwrap_or_default(),
     };
-    format!("{}/{result_action}", action.report_kind())
+    clean(&format!("{}/{result_action}", action.report_kind())).into_owned()
+}
+
+/// Whether a report holds a kind, level or result action this version does not know (a plan
+/// leaves such a report alone).
+fn holds_unknown(report: &acronis_reports::Report) -> bool {
+    report.parameters.kind.is_unknown()
+        || report.parameters.level.is_unknown()
+        || report.result_action.is_unknown()
 }
 
 fn entry_note(action: &Action) -> String {
@@ -215,6 +224,11 @@ fn action_text(action: &Action) -> String {
             "+/- replace {id} {what}{entry}: a new report is created, then this one deleted"
         ),
         ActionKind::Delete => format!("  - delete {id} {what}: no entry matches (prune = true)"),
+        ActionKind::Unmanaged if action.current().is_some_and(holds_unknown) => {
+            format!(
+                "    unmanaged {id} {what}: its kind, level or result action is one this version does not know; left alone"
+            )
+        }
         ActionKind::Unmanaged => {
             format!("    unmanaged {id} {what}: no entry matches; left alone (prune = false)")
         }
@@ -235,8 +249,8 @@ fn action_text(action: &Action) -> String {
                 text.push_str(&format!(
                     "\n      {}: {} → {}{}",
                     change.field.path(),
-                    change.old,
-                    change.new,
+                    clean(&change.old.to_string()),
+                    clean(&change.new.to_string()),
                     if change.forces_replacement {
                         "  (forces replacement)"
                     } else {

@@ -149,7 +149,7 @@ pub fn error_text(e: &Error) -> String {
             ));
         }
     }
-    text
+    output::clean(&text).into_owned()
 }
 
 /// What the dry-run transport answers, so that its refusal is told from a real failure.
@@ -214,7 +214,10 @@ fn main() -> ExitCode {
                     let line = serde_json::json!({"error": {"exit_code": failure.code, "message": failure.message}});
                     let _ = out.line(&line.to_string());
                 }
-                note(format_args!("acronis-reports: {}", failure.message));
+                note(format_args!(
+                    "acronis-reports: {}",
+                    output::clean(&failure.message)
+                ));
             }
             ExitCode::from(failure.code)
         }

@@ -18,6 +18,24 @@ use serde_json::{Value, json};
 use crate::ids::Input;
 use crate::{Failure, error_text, exit, exit_code};
 
+/// Text from a server or a file, for a terminal or a text line: each control character
+/// (escape sequences, BEL, CR, LF, ...) shown escaped (`\u{1b}`, `\n`), so that such text
+/// can neither rewrite the screen nor start a line of its own. Other text is left as it is.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Writes a note to standard error; a failure to write it changes nothing.
 pub fn note(text: impl Display) {
     let _ = writeln!(io::stderr().lock(), "{text}");
@@ -169,7 +187,9 @@ impl Output {
         let text = match (outcome, input) {
             (Outcome::Changed(r), _) => format!(
                 "changed  {input}  {} schedule, enabled {} (version {})",
-                r.schedule.schedule_type, r.schedule.enabled, r.version
+                clean(r.schedule.schedule_type.as_str()),
+                r.schedule.enabled,
+                r.version
             ),
             (Outcome::Skipped(reason), _) => format!("skipped  {input}  {reason}"),
             (Outcome::DryRun, _) => format!("dry run  {input}  not sent"),
@@ -197,14 +217,19 @@ impl Output {
              recipients:      {}\ntenant:          {}\nlevel:           {}\nkind:            {}\nformats:         {}\n",
             report.id,
             report.version,
-            report.schedule.schedule_type,
+            clean(report.schedule.schedule_type.as_str()),
             report.schedule.enabled,
-            report.result_action,
+            clean(report.result_action.as_str()),
             list(report.recipients.iter().map(ToString::to_string).collect()),
             p.tenant_id,
-            p.level,
-            p.kind,
-            list(p.formats.iter().map(ToString::to_string).collect()),
+            clean(p.level.as_str()),
+            clean(p.kind.as_str()),
+            list(
+                p.formats
+                    .iter()
+                    .map(|f| clean(f.as_str()).into_owned())
+                    .collect()
+            ),
         );
         if let Some(period) = p.period {
             text.push_str(&format!(
@@ -245,8 +270,8 @@ impl Output {
         self.line(&format!(
             "{}  {:<11}  {:<9}  {:>10}  {}",
             id.as_deref().unwrap_or("-"),
-            file.status,
-            file.report_format,
+            clean(file.status.as_str()),
+            clean(file.report_format.as_str()),
             file.size.map_or_else(|| "-".to_owned(), |s| s.to_string()),
             file.created_at
         ))

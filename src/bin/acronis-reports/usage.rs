@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::args::{BillingArgs, Global, UsageView};
-use crate::output::{Output, note};
+use crate::output::{Output, clean, note};
 use crate::{Failure, client, error_text, exit, exit_code};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
@@ -84,7 +84,7 @@ pub fn usage(
         let record = match record {
             Ok(record) => record,
             Err((message, c)) => {
-                progress.suspend(|| note(format_args!("acronis-reports: {message}")));
+                progress.suspend(|| note(format_args!("acronis-reports: {}", clean(&message))));
                 code = code.max(c);
                 failed += 1;
                 last_failed = true;
@@ -150,13 +150,6 @@ fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// Text from a file, for a terminal: control characters (escape sequences included) shown as
-/// `?`.
-fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
-}
 
 /// `billing --tenant T --month YYYY-MM`: the exit code.
 pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Failure> {
