@@ -568,17 +568,57 @@ fn decimal(text: &str) -> Result<Decimal, String> {
     if !is_number(text) {
         return Err(format!("{} is not a number", shown(text)));
     }
-    let parsed = if text.contains(['e', 'E']) {
-        Decimal::from_scientific(text)
+    // An exponent is applied to the digits as written, so that what a plain number could not
+    // hold exactly (more than 28 significant digits) is refused here too, never rounded.
+    let plain = if text.contains(['e', 'E']) {
+        plain_form(text).ok_or_else(|| {
+            format!(
+                "{} is not a number this crate can hold exactly (its exponent is out of range)",
+                shown(text)
+            )
+        })?
     } else {
-        Decimal::from_str_exact(text)
+        text.to_owned()
     };
-    parsed.map_err(|e| {
+    Decimal::from_str_exact(&plain).map_err(|e| {
         format!(
             "{} is not a number this crate can hold exactly ({e})",
             shown(text)
         )
     })
+}
+
+/// A number in exponent form (by JSON's grammar, already checked) written plainly:
+/// `1.5e3` as `1500`, `25e-3` as `0.025`. `None` when the exponent would need more than 64
+/// digits of zeros (no `Decimal` holds such a number).
+fn plain_form(text: &str) -> Option<String> {
+    let (mantissa, exponent) = text.split_once(['e', 'E'])?;
+    let exponent: i64 = exponent
+        .strip_prefix('+')
+        .unwrap_or(exponent)
+        .parse()
+        .ok()?;
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", mantissa),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    // Where the decimal point falls among `digits`, once the exponent moves it.
+    let point = i64::try_from(int.len()).ok()? + exponent;
+    if !(-64..=i64::try_from(digits.len()).ok()? + 64).contains(&point) {
+        return None;
+    }
+    let len = i64::try_from(digits.len()).ok()?;
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(usize::try_from(-point).ok()?))
+    } else if point >= len {
+        format!("{digits}{}", "0".repeat(usize::try_from(point - len).ok()?))
+    } else {
+        let (i, f) = digits.split_at(usize::try_from(point).ok()?);
+        format!("{i}.{f}")
+    };
+    Some(format!("{sign}{body}"))
 }
 
 /// Whether `text` is a number by JSON's grammar.

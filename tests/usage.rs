@@ -902,3 +902,81 @@ fn an_unclosed_quote_is_an_error_in_bounded_memory() {
     let e = results[1].as_ref().unwrap_err();
     assert!(e.message.contains("quote left open"), "{e}");
 }
+
+#[test]
+fn numbers_in_exponent_form_are_exact_or_refused_and_members_are_given_once() {
+    let json_value = |value: &str| {
+        let text = format!(
+            r#"{{"tenants": [{}]}}"#,
+            ITEM.replace("18446744073709551615", value)
+        );
+        read(text.as_bytes(), UsageFormat::JsonV2).remove(0)
+    };
+    let csv_value = |value: &str| {
+        let text = row(&format!(
+            "{A},customer,backup,storage,,,,{value},0,{value},0,0,0,1,0,1"
+        ));
+        read(text.as_bytes(), UsageFormat::CsvV2).remove(0)
+    };
+    for (written, exact) in [
+        ("1.5e3", "1500"),
+        ("25e-3", "0.025"),
+        ("1E2", "100"),
+        ("-0.5e1", "-5"),
+    ] {
+        assert_eq!(
+            json_value(written).unwrap().absolute(),
+            dec(exact),
+            "{written}"
+        );
+        assert_eq!(
+            csv_value(written).unwrap().absolute(),
+            dec(exact),
+            "{written}"
+        );
+    }
+    // Written plainly, these are refused (more than 28 significant digits, or a scale past
+    // 28): in exponent form they are refused too, not rounded.
+    for written in [
+        "1.00000000000000000000000000001e1",
+        "1e-30",
+        "1e400",
+        "1e99999999999999999999",
+    ] {
+        let e = json_value(written).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("absolute_value"), "{written}: {e}");
+        assert!(e.message.contains("exactly"), "{written}: {e}");
+        let e = csv_value(written).unwrap_err();
+        assert!(e.message.contains("exactly"), "{written}: {e}");
+    }
+    // A member given twice is refused, naming it: which value would be billed?
+    for (member, twice) in [
+        (
+            "absolute_value",
+            r#""absolute_value": 5, "absolute_value": 500"#,
+        ),
+        (
+            "tenant_uuid",
+            &format!(r#""tenant_uuid": "{A}", "tenant_uuid": "{A}""#)[..],
+        ),
+    ] {
+        let text = format!(
+            r#"{{"tenants": [{}, {ITEM}]}}"#,
+            ITEM.replace(r#""value": 5"#, &format!(r#""value": 5, {twice}"#))
+                .replace(r#""absolute_value": 18446744073709551615"#, r#""x": 0"#)
+                .replacen(
+                    &format!(r#""tenant_uuid": "{A}", "#),
+                    "",
+                    usize::from(member == "tenant_uuid")
+                )
+        );
+        let results = read(text.as_bytes(), UsageFormat::JsonV2);
+        let e = results[0].as_ref().unwrap_err();
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (Some(member), "appears twice in the item"),
+            "{text}"
+        );
+        assert!(results[1].is_ok(), "the next item is read");
+    }
+}

@@ -364,6 +364,15 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
     );
     let (mut tenant, mut application, mut usage_name) = (None, None, None);
     let (mut value, mut absolute) = (None, None);
+    // A member given twice would be billed with whichever value came last: refused, as a
+    // CSV column given twice is.
+    let mut seen = std::collections::HashSet::new();
+    if let Some((twice, _)) = members.iter().find(|(name, _)| !seen.insert(name.as_ref())) {
+        return Err((
+            Some(twice.to_string()),
+            "appears twice in the item".to_owned(),
+        ));
+    }
     for (name, raw) in members {
         let bad = |message: String| (Some(name.to_string()), message);
         let text = || -> Result<Option<String>, ItemError> {
@@ -460,6 +469,10 @@ fn offering_item(raw: &RawValue) -> Option<Option<OfferingItem>> {
         return Some(None);
     };
     let mut item = OfferingItem::default();
+    let mut seen = std::collections::HashSet::new();
+    if !members.iter().all(|(name, _)| seen.insert(name.as_ref())) {
+        return None;
+    }
     for (name, raw) in members {
         match name.as_ref() {
             "status" => item.status = whole_or_null(raw)?,

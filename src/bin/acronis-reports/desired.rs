@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 
 use crate::args::{DesiredArgs, Global};
 use crate::files::AtomicFile;
-use crate::output::{Output, note};
 use crate::output::clean;
+use crate::output::{Output, note};
 use crate::{Failure, client, error_text, exit, exit_code, signals};
 
 /// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.

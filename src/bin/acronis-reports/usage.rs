@@ -150,7 +150,6 @@ fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-
 /// `billing --tenant T --month YYYY-MM`: the exit code.
 pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Failure> {
     let BillingArgs {
