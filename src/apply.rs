@@ -226,6 +226,9 @@ impl Client {
         }) {
             ids.extend(listed?);
         }
+        // One report listed under two tenants is fetched, planned and written once.
+        let mut listed = std::collections::HashSet::new();
+        ids.retain(|id| listed.insert(*id));
         let mut reports = Vec::with_capacity(ids.len());
         for (_, fetched) in self.for_each_id(ids, options, |client, id| {
             match client.get_report(*id) {

@@ -212,7 +212,7 @@ impl Client {
     }
 
     /// The ids of a tenant's reports: `GET /tenants/{tenant_id}/reports` (ids only, no
-    /// paging).
+    /// paging), each once (an id the server lists twice is kept where it first appears).
     ///
     /// # Errors
     ///
@@ -224,7 +224,11 @@ impl Client {
     ) -> Result<Vec<ReportId>, Error> {
         let tenant = tenant_id.into_id()?;
         let answer = self.call(Method::Get, &format!("/tenants/{tenant}/reports"), None)?;
-        Ok(answer.decode::<Items<ReportId>>("report id list")?.items)
+        let mut ids = answer.decode::<Items<ReportId>>("report id list")?.items;
+        // An id listed twice is one report: kept once, where it first appears.
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(*id));
+        Ok(ids)
     }
 
     /// A tenant's reports, fetched one by one as the iterator is advanced: the vendor's
@@ -297,16 +301,26 @@ impl Client {
     /// [`Error::InvalidInput`] for an id that is not a UUID; [`Error::Api`] (404: no such
     /// report; another status when the version is not the current one, which the vendor does
     /// not document); and the errors of every call. A retried delete that finds the report
-    /// gone (its first answer was lost) succeeds.
+    /// gone succeeds only when an earlier attempt got no answer (it may have been applied);
+    /// after an error answer (a 503), the 404 is an error: the report was not there.
     pub fn delete_report(&self, id: impl IntoId<ReportId>, version: i64) -> Result<(), Error> {
         let id = id.into_id()?;
-        match self.call(
+        let lost = std::sync::atomic::AtomicBool::new(false);
+        match self.call_noting_lost(
             Method::Delete,
             &format!("/reports/{id}?version={version}"),
             None,
+            &lost,
         ) {
-            // A retried delete whose first answer was lost finds the report gone: done.
-            Err(e) if e.status() == Some(404) && e.attempts() > 1 => Ok(()),
+            // A retried delete whose earlier attempt got no answer (it may have been applied)
+            // finds the report gone: done. After an error answer (a 503), a 404 is the news.
+            Err(e)
+                if e.status() == Some(404)
+                    && e.attempts() > 1
+                    && lost.load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e),
             Ok(_) => Ok(()),
         }

@@ -97,7 +97,7 @@ fn the_reports_iterator_yields_each_result_and_goes_on() {
             "GET",
             format!("/api/2/tenants/{TENANT_ID}/reports").as_str(),
         )
-        .with_body(json!({"items": [ID, OTHER_ID, MONTHLY_REPORT_ID]}).to_string())
+        .with_body(json!({"items": [ID, OTHER_ID, ONCE_REPORT_ID]}).to_string())
         .create();
     server
         .mock("GET", format!("/api/2/reports/{ID}").as_str())
@@ -111,9 +111,9 @@ fn the_reports_iterator_yields_each_result_and_goes_on() {
     server
         .mock(
             "GET",
-            format!("/api/2/reports/{MONTHLY_REPORT_ID}").as_str(),
+            format!("/api/2/reports/{ONCE_REPORT_ID}").as_str(),
         )
-        .with_body(report_json(MONTHLY_REPORT_ID, false).to_string())
+        .with_body(report_json(ONCE_REPORT_ID, false).to_string())
         .create();
     let reports = client(&server.url()).reports(TENANT_ID).unwrap();
     assert_eq!(reports.len(), 3);
@@ -817,4 +817,53 @@ fn a_stored_list_without_items_or_ids_is_read() {
     let files = client(&server.url()).stored_reports(ID).unwrap();
     assert_eq!((files.len(), files[0].id), (1, None));
     assert_eq!(files[0].status, StoredStatus::InProgress);
+}
+
+#[test]
+fn a_404_after_a_retry_is_done_only_when_an_answer_was_lost() {
+    let emulator = Emulator::start().unwrap();
+    let c = emulator_client(&emulator);
+    // An error answer (503), then 404: the report was never there.
+    let gone = "00000000-0000-4000-8000-0000000000aa";
+    emulator.fail_next(1, 503, Some("0"));
+    let err = c.delete_report(gone, 1).unwrap_err();
+    assert_eq!((err.status(), err.attempts()), (Some(404), 2), "{err}");
+    // No answer to the first attempt (applied, its answer late), then 404: done.
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let version = c.get_report(MONTHLY_REPORT_ID).unwrap().version;
+    emulator.delay_next(1, Duration::from_secs(3));
+    c.delete_report(MONTHLY_REPORT_ID, version).unwrap();
+    assert!(!emulator.has_report(MONTHLY_REPORT_ID));
+    let deletes = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(
+        deletes, 4,
+        "503 and 404; then the one whose answer was lost, and its retry"
+    );
+}
+
+#[test]
+fn an_id_listed_twice_is_one_report() {
+    let mut server = Server::new();
+    let _list = server
+        .mock(
+            "GET",
+            "/api/2/tenants/2a91a14d-ffd3-4ac1-9b4d-3990162c5acc/reports",
+        )
+        .with_body(format!(r#"{{"items": ["{ID}", "{OTHER_ID}", "{ID}"]}}"#))
+        .create();
+    let ids = client(&server.url())
+        .list_report_ids("2a91a14d-ffd3-4ac1-9b4d-3990162c5acc")
+        .unwrap();
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    assert_eq!(ids, [ID, OTHER_ID]);
 }

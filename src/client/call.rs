@@ -1,6 +1,7 @@
 //! How one call is made: the request built, sent, retried, its answer read or mapped to an
 //! [`Error`].
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, SystemTime};
 
 use super::{Client, id_mismatch};
@@ -44,8 +45,21 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Answer, Error> {
+        self.call_noting_lost(method, path, body, &AtomicBool::new(false))
+    }
+
+    /// [`call`](Self::call), setting `lost` when an attempt got no answer at all (its request
+    /// may have been applied): a retried delete that then finds the report gone is done only
+    /// then.
+    pub(super) fn call_noting_lost(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        lost: &AtomicBool,
+    ) -> Result<Answer, Error> {
         let limit = self.inner.max_response_bytes;
-        self.with_retries(method, path, body, Accept::Json, |call, response| {
+        self.with_retries(method, path, body, Accept::Json, lost, |call, response| {
             let body = response.read_capped(limit).map_err(|e| match e {
                 ReadError::TooLarge => Error::ResponseTooLarge {
                     method,
@@ -63,9 +77,15 @@ impl Client {
     /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
     /// getting that answer, not reading it).
     pub(super) fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
-        self.with_retries(Method::Get, path, None, Accept::File, |call, response| {
-            Ok((call, response))
-        })
+        let lost = AtomicBool::new(false);
+        self.with_retries(
+            Method::Get,
+            path,
+            None,
+            Accept::File,
+            &lost,
+            |call, response| Ok((call, response)),
+        )
     }
 
     /// Exchanges a request for a 2xx answer that `finish` reads, with retries and one token
@@ -76,6 +96,7 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
         accept: Accept,
+        lost: &AtomicBool,
         finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let inner = &*self.inner;
@@ -111,6 +132,9 @@ impl Client {
                 }
                 other => other,
             };
+            if let Err(Error::Timeout { .. } | Error::Transport { .. }) = &result {
+                lost.store(true, Ordering::Relaxed);
+            }
             // Throttling is the client's business, not one call's: every call holds back.
             if let Err(e) = &result {
                 if e.status() == Some(429) {
