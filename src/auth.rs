@@ -172,9 +172,18 @@ struct Fetching {
 /// would be refused too, and many refused requests can get an API client locked out.
 pub(crate) const REFUSAL_HOLD: Duration = Duration::from_secs(60);
 
-/// Whether `error` is the token endpoint refusing the credentials themselves.
+/// The token endpoint's path, under the base URL.
+pub(crate) const TOKEN_PATH: &str = "/idp/token";
+
+/// Whether `error` is the token endpoint refusing the credentials themselves, or answering
+/// with something that is not a usable token (not JSON, no token, a lifetime of 0 or less):
+/// asking again at once would get the same.
 fn is_refusal(error: &Error) -> bool {
-    matches!(error, Error::Auth(e) if (400..500).contains(&e.status) && !matches!(e.status, 408 | 429))
+    match error {
+        Error::Auth(e) => (400..500).contains(&e.status) && !matches!(e.status, 408 | 429),
+        Error::Decode { call, .. } => call.path == TOKEN_PATH,
+        _ => false,
+    }
 }
 
 #[derive(Clone)]
@@ -324,7 +333,7 @@ impl ClientCredentials {
 
     /// One token request: the token and how long it lives.
     fn fetch(&self) -> Result<(AccessToken, Duration), Error> {
-        const PATH: &str = "/idp/token";
+        const PATH: &str = TOKEN_PATH;
         let mut request = Request::new(
             Method::Post,
             self.token_url.clone(),
@@ -422,6 +431,13 @@ impl ClientCredentials {
                 "empty, or holds characters a header cannot carry".to_owned(),
             )
         })?;
+        if let Some(seconds @ ..=0) = parsed.expires_in {
+            // Each call would need a token of its own: no token at all, said once.
+            return Err(decode_error(
+                "expires_in",
+                format!("{seconds}: the token expires as it arrives"),
+            ));
+        }
         Ok((
             token,
             lifetime(parsed.expires_in, parsed.expires_on, SystemTime::now()),
@@ -429,15 +445,21 @@ impl ClientCredentials {
     }
 }
 
-/// How long a token lives: `expires_in` seconds, else until `expires_on` (Unix seconds),
-/// else [`DEFAULT_LIFETIME`].
+/// How long a token lives: `expires_in` seconds, else until `expires_on` (Unix seconds; one
+/// already past by this machine's clock counts as unknown), else [`DEFAULT_LIFETIME`].
 fn lifetime(expires_in: Option<i64>, expires_on: Option<i64>, now: SystemTime) -> Duration {
     let secs = |s: i64| Duration::from_secs(u64::try_from(s).unwrap_or(0));
     match (expires_in, expires_on) {
         (Some(seconds), _) => secs(seconds),
         (None, Some(at)) => {
             let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            secs(at.saturating_sub(i64::try_from(now).unwrap_or(i64::MAX)))
+            match at.saturating_sub(i64::try_from(now).unwrap_or(i64::MAX)) {
+                // Past by this machine's clock: a clock that differs from the server's, more
+                // likely than a token issued expired. Used as one of unknown lifetime (a 401
+                // would renew it).
+                ..=0 => DEFAULT_LIFETIME,
+                left => secs(left),
+            }
         }
         (None, None) => DEFAULT_LIFETIME,
     }
@@ -583,7 +605,8 @@ mod tests {
             lifetime(None, Some(1_000_900), now),
             Duration::from_secs(900)
         );
-        assert_eq!(lifetime(None, Some(5), now), Duration::ZERO);
+        // Past by this clock: a clock that differs, the lifetime unknown.
+        assert_eq!(lifetime(None, Some(5), now), DEFAULT_LIFETIME);
         assert_eq!(lifetime(Some(-3), None, now), Duration::ZERO);
         assert_eq!(lifetime(None, None, now), DEFAULT_LIFETIME);
     }
@@ -667,6 +690,18 @@ mod tests {
             ),
             (
                 r#"{"access_token":"tok-SECRET-1","expires_in":"soon"}"#,
+                "expires_in",
+            ),
+            (
+                r#"{"access_token":"tok-SECRET-1","expires_in":"7200"}"#,
+                "expires_in",
+            ),
+            (
+                r#"{"access_token":"tok-SECRET-1","expires_in":0}"#,
+                "expires_in",
+            ),
+            (
+                r#"{"access_token":"tok-SECRET-1","expires_in":-5}"#,
                 "expires_in",
             ),
             (r#"{"access_token":"tok SECRET 1"}"#, "access_token"),

@@ -277,6 +277,12 @@ impl RunHooks for Run {
                 crate::logging::warning!("the credentials were refused: the bulk run stops");
                 self.signal.stop(StopReason::CredentialsRefused);
             }
+            CallEnd::NoUsableToken => {
+                crate::logging::warning!(
+                    "the token endpoint gave no usable token: the bulk run stops"
+                );
+                self.signal.stop(StopReason::NoUsableToken);
+            }
         }
     }
 }

@@ -299,6 +299,19 @@ impl Error {
         }
     }
 
+    /// Whether a write (`PUT`, `POST`, `DELETE` of the reports API) was accepted but its
+    /// answer does not show it applied: a [`Mismatch`](Error::Mismatch), or an answer that is
+    /// not a report ([`Decode`](Error::Decode)). A read answered with another report, or a
+    /// token endpoint's answer that is not a token, changed nothing: not such an error.
+    pub fn is_unverified_write(&self) -> bool {
+        match self {
+            Error::Decode { call, .. } | Error::Mismatch { call, .. } => {
+                call.method != Method::Get && call.path != crate::auth::TOKEN_PATH
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the same call, made again later, may succeed: timeouts, failed connections,
     /// and the statuses 429, 500, 502, 503 and 504 (from the API or the token endpoint). This
     /// is what the [`RetryPolicy`](crate::RetryPolicy) retries. (501 and 505 say the server

@@ -34,6 +34,9 @@ pub enum StopReason {
     /// that cannot be renewed), or the token endpoint refused the API client. Every further
     /// call would be refused too.
     CredentialsRefused,
+    /// The token endpoint answered, but with no usable token (not JSON, no token, or a token
+    /// that expires as it arrives): asking again would get the same.
+    NoUsableToken,
     /// A job panicked; the panic is raised again once the results are read.
     JobPanicked,
 }
@@ -53,6 +56,9 @@ impl fmt::Display for StopReason {
             StopReason::CredentialsRefused => {
                 f.write_str("the credentials were refused, so the run stopped")
             }
+            StopReason::NoUsableToken => f.write_str(
+                "the token endpoint answered without a usable token, so the run stopped",
+            ),
             StopReason::JobPanicked => f.write_str("a job panicked, so the run stopped"),
         }
     }

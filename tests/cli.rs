@@ -655,3 +655,58 @@ fn text_from_the_server_cannot_forge_lines_or_drive_the_terminal() {
     );
     assert!(stdout(&o2).contains(r"csv\r\nchanged"), "{}", stdout(&o2));
 }
+
+#[test]
+fn a_token_endpoint_without_a_usable_token_stops_a_run_at_once_and_is_no_unapplied_change() {
+    let mut server = Server::new();
+    let token = server
+        .mock("POST", "/api/2/idp/token")
+        .with_header("content-type", "text/html")
+        .with_body("<html><body>Sign in</body></html>")
+        .expect_at_most(2)
+        .create();
+    let _reports = server.mock("PUT", Matcher::Any).expect(0).create();
+    let base = format!("{}/api/2", server.url());
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_CLIENT_ID", CLIENT_ID),
+        ("ACRONIS_CLIENT_SECRET", CLIENT_SECRET),
+    ];
+    // A read: no change was accepted, so not exit 4.
+    let o = run(&["show", ID], &env, None);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    // A bulk run of 200 ids: one or two token requests, then every id not attempted.
+    let ids: String = (0..200)
+        .map(|n| format!("{n:08x}-0000-4000-8000-000000000000\n"))
+        .collect();
+    let o = run(
+        &["--json", "disable", "--ids-file", "-", "--concurrency", "4"],
+        &env,
+        Some(&ids),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 200);
+    assert!(
+        lines.iter().all(|l| l["outcome"] != "changed"),
+        "nothing was changed"
+    );
+    assert!(
+        stderr(&o).contains("the token endpoint answered without a usable token"),
+        "{}",
+        stderr(&o)
+    );
+    token.assert();
+    assert_no_secret(&o, CLIENT_SECRET);
+}
+
+#[test]
+fn a_read_answered_with_another_report_is_no_unapplied_change() {
+    let mut server = Server::new();
+    let _get = server
+        .mock("GET", PATH)
+        .with_body(report_json(OTHER_ID, true).to_string())
+        .create();
+    let o = run_mock(&server, &["show", ID]);
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+}

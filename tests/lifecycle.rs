@@ -109,10 +109,7 @@ fn the_reports_iterator_yields_each_result_and_goes_on() {
         .with_body(r#"{"error": {"code": 404, "message": "Report not found", "domain": null, "details": {"info": null}}}"#)
         .create();
     server
-        .mock(
-            "GET",
-            format!("/api/2/reports/{ONCE_REPORT_ID}").as_str(),
-        )
+        .mock("GET", format!("/api/2/reports/{ONCE_REPORT_ID}").as_str())
         .with_body(report_json(ONCE_REPORT_ID, false).to_string())
         .create();
     let reports = client(&server.url()).reports(TENANT_ID).unwrap();

@@ -25,6 +25,9 @@ pub(crate) enum CallEnd {
     /// The credentials were refused: 401 after a renewed token, or the token endpoint refused
     /// the API client. Every further call will be refused too.
     CredentialsRefused,
+    /// The token endpoint answered without a usable token: every further call would get the
+    /// same (the answer is held for a minute).
+    NoUsableToken,
 }
 
 /// What a bulk run attaches to the clients its jobs use.
@@ -131,6 +134,10 @@ impl Client {
                 if (400..500).contains(&e.status) && !matches!(e.status, 408 | 429) =>
             {
                 CallEnd::CredentialsRefused
+            }
+            // The token endpoint answered, but with no usable token: as good as a refusal.
+            Err(Error::Decode { call, .. }) if call.path == crate::auth::TOKEN_PATH => {
+                CallEnd::NoUsableToken
             }
             Err(
                 e @ (Error::Timeout { .. }

@@ -334,7 +334,8 @@ pub fn note_stop(stop: &StopHandle) {
     if let Some(
         reason @ (StopReason::ServiceFailing { .. }
         | StopReason::Throttled { .. }
-        | StopReason::CredentialsRefused),
+        | StopReason::CredentialsRefused
+        | StopReason::NoUsableToken),
     ) = stop.reason()
     {
         note(format_args!("acronis-reports: {reason}"));

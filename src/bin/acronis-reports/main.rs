@@ -96,9 +96,8 @@ impl From<Error> for Failure {
 pub fn exit_code(e: &Error) -> u8 {
     match e {
         e if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Plan) => exit::USAGE,
-        Error::Mismatch { .. } => exit::UNVERIFIED,
         // A change was accepted, but its answer cannot show it applied.
-        Error::Decode { call, .. } if call.method != Method::Get => exit::UNVERIFIED,
+        e if e.is_unverified_write() => exit::UNVERIFIED,
         Error::Api(_) | Error::Auth(_) | Error::Redirect { .. } => match e.status() {
             Some(429 | 500..=599) => exit::TROUBLE,
             _ => exit::REFUSED,

@@ -114,7 +114,9 @@ impl Outcome {
             Outcome::Failed(e) => exit_code(e),
             Outcome::NotAttempted(StopReason::CredentialsRefused) => exit::REFUSED,
             Outcome::NotAttempted(
-                StopReason::ServiceFailing { .. } | StopReason::Throttled { .. },
+                StopReason::ServiceFailing { .. }
+                | StopReason::Throttled { .. }
+                | StopReason::NoUsableToken,
             ) => exit::TROUBLE,
             Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
             _ => exit::OK,
