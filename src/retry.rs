@@ -133,7 +133,8 @@ impl RetryPolicy {
             return None;
         }
         if let Some(wait) = retry_after(error) {
-            return (wait <= self.max_retry_after).then_some(wait);
+            // A `Retry-After` of 0 (or less than the base delay) is no reason to hammer.
+            return (wait <= self.max_retry_after).then(|| wait.max(self.base_delay));
         }
         Some(self.backoff(retry))
     }
@@ -144,7 +145,7 @@ impl RetryPolicy {
     pub(crate) fn throttle_pause(&self, error: &Error, attempt: u32) -> Duration {
         retry_after(error).map_or_else(
             || self.backoff(attempt),
-            |wait| wait.min(self.max_retry_after),
+            |wait| wait.max(self.base_delay).min(self.max_retry_after),
         )
     }
 
@@ -225,6 +226,10 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
+    // A number of seconds too large for any clock: the longest wait, not none at all.
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::MAX);
+    }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
@@ -299,6 +304,20 @@ mod tests {
     #[test]
     fn retry_after_is_honoured_up_to_the_cap() {
         let p = RetryPolicy::new();
+        // Retry-After: 0 is raised to the base delay: a throttled client never hammers.
+        assert_eq!(
+            p.delay(Method::Put, &api(429, Some(Duration::ZERO)), 1),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            p.throttle_pause(&api(429, Some(Duration::ZERO)), 1),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            p.delay(Method::Put, &api(429, Some(Duration::MAX)), 1),
+            None,
+            "too long to wait: no retry"
+        );
         let wait = p.delay(Method::Put, &api(429, Some(Duration::from_secs(7))), 1);
         assert_eq!(wait, Some(Duration::from_secs(7)));
         assert_eq!(
@@ -504,6 +523,11 @@ mod tests {
             Some(Duration::from_secs(120))
         );
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        // Beyond any clock: the longest wait (so no retry), not "no Retry-After".
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(Duration::MAX)
+        );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:51:37 GMT", now),
             Some(Duration::from_secs(120))

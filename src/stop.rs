@@ -51,7 +51,7 @@ impl fmt::Display for StopReason {
             ),
             StopReason::Throttled { failures } => write!(
                 f,
-                "the API kept asking to slow down (429, {failures} calls in a row) for longer than the client waits, so the run stopped"
+                "the API kept asking to slow down (429, {failures} calls in a row) and retrying could no longer help (the retry budget was spent, or it asked to wait longer than the client waits), so the run stopped"
             ),
             StopReason::CredentialsRefused => {
                 f.write_str("the credentials were refused, so the run stopped")
