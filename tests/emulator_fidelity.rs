@@ -416,3 +416,91 @@ fn raw_exchange_parts(
         .collect();
     (status, headers, answer[end + 4..].to_vec())
 }
+
+/// The address of `emulator`, for raw connections.
+fn addr(emulator: &Emulator) -> String {
+    emulator
+        .base_url()
+        .trim_start_matches("http://")
+        .trim_end_matches("/api/2")
+        .to_owned()
+}
+
+/// What the server answers on `stream` until it closes it: the status line, or "" for none.
+fn status_line(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn the_emulator_stands_up_to_hostile_clients() {
+    use std::io::Write;
+    let emulator = Emulator::builder()
+        .max_connections(2)
+        .idle_timeout(std::time::Duration::from_millis(200))
+        .max_recorded_requests(3)
+        .start()
+        .unwrap();
+    let addr = addr(&emulator);
+    // A request line that never ends: refused at 64 KiB, not kept growing.
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let _ = stream.write_all(&vec![b'G'; 100 * 1024]);
+    assert!(status_line(&mut stream).starts_with("HTTP/1.1 431"), "431");
+    // A body announced past 16 MiB: refused before it is read.
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(
+            format!(
+                "PUT /api/2/reports/{MONTHLY_REPORT_ID} HTTP/1.1\r\nHost: x\r\nContent-Length: 17000000\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    assert!(status_line(&mut stream).starts_with("HTTP/1.1 413"), "413");
+    // Idle connections are closed, without an answer.
+    let mut idle: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    for stream in &mut idle {
+        assert_eq!(
+            status_line(stream),
+            "",
+            "closed when idle, without an answer"
+        );
+    }
+    // While two connections are open, a third is answered 503 and closed.
+    let limited = Emulator::builder().max_connections(2).start().unwrap();
+    let limited_addr = self::addr(&limited);
+    let open: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&limited_addr).unwrap())
+        .collect();
+    while limited.connections() < 2 {
+        std::thread::yield_now();
+    }
+    let mut third = std::net::TcpStream::connect(&limited_addr).unwrap();
+    assert!(status_line(&mut third).starts_with("HTTP/1.1 503"));
+    drop(open);
+    // Served again once they are gone, and only the last requests are kept.
+    for _ in 0..5 {
+        let (status, _) = raw(
+            &emulator,
+            "GET",
+            &format!("/reports/{MONTHLY_REPORT_ID}"),
+            Some(TOKEN),
+            None,
+            "",
+        );
+        assert_eq!(status, 200);
+    }
+    assert_eq!(emulator.requests().len(), 3);
+    assert_eq!(emulator.dropped_requests(), 2);
+}

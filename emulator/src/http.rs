@@ -1,6 +1,11 @@
 //! The emulator's HTTP/1.1 server on loopback: keep-alive, `Content-Length` bodies, one thread
 //! per connection. Crate-private: the public API speaks of reports and faults, not of HTTP.
 //!
+//! It stands up to its users: at most [`MAX_CONNECTIONS`] connections at once by default
+//! (more are answered 503 and closed), idle connections closed after [`IDLE_TIMEOUT`], a request head
+//! capped at [`MAX_HEAD`] (431), a body at [`MAX_BODY`] (413); a thread that cannot be
+//! started closes its connection instead of ending the server.
+//!
 //! Hand-written rather than on a server crate: `tiny_http` 0.12, tried first, left one to four
 //! of eight keep-alive connections opened at the same instant by ureq without an answer (seven
 //! runs out of seven), which a test kit for bulk runs cannot have.
@@ -82,6 +87,28 @@ impl HttpResponse {
     }
 }
 
+/// The most connections served at once by default; the next are answered 503 and closed.
+pub(crate) const MAX_CONNECTIONS: usize = 512;
+
+/// How long a connection may sit idle (no request arriving) before it is closed, by default.
+pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How many connections a server takes at once, and how long one may sit idle.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) idle_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: MAX_CONNECTIONS,
+            idle_timeout: IDLE_TIMEOUT,
+        }
+    }
+}
+
 /// A running server; it stops when dropped.
 pub(crate) struct Server {
     addr: SocketAddr,
@@ -92,7 +119,7 @@ pub(crate) struct Server {
 
 impl Server {
     /// Binds `port` (0: any free one) on 127.0.0.1 and serves each request with `handler`.
-    pub(crate) fn start<H>(port: u16, handler: H) -> io::Result<Server>
+    pub(crate) fn start<H>(port: u16, limits: Limits, handler: H) -> io::Result<Server>
     where
         H: Fn(&HttpRequest) -> HttpResponse + Send + Sync + 'static,
     {
@@ -103,19 +130,35 @@ impl Server {
         let handler = Arc::new(handler);
         let accept_thread = {
             let (stop, connections) = (stop.clone(), connections.clone());
-            thread::spawn(move || {
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        break;
+            let open = Arc::new(AtomicUsize::new(0));
+            thread::Builder::new()
+                .name("emulator-accept".into())
+                .spawn(move || {
+                    for stream in listener.incoming() {
+                        if stop.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let Ok(mut stream) = stream else { continue };
+                        connections.fetch_add(1, Ordering::SeqCst);
+                        if open.load(Ordering::SeqCst) >= limits.max_connections {
+                            let _ = refuse(&mut stream, 503, "too many connections");
+                            continue;
+                        }
+                        open.fetch_add(1, Ordering::SeqCst);
+                        let (handler, done) = (handler.clone(), open.clone());
+                        let spawned = thread::Builder::new()
+                            .name("emulator-connection".into())
+                            .spawn(move || {
+                                let _ = serve_connection(stream, limits.idle_timeout, &*handler);
+                                done.fetch_sub(1, Ordering::SeqCst);
+                            });
+                        // No thread to be had (a process limit): this connection is closed
+                        // (the stream went with the closure), the server goes on.
+                        if spawned.is_err() {
+                            open.fetch_sub(1, Ordering::SeqCst);
+                        }
                     }
-                    let Ok(stream) = stream else { continue };
-                    connections.fetch_add(1, Ordering::SeqCst);
-                    let handler = handler.clone();
-                    thread::spawn(move || {
-                        let _ = serve_connection(stream, &*handler);
-                    });
-                }
-            })
+                })?
         };
         Ok(Server {
             addr,
@@ -135,10 +178,12 @@ impl Server {
         self.connections.load(Ordering::SeqCst)
     }
 
-    /// Serves until the process ends (for a command that runs the emulator).
-    pub(crate) fn wait(mut self) {
-        if let Some(t) = self.accept_thread.take() {
-            let _ = t.join();
+    /// Serves until the process ends (for a command that runs the emulator); returns only
+    /// if serving failed.
+    pub(crate) fn wait(mut self) -> io::Error {
+        match self.accept_thread.take().map(JoinHandle::join) {
+            Some(Ok(())) | None => io::Error::other("the emulator stopped accepting connections"),
+            Some(Err(_)) => io::Error::other("the emulator's accept loop failed"),
         }
     }
 }
@@ -157,15 +202,31 @@ impl Drop for Server {
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
+/// Answers `status` with the vendor's error body and closes the connection.
+fn refuse(stream: &mut TcpStream, status: u16, why: &str) -> io::Result<()> {
+    let body = serde_json::json!({"error": {"code": status, "message": reason(status).unwrap_or("Error"),
+        "domain": "PlatformAccountServer", "details": {"info": why}, "context": {}}});
+    let mut response = HttpResponse::json(status, &body);
+    response.delay = None;
+    write_response(stream, &response, true)
+}
+
 fn serve_connection(
     stream: TcpStream,
+    idle_timeout: Duration,
     handler: &dyn Fn(&HttpRequest) -> HttpResponse,
 ) -> io::Result<()> {
+    // An idle connection is closed: a client that opens many and sends nothing costs a
+    // thread each only for a while.
+    stream.set_read_timeout(Some(idle_timeout))?;
     let mut writer = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     loop {
-        let Some((request, close)) = read_request(&mut reader)? else {
-            return Ok(());
+        let (request, close) = match read_request(&mut reader) {
+            Ok(Some(read)) => read,
+            Ok(None) => return Ok(()),
+            Err(Refused(0, _)) => return Ok(()),
+            Err(Refused(status, why)) => return refuse(&mut writer, status, why),
         };
         let response = handler(&request);
         if let Some(delay) = response.delay {
@@ -178,35 +239,63 @@ fn serve_connection(
     }
 }
 
-fn bad(msg: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, msg.to_owned())
+/// Why a request is refused before it reaches the API: the status, and the reason. A
+/// connection that breaks (or sits idle too long) is refused with no answer (status 0).
+struct Refused(u16, &'static str);
+
+impl From<io::Error> for Refused {
+    fn from(_: io::Error) -> Refused {
+        Refused(0, "")
+    }
+}
+
+/// Reads one line of the head, at most `left` bytes of it (`left` shrinks by what was read).
+fn head_line(reader: &mut BufReader<TcpStream>, left: &mut usize) -> Result<String, Refused> {
+    let mut line = Vec::new();
+    let n = reader
+        .by_ref()
+        .take(u64::try_from(*left).unwrap_or(u64::MAX))
+        .read_until(b'\n', &mut line)?;
+    *left = left.saturating_sub(n);
+    if n > 0 && !line.ends_with(b"\n") {
+        // The cap was reached before the line ended (or the client went away mid-line).
+        return Err(if *left == 0 {
+            Refused(431, "the request head is larger than 64 KiB")
+        } else {
+            Refused(0, "")
+        });
+    }
+    String::from_utf8(line).map_err(|_| Refused(400, "the request head is not UTF-8"))
 }
 
 /// Reads one request; `None` when the client closed the connection between requests.
-fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(HttpRequest, bool)>> {
-    let mut line = String::new();
-    if reader.read_line(&mut line)? == 0 {
-        return Ok(None);
-    }
+fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Option<(HttpRequest, bool)>, Refused> {
+    let mut left = MAX_HEAD;
+    let line = match head_line(reader, &mut left) {
+        Ok(line) if line.is_empty() => return Ok(None),
+        Ok(line) => line,
+        // Idle too long between requests, or gone: closed without an answer.
+        Err(Refused(0, _)) => return Ok(None),
+        Err(refused) => return Err(refused),
+    };
     let mut parts = line.trim_end().splitn(3, ' ');
     let (method, target, version) = match (parts.next(), parts.next(), parts.next()) {
         (Some(m), Some(t), Some(v)) => (m.to_owned(), t.to_owned(), v.to_owned()),
-        _ => return Err(bad("bad request line")),
+        _ => return Err(Refused(400, "bad request line")),
     };
     let mut headers = Vec::new();
-    let mut head_len = line.len();
     loop {
-        let mut h = String::new();
-        let n = reader.read_line(&mut h)?;
-        head_len += n;
-        if n == 0 || head_len > MAX_HEAD {
-            return Err(bad("truncated or oversized head"));
+        let h = head_line(reader, &mut left)?;
+        if h.is_empty() {
+            return Err(Refused(0, ""));
         }
         let h = h.trim_end_matches(['\r', '\n']);
         if h.is_empty() {
             break;
         }
-        let (name, value) = h.split_once(':').ok_or_else(|| bad("bad header"))?;
+        let (name, value) = h
+            .split_once(':')
+            .ok_or(Refused(400, "a header line without ':'"))?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
     }
     let find = |name: &str| {
@@ -216,14 +305,17 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> io::Result<Option<(HttpReq
             .map(|(_, v): &(String, String)| v.clone())
     };
     if find("transfer-encoding").is_some() {
-        return Err(bad("chunked request bodies are not supported"));
+        return Err(Refused(
+            411,
+            "chunked request bodies are not supported: send Content-Length",
+        ));
     }
     let len: usize = find("content-length")
-        .map(|v| v.parse().map_err(|_| bad("bad content-length")))
+        .map(|v| v.parse().map_err(|_| Refused(400, "bad Content-Length")))
         .transpose()?
         .unwrap_or(0);
     if len > MAX_BODY {
-        return Err(bad("body too large"));
+        return Err(Refused(413, "the body is larger than 16 MiB"));
     }
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
@@ -254,8 +346,11 @@ pub(crate) fn reason(status: u16) -> Option<&'static str> {
         404 => "Not Found",
         405 => "Method Not Allowed",
         409 => "Conflict",
+        411 => "Length Required",
+        413 => "Content Too Large",
         415 => "Unsupported Media Type",
         429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
         502 => "Bad Gateway",

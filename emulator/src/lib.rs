@@ -98,6 +98,8 @@ fn canned(status: u16, retry_after: Option<&str>) -> HttpResponse {
 pub struct EmulatorBuilder {
     port: u16,
     reports: Option<Result<Vec<Value>, String>>,
+    max_recorded: usize,
+    limits: http::Limits,
 }
 
 impl EmulatorBuilder {
@@ -105,6 +107,30 @@ impl EmulatorBuilder {
     /// [`Emulator::base_url`]).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// How many connections are served at once (default 512): the next ones are answered
+    /// 503 and closed, so that a client that opens thousands cannot exhaust the process.
+    /// 0 is taken as 1.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n.max(1);
+        self
+    }
+
+    /// How long a connection may sit idle, no request arriving, before it is closed (default
+    /// 30 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How many of the last requests [`Emulator::requests`] keeps (default 10,000; bodies are
+    /// kept up to 64 MiB in all, whatever the count). Older ones are dropped and counted by
+    /// [`Emulator::dropped_requests`], so that a long run's memory stays bounded. 0 is taken
+    /// as 1.
+    pub fn max_recorded_requests(mut self, n: usize) -> Self {
+        self.max_recorded = n.max(1);
         self
     }
 
@@ -147,6 +173,7 @@ impl EmulatorBuilder {
             file_size: 4096,
             ..State::default()
         }));
+        lock(&state).requests.max = self.max_recorded;
         {
             let mut s = lock(&state);
             for report in reports {
@@ -158,7 +185,7 @@ impl EmulatorBuilder {
             }
         }
         let handler_state = state.clone();
-        let server = Server::start(self.port, move |req| {
+        let server = Server::start(self.port, self.limits, move |req| {
             let mut s = lock(&handler_state);
             s.requests.push(req.clone());
             let token_request = req.target.starts_with("/api/2/idp/token");
@@ -205,11 +232,12 @@ impl Emulator {
         EmulatorBuilder::default()
     }
 
-    /// Serves until the process ends (for a command that runs the emulator).
-    pub fn serve_forever(self) {
+    /// Serves until the process ends (for a command that runs the emulator). It returns only
+    /// when serving failed, with why: a command should then exit with an error.
+    pub fn serve_forever(self) -> io::Error {
         let Emulator { server, state } = self;
         let _keep = state;
-        server.wait();
+        server.wait()
     }
 
     /// The base URL to give a client: `http://127.0.0.1:<port>/api/2`.
@@ -217,13 +245,20 @@ impl Emulator {
         format!("http://{}/api/2", self.server.addr())
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order: the last ones (see
+    /// [`EmulatorBuilder::max_recorded_requests`]).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state)
             .requests
             .iter()
             .map(RecordedRequest::from_http)
             .collect()
+    }
+
+    /// How many requests were received but are no longer kept by
+    /// [`requests`](Self::requests) (the oldest, dropped to keep memory bounded).
+    pub fn dropped_requests(&self) -> u64 {
+        lock(&self.state).requests.dropped
     }
 
     /// How many TCP connections have been accepted so far.

@@ -60,7 +60,7 @@ impl Quirks {
 #[derive(Default)]
 pub(crate) struct State {
     pub(crate) reports: BTreeMap<String, Value>,
-    pub(crate) requests: Vec<HttpRequest>,
+    pub(crate) requests: Recorded,
     pub(crate) quirks: Quirks,
     /// Tokens issued by `/idp/token` and still valid.
     pub(crate) issued: Vec<String>,
@@ -91,6 +91,45 @@ pub(crate) struct State {
     pub(crate) outage_answers: usize,
     /// When the outage answered its first request.
     pub(crate) outage_began: Option<Instant>,
+}
+
+/// The requests received, the last ones only: at most `max` of them, and at most
+/// [`MAX_RECORDED_BYTES`] of their bodies; the older ones are dropped and counted.
+#[derive(Default)]
+pub(crate) struct Recorded {
+    kept: VecDeque<HttpRequest>,
+    bytes: usize,
+    pub(crate) dropped: u64,
+    /// 0: the default, [`DEFAULT_RECORDED`].
+    pub(crate) max: usize,
+}
+
+/// How many requests are kept by default.
+pub(crate) const DEFAULT_RECORDED: usize = 10_000;
+
+/// How many bytes of bodies are kept at most, whatever the count.
+pub(crate) const MAX_RECORDED_BYTES: usize = 64 * 1024 * 1024;
+
+impl Recorded {
+    pub(crate) fn push(&mut self, request: HttpRequest) {
+        let max = if self.max == 0 {
+            DEFAULT_RECORDED
+        } else {
+            self.max
+        };
+        self.bytes += request.body.len();
+        self.kept.push_back(request);
+        while self.kept.len() > max || (self.bytes > MAX_RECORDED_BYTES && self.kept.len() > 1) {
+            if let Some(old) = self.kept.pop_front() {
+                self.bytes -= old.body.len();
+                self.dropped += 1;
+            }
+        }
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &HttpRequest> {
+        self.kept.iter()
+    }
 }
 
 #[derive(Debug, Clone)]

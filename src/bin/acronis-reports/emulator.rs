@@ -67,8 +67,11 @@ pub fn run(
         ))
     };
     written.map_err(|e| Failure::output(&e))?;
-    emulator.serve_forever();
-    Ok(exit::OK)
+    let failed = emulator.serve_forever();
+    Err(Failure {
+        code: exit::TROUBLE,
+        message: format!("the emulator stopped serving: {failed}"),
+    })
 }
 
 /// The reports of a seed file: a JSON array, or the API's `{"items": [...]}`.
