@@ -130,7 +130,8 @@ pub enum Error {
 
     /// No response came: the host did not resolve, the connection failed or broke, TLS failed.
     #[error(
-        "{method} {path}: no response; check the base URL, the network and any proxy{}",
+        "{method} {path}: no response; check the base URL, the network and any proxy{}{}",
+        if may_have_been_sent(source) { may_have_applied(*method) } else { "" },
         attempts_note(*attempts)
     )]
     #[non_exhaustive]
@@ -352,6 +353,26 @@ impl Error {
             Error::Decode { call, .. } | Error::Mismatch { call, .. } => call.request_id.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// Whether a request that got no response may have reached the server: not when the name
+/// did not resolve, TLS failed or the connection was refused, all before it was sent. A
+/// connection that broke (reset, closed) may have broken after the server acted on it.
+fn may_have_been_sent(error: &TransportError) -> bool {
+    use crate::transport::TransportErrorKind as K;
+    use std::io::ErrorKind as Io;
+    let io = std::error::Error::source(error)
+        .and_then(|e| e.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
+    match error.kind() {
+        K::Dns | K::Tls => false,
+        // Refused, or not made at all: nothing went out. Broken once made: it may have.
+        K::Connect => matches!(
+            io,
+            Some(Io::ConnectionReset | Io::ConnectionAborted | Io::UnexpectedEof | Io::BrokenPipe)
+        ),
+        _ => true,
     }
 }
 

@@ -864,3 +864,40 @@ fn an_id_listed_twice_is_one_report() {
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
     assert_eq!(ids, [ID, OTHER_ID]);
 }
+
+#[test]
+fn a_create_whose_connection_broke_says_the_report_may_exist() {
+    // The server reads the create, then drops the connection without a word.
+    let server = common::raw::RawServer::start(1, |_, mut stream| {
+        common::raw::read_request(&mut stream);
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+    });
+    let err = client(&server.url())
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Itself,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("the report may have been created: list the tenant's reports"),
+        "{text}"
+    );
+    // A connection refused: nothing went out, and the message does not claim otherwise.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = client(&format!("http://127.0.0.1:{port}"))
+        .create_report(&NewReport::new(
+            tenant(),
+            Level::Itself,
+            ReportKind::UsageDaily,
+        ))
+        .unwrap_err()
+        .to_string();
+    assert!(!text.contains("may have been created"), "{text}");
+}
