@@ -372,6 +372,10 @@ pub struct UsageError {
     pub message: String,
     /// The reader's failure, when reading failed rather than the content.
     pub source: Option<std::sync::Arc<io::Error>>,
+    /// Whether this error ended the reading (the file cut short, the reader failing, a
+    /// document that is not a usage file): nothing after it was read. `false` for a row or
+    /// item whose content is wrong, after which the next ones are read.
+    pub ends_reading: bool,
 }
 
 impl UsageError {
@@ -382,6 +386,7 @@ impl UsageError {
             field: None,
             message: message.into(),
             source: None,
+            ends_reading: false,
         }
     }
 
@@ -397,6 +402,7 @@ impl UsageError {
             field: None,
             message: "reading the file failed".into(),
             source: Some(std::sync::Arc::new(source)),
+            ends_reading: true,
         }
     }
 
@@ -480,10 +486,17 @@ impl<R: Read> Iterator for UsageRecords<R> {
     type Item = Result<UsageRecord, UsageError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.inner {
-            Inner::Csv(c) => c.next(),
-            Inner::Json(j) => j.next(),
-        }
+        let (next, done) = match &mut self.inner {
+            Inner::Csv(c) => (c.next(), c.is_done()),
+            Inner::Json(j) => (j.next(), j.is_done()),
+        };
+        // An error after which nothing more is read says so.
+        next.map(|item| {
+            item.map_err(|mut e| {
+                e.ends_reading |= done;
+                e
+            })
+        })
     }
 }
 

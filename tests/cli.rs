@@ -710,3 +710,31 @@ fn a_read_answered_with_another_report_is_no_unapplied_change() {
     let o = run_mock(&server, &["show", ID]);
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
 }
+
+#[test]
+fn a_base_url_that_is_not_the_apis_stops_a_run_soon() {
+    let mut server = Server::new();
+    let puts = server
+        .mock("PUT", Matcher::Any)
+        .with_status(404)
+        .with_header("content-type", "text/html")
+        .with_body("<html><h1>404 Not Found</h1></html>")
+        .expect_at_most(20)
+        .create();
+    // The base URL without /api/2: every path is the web server's 404 page.
+    let ids: String = (0..500)
+        .map(|n| format!("{n:08x}-0000-4000-8000-000000000000\n"))
+        .collect();
+    let o = run(
+        &["--json", "disable", "--ids-file", "-", "--concurrency", "2"],
+        &[
+            ("ACRONIS_BASE_URL", &server.url()),
+            ("ACRONIS_TOKEN", TOKEN),
+        ],
+        Some(&ids),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert_eq!(json_lines(&o).len(), 500, "every id has its outcome");
+    assert!(stderr(&o).contains("so the run stopped"), "{}", stderr(&o));
+    puts.assert();
+}

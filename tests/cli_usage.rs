@@ -277,3 +277,32 @@ fn a_broken_file_says_where_and_billing_prints_no_totals() {
     let o = run(&["usage", "/nonexistent/usage.csv"], &[], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_bad_last_row_is_not_said_to_have_stopped_the_reading() {
+    let csv = content("csv_v2_0");
+    let mut lines: Vec<&str> = csv.lines().collect();
+    let last = lines
+        .pop()
+        .unwrap()
+        .replacen(",10995116277760,", ",lots,", 1);
+    let last = last.replacen(
+        "backup,standard,physical_data_shipping,,,,1,",
+        "backup,standard,physical_data_shipping,,,,lots,",
+        1,
+    );
+    let broken = format!("{}\n{last}\n", lines.join("\n"));
+    let o = run(&["usage", "-"], &[], Some(&broken));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("row 6"), "{err}");
+    assert!(!err.contains("the reading stopped"), "{err}");
+    // A file cut short does stop it, and says so.
+    let json = content("json_v2_0");
+    let o = run(&["usage", "-"], &[], Some(&json[..json.len() / 2]));
+    assert!(
+        stderr(&o).contains("the reading stopped at that error"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -146,6 +146,9 @@ impl Client {
                 | Error::TokenSource { .. }),
             ) => failed(e),
             Err(e @ (Error::Api(_) | Error::Auth(_))) if e.is_retryable() => failed(e),
+            // An answer that is not the API's (a web server's 404 page: the base URL is
+            // wrong) will be the same for every call: it counts toward stopping the run.
+            Err(e @ Error::Api(api)) if api.body.is_some() => failed(e),
             Err(_) => CallEnd::Answered,
         };
         run.call_ended(end);

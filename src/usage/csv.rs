@@ -264,6 +264,13 @@ impl<R: Read> CsvRecords<R> {
     }
 }
 
+impl<R> CsvRecords<R> {
+    /// Whether nothing more will be read.
+    pub(super) fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
 impl<R: Read> Iterator for CsvRecords<R> {
     type Item = Result<UsageRecord, UsageError>;
 

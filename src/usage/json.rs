@@ -306,6 +306,13 @@ impl<R: BufRead> JsonRecords<R> {
     }
 }
 
+impl<R> JsonRecords<R> {
+    /// Whether nothing more will be read.
+    pub(super) fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+}
+
 impl<R: BufRead> Iterator for JsonRecords<R> {
     type Item = Result<UsageRecord, UsageError>;
 

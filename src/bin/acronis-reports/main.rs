@@ -27,7 +27,7 @@ use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, FromCommandLine, Global};
-use output::{Output, Stdout, note};
+use output::{Output, Stdout, clean, note};
 
 /// The exit codes (see `args::EXIT_CODES`).
 pub mod exit {
@@ -110,6 +110,10 @@ pub fn exit_code(e: &Error) -> u8 {
     }
 }
 
+/// The largest answer the tool reads (the JSON ones; downloads are streamed): 64 MiB, a
+/// listing of about 1.7 million report ids.
+const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// An error's message with its sources, on one line, in the tool's words where the library's
 /// name a Rust method.
 pub fn error_text(e: &Error) -> String {
@@ -122,6 +126,21 @@ pub fn error_text(e: &Error) -> String {
                 send the token unencrypted; use https:// (the tool accepts http:// only for \
                 localhost, 127.x.x.x and [::1])"
             .to_owned();
+    }
+    if let Error::ResponseTooLarge {
+        method,
+        path,
+        limit,
+        ..
+    } = e
+    {
+        // The library's advice names a Rust method; a user of the tool cannot follow it.
+        return clean(&format!(
+            "{method} {path}: the answer is larger than the tool reads ({} MiB): it is \
+             probably not the API's; check the base URL",
+            limit / 1024 / 1024
+        ))
+        .into_owned();
     }
     // Each layer's message says only what that layer knows: the chain, joined, says each
     // thing once.
@@ -148,7 +167,7 @@ pub fn error_text(e: &Error) -> String {
             ));
         }
     }
-    output::clean(&text).into_owned()
+    clean(&text).into_owned()
 }
 
 /// What the dry-run transport answers, so that its refusal is told from a real failure.
@@ -213,10 +232,7 @@ fn main() -> ExitCode {
                     let line = serde_json::json!({"error": {"exit_code": failure.code, "message": failure.message}});
                     let _ = out.line(&line.to_string());
                 }
-                note(format_args!(
-                    "acronis-reports: {}",
-                    output::clean(&failure.message)
-                ));
+                note(format_args!("acronis-reports: {}", clean(&failure.message)));
             }
             ExitCode::from(failure.code)
         }
@@ -256,7 +272,9 @@ pub fn client(global: &Global, pool_size: u16, out: &Output) -> Result<Client, F
         .base_url
         .as_deref()
         .ok_or_else(|| Failure::usage("no base URL: give --base-url or set ACRONIS_BASE_URL"))?;
-    let mut builder = credentials(Client::builder().base_url(base_url), global)?;
+    // A tenant's listing of many thousand ids is larger than the library's 4 MiB default.
+    let mut builder = credentials(Client::builder().base_url(base_url), global)?
+        .max_response_bytes(MAX_RESPONSE_BYTES);
     if let Some(retries) = global.retries {
         builder = builder.retries(retries);
     }

@@ -32,7 +32,8 @@ pub fn usage(
     if view.csv && out.json {
         return Err(Failure::usage("give --csv or --json, not both"));
     }
-    let records: Box<dyn Iterator<Item = Result<UsageRecord, (String, u8)>>> = match source {
+    // Each error with its exit code, and whether it ended the reading.
+    let records: Box<dyn Iterator<Item = Result<UsageRecord, (String, u8, bool)>>> = match source {
         [file] => {
             let path = Path::new(file);
             let reader: Box<dyn Read + Send> =
@@ -48,15 +49,27 @@ pub fn usage(
             let shown = path.display().to_string();
             // A file given on the command line is input: whatever keeps it from being read
             // (its content, a gzip stream cut short, the disk) is exit 2.
-            Box::new(
-                records
-                    .map(move |r| r.map_err(|e| (format!("{shown}: {}", chain(&e)), exit::USAGE))),
-            )
+            Box::new(records.map(move |r| {
+                r.map_err(|e| {
+                    let ends = e.ends_reading;
+                    (format!("{shown}: {}", chain(&e)), exit::USAGE, ends)
+                })
+            }))
         }
         [id, stored_id] => {
             let client = client(global, 1, out)?;
             let records = client.stored_usage(id.as_str(), stored_id.as_str())?;
-            Box::new(records.map(|r| r.map_err(|e| (error_text(&e), exit_code(&e)))))
+            Box::new(records.map(|r| {
+                r.map_err(|e| {
+                    // Anything but a row or item of bad content (the network, the gzip
+                    // stream) ends the stream.
+                    let ends = match &e {
+                        acronis_reports::Error::Usage(u) => u.ends_reading,
+                        _ => true,
+                    };
+                    (error_text(&e), exit_code(&e), ends)
+                })
+            }))
         }
         _ => {
             return Err(Failure::usage(
@@ -67,7 +80,7 @@ pub fn usage(
     let progress = progress(global);
     let mut code = exit::OK;
     let mut failed = 0u64;
-    let mut last_failed = false;
+    let mut reading_ended = false;
     let mut totals = Totals::new();
     // One write per buffer, not per record; every failure is reported.
     let mut sink = io::BufWriter::new(out.stdout);
@@ -83,15 +96,14 @@ pub fn usage(
         progress.inc(1);
         let record = match record {
             Ok(record) => record,
-            Err((message, c)) => {
+            Err((message, c, ends)) => {
                 progress.suspend(|| note(format_args!("acronis-reports: {}", clean(&message))));
                 code = code.max(c);
                 failed += 1;
-                last_failed = true;
+                reading_ended |= ends;
                 continue;
             }
         };
-        last_failed = false;
         let line = if view.billing {
             if let Err(e) = totals.add(&record) {
                 return Err(Failure {
@@ -114,7 +126,7 @@ pub fn usage(
     }
     progress.finish_and_clear();
     sink.flush().map_err(|e| Failure::output(&e))?;
-    if last_failed {
+    if reading_ended {
         note("acronis-reports: the reading stopped at that error: what follows it was not read");
     }
     if view.billing {
