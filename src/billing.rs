@@ -156,6 +156,9 @@ pub struct Line {
     pub quantity: Decimal,
     /// How many records were summed.
     pub records: u64,
+    /// How many of them had a negative billable quantity (a usage should have none: worth a
+    /// look before billing).
+    pub negative_records: u64,
 }
 
 /// A sum that a [`Decimal`] cannot hold exactly (past 28 significant digits): it is refused
@@ -174,17 +177,21 @@ pub struct SumError {
 
 impl Line {
     /// The quantity in a unit for people, when there is one: bytes in GiB (1024³), seconds in
-    /// hours; rounded to 3 decimals.
+    /// hours; rounded to 3 decimals (to 3 significant digits when that would show 0 for
+    /// something).
     pub fn human(&self) -> Option<(Decimal, &'static str)> {
         let (divisor, unit) = match self.unit.as_deref()? {
             "bytes" => (Decimal::from(1024u64 * 1024 * 1024), "GiB"),
             "seconds" => (Decimal::from(3600u32), "hours"),
             _ => return None,
         };
-        Some((
-            self.quantity.checked_div(divisor)?.round_dp(3).normalize(),
-            unit,
-        ))
+        let exact = self.quantity.checked_div(divisor)?;
+        let mut shown = exact.round_dp(3);
+        if shown.is_zero() && !exact.is_zero() {
+            // A few bytes are not "0 GiB": three significant digits instead.
+            shown = exact.round_sf(3)?;
+        }
+        Some((shown.normalize(), unit))
     }
 }
 
@@ -225,9 +232,13 @@ impl Totals {
                 unit: record.unit.clone(),
                 quantity: Decimal::ZERO,
                 records: 0,
+                negative_records: 0,
             });
         line.quantity = sum;
         line.records += 1;
+        if quantity.is_sign_negative() && !quantity.is_zero() {
+            line.negative_records += 1;
+        }
         if line.unit.is_none() {
             line.unit.clone_from(&record.unit);
         }

@@ -52,7 +52,7 @@ pub struct Report {
     pub schedule: Schedule,
     /// The day a one-time report is generated; `None` when absent or `null`. A placeholder
     /// such as `0000-00-00` is kept (see [`ReportDate`]).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation_date: Option<ReportDate>,
 }
 
@@ -70,13 +70,13 @@ pub struct Parameters {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub formats: Vec<ReportFormat>,
     /// The period covered; `None` when absent or `null`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
     /// Whether rows with no usage are left out; `None` when the server does not say.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hide_zero_usage: Option<bool>,
     /// Whether SKUs are shown; `None` when the server does not say.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_skus: Option<bool>,
 }
 
@@ -197,12 +197,12 @@ impl fmt::Display for Report {
 pub struct StoredReport {
     /// The file's id, to download it; `None` when the server gives none (a file still being
     /// generated may have none).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<StoredReportId>,
     /// The file's format.
     pub report_format: ReportFormat,
     /// Its size in bytes, compressed as served; `None` when the server does not say.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
     /// When it was created (RFC 3339; the offset may be missing).
     pub created_at: Timestamp,

@@ -738,3 +738,40 @@ fn a_base_url_that_is_not_the_apis_stops_a_run_soon() {
     assert!(stderr(&o).contains("so the run stopped"), "{}", stderr(&o));
     puts.assert();
 }
+
+#[test]
+fn help_never_shows_the_environments_values_and_show_json_adds_nothing() {
+    let o = run(
+        &["--help"],
+        &[
+            (
+                "ACRONIS_BASE_URL",
+                "https://user:pw@secret-dc.example/api/2",
+            ),
+            ("ACRONIS_CLIENT_ID", "client-id-from-env"),
+        ],
+        None,
+    );
+    let text = stdout(&o);
+    assert!(text.contains("ACRONIS_BASE_URL"), "{text}");
+    assert!(
+        !text.contains("secret-dc") && !text.contains("client-id-from-env"),
+        "{text}"
+    );
+    // A report without the optional members: --json shows it as sent, no nulls added.
+    let mut server = Server::new();
+    let mut report = report_json(ID, true);
+    for member in ["generation_date"] {
+        report.as_object_mut().unwrap().remove(member);
+    }
+    for member in ["period", "hide_zero_usage", "show_skus"] {
+        report["parameters"].as_object_mut().unwrap().remove(member);
+    }
+    let _get = server
+        .mock("GET", PATH)
+        .with_body(report.to_string())
+        .create();
+    let o = run_mock(&server, &["--json", "show", ID]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("null"), "{}", stdout(&o));
+}

@@ -980,3 +980,36 @@ fn numbers_in_exponent_form_are_exact_or_refused_and_members_are_given_once() {
         assert!(results[1].is_ok(), "the next item is read");
     }
 }
+
+#[test]
+fn negative_quantities_are_counted_and_small_ones_are_not_zero_gib() {
+    let text = format!(
+        "{}{}",
+        row(&format!(
+            "{A},customer,backup,storage,,,,-5,0,-5,0,0,0,1,0,1"
+        )),
+        format!("{A},customer,backup,storage,,,,7,0,7,0,0,0,1,0,1\n")
+    );
+    let mut totals = Totals::new();
+    for record in read(text.as_bytes(), UsageFormat::CsvV2) {
+        totals.add(&record.unwrap()).unwrap();
+    }
+    let line = totals.lines().next().unwrap();
+    assert_eq!(
+        (line.quantity, line.records, line.negative_records),
+        (dec("2"), 2, 1)
+    );
+    // A few kilobytes in GiB: three significant digits, not 0.
+    let item = ITEM.replace("18446744073709551615", "2048");
+    let text = format!(r#"{{"tenants": [{item}]}}"#);
+    let mut totals = Totals::new();
+    totals
+        .add(
+            &read(text.as_bytes(), UsageFormat::JsonV2)
+                .remove(0)
+                .unwrap(),
+        )
+        .unwrap();
+    let (q, unit) = totals.lines().next().unwrap().human().unwrap();
+    assert_eq!((q.to_string().as_str(), unit), ("0.00000191", "GiB"));
+}

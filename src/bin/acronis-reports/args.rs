@@ -43,7 +43,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Global {
     /// The API's base URL, e.g. https://eu2-cloud.acronis.com/api/2.
-    #[arg(long, env = "ACRONIS_BASE_URL", global = true)]
+    #[arg(long, env = "ACRONIS_BASE_URL", hide_env_values = true, global = true)]
     pub base_url: Option<String>,
 
     /// A bearer token (prefer ACRONIS_TOKEN or --token-file: a flag shows in the process list).
@@ -55,7 +55,7 @@ pub struct Global {
     pub token_file: Option<PathBuf>,
 
     /// The API client's id, for client-credentials authentication.
-    #[arg(long, env = "ACRONIS_CLIENT_ID", global = true)]
+    #[arg(long, env = "ACRONIS_CLIENT_ID", hide_env_values = true, global = true)]
     pub client_id: Option<String>,
 
     /// The API client's secret (prefer ACRONIS_CLIENT_SECRET: a flag shows in the process list).

@@ -489,6 +489,9 @@ struct LineJson<'a> {
     unit: Option<&'a str>,
     human: Option<HumanJson>,
     records: u64,
+    /// Present when some records had a negative billable quantity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negative_records: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -497,10 +500,20 @@ struct HumanJson {
     unit: &'static str,
 }
 
-/// What the file did not tell the billing, one note each on standard error.
+/// What the file did not tell the billing, one note each on standard error, and each line
+/// summed from negative quantities (a usage should have none).
 fn note_gaps(totals: &Totals) {
     for gap in totals.gaps() {
         note(format_args!("acronis-reports: billed in part: {gap}"));
+    }
+    for line in totals.lines().filter(|l| l.negative_records > 0) {
+        note(format_args!(
+            "acronis-reports: {} {}: {} of {} records have a negative quantity; check the file before billing",
+            line.tenant,
+            clean(&line.metric),
+            line.negative_records,
+            line.records
+        ));
     }
 }
 
@@ -519,6 +532,7 @@ fn print_totals(totals: &Totals, out: &Output) -> Result<(), Failure> {
                     unit,
                 }),
                 records: line.records,
+                negative_records: (line.negative_records > 0).then_some(line.negative_records),
             };
             written(out.line(&serde_json::to_string(&v).unwrap_or_default()))?;
         }
