@@ -217,6 +217,12 @@ struct Run {
     /// Calls in a row that failed with service trouble.
     failures: AtomicU32,
     stop_after_failures: Option<u32>,
+    /// Attempts in a row, across the run's threads, that got no answer at all.
+    unanswered: AtomicU32,
+    /// How many of those stop the run: two rounds of every thread's attempts (at least 3),
+    /// so that a server that accepts connections and never answers stops a run within about
+    /// two time limits, whatever its size. `None` when the run never stops for failures.
+    stop_after_unanswered: Option<u32>,
     /// How many jobs are running, and the condition a drop waits on for none.
     busy: Mutex<usize>,
     idle: std::sync::Condvar,
@@ -248,6 +254,23 @@ impl Run {
 impl RunHooks for Run {
     fn signal(&self) -> &StopSignal {
         &self.signal
+    }
+
+    fn attempt_ended(&self, answered: bool) {
+        if answered {
+            self.unanswered.store(0, Ordering::SeqCst);
+            return;
+        }
+        let requests = self
+            .unanswered
+            .fetch_add(1, Ordering::SeqCst)
+            .saturating_add(1);
+        if self.stop_after_unanswered.is_some_and(|n| requests >= n) {
+            crate::logging::warning!(
+                "{requests} requests in a row got no answer: the bulk run stops"
+            );
+            self.signal.stop(StopReason::NoAnswers { requests });
+        }
     }
 
     fn call_ended(&self, end: CallEnd) {
@@ -356,6 +379,12 @@ impl Client {
             signal,
             failures: AtomicU32::new(0),
             stop_after_failures: options.stop_after_failures,
+            unanswered: AtomicU32::new(0),
+            stop_after_unanswered: options.stop_after_failures.map(|_| {
+                u32::try_from(concurrency.saturating_mul(2))
+                    .unwrap_or(u32::MAX)
+                    .max(3)
+            }),
             busy: Mutex::new(0),
             idle: std::sync::Condvar::new(),
         });

@@ -23,6 +23,14 @@ pub enum StopReason {
         /// How many calls in a row had failed when the run stopped.
         failures: u32,
     },
+    /// The service stopped answering: this many requests in a row (first attempts and
+    /// retries, across the run's threads) got no answer within the time limit, as when a
+    /// server accepts connections and never answers. Two rounds of every thread's requests
+    /// (at least 3) stop the run: within about two time limits, whatever its size.
+    NoAnswers {
+        /// How many requests in a row had got no answer when the run stopped.
+        requests: u32,
+    },
     /// The API kept answering 429 (too many requests): this many calls in a row, once a
     /// retry could no longer help (its `Retry-After` was longer than the client waits, or the
     /// retry budget was spent).
@@ -56,6 +64,10 @@ impl fmt::Display for StopReason {
             StopReason::CredentialsRefused => {
                 f.write_str("the credentials were refused, so the run stopped")
             }
+            StopReason::NoAnswers { requests } => write!(
+                f,
+                "the service stopped answering ({requests} requests in a row got no answer within the time limit), so the run stopped"
+            ),
             StopReason::NoUsableToken => f.write_str(
                 "the token endpoint answered without a usable token, so the run stopped",
             ),

@@ -957,3 +957,48 @@ fn files_that_are_not_regular_are_written_in_place_and_directories_refused() {
             .is_symlink()
     );
 }
+
+#[test]
+fn a_server_that_never_answers_stops_a_run_within_two_time_limits() {
+    use common::raw::{RawServer, read_request};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = requests.clone();
+    // Accepts every connection, reads the request, and never answers (until the client
+    // gives up and closes).
+    let server = RawServer::start(64, move |_, mut stream| {
+        read_request(&mut stream);
+        seen.fetch_add(1, Ordering::SeqCst);
+        let mut rest = Vec::new();
+        let _ = stream.read_to_end(&mut rest);
+    });
+    let ids: String = (0..300)
+        .map(|n| format!("{n:08x}-0000-4000-8000-000000000000\n"))
+        .collect();
+    let base = format!("{}/api/2", server.url());
+    let o = run(
+        &[
+            "--json",
+            "--timeout",
+            "1",
+            "disable",
+            "--ids-file",
+            "-",
+            "--concurrency",
+            "4",
+        ],
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        Some(&ids),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert_eq!(json_lines(&o).len(), 300, "every id has its outcome");
+    assert!(
+        stderr(&o).contains("the service stopped answering (8 requests in a row"),
+        "{}",
+        stderr(&o)
+    );
+    // Two rounds of the four threads' requests, and those already under way.
+    let sent = requests.load(Ordering::SeqCst);
+    assert!(sent <= 12, "{sent} requests to a server that never answers");
+}

@@ -445,7 +445,6 @@ fn status_line(stream: &mut std::net::TcpStream) -> String {
 fn the_emulator_stands_up_to_hostile_clients() {
     use std::io::Write;
     let emulator = Emulator::builder()
-        .max_connections(2)
         .idle_timeout(std::time::Duration::from_millis(200))
         .max_recorded_requests(3)
         .start()

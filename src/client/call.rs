@@ -113,15 +113,47 @@ impl Client {
         // The token is asked for on every attempt: a failed token request is retried as part
         // of the call it serves (issuing a token changes nothing on the server).
         let result = inner.retry.run(method, &inner.bucket, pause, |attempt| {
+            let result = self.attempt(
+                method,
+                path,
+                body.as_deref(),
+                accept,
+                lost,
+                &finish,
+                attempt,
+                &mut renewed,
+            );
+            self.report_attempt(&result);
+            result
+        });
+        self.report_end(method, &result);
+        result
+    }
+
+    /// One attempt of a call: a token, the exchange, and one repeat with a renewed token on
+    /// a 401 (once per call: `renewed`).
+    #[allow(clippy::too_many_arguments)]
+    fn attempt<T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+        accept: Accept,
+        lost: &AtomicBool,
+        finish: &impl Fn(CallInfo, Response) -> Result<T, Error>,
+        attempt: u32,
+        renewed: &mut bool,
+    ) -> Result<T, Error> {
+        let inner = &*self.inner;
+        {
             let token = inner.tokens.token()?;
             let once = |token: &AccessToken| {
-                let (call, response) =
-                    self.exchange(method, path, body.as_deref(), accept, token, attempt)?;
+                let (call, response) = self.exchange(method, path, body, accept, token, attempt)?;
                 finish(call, response)
             };
             let result = match once(&token) {
-                Err(e) if e.status() == Some(401) && !renewed => {
-                    renewed = true;
+                Err(e) if e.status() == Some(401) && !*renewed => {
+                    *renewed = true;
                     inner.tokens.invalidate(&token);
                     let fresh = inner.tokens.token()?;
                     if fresh == token {
@@ -142,9 +174,7 @@ impl Client {
                 }
             }
             result
-        });
-        self.report_end(method, &result);
-        result
+        }
     }
 
     /// Sends one request and returns a 2xx answer with its body still to be read; any other

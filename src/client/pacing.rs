@@ -36,6 +36,9 @@ pub(crate) trait RunHooks: Send + Sync {
     fn signal(&self) -> &StopSignal;
     /// A call of the run ended so.
     fn call_ended(&self, end: CallEnd);
+    /// One attempt of a call ended, within the time limit (any answer, or a fast failure) or
+    /// not (a timeout).
+    fn attempt_ended(&self, answered: bool);
 }
 
 /// The instant until which every call of a client holds back, after a 429.
@@ -115,6 +118,14 @@ impl Client {
         if current.is_none_or(|t| t < until) {
             *current = Some(until);
         }
+    }
+
+    /// Tells the run (if any) whether an attempt got an answer within the time limit. (A
+    /// refused or broken connection fails fast, and is left to the retry budget's breaker;
+    /// a timeout costs a whole time limit, so it counts here.)
+    pub(super) fn report_attempt<T>(&self, result: &Result<T, Error>) {
+        let Some(run) = &self.run else { return };
+        run.attempt_ended(!matches!(result, Err(Error::Timeout { .. })));
     }
 
     /// Tells the run (if any) how a `method` call ended.

@@ -333,6 +333,7 @@ pub fn bulk_update(
 pub fn note_stop(stop: &StopHandle) {
     if let Some(
         reason @ (StopReason::ServiceFailing { .. }
+        | StopReason::NoAnswers { .. }
         | StopReason::Throttled { .. }
         | StopReason::CredentialsRefused
         | StopReason::NoUsableToken),

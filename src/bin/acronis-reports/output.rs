@@ -115,6 +115,7 @@ impl Outcome {
             Outcome::NotAttempted(StopReason::CredentialsRefused) => exit::REFUSED,
             Outcome::NotAttempted(
                 StopReason::ServiceFailing { .. }
+                | StopReason::NoAnswers { .. }
                 | StopReason::Throttled { .. }
                 | StopReason::NoUsableToken,
             ) => exit::TROUBLE,
