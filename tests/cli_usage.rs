@@ -306,3 +306,67 @@ fn a_bad_last_row_is_not_said_to_have_stopped_the_reading() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_interrupt_while_billing_deletes_the_report_it_made() {
+    use std::io::Read;
+    let emulator = Emulator::start().unwrap();
+    // The file never gets ready: the tool waits until it is interrupted.
+    emulator.set_polls_before_saved(1_000_000);
+    let base = emulator.base_url();
+    let mut child = common::cli::command(
+        &["billing", "--tenant", TENANT_ID, "--month", "2026-10"],
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+    )
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Once it has created the report and looked at its files, interrupt it.
+    while !emulator
+        .requests()
+        .iter()
+        .any(|r| r.path.ends_with("/stored"))
+    {
+        std::thread::yield_now();
+    }
+    assert!(emulator.requests().iter().any(|r| r.method == "POST"));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(
+        err.contains(
+            "interrupted: no bill was made; the one-time report it had created was deleted"
+        ),
+        "{err}"
+    );
+    let deletes = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "DELETE")
+        .count();
+    assert_eq!(deletes, 1);
+    // Only the two seeded reports are left.
+    let left: Vec<String> = acronis_reports::Client::builder()
+        .base_url(&base)
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap()
+        .list_report_ids(TENANT_ID)
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}

@@ -983,13 +983,12 @@ fn numbers_in_exponent_form_are_exact_or_refused_and_members_are_given_once() {
 
 #[test]
 fn negative_quantities_are_counted_and_small_ones_are_not_zero_gib() {
-    let text = format!(
-        "{}{}",
-        row(&format!(
-            "{A},customer,backup,storage,,,,-5,0,-5,0,0,0,1,0,1"
-        )),
-        format!("{A},customer,backup,storage,,,,7,0,7,0,0,0,1,0,1\n")
-    );
+    let mut text = row(&format!(
+        "{A},customer,backup,storage,,,,-5,0,-5,0,0,0,1,0,1"
+    ));
+    text.push_str(&format!(
+        "{A},customer,backup,storage,,,,7,0,7,0,0,0,1,0,1\n"
+    ));
     let mut totals = Totals::new();
     for record in read(text.as_bytes(), UsageFormat::CsvV2) {
         totals.add(&record.unwrap()).unwrap();

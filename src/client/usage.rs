@@ -277,8 +277,18 @@ impl Client {
         let deleted = if options.keep_report {
             Ok(false)
         } else {
-            self.delete_report(report.id, report.version).map(|()| true)
+            // Even when a bulk run this call is part of was stopped meanwhile (an interrupt):
+            // the report this call made is not left behind.
+            self.detached()
+                .delete_report(report.id, report.version)
+                .map(|()| true)
         };
+        if let (Err(e), Err(delete)) = (&read, &deleted) {
+            crate::logging::warning!(
+                "report {}: reading it failed ({e}), and deleting it too: {delete}",
+                report.id
+            );
+        }
         let (file, totals, records) = read?;
         let (deleted, delete_error) = match deleted {
             Ok(deleted) => (deleted, None),

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::rc::Rc;
 
 use acronis_reports::billing::{Line, Totals, billable};
+use acronis_reports::bulk::BulkOptions;
 use acronis_reports::usage::{self, Decimal, UsageFormat, UsageRecord, UsageValues};
 use acronis_reports::{BillingOptions, Date, Level, TenantId};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -15,7 +16,7 @@ use serde_json::value::RawValue;
 
 use crate::args::{BillingArgs, Global, UsageView};
 use crate::output::{Output, clean, note};
-use crate::{Failure, client, error_text, exit, exit_code};
+use crate::{Failure, client, error_text, exit, exit_code, signals};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
 pub fn usage(
@@ -202,8 +203,42 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
     progress.set_message(format!(
         "creating the usage report of {month} and waiting for its file"
     ));
-    let result = client.billing_report(tenant, start, end, &options);
+    // Run as a one-job bulk run, so that an interrupt stops the wait for the file (the
+    // report made is still deleted) instead of ending the tool with the report left behind.
+    let keep = *keep_report;
+    let run = client.for_each_id(
+        [()],
+        BulkOptions::new().concurrency(1).never_stop_for_failures(),
+        move |client: &acronis_reports::Client, _: &()| {
+            client.billing_report(tenant, start, end, &options)
+        },
+    );
+    signals::guard_run(run.stop_handle());
+    // A run yields one result per id: this one's.
+    let result = run.into_iter().next().map(|(_, result)| result);
+    let interrupted = signals::end_run();
     progress.finish_and_clear();
+    if let Some(code) = interrupted {
+        return Err(Failure {
+            code,
+            message: format!(
+                "interrupted: no bill was made; {}",
+                if keep {
+                    format!(
+                        "the one-time report is kept (--keep-report): `acronis-reports list --tenant {tenant}` lists it"
+                    )
+                } else {
+                    "the one-time report it had created was deleted".to_owned()
+                }
+            ),
+        });
+    }
+    let Some(result) = result else {
+        return Err(Failure {
+            code: exit::TROUBLE,
+            message: "the billing run ended without a result".to_owned(),
+        });
+    };
     let report = result.map_err(|e| {
         if e.is_usage_history_not_ready() {
             Failure {
