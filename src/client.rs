@@ -37,6 +37,10 @@ pub const DEFAULT_USER_AGENT: &str =
 /// The default cap on a response body: 4 MiB. A report is about a kilobyte.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 
+/// The default total limit on receiving a stored file: 1 hour (see
+/// [`ClientBuilder::download_timeout`]).
+pub const DEFAULT_DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
 /// The default pause between two looks at a report's stored files: 2 s, as the vendor's
 /// examples poll.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(2);
@@ -87,6 +91,8 @@ struct Inner {
     poll_interval: Duration,
     /// The time limit every request carries.
     timeout: Option<Duration>,
+    /// The total limit on a stored file's body.
+    download_timeout: Option<Duration>,
     transport: Arc<dyn Transport>,
 }
 

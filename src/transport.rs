@@ -22,7 +22,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
 use std::time::Duration;
 
 #[cfg(feature = "ureq")]
@@ -150,6 +150,8 @@ pub struct Request {
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
     timeout: Option<Duration>,
+    /// The total limit on receiving the response body, when it differs from `timeout`.
+    body_timeout: Option<Option<Duration>>,
 }
 
 impl Request {
@@ -170,6 +172,7 @@ impl Request {
                 .collect(),
             body,
             timeout: None,
+            body_timeout: None,
         }
     }
 
@@ -195,6 +198,19 @@ impl Request {
     /// Sets the limit [`timeout`](Self::timeout) reports.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
+    }
+
+    /// The limit on receiving the whole response body, in total: [`timeout`](Self::timeout)
+    /// unless [set](Self::set_body_timeout) otherwise. A stored file's download sets its own
+    /// ([`ClientBuilder::download_timeout`](crate::ClientBuilder::download_timeout)): its
+    /// body is streamed, and the client bounds the time without progress itself.
+    pub fn body_timeout(&self) -> Option<Duration> {
+        self.body_timeout.unwrap_or(self.timeout)
+    }
+
+    /// Sets the limit [`body_timeout`](Self::body_timeout) reports (`None`: no limit).
+    pub fn set_body_timeout(&mut self, timeout: Option<Duration>) {
+        self.body_timeout = Some(timeout);
     }
 
     /// The method.
@@ -255,6 +271,7 @@ impl fmt::Debug for Request {
             .field("headers", &Headers(&self.headers))
             .field("body_len", &self.body.as_ref().map(Vec::len))
             .field("timeout", &self.timeout)
+            .field("body_timeout", &self.body_timeout())
             .finish()
     }
 }
@@ -451,6 +468,117 @@ pub(crate) fn read_error_kind(e: &std::io::Error) -> TransportErrorKind {
         // A corrupt gzip stream or chunked framing.
         K::InvalidData => TransportErrorKind::Protocol,
         _ => TransportErrorKind::Other,
+    }
+}
+
+/// A streamed body whose reads may each wait at most `stall` for data: the body is read
+/// ahead on a thread of its own, so that a server that stops sending ends the read with a
+/// timeout (`io::ErrorKind::TimedOut`), however long the whole body takes while data keeps
+/// coming. A slow reader is never cut off: it only holds the reading back. `None` reads
+/// `body` as it is.
+///
+/// The thread ends with the body; after a stall it ends when the transport's own limit on
+/// the body ([`Request::body_timeout`]) does.
+pub(crate) fn stall_guarded(
+    body: Box<dyn Read + Send>,
+    stall: Option<Duration>,
+) -> Box<dyn Read + Send> {
+    let Some(stall) = stall else { return body };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<u8>>>(4);
+    let spawned = std::thread::Builder::new()
+        .name("acronis-reports-body".into())
+        .spawn(move || {
+            let mut body = body;
+            loop {
+                let mut chunk = vec![0; 64 * 1024];
+                let read = loop {
+                    match body.read(&mut chunk) {
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        other => break other,
+                    }
+                };
+                let (done, item) = match read {
+                    Ok(0) => (true, Ok(Vec::new())),
+                    Ok(n) => {
+                        chunk.truncate(n);
+                        (false, Ok(chunk))
+                    }
+                    Err(e) => (true, Err(e)),
+                };
+                if tx.send(item).is_err() || done {
+                    return;
+                }
+            }
+        });
+    match spawned {
+        Ok(_) => Box::new(StallGuard {
+            chunks: rx,
+            chunk: Vec::new(),
+            at: 0,
+            stall,
+            ended: false,
+        }),
+        Err(e) => Box::new(io::Cursor::new(Vec::new()).chain(FailedRead(Some(e)))),
+    }
+}
+
+/// A reader that fails once with its error.
+struct FailedRead(Option<io::Error>);
+
+impl Read for FailedRead {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}
+
+/// The reading end of [`stall_guarded`].
+struct StallGuard {
+    chunks: std::sync::mpsc::Receiver<io::Result<Vec<u8>>>,
+    chunk: Vec<u8>,
+    at: usize,
+    stall: Duration,
+    ended: bool,
+}
+
+impl Read for StallGuard {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use std::sync::mpsc::RecvTimeoutError;
+        while self.at == self.chunk.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            match self.chunks.recv_timeout(self.stall) {
+                Ok(Ok(chunk)) if chunk.is_empty() => self.ended = true,
+                Ok(Ok(chunk)) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => {
+                    self.ended = true;
+                    return Err(e);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!(
+                            "no data for {} s while reading the body",
+                            self.stall.as_secs_f64()
+                        ),
+                    ));
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.ended = true;
+                    return Err(io::Error::other("the body's reader ended unexpectedly"));
+                }
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 

@@ -901,3 +901,48 @@ fn a_create_whose_connection_broke_says_the_report_may_exist() {
         .to_string();
     assert!(!text.contains("may have been created"), "{text}");
 }
+
+#[test]
+fn a_file_that_keeps_arriving_is_never_cut_off_and_a_stall_is() {
+    use std::io::Write as _;
+    const PIECE: usize = 32 * 1024;
+    const PIECES: usize = 32;
+    // 1 MiB in 32 pieces, one every 60 ms: about 2 s in all, five times the client's
+    // 300 ms limit. Connection 1 stalls after half the file.
+    let server = common::raw::RawServer::start(2, |n, mut stream| {
+        common::raw::read_request(&mut stream);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            PIECE * PIECES
+        );
+        let _ = stream.write_all(head.as_bytes());
+        for i in 0..PIECES {
+            if n == 1 && i == PIECES / 2 {
+                // Stops sending, the connection open: until the client gives up.
+                let mut rest = Vec::new();
+                let _ = std::io::Read::read_to_end(&mut stream, &mut rest);
+                return;
+            }
+            if stream.write_all(&[b'x'; PIECE]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    });
+    let c = Client::builder()
+        .base_url(format!("{}/api/2", server.url()))
+        .bearer_token(MOCK_TOKEN)
+        .transport(common::loopback_transport())
+        .timeout(Duration::from_millis(300))
+        .retries(0)
+        .build()
+        .unwrap();
+    let mut file = Vec::new();
+    let n = c.download_stored_report(ID, OTHER_ID, &mut file).unwrap();
+    assert_eq!(n, (PIECE * PIECES) as u64);
+    assert!(file.iter().all(|&b| b == b'x'));
+    let err = c
+        .download_stored_report(ID, OTHER_ID, Vec::new())
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}

@@ -52,6 +52,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     poll_interval: Option<Duration>,
     timeout: Option<Duration>,
+    download_timeout: Option<Option<Duration>>,
     connect_timeout: Option<Duration>,
     proxy_from_env: Option<bool>,
     proxy: Option<ProxyUrl>,
@@ -196,6 +197,18 @@ impl ClientBuilder {
     /// (30 s). Each retry gets the whole limit again.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The limit on receiving a whole stored file ([`download_stored_report`](Client::download_stored_report),
+    /// [`stored_usage`](Client::stored_usage)), in total; `None` for none. Default:
+    /// [`DEFAULT_DOWNLOAD_TIMEOUT`](crate::client::DEFAULT_DOWNLOAD_TIMEOUT) (1 hour). A file's
+    /// body may take as long as it needs while it keeps arriving: what
+    /// [`timeout`](Self::timeout) bounds there is the time *without progress* (each read),
+    /// not the whole body, so a large file over a slow link is never cut off while it comes,
+    /// and a server that stops sending ends the download within `timeout`.
+    pub fn download_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.download_timeout = Some(timeout);
         self
     }
 
@@ -401,6 +414,9 @@ impl ClientBuilder {
                 throttle: Throttle::default(),
                 poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
                 timeout,
+                download_timeout: self
+                    .download_timeout
+                    .unwrap_or(Some(super::DEFAULT_DOWNLOAD_TIMEOUT)),
                 transport,
             }),
         })

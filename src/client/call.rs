@@ -75,6 +75,18 @@ impl Client {
     }
 
     /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
+    /// getting that answer, not reading it): a stored file. Each read of the body may wait
+    /// at most the client's timeout for data; the whole body, the download timeout.
+    pub(super) fn open_body(
+        &self,
+        path: &str,
+    ) -> Result<(CallInfo, Box<dyn std::io::Read + Send>), Error> {
+        let (call, response) = self.open(path)?;
+        let body = crate::transport::stall_guarded(response.into_body(), self.inner.timeout);
+        Ok((call, body))
+    }
+
+    /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
     /// getting that answer, not reading it).
     pub(super) fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
         let lost = AtomicBool::new(false);
@@ -212,6 +224,10 @@ impl Client {
             body.map(<[u8]>::to_vec),
         );
         request.set_timeout(inner.timeout);
+        if accept == Accept::File {
+            // The file's body is streamed, its stalls bounded by the reader (see `open`).
+            request.set_body_timeout(inner.download_timeout);
+        }
         let started = Instant::now();
         let response = inner.transport.send(request).map_err(|e| {
             crate::logging::debug!("{method} {path}: no response (attempt {attempt}): {e}");

@@ -17,7 +17,10 @@ impl Client {
     ///
     /// Getting the answer is retried like any `GET`; once bytes have gone to `writer`, a
     /// failure is returned, not retried. The client's [`timeout`](crate::ClientBuilder::timeout)
-    /// bounds the whole download: raise it for large files over slow links.
+    /// bounds each wait for data, not the whole body: a file that keeps arriving, however
+    /// slowly, is never cut off by it, and a server that stops sending ends the download
+    /// within it. The whole body is bounded by
+    /// [`download_timeout`](crate::ClientBuilder::download_timeout) (1 hour by default).
     ///
     /// # Errors
     ///
@@ -33,7 +36,7 @@ impl Client {
         let id = id.into_id()?;
         let stored_id = stored_id.into_id()?;
         let path = format!("/reports/{id}/stored/{stored_id}");
-        let (call, response) = self.open(&path)?;
+        let (call, response) = self.open_body(&path)?;
         let read_failed = |e: io::Error| {
             Error::from_transport(
                 Method::Get,
@@ -42,7 +45,7 @@ impl Client {
             )
         };
         let mut body = Tracked {
-            inner: response.into_body(),
+            inner: response,
             error: None,
         };
         // Sniff the gzip magic number; the first reads may bring a byte at a time.

@@ -215,10 +215,10 @@ impl Client {
         let id = id.into_id()?;
         let stored_id = stored_id.into_id()?;
         let path = format!("/reports/{id}/stored/{stored_id}");
-        let (_, response) = self.open(&path)?;
+        let (_, response) = self.open_body(&path)?;
         let body_error = Arc::new(Mutex::new(None));
         let body = Body {
-            inner: response.into_body(),
+            inner: response,
             error: body_error.clone(),
         };
         let records = usage::detect(body).map_err(|e| usage_error(e, &body_error, &path))?;

@@ -293,10 +293,18 @@ impl Transport for UreqTransport {
             builder = builder.header(name, value);
         }
         // A request that asks for another limit than the agent's gets its own phases' limits.
-        let own_limits = request.timeout().is_some() && request.timeout() != self.timeout;
+        // The body's total limit: its own when set apart (a streamed download), else the
+        // phases'.
+        let body_timeout = request.body_timeout.unwrap_or(timeout);
+        let limits = Limits {
+            phases: timeout,
+            body: body_timeout,
+        };
+        let own_limits = (request.timeout().is_some() && request.timeout() != self.timeout)
+            || body_timeout != timeout;
         let result = match body {
-            Some(body) => self.run(built(builder.body(body))?, own_limits, timeout),
-            None => self.run(built(builder.body(()))?, own_limits, timeout),
+            Some(body) => self.run(built(builder.body(body))?, own_limits, limits),
+            None => self.run(built(builder.body(()))?, own_limits, limits),
         };
         let response = result.map_err(map_error)?;
         let (parts, body) = response.into_parts();
@@ -314,13 +322,14 @@ impl Transport for UreqTransport {
 }
 
 impl UreqTransport {
-    /// Runs `request`, with its phases limited to `timeout` when `own_limits`.
+    /// Runs `request`, with its phases limited to `limits` when `own_limits`.
     fn run<S: ureq::AsSendBody>(
         &self,
         request: http::Request<S>,
         own_limits: bool,
-        timeout: Option<Duration>,
+        limits: Limits,
     ) -> Result<http::Response<ureq::Body>, ureq::Error> {
+        let timeout = limits.phases;
         if !own_limits {
             return self.agent.run(request);
         }
@@ -337,10 +346,17 @@ impl UreqTransport {
             .timeout_send_request(timeout)
             .timeout_send_body(timeout)
             .timeout_recv_response(timeout)
-            .timeout_recv_body(timeout)
+            .timeout_recv_body(limits.body)
             .build();
         self.agent.run(request)
     }
+}
+
+/// The limits of one request: each phase's, and the body's in total.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    phases: Option<Duration>,
+    body: Option<Duration>,
 }
 
 /// A request the `http` crate refused to build (a header it cannot carry).
