@@ -123,7 +123,9 @@ impl BulkOptions {
 /// (each at most one call, whose retries end at once), not for a thread waiting on a slow id
 /// source (stdin, say): that thread ends by itself once the source yields. If a job (or the iterator of ids)
 /// panics, the run stops ([`StopReason::JobPanicked`]) and the panic is raised again from
-/// [`next`](Iterator::next) once the other results are read: no id disappears silently.
+/// [`next`](Iterator::next) once the other results are read: no id disappears silently (the
+/// id whose job panicked yields `Error::NotAttempted` with `JobPanicked`, though its job may
+/// have sent requests).
 #[must_use = "a bulk run stops when its results are dropped"]
 pub struct BulkResults<Id, T> {
     /// `None` once dropped, so that workers blocked on a full channel wake up.
@@ -427,7 +429,11 @@ impl Client {
                                     Err(payload) => {
                                         keep_panic(&panic, payload);
                                         run.signal.stop(StopReason::JobPanicked);
-                                        return;
+                                        // This id too ends in a result (its job may have
+                                        // sent requests before it panicked).
+                                        Err(Error::NotAttempted {
+                                            reason: StopReason::JobPanicked,
+                                        })
                                     }
                                 }
                             }

@@ -300,19 +300,34 @@ fn a_panicking_job_is_not_lost_silently() {
     let emulator = Emulator::start().unwrap();
     let client = emulator_client(&emulator, RetryPolicy::new());
     let ids: Vec<String> = (0..10).map(|n| n.to_string()).collect();
+    let mut seen = Vec::new();
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        client
-            .for_each_id(ids, 2, |_, id| {
-                if id == "7" {
-                    panic!("job failed for 7")
-                } else {
-                    Ok(id.len())
-                }
-            })
-            .count()
+        for (id, result) in client.for_each_id(ids, 2, |_, id| {
+            if id == "7" {
+                panic!("job failed for 7")
+            } else {
+                Ok(id.len())
+            }
+        }) {
+            seen.push((id, result));
+        }
     }));
     let payload = run.expect_err("the job's panic reaches the caller");
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"job failed for 7"));
+    // Every id had its result before the panic was raised, the panicked one included.
+    assert_eq!(seen.len(), 10);
+    let seven = seen.iter().find(|(id, _)| id == "7").unwrap();
+    assert!(
+        matches!(
+            seven.1,
+            Err(acronis_reports::Error::NotAttempted {
+                reason: acronis_reports::StopReason::JobPanicked,
+                ..
+            })
+        ),
+        "{:?}",
+        seven.1
+    );
 }
 
 #[test]
