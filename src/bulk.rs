@@ -17,8 +17,12 @@
 //!   [retry budget](crate::RetryBudget) is spent or the failure is not one to retry. In a
 //!   total outage a run of any size stops after a bounded number of requests (about 150 with
 //!   the default budget);
+//! - **the service stops answering**: two rounds of every thread's requests in a row (and at
+//!   least `stop_after_failures`) got no answer within the time limit
+//!   ([`StopReason::NoAnswers`]): a run stops within about two time limits;
 //! - **the credentials are refused**: a 401 that a renewed token did not cure, or a token
-//!   endpoint that refuses the API client. Every further call would be refused too;
+//!   endpoint that refuses the API client (or gives no usable token:
+//!   [`StopReason::NoUsableToken`]). Every further call would be refused too;
 //! - **it is told to**: [`StopHandle::stop`] (the command-line tool does on Ctrl-C).
 //!
 //! A 429 answer pauses every call of the client, so a throttled run slows down as a whole.
@@ -221,9 +225,10 @@ struct Run {
     stop_after_failures: Option<u32>,
     /// Attempts in a row, across the run's threads, that got no answer at all.
     unanswered: AtomicU32,
-    /// How many of those stop the run: two rounds of every thread's attempts (at least 3),
-    /// so that a server that accepts connections and never answers stops a run within about
-    /// two time limits, whatever its size. `None` when the run never stops for failures.
+    /// How many of those stop the run: two rounds of every thread's attempts, and at least
+    /// `stop_after_failures`, so that a server that accepts connections and never answers
+    /// stops a run within about two time limits, whatever its size. `None` when the run never
+    /// stops for failures.
     stop_after_unanswered: Option<u32>,
     /// How many jobs are running, and the condition a drop waits on for none.
     busy: Mutex<usize>,
@@ -382,10 +387,10 @@ impl Client {
             failures: AtomicU32::new(0),
             stop_after_failures: options.stop_after_failures,
             unanswered: AtomicU32::new(0),
-            stop_after_unanswered: options.stop_after_failures.map(|_| {
+            stop_after_unanswered: options.stop_after_failures.map(|n| {
                 u32::try_from(concurrency.saturating_mul(2))
                     .unwrap_or(u32::MAX)
-                    .max(3)
+                    .max(n)
             }),
             busy: Mutex::new(0),
             idle: std::sync::Condvar::new(),

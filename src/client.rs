@@ -179,7 +179,9 @@ impl Client {
             if answer.call.status == 204 || answer.body.iter().all(u8::is_ascii_whitespace) {
                 // The change was sent: its check is part of it, and is made even if the run
                 // stops meanwhile (a change made must be reported as such, not as not attempted).
-                self.detached().fetch_report(id)?
+                // A mismatch found so is the write's: it keeps the PUT's call.
+                let (report, _) = self.detached().fetch_report(id)?;
+                (report, answer.call.clone())
             } else {
                 (answer.report()?, answer.call)
             };

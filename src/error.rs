@@ -359,7 +359,7 @@ impl Error {
 /// Whether a request that got no response may have reached the server: not when the name
 /// did not resolve, TLS failed or the connection was refused, all before it was sent. A
 /// connection that broke (reset, closed) may have broken after the server acted on it.
-fn may_have_been_sent(error: &TransportError) -> bool {
+pub(crate) fn may_have_been_sent(error: &TransportError) -> bool {
     use crate::transport::TransportErrorKind as K;
     use std::io::ErrorKind as Io;
     let io = std::error::Error::source(error)

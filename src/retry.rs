@@ -221,14 +221,18 @@ fn random_fraction() -> f64 {
 /// RFC 9110 requires recipients to accept (`Sun, 06 Nov 1994 08:49:37 GMT`,
 /// `Sunday, 06-Nov-94 08:49:37 GMT`, `Sun Nov  6 08:49:37 1994`), read against `now`. A date
 /// in the past means no wait.
+/// What a `Retry-After` beyond any clock is read as: a century.
+const LONGEST_RETRY_AFTER: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    // A number of seconds too large for any clock: the longest wait, not none at all.
+    // A number of seconds too large for any clock: a century, far longer than any client
+    // waits (so no retry), and still one an `Instant` can be moved by.
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Duration::MAX);
+        return Some(LONGEST_RETRY_AFTER);
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -314,7 +318,7 @@ mod tests {
             Duration::from_secs(1)
         );
         assert_eq!(
-            p.delay(Method::Put, &api(429, Some(Duration::MAX)), 1),
+            p.delay(Method::Put, &api(429, Some(LONGEST_RETRY_AFTER)), 1),
             None,
             "too long to wait: no retry"
         );
@@ -526,7 +530,7 @@ mod tests {
         // Beyond any clock: the longest wait (so no retry), not "no Retry-After".
         assert_eq!(
             parse_retry_after("99999999999999999999999", now),
-            Some(Duration::MAX)
+            Some(LONGEST_RETRY_AFTER)
         );
         assert_eq!(
             parse_retry_after("Sun, 06 Nov 1994 08:51:37 GMT", now),

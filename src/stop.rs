@@ -26,7 +26,8 @@ pub enum StopReason {
     /// The service stopped answering: this many requests in a row (first attempts and
     /// retries, across the run's threads) got no answer within the time limit, as when a
     /// server accepts connections and never answers. Two rounds of every thread's requests
-    /// (at least 3) stop the run: within about two time limits, whatever its size.
+    /// (and at least [`stop_after_failures`](crate::bulk::BulkOptions::stop_after_failures))
+    /// stop the run: within about two time limits, whatever its size.
     NoAnswers {
         /// How many requests in a row had got no answer when the run stopped.
         requests: u32,

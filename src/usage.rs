@@ -618,8 +618,8 @@ fn plain_form(text: &str) -> Option<String> {
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits = format!("{int}{frac}");
     // Where the decimal point falls among `digits`, once the exponent moves it.
-    let point = i64::try_from(int.len()).ok()? + exponent;
-    if !(-64..=i64::try_from(digits.len()).ok()? + 64).contains(&point) {
+    let point = i64::try_from(int.len()).ok()?.checked_add(exponent)?;
+    if !(-64..=i64::try_from(digits.len()).ok()?.checked_add(64)?).contains(&point) {
         return None;
     }
     let len = i64::try_from(digits.len()).ok()?;

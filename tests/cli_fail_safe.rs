@@ -84,8 +84,8 @@ fn an_outage_stops_the_run_lists_the_rest_and_a_resume_finishes_the_job() {
     let dir = tempfile::tempdir().unwrap();
     let failed = dir.path().join("failed.txt");
     let failed_arg = failed.to_str().unwrap();
-    // 300 good updates, then every request answers 503 (Retry-After: 0 keeps the test fast;
-    // the retries still draw on the budget).
+    // 300 good updates, then every request answers 503 (Retry-After: 0, which the client
+    // raises to its 1 s base delay; the retries draw on the budget).
     emulator.outage_after(300, 503, Some("0"));
     let env = env(&emulator);
     let o = run(
@@ -296,7 +296,7 @@ fn a_signal_reports_every_change_and_stops_reading_standard_input_at_once() {
         );
         assert!(err.contains("40 changed, 0 skipped, 0 failed"), "{err}");
         assert!(
-            err.contains("the ids after line 40 of - were not read: the run stopped first"),
+            err.contains("the ids after line 40 of - were not taken up: the run stopped first"),
             "{err}"
         );
         // The input was not read to its end: the old record is not replaced by a partial one.
@@ -399,7 +399,16 @@ fn a_hang_up_during_a_download_leaves_no_temporary_file() {
     .spawn()
     .unwrap();
     // The temporary file exists before the request is sent: then the line drops.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while std::fs::read_dir(dir.path()).unwrap().count() < 2 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the tool ended before its download"
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no temporary file appeared"
+        );
         std::thread::yield_now();
     }
     send("HUP", child.id());
@@ -1001,4 +1010,47 @@ fn a_server_that_never_answers_stops_a_run_within_two_time_limits() {
     // Two rounds of the four threads' requests, and those already under way.
     let sent = requests.load(Ordering::SeqCst);
     assert!(sent <= 12, "{sent} requests to a server that never answers");
+}
+
+#[test]
+fn a_hang_up_the_tool_was_started_to_ignore_stays_ignored() {
+    // `nohup`'s way: SIGHUP ignored before the tool starts.
+    let emulator = Emulator::start().unwrap();
+    let ids = emulator.add_monthly_reports(10);
+    let env = env(&emulator);
+    let script = format!(
+        "trap '' HUP; exec {} --json disable --ids-file -",
+        env!("CARGO_BIN_EXE_acronis-reports")
+    );
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(lines(&ids[..5]).as_bytes()).unwrap();
+    input.flush().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    for _ in 0..5 {
+        out.read_line(&mut seen).unwrap();
+    }
+    send("HUP", child.id());
+    // The run goes on: the rest is read and changed.
+    input.write_all(lines(&ids[5..]).as_bytes()).unwrap();
+    drop(input);
+    out.read_to_string(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        seen.lines()
+            .filter(|l| l.contains(r#""outcome":"changed""#))
+            .count(),
+        10,
+        "{seen}"
+    );
 }

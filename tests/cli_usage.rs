@@ -328,6 +328,10 @@ fn an_interrupt_while_billing_deletes_the_report_it_made() {
         .iter()
         .any(|r| r.path.ends_with("/stored"))
     {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "billing ended before its wait"
+        );
         std::thread::yield_now();
     }
     assert!(emulator.requests().iter().any(|r| r.method == "POST"));

@@ -109,6 +109,22 @@ impl Default for Limits {
     }
 }
 
+/// One of the connections served at once, given back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(open: &Arc<AtomicUsize>) -> Slot {
+        open.fetch_add(1, Ordering::SeqCst);
+        Slot(open.clone())
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// A running server; it stops when dropped.
 pub(crate) struct Server {
     addr: SocketAddr,
@@ -138,25 +154,29 @@ impl Server {
                         if stop.load(Ordering::SeqCst) {
                             break;
                         }
-                        let Ok(mut stream) = stream else { continue };
+                        let Ok(stream) = stream else {
+                            // Out of descriptors, say: a pause, not a spin.
+                            thread::sleep(Duration::from_millis(10));
+                            continue;
+                        };
                         connections.fetch_add(1, Ordering::SeqCst);
                         if open.load(Ordering::SeqCst) >= limits.max_connections {
-                            let _ = refuse(&mut stream, 503, "too many connections");
+                            let _ = refuse(&stream, 503, "too many connections");
                             continue;
                         }
-                        open.fetch_add(1, Ordering::SeqCst);
-                        let (handler, done) = (handler.clone(), open.clone());
+                        // Counted while its thread lives, however the thread ends (a panic
+                        // of the handler included), or at once if none could be started.
+                        let slot = Slot::take(&open);
+                        let handler = handler.clone();
                         let spawned = thread::Builder::new()
                             .name("emulator-connection".into())
                             .spawn(move || {
+                                let _slot = slot;
                                 let _ = serve_connection(stream, limits.idle_timeout, &*handler);
-                                done.fetch_sub(1, Ordering::SeqCst);
                             });
                         // No thread to be had (a process limit): this connection is closed
-                        // (the stream went with the closure), the server goes on.
-                        if spawned.is_err() {
-                            open.fetch_sub(1, Ordering::SeqCst);
-                        }
+                        // (the stream and the slot went with the closure), the server goes on.
+                        drop(spawned);
                     }
                 })?
         };
@@ -203,12 +223,12 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// Answers `status` with the vendor's error body and closes the connection.
-fn refuse(stream: &mut TcpStream, status: u16, why: &str) -> io::Result<()> {
+fn refuse(mut stream: &TcpStream, status: u16, why: &str) -> io::Result<()> {
     let body = serde_json::json!({"error": {"code": status, "message": reason(status).unwrap_or("Error"),
         "domain": "PlatformAccountServer", "details": {"info": why}, "context": {}}});
     let mut response = HttpResponse::json(status, &body);
     response.delay = None;
-    write_response(stream, &response, true)
+    write_response(&mut stream, &response, true)
 }
 
 fn serve_connection(
@@ -219,14 +239,15 @@ fn serve_connection(
     // An idle connection is closed: a client that opens many and sends nothing costs a
     // thread each only for a while.
     stream.set_read_timeout(Some(idle_timeout))?;
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(stream);
+    // One descriptor per connection, read and written through shared references.
+    let mut writer = &stream;
+    let mut reader = BufReader::new(&stream);
     loop {
         let (request, close) = match read_request(&mut reader) {
             Ok(Some(read)) => read,
             Ok(None) => return Ok(()),
             Err(Refused(0, _)) => return Ok(()),
-            Err(Refused(status, why)) => return refuse(&mut writer, status, why),
+            Err(Refused(status, why)) => return refuse(writer, status, why),
         };
         let response = handler(&request);
         if let Some(delay) = response.delay {
@@ -250,7 +271,7 @@ impl From<io::Error> for Refused {
 }
 
 /// Reads one line of the head, at most `left` bytes of it (`left` shrinks by what was read).
-fn head_line(reader: &mut BufReader<TcpStream>, left: &mut usize) -> Result<String, Refused> {
+fn head_line(reader: &mut BufReader<&TcpStream>, left: &mut usize) -> Result<String, Refused> {
     let mut line = Vec::new();
     let n = reader
         .by_ref()
@@ -269,7 +290,9 @@ fn head_line(reader: &mut BufReader<TcpStream>, left: &mut usize) -> Result<Stri
 }
 
 /// Reads one request; `None` when the client closed the connection between requests.
-fn read_request(reader: &mut BufReader<TcpStream>) -> Result<Option<(HttpRequest, bool)>, Refused> {
+fn read_request(
+    reader: &mut BufReader<&TcpStream>,
+) -> Result<Option<(HttpRequest, bool)>, Refused> {
     let mut left = MAX_HEAD;
     let line = match head_line(reader, &mut left) {
         Ok(line) if line.is_empty() => return Ok(None),
@@ -361,7 +384,7 @@ pub(crate) fn reason(status: u16) -> Option<&'static str> {
     })
 }
 
-fn write_response(w: &mut TcpStream, r: &HttpResponse, close: bool) -> io::Result<()> {
+fn write_response(w: &mut &TcpStream, r: &HttpResponse, close: bool) -> io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\n",
         r.status,

@@ -176,8 +176,14 @@ impl Client {
                 }
                 other => other,
             };
-            if let Err(Error::Timeout { .. } | Error::Transport { .. }) = &result {
+            // An attempt that may have reached the server, and whose answer is unknown.
+            if let Err(Error::Timeout { .. }) = &result {
                 lost.store(true, Ordering::Relaxed);
+            }
+            if let Err(Error::Transport { source, .. }) = &result {
+                if crate::error::may_have_been_sent(source) {
+                    lost.store(true, Ordering::Relaxed);
+                }
             }
             // Throttling is the client's business, not one call's: every call holds back.
             if let Err(e) = &result {

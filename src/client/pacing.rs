@@ -30,6 +30,13 @@ pub(crate) enum CallEnd {
     NoUsableToken,
 }
 
+/// Whether an error body is some server's page, not the API's (which answers JSON): not
+/// empty, and not JSON.
+fn is_a_page(body: Option<&str>) -> bool {
+    body.map(str::trim_start)
+        .is_some_and(|b| !b.is_empty() && !b.starts_with('{') && !b.starts_with('['))
+}
+
 /// What a bulk run attaches to the clients its jobs use.
 pub(crate) trait RunHooks: Send + Sync {
     /// The run's stop signal: once set, no call starts and every wait ends.
@@ -157,9 +164,11 @@ impl Client {
                 | Error::TokenSource { .. }),
             ) => failed(e),
             Err(e @ (Error::Api(_) | Error::Auth(_))) if e.is_retryable() => failed(e),
-            // An answer that is not the API's (a web server's 404 page: the base URL is
-            // wrong) will be the same for every call: it counts toward stopping the run.
-            Err(e @ Error::Api(api)) if api.body.is_some() => failed(e),
+            // A 404 that is not the API's (a web server's page: the base URL is wrong) will
+            // be the same for every call: it counts toward stopping the run.
+            Err(e @ Error::Api(api)) if api.status == 404 && is_a_page(api.body.as_deref()) => {
+                failed(e)
+            }
             Err(_) => CallEnd::Answered,
         };
         run.call_ended(end);

@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Bulk, Global};
 use crate::files::AtomicFile;
-use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stoppable};
+use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stop, Stoppable};
 use crate::output::{Outcome, Output, note};
 use crate::{Failure, client, exit, is_dry_run, signals};
 
@@ -132,7 +132,7 @@ fn inputs(
     }
     if let Some(file) = &bulk.ids_file {
         let (reader, regular): (Box<dyn BufRead + Send>, bool) = if file == Path::new("-") {
-            (Box::new(BufReader::new(io::stdin())), false)
+            (Box::new(BufReader::new(io::stdin())), stdin_is_a_file())
         } else {
             let f = File::open(file).map_err(|e| {
                 Failure::usage(format!(
@@ -150,14 +150,42 @@ fn inputs(
         }
         // Standard input, a FIFO or a terminal may never end: a stop ends the reading.
         let stopped = stopped.clone();
-        let is_stopped = Arc::new(move || stopped.get().is_some_and(|s| s.reason().is_some()));
-        let (inputs, cut) = Stoppable::new(lines, is_stopped);
+        let how = Arc::new(move || {
+            stopped
+                .get()
+                .and_then(StopHandle::reason)
+                .map(|reason| match reason {
+                    // An interrupt, or outcomes that can no longer be written: read no more.
+                    StopReason::Requested => Stop::Now,
+                    _ => Stop::Drain,
+                })
+        });
+        let (inputs, cut) = Stoppable::new(lines, how);
         return Ok((Box::new(inputs), None, Some(cut)));
     }
     require_ids(bulk)?;
     let inputs = ids::from_arguments(&bulk.ids, duplicates).map_err(Failure::usage)?;
     let total = inputs.len() as u64;
     Ok((Box::new(inputs.into_iter()), Some(total), None))
+}
+
+/// Whether standard input is a regular file (`< ids.txt`), which ends, rather than a pipe or
+/// a terminal, which may not.
+fn stdin_is_a_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 fn require_ids(bulk: &Bulk) -> Result<(), Failure> {
@@ -283,7 +311,7 @@ pub fn bulk_update(
         }
         (None, Some(line)) => {
             note(format_args!(
-                "acronis-reports: the ids after line {line}{input_name} were not read: the run stopped first"
+                "acronis-reports: the ids after line {line}{input_name} were not taken up: the run stopped first"
             ));
             Some(line + 1)
         }

@@ -226,23 +226,44 @@ impl<R: BufRead> Iterator for IdLines<R> {
 }
 
 /// Inputs read on a thread of their own, for an input that may never end (standard input, a
-/// FIFO, a terminal): once the run is stopped, no more is read and the iteration ends at once,
-/// with what was already read, rather than waiting for the input to end. [`Cut::line`] then
-/// says after which line reading stopped.
+/// FIFO, a terminal), so that a stopped run does not wait for it to end:
+///
+/// - told to stop (an interrupt: [`Stop::Now`]), nothing more is read or taken up;
+/// - stopped by itself (an outage, refused credentials: [`Stop::Drain`]), what keeps coming is
+///   still taken up (and reported not attempted) while it comes promptly: until the input
+///   ends, pauses for [`DRAIN_PAUSE`], or has been drained for [`DRAIN_LIMIT`].
+///
+/// [`Cut::line`] then says after which line nothing more was taken up.
 pub struct Stoppable {
     inputs: std::sync::mpsc::Receiver<Input>,
-    stopped: Arc<dyn Fn() -> bool + Send + Sync>,
+    stop: Arc<dyn Fn() -> Option<Stop> + Send + Sync>,
     last_line: u64,
     cut: Cut,
+    draining_since: Option<std::time::Instant>,
 }
+
+/// How a run stopped, for [`Stoppable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Told to: read no more.
+    Now,
+    /// By itself: take up what comes promptly.
+    Drain,
+}
+
+/// How long a stopped run waits for the next line before it stops reading.
+pub const DRAIN_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// How long a stopped run goes on reading an input that keeps coming.
+pub const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Where a [`Stoppable`] input stopped being read before its end, if it did.
 #[derive(Debug, Clone, Default)]
 pub struct Cut(Arc<AtomicU64>);
 
 impl Cut {
-    /// The last line read before reading stopped; `None` when the input was read to its end
-    /// (or not cut yet).
+    /// The last line taken up before reading stopped; `None` when the input was read to its
+    /// end (or not cut yet).
     pub fn line(&self) -> Option<u64> {
         match self.0.load(Ordering::SeqCst) {
             0 => None,
@@ -256,20 +277,21 @@ impl Cut {
 }
 
 impl Stoppable {
-    /// Reads `lines` on a thread; `stopped` says when to stop waiting for more.
+    /// Reads `lines` on a thread; `stop` says whether and how the run stopped.
     pub fn new<R: BufRead + Send + 'static>(
         lines: IdLines<R>,
-        stopped: Arc<dyn Fn() -> bool + Send + Sync>,
+        stop: Arc<dyn Fn() -> Option<Stop> + Send + Sync>,
     ) -> (Stoppable, Cut) {
         // A little ahead of the run, not the whole input: memory stays flat.
         let (tx, rx) = std::sync::mpsc::sync_channel(256);
         let reader = {
-            let tx = tx.clone();
+            let (tx, stop) = (tx.clone(), stop.clone());
             std::thread::Builder::new()
                 .name("ids".into())
                 .spawn(move || {
                     for input in lines {
-                        if tx.send(input).is_err() {
+                        // Told to stop: no more is read.
+                        if stop() == Some(Stop::Now) || tx.send(input).is_err() {
                             return;
                         }
                     }
@@ -287,12 +309,22 @@ impl Stoppable {
         (
             Stoppable {
                 inputs: rx,
-                stopped,
+                stop,
                 last_line: 0,
                 cut: cut.clone(),
+                draining_since: None,
             },
             cut,
         )
+    }
+
+    /// Reading ends here, before the input did.
+    fn cut_here(&mut self) -> Option<Input> {
+        use std::sync::mpsc::TryRecvError;
+        if !matches!(self.inputs.try_recv(), Err(TryRecvError::Disconnected)) {
+            self.cut.set(self.last_line);
+        }
+        None
     }
 }
 
@@ -300,29 +332,29 @@ impl Iterator for Stoppable {
     type Item = Input;
 
     fn next(&mut self) -> Option<Input> {
-        use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
+        use std::sync::mpsc::RecvTimeoutError;
         loop {
-            let received = if (self.stopped)() {
-                // What was read already is handed on; nothing more is waited for.
-                match self.inputs.try_recv() {
-                    Ok(input) => Ok(input),
-                    Err(TryRecvError::Disconnected) => return None,
-                    Err(TryRecvError::Empty) => {
-                        self.cut.set(self.last_line);
-                        return None;
+            let wait = match (self.stop)() {
+                None => std::time::Duration::from_millis(50),
+                Some(Stop::Now) => return self.cut_here(),
+                Some(Stop::Drain) => {
+                    let since = *self
+                        .draining_since
+                        .get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() >= DRAIN_LIMIT {
+                        return self.cut_here();
                     }
-                }
-            } else {
-                match self
-                    .inputs
-                    .recv_timeout(std::time::Duration::from_millis(50))
-                {
-                    Ok(input) => Ok(input),
-                    Err(RecvTimeoutError::Timeout) => continue,
-                    Err(RecvTimeoutError::Disconnected) => Err(()),
+                    DRAIN_PAUSE
                 }
             };
-            let Ok(input) = received else { return None };
+            let input = match self.inputs.recv_timeout(wait) {
+                Ok(input) => input,
+                Err(RecvTimeoutError::Timeout) if self.draining_since.is_some() => {
+                    return self.cut_here();
+                }
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            };
             if let Some(line) = input.line() {
                 self.last_line = line;
             }

@@ -3,7 +3,8 @@
 //! taken up, the calls in flight finish and are reported, the rest are listed as not
 //! attempted, and the tool exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP) after its
 //! summary. A second one, or one outside a bulk run, exits at once with that code, removing
-//! the temporary files the tool was writing.
+//! the temporary files the tool was writing. A SIGHUP ignored when the tool started (`nohup`)
+//! stays ignored (on Linux, where the tool can tell).
 //!
 //! On platforms without Unix signals, the system's default handling applies.
 
@@ -38,7 +39,13 @@ pub fn install() {
 #[cfg(unix)]
 fn listen() {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+    // A SIGHUP the tool was started to ignore (`nohup`) stays ignored.
+    let handled: &[i32] = if ignored_at_start(SIGHUP) {
+        &[SIGINT, SIGTERM]
+    } else {
+        &[SIGINT, SIGTERM, SIGHUP]
+    };
+    let Ok(mut signals) = signal_hook::iterator::Signals::new(handled) else {
         // Without the handler, interrupts keep their default effect: an immediate exit.
         return;
     };
@@ -53,6 +60,24 @@ fn listen() {
     if spawned.is_err() {
         crate::output::note("acronis-reports: interrupts will stop the tool at once");
     }
+}
+
+/// Whether `signal` was ignored when the tool started (as `nohup` leaves SIGHUP): read from
+/// the kernel's account of the process (`SigIgn` in `/proc/self/status`), where there is one.
+/// Elsewhere `false`: the signal is handled.
+#[cfg(unix)]
+fn ignored_at_start(signal: i32) -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    let Some(mask) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+    else {
+        return false;
+    };
+    (1..=64).contains(&signal) && mask & (1 << (signal - 1)) != 0
 }
 
 /// An interrupt with exit `code` arrived.

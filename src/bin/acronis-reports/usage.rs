@@ -219,16 +219,21 @@ pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, 
     let interrupted = signals::end_run();
     progress.finish_and_clear();
     if let Some(code) = interrupted {
+        let created = !matches!(
+            result,
+            None | Some(Err(acronis_reports::Error::NotAttempted { .. }))
+        );
+        let list = format!("`acronis-reports list --tenant {tenant}` lists the tenant's reports");
         return Err(Failure {
             code,
             message: format!(
                 "interrupted: no bill was made; {}",
-                if keep {
-                    format!(
-                        "the one-time report is kept (--keep-report): `acronis-reports list --tenant {tenant}` lists it"
-                    )
-                } else {
-                    "the one-time report it had created was deleted".to_owned()
+                match (created, keep) {
+                    (false, _) => "no report was created".to_owned(),
+                    (true, true) => format!("the one-time report is kept (--keep-report): {list}"),
+                    (true, false) => format!(
+                        "the one-time report it had created was deleted, unless deleting it failed too ({list})"
+                    ),
                 }
             ),
         });
