@@ -240,9 +240,17 @@ fn interrupt_midway(emulator: &Emulator, signal: &str, ids: &[String], failed: &
     let mut input = child.stdin.take().unwrap();
     input.write_all(lines(ids).as_bytes()).unwrap();
     input.flush().unwrap();
+    let o = signal_after(child, ids.len(), signal);
+    drop(input);
+    o
+}
+
+/// Reads `lines` lines of `child`'s standard output, sends it `signal`, and collects what it
+/// prints until it exits.
+fn signal_after(mut child: std::process::Child, lines: usize, signal: &str) -> Output {
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut seen = String::new();
-    for _ in ids {
+    for _ in 0..lines {
         out.read_line(&mut seen).unwrap();
     }
     send(signal, child.id());
@@ -255,7 +263,6 @@ fn interrupt_midway(emulator: &Emulator, signal: &str, ids: &[String], failed: &
         .read_to_string(&mut err)
         .unwrap();
     let status = child.wait().unwrap();
-    drop(input);
     Output {
         status,
         stdout: seen.into_bytes(),
@@ -321,7 +328,7 @@ fn a_signal_during_a_run_from_a_file_lists_the_rest_in_the_same_file() {
         std::fs::write(&file, lines(&ids)).unwrap();
         let path = file.to_str().unwrap();
         let env = env(&emulator);
-        let mut child = command(
+        let child = command(
             &[
                 "--json",
                 "disable",
@@ -338,24 +345,7 @@ fn a_signal_during_a_run_from_a_file_lists_the_rest_in_the_same_file() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut seen = String::new();
-        out.read_line(&mut seen).unwrap();
-        send(signal, child.id());
-        out.read_to_string(&mut seen).unwrap();
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = child.wait().unwrap();
-        let o = Output {
-            status,
-            stdout: seen.into_bytes(),
-            stderr: err.into_bytes(),
-        };
+        let o = signal_after(child, 1, signal);
         assert_eq!(o.status.code(), Some(code), "{signal}: {}", stderr(&o));
         let outcomes = by_id(&o);
         assert_eq!(outcomes.len(), 60, "{signal}: every id of the file, once");
