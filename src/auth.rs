@@ -24,6 +24,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use serde::Deserialize;
 
+use crate::error::TOKEN_PATH;
 use crate::error::{AuthError, CallInfo, Error, InputKind};
 use crate::model::{self, DecodeError};
 use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
@@ -171,9 +172,6 @@ struct Fetching {
 /// 429) is given as the answer without asking again: asking again with the same id and secret
 /// would be refused too, and many refused requests can get an API client locked out.
 pub(crate) const REFUSAL_HOLD: Duration = Duration::from_secs(60);
-
-/// The token endpoint's path, under the base URL.
-pub(crate) const TOKEN_PATH: &str = "/idp/token";
 
 /// Whether `error` is the token endpoint refusing the credentials themselves, or answering
 /// with something that is not a usable token (not JSON, no token, a lifetime of 0 or less):

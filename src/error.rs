@@ -307,7 +307,7 @@ impl Error {
     pub fn is_unverified_write(&self) -> bool {
         match self {
             Error::Decode { call, .. } | Error::Mismatch { call, .. } => {
-                call.method != Method::Get && call.path != crate::auth::TOKEN_PATH
+                call.method != Method::Get && call.path != TOKEN_PATH
             }
             _ => false,
         }
@@ -506,6 +506,9 @@ impl fmt::Display for InputKind {
         })
     }
 }
+
+/// The token endpoint's path, under the base URL: the [`CallInfo::path`] of a token request.
+pub(crate) const TOKEN_PATH: &str = "/idp/token";
 
 /// A call that got an answer: its method and path, the status and the server's request id.
 #[derive(Debug, Clone, PartialEq, Eq)]

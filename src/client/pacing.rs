@@ -154,7 +154,7 @@ impl Client {
                 CallEnd::CredentialsRefused
             }
             // The token endpoint answered, but with no usable token: as good as a refusal.
-            Err(Error::Decode { call, .. }) if call.path == crate::auth::TOKEN_PATH => {
+            Err(Error::Decode { call, .. }) if call.path == crate::error::TOKEN_PATH => {
                 CallEnd::NoUsableToken
             }
             Err(
