@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 
 use acronis_reports_emulator::{CLIENT_ID, Emulator, MONTHLY_REPORT_ID, TENANT_ID, TOKEN};
-use common::cli::{command, json_lines, run, stderr, stdout};
+use common::cli::{command, json_lines, run, send, signal_after, stderr, stdout};
 use serde_json::{Value, json};
 
 /// The environment for the emulator with its fixed token.
@@ -243,40 +243,6 @@ fn interrupt_midway(emulator: &Emulator, signal: &str, ids: &[String], failed: &
     let o = signal_after(child, ids.len(), signal);
     drop(input);
     o
-}
-
-/// Reads `lines` lines of `child`'s standard output, sends it `signal`, and collects what it
-/// prints until it exits.
-fn signal_after(mut child: std::process::Child, lines: usize, signal: &str) -> Output {
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut seen = String::new();
-    for _ in 0..lines {
-        out.read_line(&mut seen).unwrap();
-    }
-    send(signal, child.id());
-    out.read_to_string(&mut seen).unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    let status = child.wait().unwrap();
-    Output {
-        status,
-        stdout: seen.into_bytes(),
-        stderr: err.into_bytes(),
-    }
-}
-
-/// Sends `signal` (a name, like `HUP`) to process `pid`.
-fn send(signal: &str, pid: u32) {
-    let kill = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -{signal} {pid}")])
-        .status()
-        .unwrap();
-    assert!(kill.success());
 }
 
 #[test]

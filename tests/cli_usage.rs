@@ -309,7 +309,6 @@ fn a_bad_last_row_is_not_said_to_have_stopped_the_reading() {
 
 #[test]
 fn an_interrupt_while_billing_deletes_the_report_it_made() {
-    use std::io::Read;
     let emulator = Emulator::start().unwrap();
     // The file never gets ready: the tool waits until it is interrupted.
     emulator.set_polls_before_saved(1_000_000);
@@ -335,20 +334,9 @@ fn an_interrupt_while_billing_deletes_the_report_it_made() {
         std::thread::yield_now();
     }
     assert!(emulator.requests().iter().any(|r| r.method == "POST"));
-    let kill = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{err}");
+    let o = common::cli::signal_after(child, 0, "INT");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(
         err.contains(
             "interrupted: no bill was made; the one-time report it had created was deleted"

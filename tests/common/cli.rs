@@ -1,6 +1,6 @@
 //! Running the `acronis-reports` binary for real.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -61,4 +61,38 @@ pub fn json_lines(o: &Output) -> Vec<Value> {
 pub fn assert_no_secret(o: &Output, secret: &str) {
     let all = format!("{}{}", stdout(o), stderr(o));
     assert!(!all.contains(secret), "secret printed: {all}");
+}
+
+/// Reads `lines` lines of `child`'s standard output, sends it `signal`, and collects what it
+/// prints until it exits.
+pub fn signal_after(mut child: std::process::Child, lines: usize, signal: &str) -> Output {
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    for _ in 0..lines {
+        out.read_line(&mut seen).unwrap();
+    }
+    send(signal, child.id());
+    out.read_to_string(&mut seen).unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    let status = child.wait().unwrap();
+    Output {
+        status,
+        stdout: seen.into_bytes(),
+        stderr: err.into_bytes(),
+    }
+}
+
+/// Sends `signal` (a name, like `HUP`) to process `pid`.
+pub fn send(signal: &str, pid: u32) {
+    let kill = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -{signal} {pid}")])
+        .status()
+        .unwrap();
+    assert!(kill.success());
 }
