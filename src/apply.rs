@@ -162,20 +162,22 @@ impl Iterator for Applying {
     }
 }
 
-/// Carries out one action (create, update, replace or delete).
+/// Carries out one action (create, update, replace or delete). The plan has checked its
+/// writes, and a value this version does not know in one is held by a report: it is sent as
+/// written.
 fn apply_one(client: &Client, action: &Action) -> Result<Result<Applied, ApplyError>, Error> {
     Ok(match action {
         Action::Create { report, .. } => client
-            .create_report(report)
+            .post_report(report)
             .map(Applied::Created)
             .map_err(ApplyError::from),
         Action::Update {
             current, update, ..
         } => client
-            .update_report(current.id, update)
+            .put_report(current.id, update)
             .map(Applied::Updated)
             .map_err(ApplyError::from),
-        Action::Replace { current, new, .. } => match client.create_report(new) {
+        Action::Replace { current, new, .. } => match client.post_report(new) {
             Err(e) => Err(e.into()),
             // Once the new report exists, the old one goes even if the run stops meanwhile:
             // a stop must not leave both.

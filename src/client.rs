@@ -169,6 +169,12 @@ impl Client {
                 ),
             ));
         }
+        self.put_report(id, update)
+    }
+
+    /// [`update_report`](Self::update_report) for a non-empty update, without refusing values
+    /// this version does not know: a [plan](crate::plan)'s update, whose values a report holds.
+    pub(crate) fn put_report(&self, id: ReportId, update: &ReportUpdate) -> Result<Report, Error> {
         let path = format!("/reports/{id}");
         let answer = self.call(
             Method::Put,
@@ -283,6 +289,12 @@ impl Client {
     /// reflect the request; and the errors of every call.
     pub fn create_report(&self, report: &NewReport) -> Result<Report, Error> {
         report.validate().map_err(Error::InvalidReport)?;
+        self.post_report(report)
+    }
+
+    /// [`create_report`](Self::create_report) for a checked report: a [plan](crate::plan)'s,
+    /// whose values this version does not know a report holds.
+    pub(crate) fn post_report(&self, report: &NewReport) -> Result<Report, Error> {
         let answer = self.call(
             Method::Post,
             "/reports",

@@ -31,6 +31,10 @@
 //!   created one gets the API's default.
 //! - **Identity**: an entry matches its tenant's monthly report of the same `kind` and
 //!   `result_action`, or the report its `id` pins.
+//! - A **value this version does not know** (a kind, level, result action or format the
+//!   vendor added later) may be named: a plan sends it as written when a report of the
+//!   file's tenants holds it, and refuses it otherwise (a typo). A report holding one is
+//!   matched only by an entry naming the same values, and never pruned.
 //!
 //! The same shape in JSON is read by [`DesiredReports::from_json`]:
 //! `{"prune": false, "report": [{"tenant": "...", "kind": "usage_summary", ...}]}`.
@@ -59,7 +63,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType};
+use crate::enums::{Level, ParseEnumError, ReportFormat, ReportKind, ResultAction, ScheduleType};
 use crate::id::{ReportId, TenantId, UserId};
 use crate::model::Report;
 
@@ -148,7 +152,9 @@ impl DesiredReports {
     /// # Errors
     ///
     /// A [`DesiredError`] naming what is wrong: the JSON (with its line), an unknown key, a
-    /// value that is not one the API knows, or a problem [`check`](Self::check) finds.
+    /// malformed id, or a problem [`check`](Self::check) finds. (An enum value this version
+    /// does not know is kept; a [plan](crate::plan::Plan::between) refuses it unless a report
+    /// holds it.)
     pub fn from_json(text: &[u8]) -> Result<DesiredReports, DesiredError> {
         let file: File = serde_json::from_slice(text).map_err(|e| DesiredError {
             entry: None,
@@ -163,7 +169,9 @@ impl DesiredReports {
     /// # Errors
     ///
     /// A [`DesiredError`] naming what is wrong: the TOML (with its line), an unknown key, a
-    /// value that is not one the API knows, or a problem [`check`](Self::check) finds.
+    /// malformed id, or a problem [`check`](Self::check) finds. (An enum value this version
+    /// does not know is kept; a [plan](crate::plan::Plan::between) refuses it unless a report
+    /// holds it.)
     #[cfg(feature = "toml")]
     #[cfg_attr(docsrs, doc(cfg(feature = "toml")))]
     pub fn from_toml(text: &str) -> Result<DesiredReports, DesiredError> {
@@ -191,10 +199,10 @@ impl DesiredReports {
     /// one entry per report with every member set (`recipients` for sent reports that have
     /// some), ids pinned only where two reports of a tenant share a kind and result action. A
     /// plan between it and the same reports has no change. One-time reports and other
-    /// tenants' reports are left out, and so are reports whose kind, level or result action
-    /// this version of the crate does not know (a file could not name them; a plan shows them
-    /// as unmanaged); formats it does not know leave `formats` unmanaged. Entries are ordered
-    /// by tenant (as given), kind, result action and id.
+    /// tenants' reports are left out. Values this version of the crate does not know (a kind,
+    /// level, result action or format) are written as the server sent them: a plan accepts
+    /// them because the reports hold them. Entries are ordered by tenant (as given), kind,
+    /// result action and id.
     pub fn describing(tenants: &[TenantId], reports: &[Report]) -> DesiredReports {
         let mut entries = Vec::new();
         let mut seen = BTreeSet::new();
@@ -207,9 +215,6 @@ impl DesiredReports {
                 .filter(|r| {
                     r.parameters.tenant_id == *tenant
                         && r.schedule.schedule_type == ScheduleType::Monthly
-                        && !r.parameters.kind.is_unknown()
-                        && !r.parameters.level.is_unknown()
-                        && !r.result_action.is_unknown()
                 })
                 .collect();
             mine.sort_by(|a, b| {
@@ -236,11 +241,9 @@ impl DesiredReports {
                     kind: p.kind.clone(),
                     level: p.level.clone(),
                     result_action: r.result_action.clone(),
-                    formats: (!p.formats.is_empty()
-                        && !p.formats.iter().any(ReportFormat::is_unknown))
-                    .then(|| p.formats.clone()),
+                    formats: (!p.formats.is_empty()).then(|| p.formats.clone()),
                     enabled: Some(r.schedule.enabled),
-                    recipients: (r.result_action == ResultAction::Send && !r.recipients.is_empty())
+                    recipients: (r.result_action != ResultAction::Save && !r.recipients.is_empty())
                         .then(|| r.recipients.clone()),
                     hide_zero_usage: p.hide_zero_usage,
                     show_skus: p.show_skus,
@@ -262,7 +265,7 @@ impl DesiredReports {
     }
 
     /// Checks what the types cannot: every entry names a tenant (and a pinned one exactly
-    /// one), no tenant twice; holds only values the API knows; no empty `formats`; no
+    /// one), no tenant twice; no empty `formats`; no
     /// `recipients` with `result_action = save`, and not an empty list with `send`; no two
     /// entries of a tenant with the same identity (kind and result action, or pinned id).
     ///
@@ -287,23 +290,6 @@ impl DesiredReports {
             let mut tenants = BTreeSet::new();
             if let Some(t) = entry.tenants.iter().find(|t| !tenants.insert(**t)) {
                 return bad("tenants", format!("{t} is named twice"));
-            }
-            for (key, unknown) in [
-                ("kind", entry.kind.is_unknown()),
-                ("level", entry.level.is_unknown()),
-                ("result_action", entry.result_action.is_unknown()),
-                (
-                    "formats",
-                    entry.formats.iter().flatten().any(ReportFormat::is_unknown),
-                ),
-            ] {
-                if unknown {
-                    return bad(
-                        key,
-                        "holds a value this version of the crate does not know the API to accept"
-                            .into(),
-                    );
-                }
             }
             if entry.formats.as_ref().is_some_and(Vec::is_empty) {
                 return bad(
@@ -427,6 +413,26 @@ impl DesiredReport {
         self.id = Some(id);
         self
     }
+
+    /// The members holding a value this version of the crate does not know (read from a file
+    /// or copied from a report), each with the error parsing it as a known one gives: the
+    /// key (`kind`, `level`, `result_action`, `formats`) and, in the error, the value. A
+    /// [plan](crate::plan::Plan::between) sends such a value as written when a report of the
+    /// file's tenants holds it, and refuses it otherwise (a typo, most likely).
+    pub fn unknown_values(&self) -> Vec<(&'static str, ParseEnumError)> {
+        let mut found = Vec::new();
+        found.extend(self.kind.unknown_error().map(|e| ("kind", e)));
+        found.extend(self.level.unknown_error().map(|e| ("level", e)));
+        found.extend(
+            self.result_action
+                .unknown_error()
+                .map(|e| ("result_action", e)),
+        );
+        for format in self.formats.iter().flatten() {
+            found.extend(format.unknown_error().map(|e| ("formats", e)));
+        }
+        found
+    }
 }
 
 /// What is wrong with a desired-state file or a [`DesiredReports`].
@@ -466,7 +472,8 @@ struct File {
 }
 
 /// One `[[report]]` table. Values are read as text and parsed afterwards, so that an error
-/// names the entry and the key, and unknown enum values are refused.
+/// names the entry and the key. Enum values this version does not know are kept:
+/// [`Plan::between`](crate::plan::Plan::between) accepts them only when a report holds them.
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Entry {
@@ -544,25 +551,16 @@ impl Entry {
         };
         Ok(DesiredReport {
             tenants,
-            kind: parse(
-                n,
-                "kind",
-                self.kind.as_deref().ok_or_else(|| missing("kind"))?,
-            )?,
-            level: parse(
-                n,
-                "level",
-                self.level.as_deref().ok_or_else(|| missing("level"))?,
-            )?,
-            result_action: match &self.result_action {
-                Some(a) => parse(n, "result_action", a)?,
-                None => ResultAction::Send,
-            },
+            kind: ReportKind::from_text(self.kind.as_deref().ok_or_else(|| missing("kind"))?),
+            level: Level::from_text(self.level.as_deref().ok_or_else(|| missing("level"))?),
+            result_action: self
+                .result_action
+                .as_deref()
+                .map_or(ResultAction::Send, ResultAction::from_text),
             formats: self
                 .formats
                 .as_deref()
-                .map(|f| list(n, "formats", f))
-                .transpose()?,
+                .map(|f| f.iter().map(|t| ReportFormat::from_text(t)).collect()),
             enabled: self.enabled,
             recipients: self
                 .recipients

@@ -4,10 +4,12 @@
 //! Each is *open*: a value this crate does not know yet (the vendor adds kinds and formats from
 //! time to time) deserializes to the `Unknown` variant, which keeps the text, instead of
 //! failing the whole report. An [`Unknown`] has no public constructor: only deserializing (a
-//! server reply) makes one, and the client refuses to send an update that holds one.
+//! server reply, a desired-state file) makes one. The client refuses to send an update or a
+//! new report that holds one; a [plan](crate::plan) sends one as written only when a report
+//! of the server holds the same value (so that it is no typo).
 //!
 //! Every enum serializes to, and parses from, the exact wire text (`"all_customers"`, ...).
-//! `FromStr` accepts only known values, which is what a command line or a config file wants.
+//! `FromStr` accepts only known values, which is what a command line wants.
 
 use std::fmt;
 use std::str::FromStr;
@@ -52,6 +54,13 @@ impl fmt::Display for ParseEnumError {
             self.value,
             self.expected.join(", ")
         )
+    }
+}
+
+impl ParseEnumError {
+    /// The text that names no known value.
+    pub fn value(&self) -> &str {
+        &self.value
     }
 }
 
@@ -111,6 +120,19 @@ macro_rules! open_enum {
                     _ => None,
                 }
             }
+
+            /// The value `s` names: a known one, or [`Unknown`] keeping the text, as
+            /// deserializing reads it.
+            pub(crate) fn from_text(s: &str) -> Self {
+                Self::from_wire(s).unwrap_or_else(|| $name::Unknown(Unknown(s.to_owned())))
+            }
+
+            /// The error [`FromStr`] gives for this value: `Some` exactly when it
+            /// [`is_unknown`](Self::is_unknown).
+            #[allow(dead_code)] // not every enum is in a desired-state file
+            pub(crate) fn unknown_error(&self) -> Option<ParseEnumError> {
+                self.as_str().parse::<Self>().err()
+            }
         }
 
         impl fmt::Display for $name {
@@ -141,9 +163,7 @@ macro_rules! open_enum {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 // The text is looked at in place: a known value costs no allocation.
-                deserializer.deserialize_str(StrVisitor(|s: &str| {
-                    Self::from_wire(s).unwrap_or_else(|| $name::Unknown(Unknown(s.to_owned())))
-                }))
+                deserializer.deserialize_str(StrVisitor(Self::from_text))
             }
         }
     };

@@ -123,6 +123,18 @@ impl NewReport {
         self
     }
 
+    /// Result action `action` with these recipients: how a [plan](crate::plan) writes an
+    /// entry's result action, which may be one this version does not know.
+    pub(crate) fn result_action(
+        mut self,
+        action: ResultAction,
+        recipients: Vec<UserId>,
+    ) -> NewReport {
+        self.recipients = recipients;
+        self.result_action = action;
+        self
+    }
+
     /// Keeps the generated files for download (result action `save`, no recipients). The
     /// default.
     pub fn save(mut self) -> NewReport {
@@ -221,19 +233,7 @@ impl NewReport {
     /// The checks of [`validate_at`](Self::validate_at) that do not depend on the day: the
     /// recipients of a sent report, a non-empty `formats`, no unknown enum value.
     pub(crate) fn validate_members(&self) -> Result<(), InvalidReport> {
-        let bad = |field, message: String| Err(InvalidReport { field, message });
-        if self.result_action == ResultAction::Send && self.recipients.is_empty() {
-            return bad(
-                "recipients",
-                "a report that is sent needs at least one recipient".into(),
-            );
-        }
-        if self.parameters.formats.as_ref().is_some_and(Vec::is_empty) {
-            return bad(
-                "parameters.formats",
-                "is empty; leave it unset for the API's default".into(),
-            );
-        }
+        self.validate_shape()?;
         let unknown = [
             ("parameters.level", self.parameters.level.is_unknown()),
             ("parameters.kind", self.parameters.kind.is_unknown()),
@@ -247,9 +247,29 @@ impl NewReport {
             ),
         ];
         if let Some((field, _)) = unknown.iter().find(|(_, u)| *u) {
-            return bad(
+            return Err(InvalidReport {
                 field,
-                "holds a value this version of the crate does not know the API to accept".into(),
+                message: "holds a value this version of the crate does not know the API to accept"
+                    .into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The checks of [`validate_members`](Self::validate_members) but the one for unknown
+    /// values: the recipients of a sent report, a non-empty `formats`.
+    pub(crate) fn validate_shape(&self) -> Result<(), InvalidReport> {
+        let bad = |field, message: String| Err(InvalidReport { field, message });
+        if self.result_action == ResultAction::Send && self.recipients.is_empty() {
+            return bad(
+                "recipients",
+                "a report that is sent needs at least one recipient".into(),
+            );
+        }
+        if self.parameters.formats.as_ref().is_some_and(Vec::is_empty) {
+            return bad(
+                "parameters.formats",
+                "is empty; leave it unset for the API's default".into(),
             );
         }
         Ok(())

@@ -35,7 +35,7 @@ use std::fmt;
 use serde_json::{Value, json};
 
 use crate::desired::{DesiredError, DesiredReport, DesiredReports};
-use crate::enums::{ReportKind, ResultAction, ScheduleType};
+use crate::enums::{ParseEnumError, ReportKind, ResultAction, ScheduleType};
 use crate::id::{ReportId, TenantId};
 use crate::model::Report;
 use crate::new_report::{InvalidReport, NewReport};
@@ -109,7 +109,7 @@ pub enum Action {
     },
     /// A monthly report of a tenant in the file that no entry matches, with `prune = false`,
     /// or one holding a kind, level or result action this version does not know (which an
-    /// entry matches only by its `id`): left alone.
+    /// entry matches only when it names the same values or pins its `id`): left alone.
     #[non_exhaustive]
     Unmanaged {
         /// The report.
@@ -267,6 +267,19 @@ pub enum PlanError {
         /// The members that would force the replacement.
         fields: Vec<Field>,
     },
+    /// An entry names a value this version of the crate does not know, and no report of the
+    /// file's tenants holds it: most likely a typo. (A value some report holds is sent as
+    /// written.)
+    #[error("report entry {entry}: {key}: no report of the file's tenants holds this value")]
+    UnknownValue {
+        /// The entry.
+        entry: usize,
+        /// The member: `kind`, `level`, `result_action` or `formats`.
+        key: &'static str,
+        /// The value, and the values this version knows.
+        #[source]
+        error: ParseEnumError,
+    },
     /// A report must be created for the entry (no report matches it, or the one that does
     /// must be replaced), and the report it gives would be refused.
     #[error("report entry {entry}: tenant {tenant}: the report to create would be refused")]
@@ -318,6 +331,7 @@ impl Plan {
     /// without recipients, say).
     pub fn between(desired: &DesiredReports, actual: &[Report]) -> Result<Plan, PlanError> {
         desired.check().map_err(PlanError::Invalid)?;
+        held_by_a_report(desired, actual)?;
         let mut actions = Vec::new();
         for tenant in desired.tenants() {
             let monthly: Vec<&Report> = actual
@@ -328,8 +342,8 @@ impl Plan {
                 })
                 .collect();
             // A report holding a kind, level or result action this version does not know is
-            // never matched by identity, replaced or pruned: it is unmanaged, unless an entry
-            // pins it by id.
+            // never pruned, and matched only by an entry naming the same values (or pinning
+            // its id): otherwise it is unmanaged.
             let unknown = |r: &Report| {
                 r.parameters.kind.is_unknown()
                     || r.parameters.level.is_unknown()
@@ -372,9 +386,10 @@ impl Plan {
                         .copied()
                         .filter(|r| {
                             !claimed.contains(&r.id)
-                                && !unknown(r)
                                 && r.parameters.kind == entry.kind
                                 && r.result_action == entry.result_action
+                                && (!r.parameters.level.is_unknown()
+                                    || r.parameters.level == entry.level)
                         })
                         .collect(),
                 };
@@ -553,12 +568,42 @@ impl Action {
     }
 }
 
+/// Refuses an entry's value this version does not know unless a report in `actual` holds it
+/// in the same member: the server knows such a value, a typo it would refuse (or, as a kind,
+/// take for a new report while a prune deletes the one meant).
+fn held_by_a_report(desired: &DesiredReports, actual: &[Report]) -> Result<(), PlanError> {
+    for (i, entry) in desired.reports.iter().enumerate() {
+        for (key, error) in entry.unknown_values() {
+            let value = error.value();
+            let held = actual.iter().any(|r| {
+                let p = &r.parameters;
+                match key {
+                    "kind" => p.kind.as_str() == value,
+                    "level" => p.level.as_str() == value,
+                    "result_action" => r.result_action.as_str() == value,
+                    _ => p.formats.iter().any(|f| f.as_str() == value),
+                }
+            });
+            if !held {
+                return Err(PlanError::UnknownValue {
+                    entry: i + 1,
+                    key,
+                    error,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The create for an entry no report matches.
 fn create(n: usize, tenant: TenantId, entry: &DesiredReport) -> Result<Action, PlanError> {
-    let mut report = NewReport::new(tenant, entry.level.clone(), entry.kind.clone()).monthly();
-    if entry.result_action == ResultAction::Send {
-        report = report.send_to(dedup(entry.recipients.as_deref().unwrap_or_default()));
-    }
+    let mut report = NewReport::new(tenant, entry.level.clone(), entry.kind.clone())
+        .monthly()
+        .result_action(
+            entry.result_action.clone(),
+            dedup(entry.recipients.as_deref().unwrap_or_default()),
+        );
     if let Some(formats) = &entry.formats {
         report = report.formats(dedup(formats));
     }
@@ -579,9 +624,10 @@ fn create(n: usize, tenant: TenantId, entry: &DesiredReport) -> Result<Action, P
     })
 }
 
-/// `report`, if the API would accept it (what can be checked without the network).
+/// `report`, if the API would accept it (what can be checked without the network; values
+/// this version does not know were checked by [`held_by_a_report`]).
 fn creatable(n: usize, tenant: TenantId, report: NewReport) -> Result<NewReport, PlanError> {
-    match report.validate_members() {
+    match report.validate_shape() {
         Ok(()) => Ok(report),
         Err(reason) => Err(PlanError::CannotCreate {
             entry: n,
@@ -713,13 +759,16 @@ fn dedup<T: Clone + Eq + std::hash::Hash>(list: &[T]) -> Vec<T> {
 /// entry leaves out.
 fn replacement(entry: &DesiredReport, current: &Report) -> NewReport {
     let p = &current.parameters;
+    // A saved report has no recipients; any other (sent, or a result action this version
+    // does not know) keeps the current ones unless the entry names them.
+    let recipients = match entry.result_action {
+        ResultAction::Save => Vec::new(),
+        _ => dedup(entry.recipients.as_deref().unwrap_or(&current.recipients)),
+    };
     let mut new = NewReport::new(p.tenant_id, entry.level.clone(), entry.kind.clone())
         .monthly()
-        .enabled(entry.enabled.unwrap_or(current.schedule.enabled));
-    if entry.result_action == ResultAction::Send {
-        let recipients = entry.recipients.as_deref().unwrap_or(&current.recipients);
-        new = new.send_to(dedup(recipients));
-    }
+        .enabled(entry.enabled.unwrap_or(current.schedule.enabled))
+        .result_action(entry.result_action.clone(), recipients);
     let formats = entry.formats.as_deref().unwrap_or(&p.formats);
     if !formats.is_empty() {
         new = new.formats(dedup(formats));

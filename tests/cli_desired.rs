@@ -308,12 +308,6 @@ fn file_errors_name_the_entry_and_key_and_send_nothing() {
         ),
         (
             format!(
-                "[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"everyone\"\n"
-            ),
-            "report entry 1: level: unknown level \"everyone\"",
-        ),
-        (
-            format!(
                 "[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"accounts\"\nresult_action = \"save\"\nrecipients = [\"{RECIPIENT}\"]\n"
             ),
             "report entry 1: recipients: a saved report",
@@ -466,4 +460,94 @@ fn a_file_given_by_mistake_is_never_echoed() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
     assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn reports_of_unknown_values_export_plan_and_apply_as_written_and_typos_are_refused() {
+    let emulator = emulator();
+    let future_id = "f0f0f0f0-0000-4000-8000-00000000000f";
+    let mut future: Value =
+        serde_json::to_value(emulator.report::<Report>(MONTHLY_REPORT_ID).unwrap()).unwrap();
+    future["id"] = json!(future_id);
+    future["parameters"]["kind"] = json!("usage_future");
+    future["parameters"]["level"] = json!("galaxy");
+    future["result_action"] = json!("email");
+    emulator.add_report(&future).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reports.toml");
+    let t = path.to_string_lossy().into_owned();
+
+    // Export writes the report as the server sent it, and a plan of the file finds nothing
+    // to do, even with prune = true.
+    let o = run_at(
+        &emulator,
+        &["export", "--tenant", TENANT_ID, "-o", &t],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 report(s) hold values this version does not know"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("kind = \"usage_future\""), "{text}");
+    assert!(text.contains("result_action = \"email\""), "{text}");
+    assert!(text.contains("prune = false\n"), "{text}");
+    std::fs::write(&path, text.replacen("prune = false\n", "prune = true\n", 1)).unwrap();
+    let o = run_at(&emulator, &["plan", &t, "--exit-code"], None);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "No changes. 2 unchanged, 0 unmanaged.\n");
+    assert!(
+        stderr(&o).contains(
+            "kind: \"usage_future\" is a value this version does not know; a report holds it, so it is sent as written"
+        ),
+        "{}",
+        stderr(&o)
+    );
+
+    // The entry manages it: disabling it sends exactly that, and the server has it.
+    let edited =
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .replacen("enabled = true", "enabled = false", 2);
+    std::fs::write(&path, edited).unwrap();
+    let before = emulator.requests().len();
+    let o = run_at(&emulator, &["apply", &t, "--yes"], None);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let puts: Vec<(String, Value)> = emulator.requests()[before..]
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| (r.path.clone(), r.json().unwrap()))
+        .collect();
+    assert!(
+        puts.contains(&(
+            format!("/api/2/reports/{future_id}"),
+            json!({"schedule": {"enabled": false}})
+        )),
+        "{puts:?}"
+    );
+    let stored: Value = emulator.report(future_id).unwrap();
+    assert_eq!(stored["schedule"]["enabled"], json!(false));
+    assert_eq!(stored["parameters"]["kind"], json!("usage_future"));
+
+    // A value no report holds is a typo: refused by entry and key, no write sent.
+    std::fs::write(
+        &path,
+        format!(
+            "prune = true\n[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"everyone\"\n"
+        ),
+    )
+    .unwrap();
+    let writes_before = writes(&emulator);
+    for command in [&["plan", &t][..], &["apply", &t, "--yes"][..]] {
+        let o = run_at(&emulator, command, None);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains(
+                "report entry 1: level: no report of the file's tenants holds this value: unknown level \"everyone\"; expected one of:"
+            ),
+            "{}",
+            stderr(&o)
+        );
+        assert!(stderr(&o).contains("nothing was changed"), "{}", stderr(&o));
+    }
+    assert_eq!(writes(&emulator), writes_before);
+    assert!(emulator.has_report(MONTHLY_REPORT_ID) && emulator.has_report(future_id));
 }

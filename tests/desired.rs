@@ -103,27 +103,8 @@ fn an_unknown_key_is_refused_with_its_name_and_line() {
 
 #[test]
 fn each_bad_value_names_its_entry_and_key() {
-    let cases: [(&str, &str, &str); 9] = [
-        (
-            "kind = \"usage_hourly\"",
-            "kind",
-            "unknown report kind \"usage_hourly\"",
-        ),
-        (
-            "level = \"everyone\"",
-            "level",
-            "unknown level \"everyone\"",
-        ),
-        (
-            "result_action = \"print\"",
-            "result_action",
-            "unknown result action",
-        ),
-        (
-            "formats = [\"pdf\"]",
-            "formats",
-            "unknown report format \"pdf\"",
-        ),
+    // Values this version does not know are kept, not refused here: see the next test.
+    let cases: [(&str, &str, &str); 5] = [
         ("formats = []", "formats", "is empty"),
         (
             "tenant = \"not-a-uuid\"",
@@ -165,6 +146,35 @@ fn each_bad_value_names_its_entry_and_key() {
             "{e}"
         );
     }
+}
+
+#[test]
+fn values_this_version_does_not_know_are_read_and_kept_for_the_plan() {
+    let body = entry_with(
+        "kind = \"usage_hourly\"\nlevel = \"everyone\"\nresult_action = \"print\"\nformats = [\"pdf\", \"csv\"]\n",
+    )
+    .replace(
+        "kind = \"usage_summary\"\nlevel = \"accounts\"\nresult_action = \"save\"\nkind",
+        "kind",
+    );
+    let read = DesiredReports::from_toml(&body).unwrap();
+    let second = &read.reports[1];
+    let found: Vec<(&str, String)> = second
+        .unknown_values()
+        .into_iter()
+        .map(|(key, e)| (key, e.to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("kind", "unknown report kind \"usage_hourly\"; expected one of: usage_daily, usage_summary, usage_current, usage_breakdown".to_owned()),
+            ("level", "unknown level \"everyone\"; expected one of: itself, direct_partners, all_partners, all_customers, accounts".to_owned()),
+            ("result_action", "unknown result action \"print\"; expected one of: save, send".to_owned()),
+            ("formats", "unknown report format \"pdf\"; expected one of: csv, html, json_v1, csv_v2_0, json_v2_0".to_owned()),
+        ]
+    );
+    assert_eq!(second.formats.as_ref().unwrap()[1], ReportFormat::Csv);
+    assert!(read.reports[0].unknown_values().is_empty());
 }
 
 #[test]

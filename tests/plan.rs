@@ -431,7 +431,7 @@ fn describing_reports_gives_a_file_with_no_change() {
     let mut once = monthly(5, T1);
     once.schedule.schedule_type = ScheduleType::Once;
     // A sent report without recipients: `recipients` is left unmanaged (an empty list is no
-    // valid entry). One of an unknown kind: left out (a file could not name it).
+    // valid entry). One of a kind this version does not know: written as the server sent it.
     let mut no_one = monthly(7, T1);
     no_one.parameters.kind = ReportKind::UsageCurrent;
     no_one.recipients = vec![];
@@ -452,16 +452,17 @@ fn describing_reports_gives_a_file_with_no_change() {
     ];
     // A tenant named twice is described once.
     let described = DesiredReports::describing(&[tenant(T1), tenant(T1)], &actual);
-    assert_eq!(described.reports.len(), 5, "{described:?}");
+    assert_eq!(described.reports.len(), 6, "{described:?}");
     described.check().unwrap();
     let pins: Vec<Option<ReportId>> = described.reports.iter().map(|r| r.id).collect();
-    // Ordered by kind, result action and id: current; daily; summary saved (twice: pinned);
-    // summary sent.
-    assert_eq!(pins, [None, None, Some(rid(3)), Some(rid(4)), None]);
+    // Ordered by kind, result action and id: current; daily; hourly; summary saved (twice:
+    // pinned); summary sent.
+    assert_eq!(pins, [None, None, None, Some(rid(3)), Some(rid(4)), None]);
     assert_eq!(described.reports[0].recipients, None);
+    assert_eq!(described.reports[2].kind.as_str(), "usage_hourly");
     let plan = Plan::between(&described, &actual).unwrap();
     assert!(!plan.has_changes(), "{plan:?}");
-    assert_eq!((plan.summary().unchanged, plan.summary().unmanaged), (5, 1));
+    assert_eq!((plan.summary().unchanged, plan.summary().unmanaged), (6, 0));
 }
 
 // --- The property: after applying a plan to a model of the server, nothing is left to do.
@@ -723,4 +724,129 @@ fn reports_with_values_this_version_does_not_know_are_never_pruned_or_matched() 
     pinned.id = Some(rid(3));
     let plan = Plan::between(&DesiredReports::new([pinned]), &[unknown_level]).unwrap();
     assert_eq!(kinds(&plan), [ActionKind::Update]);
+}
+
+/// `value` as the open enum `T` reads it from a file or a reply.
+fn open<T: serde::de::DeserializeOwned>(value: &str) -> T {
+    serde_json::from_value(json!(value)).unwrap()
+}
+
+#[test]
+fn an_entry_naming_the_unknown_values_a_report_holds_manages_it_as_written() {
+    let mut future = monthly(2, T1);
+    future.parameters.kind = open("usage_future");
+    future.parameters.level = open("galaxy");
+    future.result_action = open("email");
+    future.parameters.formats = vec![open("parquet")];
+    let actual = [monthly(1, T1), future.clone()];
+    // Read from a file, as export writes it: the values are kept.
+    let file = format!(
+        r#"{{"prune": true, "report": [
+            {{"tenant": "{T1}", "kind": "usage_summary", "level": "accounts", "recipients": ["{U1}"]}},
+            {{"tenant": "{T1}", "kind": "usage_future", "level": "galaxy", "result_action": "email",
+              "formats": ["parquet"], "enabled": false}}]}}"#
+    );
+    let desired = DesiredReports::from_json(file.as_bytes()).unwrap();
+    let keys: Vec<(&str, String)> = desired.reports[1]
+        .unknown_values()
+        .into_iter()
+        .map(|(k, e)| (k, e.value().to_owned()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("kind", "usage_future".to_owned()),
+            ("level", "galaxy".to_owned()),
+            ("result_action", "email".to_owned()),
+            ("formats", "parquet".to_owned()),
+        ]
+    );
+    let plan = Plan::between(&desired, &actual).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Unchanged, ActionKind::Update]);
+    assert_eq!(
+        bodies(&plan.actions()[1]),
+        [(
+            Method::Put,
+            format!("/reports/{}", rid(2)),
+            Some(json!({"schedule": {"enabled": false}}))
+        )]
+    );
+    // For a tenant without such a report, the entry creates one, sent as written (another
+    // report holds the values, so they are no typo).
+    let mut both = desired.clone();
+    both.reports[1].tenants.push(tenant(T2));
+    let plan = Plan::between(&both, &actual).unwrap();
+    let create = plan
+        .actions()
+        .iter()
+        .find(|a| a.kind() == ActionKind::Create)
+        .unwrap();
+    assert_eq!(
+        bodies(create),
+        [(
+            Method::Post,
+            "/reports".to_owned(),
+            Some(json!({
+                "recipients": [],
+                "result_action": "email",
+                "parameters": {"tenant_id": T2, "level": "galaxy", "kind": "usage_future",
+                               "formats": ["parquet"]},
+                "schedule": {"type": "monthly", "enabled": false}
+            }))
+        )]
+    );
+}
+
+#[test]
+fn an_unknown_value_no_report_holds_is_refused_by_entry_and_key() {
+    let actual = [monthly(1, T1)];
+    for (key, value) in [
+        ("kind", "usage_sumary"),
+        ("level", "everyone"),
+        ("result_action", "mail"),
+        ("formats", "cvs"),
+    ] {
+        let mut e = json!({"tenant": T1, "kind": "usage_summary", "level": "accounts",
+                           "recipients": [U1]});
+        e[key] = if key == "formats" {
+            json!([value])
+        } else {
+            json!(value)
+        };
+        let file = json!({"prune": true, "report": [{"tenant": T1, "kind": "usage_daily",
+                          "level": "accounts", "recipients": [U1]}, e]});
+        let desired = DesiredReports::from_json(file.to_string().as_bytes()).unwrap();
+        match Plan::between(&desired, &actual) {
+            Err(
+                ref err @ PlanError::UnknownValue {
+                    entry: 2,
+                    key: k,
+                    ref error,
+                },
+            ) => {
+                assert_eq!(k, key);
+                assert_eq!(error.value(), value);
+                assert!(
+                    error.to_string().contains("expected one of"),
+                    "{err}: {error}"
+                );
+            }
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn export_then_plan_holds_for_two_reports_of_one_identity_one_with_an_unknown_level() {
+    let mut galaxy = monthly(2, T1);
+    galaxy.parameters.level = open("galaxy");
+    let actual = [monthly(1, T1), galaxy];
+    let described = DesiredReports::describing(&[tenant(T1)], &actual);
+    let pins: Vec<Option<ReportId>> = described.reports.iter().map(|r| r.id).collect();
+    assert_eq!(pins, [Some(rid(1)), Some(rid(2))]);
+    // Through the file's text and back, as the command-line tool does.
+    let read = DesiredReports::from_json(described.to_json_string().as_bytes()).unwrap();
+    assert_eq!(read, described);
+    let plan = Plan::between(&read.prune(true), &actual).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Unchanged, ActionKind::Unchanged]);
 }

@@ -124,7 +124,7 @@ fn answer_is_yes(input: &mut dyn BufRead) -> Result<bool, Failure> {
 }
 
 fn make_plan(client: &Client, desired: &DesiredReports, concurrency: u16) -> Result<Plan, Failure> {
-    client
+    let plan = client
         .plan(desired, usize::from(concurrency))
         .map_err(|e| match e {
             Error::Plan(_) => Failure {
@@ -132,7 +132,18 @@ fn make_plan(client: &Client, desired: &DesiredReports, concurrency: u16) -> Res
                 message: format!("{}; nothing was changed", error_text(&e)),
             },
             e => e.into(),
-        })
+        })?;
+    // The plan accepted them because a report holds them: said once per value, on stderr.
+    for (i, entry) in desired.reports.iter().enumerate() {
+        for (key, error) in entry.unknown_values() {
+            note(clean(&format!(
+                "acronis-reports: note: report entry {}: {key}: {:?} is a value this version does not know; a report holds it, so it is sent as written",
+                i + 1,
+                error.value()
+            )));
+        }
+    }
+    Ok(plan)
 }
 
 /// `kind/result_action` of an action's report.
@@ -226,7 +237,7 @@ fn action_text(action: &Action) -> String {
         ActionKind::Delete => format!("  - delete {id} {what}: no entry matches (prune = true)"),
         ActionKind::Unmanaged if action.current().is_some_and(holds_unknown) => {
             format!(
-                "    unmanaged {id} {what}: its kind, level or result action is one this version does not know; left alone"
+                "    unmanaged {id} {what}: its kind, level or result action is one this version does not know; left alone (an entry naming the same values manages it)"
             )
         }
         ActionKind::Unmanaged => {
@@ -493,14 +504,14 @@ pub fn export(
     let client = client(global, concurrency, out)?;
     let reports = client.reports_of_tenants(&tenants, usize::from(concurrency))?;
     let desired = DesiredReports::describing(&tenants, &reports);
-    let monthly = reports
+    let unknown = desired
+        .reports
         .iter()
-        .filter(|r| r.schedule.schedule_type == acronis_reports::ScheduleType::Monthly)
+        .filter(|r| !r.unknown_values().is_empty())
         .count();
-    if monthly > desired.reports.len() {
+    if unknown > 0 {
         note(format_args!(
-            "acronis-reports: {} monthly reports left out: their kind, level or result action is one this version does not know (a plan shows them as unmanaged)",
-            monthly - desired.reports.len()
+            "acronis-reports: note: {unknown} report(s) hold values this version does not know; they are written as the server sent them"
         ));
     }
     let text = if out.json {
