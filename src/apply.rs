@@ -77,7 +77,7 @@ pub enum ApplyError {
         old: ReportId,
         /// Why the delete failed.
         #[source]
-        error: Error,
+        error: Box<Error>,
     },
 }
 
@@ -85,7 +85,8 @@ impl ApplyError {
     /// The error of the call that failed.
     pub fn error(&self) -> &Error {
         match self {
-            ApplyError::Failed(e) | ApplyError::HalfReplaced { error: e, .. } => e,
+            ApplyError::Failed(e) => e,
+            ApplyError::HalfReplaced { error, .. } => error,
         }
     }
 
@@ -93,7 +94,8 @@ impl ApplyError {
     /// dropped: see [`created`](Self::created)).
     pub fn into_error(self) -> Error {
         match self {
-            ApplyError::Failed(e) | ApplyError::HalfReplaced { error: e, .. } => e,
+            ApplyError::Failed(e) => e,
+            ApplyError::HalfReplaced { error, .. } => *error,
         }
     }
 
@@ -186,7 +188,7 @@ fn apply_one(client: &Client, action: &Action) -> Result<Result<Applied, ApplyEr
                 Err(error) => Err(ApplyError::HalfReplaced {
                     created: Box::new(created),
                     old: current.id,
-                    error,
+                    error: Box::new(error),
                 }),
             },
         },

@@ -24,10 +24,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use serde::Deserialize;
 
-use crate::error::TOKEN_PATH;
-use crate::error::{AuthError, CallInfo, Error, InputKind};
+use crate::clock::Clock;
+use crate::endpoint::Endpoint;
+use crate::error::{AuthError, Error, InputKind};
+use crate::exchange::{self, ERROR_BODY_CHARS};
 use crate::model::{self, DecodeError};
-use crate::transport::{Method, ReadError, Request, Transport, TransportError, read_error_kind};
+use crate::transport::{Method, Request, Transport};
 
 /// A bearer token. `Debug` shows `<redacted>`; only [`expose_secret`](Self::expose_secret)
 /// gives the text.
@@ -179,7 +181,7 @@ pub(crate) const REFUSAL_HOLD: Duration = Duration::from_secs(60);
 fn is_refusal(error: &Error) -> bool {
     match error {
         Error::Auth(e) => (400..500).contains(&e.status) && !matches!(e.status, 408 | 429),
-        Error::Decode { call, .. } => call.path == TOKEN_PATH,
+        Error::Decode { call, .. } => call.endpoint == Endpoint::Token,
         _ => false,
     }
 }
@@ -252,7 +254,7 @@ impl ClientCredentials {
         }
         let pair = format!("{client_id}:{client_secret}");
         Ok(ClientCredentials {
-            token_url: format!("{base_url}/idp/token"),
+            token_url: format!("{base_url}{}", Endpoint::Token.path()),
             client_id: client_id.to_owned(),
             basic: format!(
                 "Basic {}",
@@ -318,7 +320,8 @@ impl ClientCredentials {
             .checked_add(lifetime.saturating_sub(margin))
             .unwrap_or(now);
         crate::logging::debug!(
-            "POST /idp/token: got a token for client {} that lives {} s",
+            "{}: got a token for client {} that lives {} s",
+            Endpoint::Token,
             self.client_id,
             lifetime.as_secs()
         );
@@ -331,7 +334,6 @@ impl ClientCredentials {
 
     /// One token request: the token and how long it lives.
     fn fetch(&self) -> Result<(AccessToken, Duration), Error> {
-        const PATH: &str = TOKEN_PATH;
         let mut request = Request::new(
             Method::Post,
             self.token_url.clone(),
@@ -347,61 +349,30 @@ impl ClientCredentials {
             Some(b"grant_type=client_credentials".to_vec()),
         );
         request.set_timeout(self.timeout);
-        let response = self
-            .transport
-            .send(request)
-            .map_err(|e| Error::from_transport(Method::Post, PATH, e))?;
-        let status = response.status();
-        let request_id = response.request_id();
-        if (300..400).contains(&status) {
-            let location = response.header("location").map(str::to_owned);
-            return Err(Error::Redirect {
-                method: Method::Post,
-                path: PATH.to_owned(),
-                status,
-                location,
-            });
-        }
-        if !(200..300).contains(&status) {
-            let retry_after = response
-                .header("retry-after")
-                .and_then(|v| crate::retry::parse_retry_after(v, SystemTime::now()));
-            let body = response.read_partial(64 * 1024);
-            let (error, description, raw) = match serde_json::from_slice::<OAuthError>(&body) {
-                Ok(e) => (Some(e.error), e.error_description, None),
-                Err(_) => (None, None, Some(model::snippet(&body, 1024))),
+        let endpoint = Endpoint::Token;
+        let (call, response) =
+            match exchange::send(&*self.transport, endpoint, request, &Clock::system())? {
+                Ok(answer) => answer,
+                Err(refusal) => {
+                    let body = &refusal.body;
+                    let (error, description, raw) = match serde_json::from_slice::<OAuthError>(body)
+                    {
+                        Ok(e) => (Some(e.error), e.error_description, None),
+                        Err(_) => (None, None, Some(model::snippet(body, ERROR_BODY_CHARS))),
+                    };
+                    return Err(Error::Auth(Box::new(AuthError {
+                        status: refusal.status,
+                        error,
+                        description,
+                        body: raw,
+                        request_id: refusal.request_id,
+                        retry_after: refusal.retry_after,
+                        attempts: 1,
+                    })));
+                }
             };
-            return Err(Error::Auth(Box::new(AuthError {
-                status,
-                error,
-                description,
-                body: raw,
-                request_id,
-                retry_after,
-                attempts: 1,
-            })));
-        }
-        let body = response
-            .read_capped(self.max_response_bytes)
-            .map_err(|e| match e {
-                ReadError::TooLarge => Error::ResponseTooLarge {
-                    method: Method::Post,
-                    path: PATH.to_owned(),
-                    limit: self.max_response_bytes,
-                },
-                ReadError::Io(e) => Error::from_transport(
-                    Method::Post,
-                    PATH,
-                    TransportError::new(read_error_kind(&e), e),
-                ),
-            })?;
+        let body = exchange::read_body(endpoint, response, self.max_response_bytes)?;
         // The body holds the token: an error about it never keeps the body.
-        let call = CallInfo {
-            method: Method::Post,
-            path: PATH.to_owned(),
-            status,
-            request_id,
-        };
         let decode_error = |path: &str, message: String| Error::Decode {
             call: call.clone(),
             error: Box::new(DecodeError {

@@ -14,18 +14,21 @@ pub use usage::{BillingOptions, BillingReport, StoredUsage};
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::auth::TokenSource;
+use crate::clock::Clock;
+use crate::endpoint::Endpoint;
 use crate::enums::StoredStatus;
 use crate::error::{Error, InputKind};
 use crate::id::{IntoId, ReportId, TenantId};
+use crate::model::Field;
 use crate::model::{Items, Report, StoredReport};
 use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
 use crate::retry::{Bucket, RetryPolicy};
-use crate::transport::{Method, Transport};
-use crate::verify::{Field, FieldMismatch, Mismatch, to_value};
+use crate::transport::Transport;
+use crate::verify::{FieldMismatch, Mismatch, to_value};
 
 pub use builder::ClientBuilder;
 pub(crate) use pacing::{CallEnd, RunHooks};
@@ -89,6 +92,8 @@ struct Inner {
     /// The pause every call holds back for after a 429.
     throttle: pacing::Throttle,
     poll_interval: Duration,
+    /// Where the client's time comes from.
+    clock: Clock,
     /// The time limit every request carries.
     timeout: Option<Duration>,
     /// The total limit on a stored file's body.
@@ -175,10 +180,8 @@ impl Client {
     /// [`update_report`](Self::update_report) for a non-empty update, without refusing values
     /// this version does not know: a [plan](crate::plan)'s update, whose values a report holds.
     pub(crate) fn put_report(&self, id: ReportId, update: &ReportUpdate) -> Result<Report, Error> {
-        let path = format!("/reports/{id}");
         let answer = self.call(
-            Method::Put,
-            &path,
+            Endpoint::UpdateReport(id),
             Some(update.to_json_string().into_bytes()),
         )?;
         let (report, call) =
@@ -237,7 +240,7 @@ impl Client {
         tenant_id: impl IntoId<TenantId>,
     ) -> Result<Vec<ReportId>, Error> {
         let tenant = tenant_id.into_id()?;
-        let answer = self.call(Method::Get, &format!("/tenants/{tenant}/reports"), None)?;
+        let answer = self.call(Endpoint::TenantReports(tenant), None)?;
         let mut ids = answer.decode::<Items<ReportId>>("report id list")?.items;
         // An id listed twice is one report: kept once, where it first appears.
         let mut seen = std::collections::HashSet::new();
@@ -296,8 +299,7 @@ impl Client {
     /// whose values this version does not know a report holds.
     pub(crate) fn post_report(&self, report: &NewReport) -> Result<Report, Error> {
         let answer = self.call(
-            Method::Post,
-            "/reports",
+            Endpoint::CreateReport,
             Some(report.to_json_string().into_bytes()),
         )?;
         let created = answer.report()?;
@@ -326,12 +328,7 @@ impl Client {
     pub fn delete_report(&self, id: impl IntoId<ReportId>, version: i64) -> Result<(), Error> {
         let id = id.into_id()?;
         let lost = std::sync::atomic::AtomicBool::new(false);
-        match self.call_noting_lost(
-            Method::Delete,
-            &format!("/reports/{id}?version={version}"),
-            None,
-            &lost,
-        ) {
+        match self.call_noting_lost(Endpoint::DeleteReport { id, version }, None, &lost) {
             // A retried delete whose earlier attempt got no answer (it may have been applied)
             // finds the report gone: done. After an error answer (a 503), a 404 is the news.
             Err(e)
@@ -358,7 +355,7 @@ impl Client {
     }
 
     fn stored(&self, id: ReportId) -> Result<Vec<StoredReport>, Error> {
-        let answer = self.call(Method::Get, &format!("/reports/{id}/stored"), None)?;
+        let answer = self.call(Endpoint::StoredReports(id), None)?;
         Ok(answer
             .decode::<Items<StoredReport>>("stored report list")?
             .items)
@@ -396,12 +393,14 @@ impl Client {
         timeout: Duration,
         wanted: impl Fn(&StoredReport) -> bool,
     ) -> Result<StoredReport, Error> {
-        let started = Instant::now();
+        let clock = &self.inner.clock;
+        let started = clock.now();
+        let elapsed = || clock.now().saturating_duration_since(started);
         loop {
             let files = match self.stored(id) {
                 Ok(files) => files,
                 // Service trouble that outlived the retries: keep waiting while time is left.
-                Err(e) if e.is_retryable() && started.elapsed() < timeout => Vec::new(),
+                Err(e) if e.is_retryable() && elapsed() < timeout => Vec::new(),
                 Err(e) => return Err(e),
             };
             let files: Vec<StoredReport> = files.into_iter().filter(|f| wanted(f)).collect();
@@ -421,7 +420,7 @@ impl Client {
                     });
                 }
             }
-            let waited = started.elapsed();
+            let waited = elapsed();
             if waited >= timeout {
                 return Err(Error::WaitTimeout {
                     report_id: id,
@@ -435,7 +434,7 @@ impl Client {
             {
                 return Err(Error::WaitTimeout {
                     report_id: id,
-                    waited: started.elapsed(),
+                    waited: elapsed(),
                 });
             }
         }

@@ -6,6 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::endpoint::Endpoint;
 use crate::model::DecodeError;
 use crate::transport::{Method, TransportError};
 use crate::verify::Mismatch;
@@ -77,6 +78,8 @@ pub enum Error {
     )]
     #[non_exhaustive]
     Redirect {
+        /// The call.
+        endpoint: Endpoint,
         /// The method of the call.
         method: Method,
         /// The path of the call, below the base URL.
@@ -117,6 +120,8 @@ pub enum Error {
     )]
     #[non_exhaustive]
     Timeout {
+        /// The call.
+        endpoint: Endpoint,
         /// The method of the call.
         method: Method,
         /// The path of the call, below the base URL.
@@ -136,6 +141,8 @@ pub enum Error {
     )]
     #[non_exhaustive]
     Transport {
+        /// The call.
+        endpoint: Endpoint,
         /// The method of the call.
         method: Method,
         /// The path of the call, below the base URL.
@@ -190,6 +197,8 @@ pub enum Error {
     )]
     #[non_exhaustive]
     ResponseTooLarge {
+        /// The call.
+        endpoint: Endpoint,
         /// The method of the call.
         method: Method,
         /// The path of the call, below the base URL.
@@ -197,6 +206,19 @@ pub enum Error {
         /// The cap, in bytes.
         limit: u64,
     },
+}
+
+#[cfg(feature = "ureq")]
+impl From<crate::transport::SettingsError> for Error {
+    fn from(e: crate::transport::SettingsError) -> Error {
+        Error::invalid(InputKind::Settings, e.to_string())
+    }
+}
+
+impl From<crate::id::ParseIdError> for Error {
+    fn from(e: crate::id::ParseIdError) -> Error {
+        Error::invalid(InputKind::Id, e.to_string())
+    }
 }
 
 impl Error {
@@ -257,10 +279,11 @@ impl Error {
 
     /// Maps a transport failure: a timeout to [`Timeout`](Error::Timeout), anything else to
     /// [`Transport`](Error::Transport).
-    pub(crate) fn from_transport(method: Method, path: &str, source: TransportError) -> Error {
-        let path = path.to_owned();
+    pub(crate) fn from_transport(endpoint: Endpoint, source: TransportError) -> Error {
+        let (method, path) = (endpoint.method(), endpoint.path());
         if source.kind() == crate::transport::TransportErrorKind::Timeout {
             Error::Timeout {
+                endpoint,
                 method,
                 path,
                 source,
@@ -268,11 +291,37 @@ impl Error {
             }
         } else {
             Error::Transport {
+                endpoint,
                 method,
                 path,
                 source,
                 attempts: 1,
             }
+        }
+    }
+
+    /// The call that failed, for errors of a call.
+    pub fn endpoint(&self) -> Option<Endpoint> {
+        match self {
+            Error::Api(e) => Some(e.endpoint),
+            Error::Auth(_) => Some(Endpoint::Token),
+            Error::Decode { call, .. } | Error::Mismatch { call, .. } => Some(call.endpoint),
+            Error::Redirect { endpoint, .. }
+            | Error::Timeout { endpoint, .. }
+            | Error::Transport { endpoint, .. }
+            | Error::ResponseTooLarge { endpoint, .. } => Some(*endpoint),
+            _ => None,
+        }
+    }
+
+    /// The report a failed call was about: the one addressed, or the one a failed file
+    /// generation or wait concerns.
+    pub fn report_id(&self) -> Option<crate::id::ReportId> {
+        match self {
+            Error::GenerationFailed { report_id, .. } | Error::WaitTimeout { report_id, .. } => {
+                Some(*report_id)
+            }
+            _ => self.endpoint().and_then(|e| e.report_id()),
         }
     }
 
@@ -306,9 +355,7 @@ impl Error {
     /// token endpoint's answer that is not a token, changed nothing: not such an error.
     pub fn is_unverified_write(&self) -> bool {
         match self {
-            Error::Decode { call, .. } | Error::Mismatch { call, .. } => {
-                call.method != Method::Get && call.path != TOKEN_PATH
-            }
+            Error::Decode { call, .. } | Error::Mismatch { call, .. } => call.endpoint.is_write(),
             _ => false,
         }
     }
@@ -338,8 +385,7 @@ impl Error {
             t.as_deref()
                 .is_some_and(|t| t.to_ascii_lowercase().contains("not ready"))
         };
-        e.method == Method::Post
-            && e.path == "/reports"
+        e.endpoint == Endpoint::CreateReport
             && matches!(e.status, 400 | 500)
             && (says(&e.message) || says(&e.info))
     }
@@ -507,17 +553,13 @@ impl fmt::Display for InputKind {
     }
 }
 
-/// The token endpoint's path, under the base URL: the [`CallInfo::path`] of a token request.
-pub(crate) const TOKEN_PATH: &str = "/idp/token";
-
-/// A call that got an answer: its method and path, the status and the server's request id.
+/// A call that got an answer: the call, the status and the server's request id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallInfo {
-    /// The method of the call.
-    pub method: Method,
-    /// The path of the call, below the base URL, like `/reports/<id>`.
-    pub path: String,
+    /// The call: its [`method`](Endpoint::method) and [`path`](Endpoint::path), and the ids
+    /// it concerns.
+    pub endpoint: Endpoint,
     /// The HTTP status of the answer.
     pub status: u16,
     /// The server's request id (`X-Request-Id`), when it sent one.
@@ -526,7 +568,7 @@ pub struct CallInfo {
 
 impl fmt::Display for CallInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.path)
+        self.endpoint.fmt(f)
     }
 }
 
@@ -542,6 +584,8 @@ fn request_id_note(call: &CallInfo) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The call.
+    pub endpoint: Endpoint,
     /// The method of the call.
     pub method: Method,
     /// The path of the call, below the base URL, like `/reports/<id>`.
@@ -570,13 +614,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// An error for a `method` call of `path` answered with `status`, with every other member
+    /// An error for the call `endpoint` answered with `status`, with every other member
     /// empty (set them: the fields are public). For tests of your own error handling; the
     /// client makes these from the API's answers.
-    pub fn new(method: Method, path: &str, status: u16) -> ApiError {
+    pub fn new(endpoint: Endpoint, status: u16) -> ApiError {
         ApiError {
-            method,
-            path: path.to_owned(),
+            endpoint,
+            method: endpoint.method(),
+            path: endpoint.path(),
             status,
             code: None,
             message: None,
@@ -602,12 +647,12 @@ impl ApiError {
             404 if self.body.is_some() => {
                 "the answer is not the API's: check that the base URL names the right data centre"
             }
-            404 if self.path.starts_with("/tenants/") => {
+            404 if self.endpoint.tenant_id().is_some() => {
                 "check the tenant id, and that the base URL names the tenant's data centre"
             }
             // The vendor documents no 404 for a delete or for stored files: say what it
             // probably means, no more.
-            404 if self.path.contains("/stored") => {
+            404 if self.endpoint.is_stored() => {
                 "the vendor documents no 404 here: the report or its file probably no longer \
                  exists; check the ids (see the report's stored files)"
             }
@@ -721,7 +766,12 @@ impl AuthError {
 
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "POST /idp/token: no token was issued ({})", self.status)?;
+        write!(
+            f,
+            "{}: no token was issued ({})",
+            Endpoint::Token,
+            self.status
+        )?;
         match (&self.error, &self.description) {
             (Some(e), Some(d)) => write!(f, ": {e}: {d}")?,
             (Some(e), None) => write!(f, ": {e}")?,
@@ -756,6 +806,12 @@ impl std::error::Error for AuthError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A call for the tests: its report id is the nil UUID.
+    const X_PUT: crate::endpoint::Endpoint =
+        crate::endpoint::Endpoint::UpdateReport(crate::id::ReportId::from_uuid(uuid::Uuid::nil()));
+    const X_GET: crate::endpoint::Endpoint =
+        crate::endpoint::Endpoint::GetReport(crate::id::ReportId::from_uuid(uuid::Uuid::nil()));
     use crate::transport::TransportErrorKind;
 
     fn assert_send_sync_static<T: Send + Sync + 'static>() {}
@@ -768,7 +824,7 @@ mod tests {
 
     #[test]
     fn retryable_and_status() {
-        let api = |status| Error::Api(Box::new(ApiError::new(Method::Put, "/reports/x", status)));
+        let api = |status| Error::Api(Box::new(ApiError::new(X_PUT, status)));
         for s in [429, 500, 502, 503, 504] {
             assert!(api(s).is_retryable(), "{s}");
         }
@@ -776,16 +832,13 @@ mod tests {
             assert!(!api(s).is_retryable(), "{s}");
         }
         assert_eq!(api(404).status(), Some(404));
-        let t = |kind| {
-            Error::from_transport(Method::Get, "/reports/x", TransportError::from_kind(kind))
-        };
+        let t = |kind| Error::from_transport(X_GET, TransportError::from_kind(kind));
         assert!(t(TransportErrorKind::Connect).is_retryable());
         assert!(!t(TransportErrorKind::Tls).is_retryable());
         assert_eq!(t(TransportErrorKind::Connect).status(), None);
         assert!(!Error::invalid(InputKind::Id, "x").is_retryable());
         let timeout = Error::from_transport(
-            Method::Get,
-            "/x",
+            X_GET,
             TransportError::from_kind(TransportErrorKind::Timeout),
         );
         assert!(matches!(timeout, Error::Timeout { attempts: 1, .. }));
@@ -793,7 +846,7 @@ mod tests {
 
     #[test]
     fn attempts_and_request_ids_show_in_messages() {
-        let mut api = ApiError::new(Method::Put, "/reports/x", 503);
+        let mut api = ApiError::new(X_PUT, 503);
         api.request_id = Some("req-42".into());
         let e = Error::Api(Box::new(api)).with_attempts(3);
         assert_eq!(e.request_id(), Some("req-42"));
@@ -822,8 +875,7 @@ mod tests {
     #[test]
     fn transport_error_message_and_source() {
         let e = Error::from_transport(
-            Method::Put,
-            "/reports/x",
+            X_PUT,
             TransportError::new(TransportErrorKind::Connect, "connection refused"),
         );
         // Each layer says its own part, once: the chain joined reads as one sentence.
@@ -836,7 +888,7 @@ mod tests {
         assert_eq!(
             chain,
             [
-                "PUT /reports/x: no response; check the base URL, the network and any proxy",
+                "PUT /reports/00000000-0000-0000-0000-000000000000: no response; check the base URL, the network and any proxy",
                 "the connection failed",
                 "connection refused"
             ]
@@ -858,7 +910,7 @@ mod tests {
 
     #[test]
     fn kinds_and_constructors_for_users_tests() {
-        let api = Error::Api(Box::new(ApiError::new(Method::Get, "/reports/x", 404)));
+        let api = Error::Api(Box::new(ApiError::new(X_GET, 404)));
         assert_eq!((api.kind(), api.kind().as_str()), (ErrorKind::Api, "api"));
         let input = Error::invalid_input(InputKind::Id, "invalid report id");
         assert_eq!(input.kind(), ErrorKind::InvalidInput);

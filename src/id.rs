@@ -22,32 +22,42 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{Error, InputKind};
-
-/// Text that is not an id: its kind and (the start of) the text.
+/// No id to be had: text that is not one (its kind and the start of the text), or an object
+/// that has none yet (a stored file still being generated). The client turns it into
+/// [`Error::InvalidInput`](crate::Error::InvalidInput) with
+/// [`InputKind::Id`](crate::InputKind::Id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseIdError {
     what: &'static str,
-    value: String,
+    /// `None`: the object has no id yet.
+    value: Option<String>,
+}
+
+impl ParseIdError {
+    /// The error of an object that has no id of kind `what` yet.
+    pub(crate) fn none_yet(what: &'static str) -> ParseIdError {
+        ParseIdError { what, value: None }
+    }
 }
 
 impl fmt::Display for ParseIdError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid {} {:?}: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc",
-            self.what, self.value
-        )
+        match &self.value {
+            Some(value) => write!(
+                f,
+                "invalid {} {value:?}: expected a UUID like 20dffb36-d77b-45c6-b2fa-39276e98d5fc",
+                self.what
+            ),
+            None => write!(
+                f,
+                "the {} has no id yet (it is still being generated): wait for it to be saved",
+                self.what
+            ),
+        }
     }
 }
 
 impl std::error::Error for ParseIdError {}
-
-impl From<ParseIdError> for Error {
-    fn from(e: ParseIdError) -> Error {
-        Error::invalid(InputKind::Id, e.to_string())
-    }
-}
 
 /// Parses a UUID in its 36-character form, either case.
 fn parse_uuid(what: &'static str, text: &str) -> Result<Uuid, ParseIdError> {
@@ -58,11 +68,12 @@ fn parse_uuid(what: &'static str, text: &str) -> Result<Uuid, ParseIdError> {
     };
     parsed.ok_or_else(|| ParseIdError {
         what,
-        value: text.chars().take(64).collect(),
+        value: Some(text.chars().take(64).collect()),
     })
 }
 
-mod sealed {
+pub(crate) mod sealed {
+    /// Keeps [`IntoId`](super::IntoId)'s forms this crate's to choose.
     pub trait Sealed<T> {}
 }
 
@@ -72,8 +83,9 @@ mod sealed {
 /// [`StoredReport`](crate::StoredReport) for its [`StoredReportId`]).
 ///
 /// Text is checked when the call is made, before anything is sent: one that is not a UUID is
-/// [`Error::InvalidInput`] with [`InputKind::Id`]. The trait is sealed: the forms are this
-/// crate's to choose.
+/// [`Error::InvalidInput`](crate::Error::InvalidInput) with
+/// [`InputKind::Id`](crate::InputKind::Id). The trait is sealed: the forms are this crate's
+/// to choose.
 ///
 /// ```no_run
 /// use acronis_reports::{Client, ReportId, Uuid};
@@ -94,7 +106,7 @@ mod sealed {
 pub trait IntoId<T>: sealed::Sealed<T> {
     /// The id, or the error of text that is not one.
     #[doc(hidden)]
-    fn into_id(self) -> Result<T, Error>;
+    fn into_id(self) -> Result<T, ParseIdError>;
 }
 
 macro_rules! id_type {
@@ -164,49 +176,49 @@ macro_rules! id_type {
 
         impl sealed::Sealed<$name> for $name {}
         impl IntoId<$name> for $name {
-            fn into_id(self) -> Result<$name, Error> {
+            fn into_id(self) -> Result<$name, ParseIdError> {
                 Ok(self)
             }
         }
 
         impl sealed::Sealed<$name> for &$name {}
         impl IntoId<$name> for &$name {
-            fn into_id(self) -> Result<$name, Error> {
+            fn into_id(self) -> Result<$name, ParseIdError> {
                 Ok(*self)
             }
         }
 
         impl sealed::Sealed<$name> for Uuid {}
         impl IntoId<$name> for Uuid {
-            fn into_id(self) -> Result<$name, Error> {
+            fn into_id(self) -> Result<$name, ParseIdError> {
                 Ok($name(self))
             }
         }
 
         impl sealed::Sealed<$name> for &Uuid {}
         impl IntoId<$name> for &Uuid {
-            fn into_id(self) -> Result<$name, Error> {
+            fn into_id(self) -> Result<$name, ParseIdError> {
                 Ok($name(*self))
             }
         }
 
         impl sealed::Sealed<$name> for &str {}
         impl IntoId<$name> for &str {
-            fn into_id(self) -> Result<$name, Error> {
-                Ok(self.parse::<$name>()?)
+            fn into_id(self) -> Result<$name, ParseIdError> {
+                self.parse::<$name>()
             }
         }
 
         impl sealed::Sealed<$name> for String {}
         impl IntoId<$name> for String {
-            fn into_id(self) -> Result<$name, Error> {
+            fn into_id(self) -> Result<$name, ParseIdError> {
                 self.as_str().into_id()
             }
         }
 
         impl sealed::Sealed<$name> for &String {}
         impl IntoId<$name> for &String {
-            fn into_id(self) -> Result<$name, Error> {
+            fn into_id(self) -> Result<$name, ParseIdError> {
                 self.as_str().into_id()
             }
         }
@@ -233,29 +245,6 @@ id_type!(
     UserId,
     "user id"
 );
-
-impl sealed::Sealed<ReportId> for &crate::model::Report {}
-impl IntoId<ReportId> for &crate::model::Report {
-    fn into_id(self) -> Result<ReportId, Error> {
-        Ok(self.id)
-    }
-}
-
-impl sealed::Sealed<StoredReportId> for &crate::model::StoredReport {}
-impl IntoId<StoredReportId> for &crate::model::StoredReport {
-    /// # Errors
-    ///
-    /// [`Error::InvalidInput`] ([`InputKind::Id`]) for a file the server listed without an
-    /// id (one still being generated).
-    fn into_id(self) -> Result<StoredReportId, Error> {
-        self.id.ok_or_else(|| {
-            Error::invalid(
-                InputKind::Id,
-                "the stored file has no id yet (it is still being generated): wait for it to be saved",
-            )
-        })
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -292,10 +281,7 @@ mod tests {
             let err = bad.parse::<TenantId>().unwrap_err();
             assert!(err.to_string().starts_with("invalid tenant id"), "{err}");
             let err = IntoId::<ReportId>::into_id(bad).unwrap_err();
-            assert!(
-                matches!(&err, Error::InvalidInput { kind: InputKind::Id, message } if message.starts_with("invalid report id")),
-                "{err:?}"
-            );
+            assert!(err.to_string().starts_with("invalid report id"), "{err}");
         }
     }
 
@@ -303,7 +289,7 @@ mod tests {
     fn every_form_gives_the_same_id() {
         let id: ReportId = ID.parse().unwrap();
         let uuid = *id.as_uuid();
-        let forms: [Result<ReportId, Error>; 7] = [
+        let forms: [Result<ReportId, ParseIdError>; 7] = [
             ID.into_id(),
             ID.to_owned().into_id(),
             (&ID.to_owned()).into_id(),

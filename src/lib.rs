@@ -34,22 +34,18 @@
 //!
 //! # Layers
 //!
-//! Each layer is a module, usable alone; each depends only on those above it.
+//! Five layers, bottom up; a module names only modules of its own layer or those below (a
+//! test keeps it so).
 //!
-//! | module | what | I/O |
-//! |---|---|---|
-//! | [`enums`], [`Date`] | the API's vocabulary: open enums that keep unknown values, `YYYY-MM-DD` days | none |
-//! | [`patch`], [`new_report`] | [`ReportUpdate`], the `PUT` body; [`NewReport`], the `POST` body | none |
-//! | [`model`] | [`Report`] and its parts; [`Report::from_json`] with errors that name the member | none |
-//! | [`verify`] | [`ReportUpdate::verify`]: does a report reflect an update? [`Mismatch`] lists what differs | none |
-//! | [`usage`], [`billing`] | usage files read into [`UsageRecord`](usage::UsageRecord)s (`csv_v2_0`, `json_v2_0`, streamed), and the billable quantity of each | `Read` only |
-//! | [`desired`], [`plan`] | reports as code: [`DesiredReports`](desired::DesiredReports) read from a file, and the [`Plan`](plan::Plan) between it and the reports as they are | none |
-//! | [`transport`] | the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP |
-//! | [`auth`], [`RetryPolicy`] | tokens (fixed, client credentials, your own [`TokenSource`](auth::TokenSource)); which failed calls are retried | via transport |
-//! | [`client`] | [`Client`]: ids checked, requests built, errors mapped, retries run (within a [`RetryBudget`]), results verified | via transport |
-//! | [`bulk`] | one job per id on bounded threads; runs that stop by themselves when the service keeps failing or refuses the credentials, or when told to ([`StopReason`]) | via client |
-//! | [`Client::stored_usage`], [`Client::billing_report`] | a stored file read as usage in one stream; the vendor's billing-report recipe | via client |
-//! | [`apply`] | [`Client::plan`], [`Client::apply`] (on the bulk engine) and [`Client::export`] | via client |
+//! | layer | modules | what | I/O |
+//! |---|---|---|---|
+//! | 1 vocabulary | `id`, [`enums`], `date`, `timestamp`, [`endpoint`], [`clock`], `stop`, [`transport`], `logging` | the API's ids ([`ReportId`], ...), open enums, days ([`Date`]) and instants; [`Endpoint`](endpoint::Endpoint), each API call described once; [`Clock`](clock::Clock); why a run stopped ([`StopReason`]); the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport) | HTTP in `transport` only |
+//! | 2 builders and models | [`patch`], [`new_report`], [`model`], [`verify`], [`desired`], [`plan`], [`usage`], [`billing`] | [`ReportUpdate`], the `PUT` body; [`NewReport`], the `POST` body; [`Report`] with errors that name the member; does a report reflect an update ([`Mismatch`])? reports as code ([`DesiredReports`](desired::DesiredReports), [`Plan`](plan::Plan)); usage files read as [`UsageRecord`](usage::UsageRecord)s and billed | none (`Read` for usage) |
+//! | 3 the error | `error` | [`Error`], wrapping each module's own error | none |
+//! | 4 calls | `exchange`, `base_url`, [`auth`], `retry`, [`client`] | one request sent and its answer sorted (shared by the API and the token endpoint); tokens; which failed calls are retried ([`RetryPolicy`], within a [`RetryBudget`]); [`Client`]: ids checked, requests built, errors mapped, results verified; [`Client::stored_usage`], [`Client::billing_report`] | via transport |
+//! | 5 runs | [`bulk`], [`apply`] | one job per id on bounded threads, runs that stop by themselves or when told to; [`Client::plan`], [`Client::apply`] and [`Client::export`] | via client |
+//!
+//! The command-line tool (`src/bin`, feature `cli`) stands on top, a presentation layer.
 //!
 //! Building patches and parsing reports need no network: with `default-features = false`
 //! the crate builds without ureq and TLS, and the client runs over a transport you supply.
@@ -83,10 +79,13 @@ mod base_url;
 pub mod billing;
 pub mod bulk;
 pub mod client;
+pub mod clock;
 mod date;
 pub mod desired;
+pub mod endpoint;
 pub mod enums;
 mod error;
+mod exchange;
 mod id;
 mod logging;
 pub mod model;
@@ -105,7 +104,7 @@ pub use date::{Date, NotADay, ParseDateError, ReportDate};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 pub use error::{ApiError, AuthError, CallInfo, Error, ErrorKind, InputKind};
 pub use id::{IntoId, ParseIdError, ReportId, StoredReportId, TenantId, UserId};
-pub use model::{DecodeError, Parameters, Period, Report, Schedule, StoredReport};
+pub use model::{DecodeError, Field, Parameters, Period, Report, Schedule, StoredReport};
 pub use new_report::{InvalidReport, NewReport};
 pub use patch::ReportUpdate;
 pub use retry::{RetryBudget, RetryPolicy};
@@ -113,7 +112,7 @@ pub use stop::StopReason;
 pub use timestamp::Timestamp;
 pub use transport::Transport;
 pub use uuid::Uuid;
-pub use verify::{Field, FieldMismatch, Mismatch};
+pub use verify::{FieldMismatch, Mismatch};
 
 /// The Rust examples of the README and `docs/`, compiled as doc tests so they stay true.
 #[cfg(doctest)]

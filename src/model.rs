@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::date::ReportDate;
 use crate::enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
-use crate::id::{ReportId, StoredReportId, TenantId, UserId};
+use crate::id::{IntoId, ParseIdError, ReportId, StoredReportId, TenantId, UserId, sealed};
 use crate::timestamp::Timestamp;
 
 /// A usage report, as `GET`/`PUT /reports/{id}` return it.
@@ -191,6 +191,65 @@ impl fmt::Display for Report {
     }
 }
 
+/// A member of a report, by its path: what verification compares, what a plan changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// `id`: the server answered with another report than the one addressed.
+    Id,
+    /// `schedule.enabled`.
+    ScheduleEnabled,
+    /// `recipients`, compared as a set.
+    Recipients,
+    /// `parameters.level`.
+    Level,
+    /// `parameters.kind`.
+    Kind,
+    /// `parameters.hide_zero_usage`.
+    HideZeroUsage,
+    /// `parameters.show_skus`.
+    ShowSkus,
+    /// `parameters.tenant_id` (created reports).
+    TenantId,
+    /// `result_action` (created reports).
+    ResultAction,
+    /// `schedule.type` (created reports).
+    ScheduleType,
+    /// `parameters.formats`, compared as a set (created reports).
+    Formats,
+    /// `parameters.period` (created reports).
+    Period,
+    /// `generation_date` (created reports).
+    GenerationDate,
+}
+
+impl Field {
+    /// The member's path in the report JSON, like `schedule.enabled`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::ScheduleEnabled => "schedule.enabled",
+            Field::Recipients => "recipients",
+            Field::Level => "parameters.level",
+            Field::Kind => "parameters.kind",
+            Field::HideZeroUsage => "parameters.hide_zero_usage",
+            Field::ShowSkus => "parameters.show_skus",
+            Field::TenantId => "parameters.tenant_id",
+            Field::ResultAction => "result_action",
+            Field::ScheduleType => "schedule.type",
+            Field::Formats => "parameters.formats",
+            Field::Period => "parameters.period",
+            Field::GenerationDate => "generation_date",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.path())
+    }
+}
+
 /// A file a report produced, as `GET /reports/{id}/stored` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -208,6 +267,23 @@ pub struct StoredReport {
     pub created_at: Timestamp,
     /// Being generated, saved, or failed.
     pub status: StoredStatus,
+}
+
+impl sealed::Sealed<ReportId> for &Report {}
+impl IntoId<ReportId> for &Report {
+    fn into_id(self) -> Result<ReportId, ParseIdError> {
+        Ok(self.id)
+    }
+}
+
+impl sealed::Sealed<StoredReportId> for &StoredReport {}
+impl IntoId<StoredReportId> for &StoredReport {
+    /// # Errors
+    ///
+    /// For a file the server listed without an id (one still being generated).
+    fn into_id(self) -> Result<StoredReportId, ParseIdError> {
+        self.id.ok_or_else(|| ParseIdError::none_yet("stored file"))
+    }
 }
 
 /// `{"items": [...]}`, the shape of the API's lists. `items` may be missing (the vendor's

@@ -35,13 +35,13 @@ use std::fmt;
 use serde_json::{Value, json};
 
 use crate::desired::{DesiredError, DesiredReport, DesiredReports};
+use crate::endpoint::Endpoint;
 use crate::enums::{ParseEnumError, ReportKind, ResultAction, ScheduleType};
 use crate::id::{ReportId, TenantId};
-use crate::model::Report;
+use crate::model::{Field, Report};
 use crate::new_report::{InvalidReport, NewReport};
 use crate::patch::ReportUpdate;
 use crate::transport::Method;
-use crate::verify::Field;
 
 /// The actions that bring the reports to what a [`DesiredReports`] says; see the
 /// [module](self).
@@ -173,6 +173,8 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PlannedRequest {
+    /// The call.
+    pub endpoint: Endpoint,
     /// The method.
     pub method: Method,
     /// The path below the base URL, with its query.
@@ -542,25 +544,31 @@ impl Action {
     /// Each write is also verified, as the client's single calls are: a `PUT` answered
     /// without the report is followed by a `GET`.
     pub fn requests(&self) -> Vec<PlannedRequest> {
-        let post = |report: &NewReport| PlannedRequest {
-            method: Method::Post,
-            path: "/reports".into(),
-            body: Some(report.to_json_string()),
+        let request = |endpoint: Endpoint, body: Option<String>| PlannedRequest {
+            endpoint,
+            method: endpoint.method(),
+            path: endpoint.path(),
+            body,
         };
-        let delete = |current: &Report| PlannedRequest {
-            method: Method::Delete,
-            path: format!("/reports/{}?version={}", current.id, current.version),
-            body: None,
+        let post =
+            |report: &NewReport| request(Endpoint::CreateReport, Some(report.to_json_string()));
+        let delete = |current: &Report| {
+            request(
+                Endpoint::DeleteReport {
+                    id: current.id,
+                    version: current.version,
+                },
+                None,
+            )
         };
         match self {
             Action::Create { report, .. } => vec![post(report)],
             Action::Update {
                 current, update, ..
-            } => vec![PlannedRequest {
-                method: Method::Put,
-                path: format!("/reports/{}", current.id),
-                body: Some(update.to_json_string()),
-            }],
+            } => vec![request(
+                Endpoint::UpdateReport(current.id),
+                Some(update.to_json_string()),
+            )],
             Action::Replace { current, new, .. } => vec![post(new), delete(current)],
             Action::Delete { current } => vec![delete(current)],
             Action::Unchanged { .. } | Action::Unmanaged { .. } => Vec::new(),

@@ -241,19 +241,24 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A call for the tests: its report id is the nil UUID.
+    const X_PUT: crate::endpoint::Endpoint =
+        crate::endpoint::Endpoint::UpdateReport(crate::id::ReportId::from_uuid(uuid::Uuid::nil()));
+    const X_GET: crate::endpoint::Endpoint =
+        crate::endpoint::Endpoint::GetReport(crate::id::ReportId::from_uuid(uuid::Uuid::nil()));
     use crate::error::ApiError;
     use crate::transport::{TransportError, TransportErrorKind};
 
     fn api(status: u16, retry_after: Option<Duration>) -> Error {
-        let mut e = ApiError::new(Method::Get, "/reports/x", status);
+        let mut e = ApiError::new(X_GET, status);
         e.retry_after = retry_after;
         Error::Api(Box::new(e))
     }
 
     fn connect() -> Error {
         Error::from_transport(
-            Method::Put,
-            "/reports/x",
+            X_PUT,
             TransportError::from_kind(TransportErrorKind::Connect),
         )
     }

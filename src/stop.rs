@@ -9,6 +9,8 @@ use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::clock::Clock;
+
 /// Why a bulk run stopped before it took up an id; see
 /// [`Error::NotAttempted`](crate::Error::NotAttempted).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +106,15 @@ impl StopSignal {
     }
 
     /// Waits `duration`, or less if the signal is set meanwhile: `Err` with the reason then.
-    pub(crate) fn sleep(&self, duration: Duration) -> Result<(), StopReason> {
+    pub(crate) fn sleep(&self, duration: Duration, clock: &Clock) -> Result<(), StopReason> {
+        if clock.is_manual() {
+            // Time that moves only by waits: the wait is made at once, unless stopped first.
+            if let Some(r) = self.reason() {
+                return Err(r);
+            }
+            clock.sleep(duration);
+            return Ok(());
+        }
         let deadline = Instant::now().checked_add(duration);
         let mut reason = self.reason.lock().unwrap_or_else(PoisonError::into_inner);
         loop {
@@ -166,7 +176,7 @@ mod tests {
     #[test]
     fn a_sleep_ends_when_the_signal_is_set() {
         let s = Arc::new(StopSignal::default());
-        assert_eq!(s.sleep(Duration::ZERO), Ok(()));
+        assert_eq!(s.sleep(Duration::ZERO, &Clock::system()), Ok(()));
         let stopper = {
             let s = s.clone();
             std::thread::spawn(move || s.stop(StopReason::Requested))
@@ -174,11 +184,14 @@ mod tests {
         // Without the signal this would wait for an hour; it returns once the other thread
         // has set it.
         assert_eq!(
-            s.sleep(Duration::from_secs(3600)),
+            s.sleep(Duration::from_secs(3600), &Clock::system()),
             Err(StopReason::Requested)
         );
         stopper.join().unwrap();
-        assert_eq!(s.sleep(Duration::MAX), Err(StopReason::Requested));
+        assert_eq!(
+            s.sleep(Duration::MAX, &Clock::system()),
+            Err(StopReason::Requested)
+        );
     }
 
     #[test]

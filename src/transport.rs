@@ -29,7 +29,7 @@ use std::time::Duration;
 mod ureq;
 
 #[cfg(feature = "ureq")]
-pub use self::ureq::{RootCertificates, UreqTransport, UreqTransportBuilder};
+pub use self::ureq::{RootCertificates, SettingsError, UreqTransport, UreqTransportBuilder};
 
 /// Sends one HTTP request and returns the response: the client's only way to the network.
 ///

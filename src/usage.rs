@@ -56,10 +56,10 @@ pub enum UsageFormat {
 
 impl UsageFormat {
     /// The format of a stored file's `report_format`, if this module reads it.
-    pub fn of(format: &crate::ReportFormat) -> Option<UsageFormat> {
+    pub fn of(format: &crate::enums::ReportFormat) -> Option<UsageFormat> {
         match format {
-            crate::ReportFormat::CsvV2 => Some(UsageFormat::CsvV2),
-            crate::ReportFormat::JsonV2 => Some(UsageFormat::JsonV2),
+            crate::enums::ReportFormat::CsvV2 => Some(UsageFormat::CsvV2),
+            crate::enums::ReportFormat::JsonV2 => Some(UsageFormat::JsonV2),
             _ => None,
         }
     }
@@ -144,7 +144,7 @@ pub enum RangeStart {
     /// A UNIX timestamp in seconds: a whole number.
     Unix(i64),
     /// A date and time, as the vendor documents it (an offset, if given, is kept).
-    At(crate::Timestamp),
+    At(crate::timestamp::Timestamp),
     /// Anything else, as the file gives it (a JSON value other than a string as its JSON
     /// text).
     Other(String),

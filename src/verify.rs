@@ -27,68 +27,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::date::ReportDate;
-use crate::model::Report;
+use crate::model::{Field, Report};
 use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
-
-/// A member of a report that verification compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Field {
-    /// `id`: the server answered with another report than the one addressed.
-    Id,
-    /// `schedule.enabled`.
-    ScheduleEnabled,
-    /// `recipients`, compared as a set.
-    Recipients,
-    /// `parameters.level`.
-    Level,
-    /// `parameters.kind`.
-    Kind,
-    /// `parameters.hide_zero_usage`.
-    HideZeroUsage,
-    /// `parameters.show_skus`.
-    ShowSkus,
-    /// `parameters.tenant_id` (created reports).
-    TenantId,
-    /// `result_action` (created reports).
-    ResultAction,
-    /// `schedule.type` (created reports).
-    ScheduleType,
-    /// `parameters.formats`, compared as a set (created reports).
-    Formats,
-    /// `parameters.period` (created reports).
-    Period,
-    /// `generation_date` (created reports).
-    GenerationDate,
-}
-
-impl Field {
-    /// The member's path in the report JSON, like `schedule.enabled`.
-    pub fn path(self) -> &'static str {
-        match self {
-            Field::Id => "id",
-            Field::ScheduleEnabled => "schedule.enabled",
-            Field::Recipients => "recipients",
-            Field::Level => "parameters.level",
-            Field::Kind => "parameters.kind",
-            Field::HideZeroUsage => "parameters.hide_zero_usage",
-            Field::ShowSkus => "parameters.show_skus",
-            Field::TenantId => "parameters.tenant_id",
-            Field::ResultAction => "result_action",
-            Field::ScheduleType => "schedule.type",
-            Field::Formats => "parameters.formats",
-            Field::Period => "parameters.period",
-            Field::GenerationDate => "generation_date",
-        }
-    }
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.path())
-    }
-}
 
 /// One member whose returned value differs from the requested one.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -136,7 +136,7 @@ fn a_report_that_does_not_reflect_the_patch_is_a_mismatch() {
     let Error::Mismatch { call, .. } = &err else {
         unreachable!()
     };
-    assert_eq!((call.method.as_str(), call.status), ("PUT", 200));
+    assert_eq!((call.endpoint.method().as_str(), call.status), ("PUT", 200));
     assert!(!err.is_retryable());
 }
 
@@ -787,7 +787,7 @@ fn a_ureq_agent_of_your_own_is_checked_and_used() {
             .build()
             .new_agent(),
     ] {
-        let err = UreqTransport::from_agent(agent).unwrap_err();
+        let err = Error::from(UreqTransport::from_agent(agent).unwrap_err());
         assert!(
             matches!(
                 err,

@@ -168,7 +168,10 @@ fn create_sends_the_minimal_body_and_verifies_the_result() {
         [Field::Level]
     );
     assert_eq!(
-        (call.method.as_str(), call.path.as_str()),
+        (
+            call.endpoint.method().as_str(),
+            call.endpoint.path().as_str()
+        ),
         ("POST", "/reports")
     );
 }
@@ -945,4 +948,54 @@ fn a_file_that_keeps_arriving_is_never_cut_off_and_a_stall_is() {
         .download_stored_report(ID, OTHER_ID, Vec::new())
         .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}
+
+#[test]
+fn waiting_for_a_file_makes_its_waits_on_the_clients_clock() {
+    let emulator = Emulator::start().unwrap();
+    emulator.set_polls_before_saved(3);
+    let clock = acronis_reports::clock::Clock::manual();
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .poll_interval(Duration::from_secs(2))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let report = create_daily(&c);
+    let saved = c
+        .wait_for_stored_report(&report, Duration::from_secs(60))
+        .unwrap();
+    assert_eq!(saved.status, StoredStatus::Saved);
+    // Three looks found it in progress, each followed by the poll interval; the fourth, saved.
+    assert_eq!(clock.waits(), [Duration::from_secs(2); 3]);
+
+    // Out of time by the clock: the last wait is cut to what is left, and the error says
+    // exactly how long was waited.
+    let emulator = Emulator::start().unwrap();
+    emulator.set_polls_before_saved(u32::MAX);
+    let clock = acronis_reports::clock::Clock::manual();
+    let c = Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .poll_interval(Duration::from_secs(2))
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    let report = create_daily(&c);
+    let err = c
+        .wait_for_stored_report(&report, Duration::from_secs(5))
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::WaitTimeout { waited, .. } if waited == Duration::from_secs(5)),
+        "{err:?}"
+    );
+    assert_eq!(
+        clock.waits(),
+        [
+            Duration::from_secs(2),
+            Duration::from_secs(2),
+            Duration::from_secs(1)
+        ]
+    );
 }

@@ -5,8 +5,9 @@
 mod common;
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use acronis_reports::clock::Clock;
 use acronis_reports::{Client, Error, RetryPolicy};
 use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, TOKEN};
 use common::raw::{RawServer, read_request};
@@ -72,20 +73,28 @@ fn other_errors_are_not_retried() {
     }
 }
 
+/// [`client`] on a manual clock: its waits are recorded, and return at once.
+fn timed_client(emulator: &Emulator, policy: RetryPolicy, clock: &Clock) -> Client {
+    Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(TOKEN)
+        .retry_policy(policy)
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn retry_after_is_waited_for() {
     let emulator = Emulator::start().unwrap();
     emulator.fail_next(1, 429, Some("1"));
-    let started = Instant::now();
-    client(&emulator, quick(2))
+    let clock = Clock::manual();
+    timed_client(&emulator, quick(2), &clock)
         .enable_report(MONTHLY_REPORT_ID)
         .unwrap();
-    // The policy's own wait would be 5-10 ms; the server asked for a second.
-    assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    // The policy's own wait would be 5-10 ms; the server asked for a second, and the
+    // throttling pause it set is over by then.
+    assert_eq!(clock.waits(), [Duration::from_secs(1)]);
     assert_eq!(emulator.requests().len(), 2);
 }
 
@@ -257,17 +266,20 @@ fn a_429_holds_back_every_call_of_the_client() {
     // The first call is refused with 429 and is not retried; the client's next call, from
     // another clone on another thread, still waits out the Retry-After.
     emulator.fail_next(1, 429, Some("1"));
-    let client = client(&emulator, RetryPolicy::none());
-    // The pause starts when the 429 arrives, after this instant: the second call cannot end
-    // sooner than a second from here.
-    let started = Instant::now();
+    let clock = Clock::manual();
+    let client = timed_client(&emulator, RetryPolicy::none(), &clock);
     let err = client.get_report(MONTHLY_REPORT_ID).unwrap_err();
     assert_eq!(err.status(), Some(429));
+    assert!(
+        clock.waits().is_empty(),
+        "the refused call itself does not wait"
+    );
     let other = client.clone();
     std::thread::spawn(move || other.get_report(MONTHLY_REPORT_ID).unwrap())
         .join()
         .unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
+    // The other clone held back for exactly the second the server asked for.
+    assert_eq!(clock.waits(), [Duration::from_secs(1)]);
     assert_eq!(emulator.requests().len(), 2);
 }
 

@@ -84,13 +84,19 @@ pub fn disabled_ids(lines: &[(String, Line)]) -> Vec<ReportId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use acronis_reports::transport::Method;
+    use acronis_reports::endpoint::Endpoint;
     use acronis_reports::{ApiError, AuthError, InputKind};
+    use acronis_reports::{ReportId, Uuid};
 
     /// The utility's own error handling, unit-tested with the crate's public constructors.
     #[test]
     fn each_failure_gets_its_action() {
-        let api = |status| Error::Api(Box::new(ApiError::new(Method::Put, "/reports/x", status)));
+        let api = |status| {
+            Error::Api(Box::new(ApiError::new(
+                Endpoint::UpdateReport(ReportId::from_uuid(Uuid::nil())),
+                status,
+            )))
+        };
         assert_eq!(advice(&api(404)), Action::Skip);
         assert_eq!(advice(&api(400)), Action::Skip);
         assert_eq!(advice(&api(401)), Action::FixCredentials);

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::bodies::{error_body, json_body};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::state::State;
 use crate::{
@@ -29,15 +30,6 @@ pub(crate) fn seed_reports() -> Vec<Value> {
             "schedule": {"type": "once", "enabled": true}, "generation_date": "2026-10-01"
         }),
     ]
-}
-
-/// The vendor's error body.
-pub(crate) fn error_body(status: u16, message: &str, info: Option<&str>) -> HttpResponse {
-    HttpResponse::json(
-        status,
-        &json!({"error": {"code": status, "message": message, "domain": "PlatformAccountServer",
-            "details": {"info": info}, "context": {}}}),
-    )
 }
 
 pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
@@ -135,27 +127,6 @@ pub(crate) fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
         }
     }
     named.or(any).is_some_and(|q| q > 0.0)
-}
-
-/// The JSON body of a request, or the API's answer when it is not JSON or not sent as JSON.
-pub(crate) fn json_body(req: &HttpRequest) -> Result<Value, HttpResponse> {
-    let media_type = req
-        .header("content-type")
-        .map(|v| v.split(';').next().unwrap_or("").trim());
-    if media_type != Some("application/json") {
-        return Err(error_body(
-            415,
-            "Unsupported Media Type",
-            Some("send Content-Type: application/json"),
-        ));
-    }
-    serde_json::from_slice(&req.body).map_err(|e| {
-        error_body(
-            400,
-            "The request body is not valid JSON",
-            Some(&e.to_string()),
-        )
-    })
 }
 
 /// `POST /idp/token` with client credentials, answering OAuth-style.

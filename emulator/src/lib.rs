@@ -43,6 +43,7 @@
 #![deny(missing_docs)]
 
 mod api;
+mod bodies;
 mod http;
 mod lifecycle;
 mod request;
@@ -59,7 +60,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::api::error_body;
+use crate::bodies::error_body;
 use crate::http::{HttpResponse, Server};
 use crate::state::{Outage, State, lock};
 

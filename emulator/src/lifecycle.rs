@@ -6,22 +6,10 @@ use std::io::Write;
 use serde_json::{Value, json};
 
 use crate::TENANT_ID;
-use crate::api::{error_body, json_body};
+use crate::bodies::{error_body, json_body};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::schema::{check_report_post, loose_bool};
-use crate::state::State;
-
-/// A file a report produced.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredFile {
-    pub(crate) id: String,
-    pub(crate) format: String,
-    /// How many more looks at the list show it `in_progress`.
-    pub(crate) polls_left: u32,
-    pub(crate) failed: bool,
-    /// The file as served: gzip-compressed.
-    pub(crate) gzipped: Vec<u8>,
-}
+use crate::state::{State, StoredFile};
 
 /// The content of every generated file: CSV rows up to `size` bytes.
 pub(crate) fn file_content(report_id: &str, size: usize) -> Vec<u8> {

@@ -8,7 +8,6 @@ use std::time::Instant;
 use serde_json::Value;
 
 use crate::http::{HttpRequest, HttpResponse};
-use crate::lifecycle::StoredFile;
 
 /// How the emulator departs from the real API, to test a client's checks. Build one with its
 /// setters: `Quirks::new().ignore_updates(true)`.
@@ -55,6 +54,18 @@ impl Quirks {
         self.generation_fails = yes;
         self
     }
+}
+
+/// A file a report produced.
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFile {
+    pub(crate) id: String,
+    pub(crate) format: String,
+    /// How many more looks at the list show it `in_progress`.
+    pub(crate) polls_left: u32,
+    pub(crate) failed: bool,
+    /// The file as served: gzip-compressed.
+    pub(crate) gzipped: Vec<u8>,
 }
 
 #[derive(Default)]

@@ -11,6 +11,7 @@ use super::{
 };
 use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToken, TokenSource};
 use crate::base_url::parse_base_url;
+use crate::clock::Clock;
 use crate::error::{Error, InputKind};
 use crate::retry::{Bucket, RetryPolicy};
 use crate::transport::Transport;
@@ -51,6 +52,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<u64>,
     retry: Option<RetryPolicy>,
     poll_interval: Option<Duration>,
+    clock: Option<Clock>,
     timeout: Option<Duration>,
     download_timeout: Option<Option<Duration>>,
     connect_timeout: Option<Duration>,
@@ -180,6 +182,15 @@ impl ClientBuilder {
     /// [`Client::wait_for_stored_report`]. Default: [`DEFAULT_POLL_INTERVAL`] (2 s).
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = Some(interval);
+        self
+    }
+
+    /// Where the client's time comes from: the system's clock (the default), or
+    /// [`Clock::manual`] in tests, so that retries, throttling pauses and waits for a
+    /// report's files are recorded ([`Clock::waits`]) and return at once. (The transport's
+    /// timeouts are the network's: they stay real.)
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
         self
     }
 
@@ -413,6 +424,7 @@ impl ClientBuilder {
                 retry,
                 throttle: Throttle::default(),
                 poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
+                clock: self.clock.unwrap_or_default(),
                 timeout,
                 download_timeout: self
                     .download_timeout

@@ -2,30 +2,22 @@
 //! [`Error`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use super::{Client, id_mismatch};
 use crate::auth::AccessToken;
+use crate::endpoint::Endpoint;
 use crate::error::{ApiError, CallInfo, Error};
+use crate::exchange::{self, ERROR_BODY_CHARS};
 use crate::id::ReportId;
 use crate::model::{self, Report};
-use crate::retry::parse_retry_after;
-use crate::transport::{
-    Method, ReadError, Request, Response, Transport, TransportError, read_error_kind,
-};
+use crate::transport::{Request, Response};
 use crate::verify::Mismatch;
-
-/// How many characters of a non-JSON error body an [`ApiError`] keeps.
-const ERROR_BODY_CHARS: usize = 1024;
-
-/// How many bytes of an error response are read: plenty for the vendor's error JSON or the
-/// start of a gateway's page.
-const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 impl Client {
     /// `GET /reports/{id}`, checked to be that report; with the call it came from.
     pub(super) fn fetch_report(&self, id: ReportId) -> Result<(Report, CallInfo), Error> {
-        let answer = self.call(Method::Get, &format!("/reports/{id}"), None)?;
+        let answer = self.call(Endpoint::GetReport(id), None)?;
         let report = answer.report()?;
         if let Err(mismatch) = Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect())
         {
@@ -39,13 +31,8 @@ impl Client {
     }
 
     /// Makes one call, with retries and one token renewal on 401, and returns its 2xx answer.
-    pub(super) fn call(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Vec<u8>>,
-    ) -> Result<Answer, Error> {
-        self.call_noting_lost(method, path, body, &AtomicBool::new(false))
+    pub(super) fn call(&self, endpoint: Endpoint, body: Option<Vec<u8>>) -> Result<Answer, Error> {
+        self.call_noting_lost(endpoint, body, &AtomicBool::new(false))
     }
 
     /// [`call`](Self::call), setting `lost` when an attempt got no answer at all (its request
@@ -53,23 +40,13 @@ impl Client {
     /// then.
     pub(super) fn call_noting_lost(
         &self,
-        method: Method,
-        path: &str,
+        endpoint: Endpoint,
         body: Option<Vec<u8>>,
         lost: &AtomicBool,
     ) -> Result<Answer, Error> {
         let limit = self.inner.max_response_bytes;
-        self.with_retries(method, path, body, Accept::Json, lost, |call, response| {
-            let body = response.read_capped(limit).map_err(|e| match e {
-                ReadError::TooLarge => Error::ResponseTooLarge {
-                    method,
-                    path: path.to_owned(),
-                    limit,
-                },
-                ReadError::Io(e) => {
-                    Error::from_transport(method, path, TransportError::new(read_error_kind(&e), e))
-                }
-            })?;
+        self.with_retries(endpoint, body, lost, |call, response| {
+            let body = exchange::read_body(endpoint, response, limit)?;
             Ok(Answer { call, body })
         })
     }
@@ -79,35 +56,26 @@ impl Client {
     /// at most the client's timeout for data; the whole body, the download timeout.
     pub(super) fn open_body(
         &self,
-        path: &str,
+        endpoint: Endpoint,
     ) -> Result<(CallInfo, Box<dyn std::io::Read + Send>), Error> {
-        let (call, response) = self.open(path)?;
+        let (call, response) = self.open(endpoint)?;
         let body = crate::transport::stall_guarded(response.into_body(), self.inner.timeout);
         Ok((call, body))
     }
 
     /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
     /// getting that answer, not reading it).
-    pub(super) fn open(&self, path: &str) -> Result<(CallInfo, Response), Error> {
+    pub(super) fn open(&self, endpoint: Endpoint) -> Result<(CallInfo, Response), Error> {
         let lost = AtomicBool::new(false);
-        self.with_retries(
-            Method::Get,
-            path,
-            None,
-            Accept::File,
-            &lost,
-            |call, response| Ok((call, response)),
-        )
+        self.with_retries(endpoint, None, &lost, |call, response| Ok((call, response)))
     }
 
     /// Exchanges a request for a 2xx answer that `finish` reads, with retries and one token
     /// renewal on 401.
     pub(super) fn with_retries<T>(
         &self,
-        method: Method,
-        path: &str,
+        endpoint: Endpoint,
         body: Option<Vec<u8>>,
-        accept: Accept,
         lost: &AtomicBool,
         finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -124,33 +92,30 @@ impl Client {
         let pause = |wait| self.sleep(wait).is_ok() && self.wait_for_throttle().is_ok();
         // The token is asked for on every attempt: a failed token request is retried as part
         // of the call it serves (issuing a token changes nothing on the server).
-        let result = inner.retry.run(method, &inner.bucket, pause, |attempt| {
-            let result = self.attempt(
-                method,
-                path,
-                body.as_deref(),
-                accept,
-                lost,
-                &finish,
-                attempt,
-                &mut renewed,
-            );
-            self.report_attempt(&result);
-            result
-        });
-        self.report_end(method, &result);
+        let result = inner
+            .retry
+            .run(endpoint.method(), &inner.bucket, pause, |attempt| {
+                let result = self.attempt(
+                    endpoint,
+                    body.as_deref(),
+                    lost,
+                    &finish,
+                    attempt,
+                    &mut renewed,
+                );
+                self.report_attempt(&result);
+                result
+            });
+        self.report_end(endpoint.method(), &result);
         result
     }
 
     /// One attempt of a call: a token, the exchange, and one repeat with a renewed token on
     /// a 401 (once per call: `renewed`).
-    #[allow(clippy::too_many_arguments)]
     fn attempt<T>(
         &self,
-        method: Method,
-        path: &str,
+        endpoint: Endpoint,
         body: Option<&[u8]>,
-        accept: Accept,
         lost: &AtomicBool,
         finish: &impl Fn(CallInfo, Response) -> Result<T, Error>,
         attempt: u32,
@@ -160,7 +125,7 @@ impl Client {
         {
             let token = inner.tokens.token()?;
             let once = |token: &AccessToken| {
-                let (call, response) = self.exchange(method, path, body, accept, token, attempt)?;
+                let (call, response) = self.exchange(endpoint, body, token, attempt)?;
                 finish(call, response)
             };
             let result = match once(&token) {
@@ -171,7 +136,7 @@ impl Client {
                     if fresh == token {
                         return Err(e);
                     }
-                    crate::logging::debug!("{method} {path}: 401; repeating with a renewed token");
+                    crate::logging::debug!("{endpoint}: 401; repeating with a renewed token");
                     once(&fresh)
                 }
                 other => other,
@@ -199,14 +164,17 @@ impl Client {
     /// status is an error.
     pub(super) fn exchange(
         &self,
-        method: Method,
-        path: &str,
+        endpoint: Endpoint,
         body: Option<&[u8]>,
-        accept: Accept,
         token: &AccessToken,
         attempt: u32,
     ) -> Result<(CallInfo, Response), Error> {
         let inner = &*self.inner;
+        let accept = if endpoint.answers_a_file() {
+            Accept::File
+        } else {
+            Accept::Json
+        };
         let mut headers = vec![
             ("accept".to_owned(), accept.media_type().to_owned()),
             (
@@ -224,8 +192,8 @@ impl Client {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
         let mut request = Request::new(
-            method,
-            format!("{}{path}", inner.base_url),
+            endpoint.method(),
+            format!("{}{}", inner.base_url, endpoint.path()),
             headers,
             body.map(<[u8]>::to_vec),
         );
@@ -235,44 +203,26 @@ impl Client {
             request.set_body_timeout(inner.download_timeout);
         }
         let started = Instant::now();
-        let response = inner.transport.send(request).map_err(|e| {
-            crate::logging::debug!("{method} {path}: no response (attempt {attempt}): {e}");
-            Error::from_transport(method, path, e)
-        })?;
-        let status = response.status();
+        let answer = exchange::send(&*inner.transport, endpoint, request, &inner.clock)
+            .inspect_err(|e| {
+                crate::logging::debug!("{endpoint}: no answer (attempt {attempt}): {e}");
+            })?;
+        let status = match &answer {
+            Ok((call, _)) => call.status,
+            Err(refusal) => refusal.status,
+        };
         crate::logging::debug!(
-            "{method} {path}: {status} after {} ms (attempt {attempt})",
+            "{endpoint}: {status} after {} ms (attempt {attempt})",
             started.elapsed().as_millis()
         );
-        let request_id = response.request_id();
-        if (200..300).contains(&status) {
-            let call = CallInfo {
-                method,
-                path: path.to_owned(),
-                status,
-                request_id,
-            };
-            return Ok((call, response));
-        }
-        // For any other status the status is the news: read what a diagnosis needs, and never
-        // let the body (too large, cut off) hide the status.
-        let location = response.header("location").map(str::to_owned);
-        let retry_after = response
-            .header("retry-after")
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
-        let body = response.read_partial(ERROR_BODY_BYTES);
-        if (300..400).contains(&status) {
-            return Err(Error::Redirect {
-                method,
-                path: path.to_owned(),
-                status,
-                location,
-            });
-        }
-        let mut error = api_error(method, path, status, &body);
+        let refusal = match answer {
+            Ok(answer) => return Ok(answer),
+            Err(refusal) => refusal,
+        };
+        let mut error = api_error(endpoint, refusal.status, &refusal.body);
         error.base_url_lacks_api_path = !crate::base_url::has_api_path(&inner.base_url);
-        error.request_id = request_id;
-        error.retry_after = retry_after;
+        error.request_id = refusal.request_id;
+        error.retry_after = refusal.retry_after;
         Err(Error::Api(Box::new(error)))
     }
 }
@@ -324,8 +274,8 @@ fn truncate(text: &str, max_chars: usize) -> String {
     model::snippet(text.as_bytes(), max_chars)
 }
 
-fn api_error(method: Method, path: &str, status: u16, body: &[u8]) -> ApiError {
-    let mut error = ApiError::new(method, path, status);
+fn api_error(endpoint: Endpoint, status: u16, body: &[u8]) -> ApiError {
+    let mut error = ApiError::new(endpoint, status);
     match serde_json::from_slice::<model::VendorErrorBody>(body) {
         Ok(parsed) => {
             let e = parsed.error;

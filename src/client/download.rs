@@ -4,10 +4,11 @@ use std::io::{self, Read, Write};
 use std::sync::Arc;
 
 use super::Client;
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::id::{IntoId, ReportId, StoredReportId};
 use crate::model;
-use crate::transport::{Method, TransportError, read_error_kind};
+use crate::transport::{TransportError, read_error_kind};
 
 impl Client {
     /// Downloads a stored file (`GET /reports/{id}/stored/{stored_id}`) into `writer`,
@@ -35,14 +36,10 @@ impl Client {
     ) -> Result<u64, Error> {
         let id = id.into_id()?;
         let stored_id = stored_id.into_id()?;
-        let path = format!("/reports/{id}/stored/{stored_id}");
-        let (call, response) = self.open_body(&path)?;
+        let endpoint = Endpoint::StoredFile { id, stored_id };
+        let (call, response) = self.open_body(endpoint)?;
         let read_failed = |e: io::Error| {
-            Error::from_transport(
-                Method::Get,
-                &path,
-                TransportError::new(read_error_kind(&e), e),
-            )
+            Error::from_transport(endpoint, TransportError::new(read_error_kind(&e), e))
         };
         let mut body = Tracked {
             inner: response,

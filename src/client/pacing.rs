@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::Client;
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::stop::{StopReason, StopSignal};
 use crate::transport::Method;
@@ -79,9 +80,9 @@ impl Client {
     /// Waits `duration`, unless the run stops meanwhile.
     pub(super) fn sleep(&self, duration: Duration) -> Result<(), StopReason> {
         match &self.run {
-            Some(run) => run.signal().sleep(duration),
+            Some(run) => run.signal().sleep(duration, &self.inner.clock),
             None => {
-                std::thread::sleep(duration);
+                self.inner.clock.sleep(duration);
                 Ok(())
             }
         }
@@ -97,7 +98,7 @@ impl Client {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             let left = until.map_or(Duration::ZERO, |t| {
-                t.saturating_duration_since(Instant::now())
+                t.saturating_duration_since(self.inner.clock.now())
             });
             if left.is_zero() {
                 return Ok(());
@@ -109,7 +110,7 @@ impl Client {
 
     /// Makes every call of this client (all clones and threads) hold back for `pause`.
     pub(super) fn throttle(&self, pause: Duration) {
-        let Some(until) = Instant::now().checked_add(pause) else {
+        let Some(until) = self.inner.clock.now().checked_add(pause) else {
             return;
         };
         crate::logging::warning!(
@@ -154,7 +155,7 @@ impl Client {
                 CallEnd::CredentialsRefused
             }
             // The token endpoint answered, but with no usable token: as good as a refusal.
-            Err(Error::Decode { call, .. }) if call.path == crate::error::TOKEN_PATH => {
+            Err(Error::Decode { call, .. }) if call.endpoint == Endpoint::Token => {
                 CallEnd::NoUsableToken
             }
             Err(

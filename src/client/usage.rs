@@ -8,18 +8,19 @@ use std::time::Duration;
 use super::Client;
 use crate::billing::Totals;
 use crate::date::Date;
+use crate::endpoint::Endpoint;
 use crate::enums::{Level, ReportFormat, ReportKind};
 use crate::error::Error;
 use crate::id::{IntoId, ReportId, StoredReportId, TenantId};
 use crate::model::{Report, StoredReport};
 use crate::new_report::NewReport;
-use crate::transport::{Method, TransportError, read_error_kind};
+use crate::transport::{TransportError, read_error_kind};
 use crate::usage::{self, UsageFormat, UsageRecord, UsageRecords};
 
 /// The records of a stored file, read as they arrive: see [`Client::stored_usage`].
 pub struct StoredUsage {
     records: UsageRecords<Box<dyn Read + Send>>,
-    path: String,
+    endpoint: Endpoint,
     /// The network's failure, if reading the body failed.
     body_error: Arc<Mutex<Option<io::Error>>>,
     done: bool,
@@ -37,13 +38,17 @@ impl StoredUsage {
     }
 
     fn error(&self, e: usage::UsageError) -> Error {
-        usage_error(e, &self.body_error, &self.path)
+        usage_error(e, &self.body_error, self.endpoint)
     }
 }
 
 /// A usage error as the client's: the network's failure when reading the body failed, the
 /// content's otherwise (a corrupt gzip stream included).
-fn usage_error(e: usage::UsageError, body_error: &Mutex<Option<io::Error>>, path: &str) -> Error {
+fn usage_error(
+    e: usage::UsageError,
+    body_error: &Mutex<Option<io::Error>>,
+    endpoint: Endpoint,
+) -> Error {
     let network = if e.is_io() {
         body_error
             .lock()
@@ -53,11 +58,7 @@ fn usage_error(e: usage::UsageError, body_error: &Mutex<Option<io::Error>>, path
         None
     };
     match network {
-        Some(e) => Error::from_transport(
-            Method::Get,
-            path,
-            TransportError::new(read_error_kind(&e), e),
-        ),
+        Some(e) => Error::from_transport(endpoint, TransportError::new(read_error_kind(&e), e)),
         None => Error::Usage(Box::new(e)),
     }
 }
@@ -86,7 +87,7 @@ impl Iterator for StoredUsage {
 impl std::fmt::Debug for StoredUsage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredUsage")
-            .field("path", &self.path)
+            .field("endpoint", &self.endpoint)
             .field("format", &self.format())
             .finish_non_exhaustive()
     }
@@ -214,17 +215,17 @@ impl Client {
     ) -> Result<StoredUsage, Error> {
         let id = id.into_id()?;
         let stored_id = stored_id.into_id()?;
-        let path = format!("/reports/{id}/stored/{stored_id}");
-        let (_, response) = self.open_body(&path)?;
+        let endpoint = Endpoint::StoredFile { id, stored_id };
+        let (_, response) = self.open_body(endpoint)?;
         let body_error = Arc::new(Mutex::new(None));
         let body = Body {
             inner: response,
             error: body_error.clone(),
         };
-        let records = usage::detect(body).map_err(|e| usage_error(e, &body_error, &path))?;
+        let records = usage::detect(body).map_err(|e| usage_error(e, &body_error, endpoint))?;
         Ok(StoredUsage {
             records,
-            path,
+            endpoint,
             body_error,
             done: false,
         })

@@ -159,10 +159,14 @@ impl Bucket {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::{Method, TransportError, TransportErrorKind};
+
+    /// A call for the tests: its report id is the nil UUID.
+    const X_PUT: crate::endpoint::Endpoint =
+        crate::endpoint::Endpoint::UpdateReport(crate::id::ReportId::from_uuid(uuid::Uuid::nil()));
+    use crate::transport::{TransportError, TransportErrorKind};
 
     fn failure(kind: TransportErrorKind) -> Error {
-        Error::from_transport(Method::Put, "/reports/x", TransportError::from_kind(kind))
+        Error::from_transport(X_PUT, TransportError::from_kind(kind))
     }
 
     #[test]

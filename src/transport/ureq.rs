@@ -7,7 +7,6 @@ use ureq::Agent;
 use ureq::http;
 
 use super::{Method, Request, Response, Transport, TransportError, TransportErrorKind};
-use crate::error::{Error, InputKind};
 
 /// The built-in transport: one ureq agent, built once and shared, so connections are kept
 /// alive and reused across calls and threads. Cloning it shares the agent.
@@ -138,14 +137,13 @@ impl UreqTransportBuilder {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] ([`InputKind::Settings`]) for a [`proxy`](Self::proxy) that
-    /// is not a proxy URL, or [`RootCertificates::Pem`] text with no certificate or a
-    /// malformed one. The message never repeats a proxy's password.
-    pub fn build(self) -> Result<UreqTransport, Error> {
+    /// [`SettingsError`] for a [`proxy`](Self::proxy) that is not a proxy URL, or
+    /// [`RootCertificates::Pem`] text with no certificate or a malformed one. The message
+    /// never repeats a proxy's password.
+    pub fn build(self) -> Result<UreqTransport, SettingsError> {
         let proxy = match &self.proxy {
             Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
-                Error::invalid(
-                    InputKind::Settings,
+                SettingsError::new(
                     "the proxy is not a proxy URL: expected e.g. http://proxy.example.com:3128",
                 )
             })?),
@@ -186,13 +184,8 @@ impl UreqTransportBuilder {
 }
 
 /// The certificates of a PEM text: at least one, every one well formed.
-fn certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, Error> {
-    let bad = |why: &str| {
-        Error::invalid(
-            InputKind::Settings,
-            format!("the PEM root certificates: {why}"),
-        )
-    };
+fn certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, SettingsError> {
+    let bad = |why: &str| SettingsError::new(format!("the PEM root certificates: {why}"));
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
         match item.map_err(|_| bad("a block is malformed"))? {
@@ -249,19 +242,17 @@ impl UreqTransport {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] ([`InputKind::Settings`]) for an agent that turns error
-    /// statuses into errors or follows redirects.
-    pub fn from_agent(agent: Agent) -> Result<UreqTransport, Error> {
+    /// [`SettingsError`] for an agent that turns error statuses into errors or follows
+    /// redirects.
+    pub fn from_agent(agent: Agent) -> Result<UreqTransport, SettingsError> {
         let config = agent.config();
         if config.http_status_as_error() {
-            return Err(Error::invalid(
-                InputKind::Settings,
+            return Err(SettingsError::new(
                 "the agent turns error statuses into errors: configure it with http_status_as_error(false), so that the API's error bodies can be read",
             ));
         }
         if config.max_redirects() != 0 {
-            return Err(Error::invalid(
-                InputKind::Settings,
+            return Err(SettingsError::new(
                 "the agent follows redirects: configure it with max_redirects(0) (a redirected PUT becomes a GET, and the token must not go elsewhere)",
             ));
         }
@@ -271,6 +262,31 @@ impl UreqTransport {
         })
     }
 }
+
+/// Settings of a [`UreqTransport`] that cannot work: a malformed proxy URL or PEM text, an
+/// agent that would hide error bodies or follow redirects. The client turns it into
+/// [`Error::InvalidInput`](crate::Error::InvalidInput) with
+/// [`InputKind::Settings`](crate::InputKind::Settings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError {
+    message: String,
+}
+
+impl SettingsError {
+    fn new(message: impl Into<String>) -> SettingsError {
+        SettingsError {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SettingsError {}
 
 impl Default for UreqTransport {
     fn default() -> Self {

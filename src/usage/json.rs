@@ -444,7 +444,7 @@ fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
     record.tenant = tenant
         .ok_or_else(|| missing("tenant_uuid"))?
         .parse()
-        .map_err(|e: crate::ParseIdError| (Some("tenant_uuid".to_owned()), e.to_string()))?;
+        .map_err(|e: crate::id::ParseIdError| (Some("tenant_uuid".to_owned()), e.to_string()))?;
     record.application = application.ok_or_else(|| missing("application_id"))?;
     record.usage_name = usage_name.ok_or_else(|| missing("usage_name"))?;
     record.values = UsageValues::Single {
