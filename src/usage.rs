@@ -530,14 +530,7 @@ const SNIFF_LIMIT: usize = 64 * 1024;
 /// [`UsageRecords::new`].
 pub fn detect(reader: impl Read + Send + 'static) -> Result<Detected, UsageError> {
     let failed = |e| UsageError::io(None, Position::Start, e);
-    let mut reader: Box<dyn Read + Send> = Box::new(reader);
-    // However the first reads come (a byte at a time, say), look at two bytes at least.
-    let head = sniff(&mut reader, |head| head.len() >= 2).map_err(failed)?;
-    let gzipped = head.starts_with(&[0x1f, 0x8b]);
-    reader = Box::new(io::Cursor::new(head).chain(reader));
-    if gzipped {
-        reader = Box::new(flate2::read::MultiGzDecoder::new(reader));
-    }
+    let mut reader = crate::gzip::decoded(reader).map_err(failed)?;
     let blank = |b: &u8| b.is_ascii_whitespace();
     let head = sniff(&mut reader, |head| {
         let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);

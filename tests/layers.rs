@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("logging", 1),
     ("endpoint", 1),
     ("clock", 1),
+    ("gzip", 1),
     ("patch", 2),
     ("new_report", 2),
     ("model", 2),

@@ -1,6 +1,6 @@
 //! Downloading a stored file: streamed, gzip decompressed, each failure told apart.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 
 use super::Client;
@@ -45,32 +45,13 @@ impl Client {
             inner: response,
             error: None,
         };
-        // Sniff the gzip magic number; the first reads may bring a byte at a time.
-        let mut head = [0u8; 2];
-        let mut got = 0;
-        while got < head.len() {
-            match body.read(&mut head[got..]) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(read_failed(e)),
-            }
-        }
-        let gzipped = head[..got] == [0x1f, 0x8b];
-        let mut source = io::Cursor::new(head[..got].to_vec()).chain(&mut body);
+        let mut source = crate::gzip::decoded(&mut body).map_err(read_failed)?;
         let mut out = Tracked {
             inner: writer,
             error: None,
         };
-        let copied = if gzipped {
-            // Files may be several gzip members one after the other.
-            io::copy(
-                &mut flate2::read::MultiGzDecoder::new(&mut source),
-                &mut out,
-            )
-        } else {
-            io::copy(&mut source, &mut out)
-        };
+        let copied = io::copy(&mut source, &mut out);
+        drop(source);
         let error = match copied.and_then(|n| out.flush().map(|()| n)) {
             Ok(n) => return Ok(n),
             Err(e) => e,
