@@ -26,7 +26,7 @@ use crate::model::Field;
 use crate::model::{Items, Report, StoredReport};
 use crate::new_report::NewReport;
 use crate::patch::ReportUpdate;
-use crate::retry::{Bucket, RetryPolicy};
+use crate::retry::{Balance, RetryPolicy};
 use crate::transport::Transport;
 use crate::verify::{FieldMismatch, Mismatch, to_value};
 
@@ -88,7 +88,7 @@ struct Inner {
     max_response_bytes: u64,
     retry: RetryPolicy,
     /// The retry budget's tokens, shared by every call of the client.
-    bucket: Bucket,
+    balance: Balance,
     /// The pause every call holds back for after a 429.
     throttle: pacing::Throttle,
     poll_interval: Duration,
@@ -136,7 +136,7 @@ impl Client {
     /// [`Error::ResponseTooLarge`] as for every call.
     pub fn get_report(&self, id: impl IntoId<ReportId>) -> Result<Report, Error> {
         let id = id.into_id()?;
-        Ok(self.fetch_report(id)?.0)
+        Ok(self.get_report_and_call(id)?.0)
     }
 
     /// Applies `update` to a report (`PUT /reports/{id}` with the minimal JSON patch), then
@@ -189,7 +189,7 @@ impl Client {
                 // The change was sent: its check is part of it, and is made even if the run
                 // stops meanwhile (a change made must be reported as such, not as not attempted).
                 // A mismatch found so is the write's: it keeps the PUT's call.
-                let (report, _) = self.detached().fetch_report(id)?;
+                let (report, _) = self.detached().get_report_and_call(id)?;
                 (report, answer.call.clone())
             } else {
                 (answer.report()?, answer.call)
@@ -382,12 +382,12 @@ impl Client {
         id: impl IntoId<ReportId>,
         timeout: Duration,
     ) -> Result<StoredReport, Error> {
-        self.wait_for_file(id.into_id()?, timeout, |_| true)
+        self.wait_for_stored_report_where(id.into_id()?, timeout, |_| true)
     }
 
     /// [`wait_for_stored_report`](Self::wait_for_stored_report), for the files `wanted`
     /// says only.
-    pub(crate) fn wait_for_file(
+    pub(crate) fn wait_for_stored_report_where(
         &self,
         id: ReportId,
         timeout: Duration,
@@ -460,7 +460,11 @@ impl Iterator for Reports {
 
     fn next(&mut self) -> Option<Self::Item> {
         let id = self.ids.next()?;
-        Some(self.client.fetch_report(id).map(|(report, _)| report))
+        Some(
+            self.client
+                .get_report_and_call(id)
+                .map(|(report, _)| report),
+        )
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

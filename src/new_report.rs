@@ -39,12 +39,12 @@ use crate::id::{TenantId, UserId};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[must_use = "a NewReport does nothing until it is sent with Client::create_report"]
 pub struct NewReport {
-    recipients: Vec<UserId>,
-    result_action: ResultAction,
-    parameters: NewParameters,
-    schedule: NewSchedule,
+    pub(crate) recipients: Vec<UserId>,
+    pub(crate) result_action: ResultAction,
+    pub(crate) parameters: NewParameters,
+    pub(crate) schedule: NewSchedule,
     #[serde(skip_serializing_if = "Option::is_none")]
-    generation_date: Option<Date>,
+    pub(crate) generation_date: Option<Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -283,24 +283,6 @@ impl NewReport {
     /// The body as compact JSON text: exactly the bytes the client sends.
     pub fn to_json_string(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
-    }
-
-    pub(crate) fn parts(
-        &self,
-    ) -> (
-        &[UserId],
-        &ResultAction,
-        &NewParameters,
-        &NewSchedule,
-        Option<Date>,
-    ) {
-        (
-            &self.recipients,
-            &self.result_action,
-            &self.parameters,
-            &self.schedule,
-            self.generation_date,
-        )
     }
 }
 

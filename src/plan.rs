@@ -521,7 +521,7 @@ impl Action {
     pub fn report_kind(&self) -> &ReportKind {
         match self {
             Action::Create { report, .. } | Action::Replace { new: report, .. } => {
-                &report.parts().2.kind
+                &report.parameters.kind
             }
             Action::Update {
                 current, update, ..

@@ -28,7 +28,7 @@ use crate::transport::Method;
 
 mod budget;
 
-pub(crate) use budget::Bucket;
+pub(crate) use budget::Balance;
 pub use budget::RetryBudget;
 
 /// Which failed calls are tried again, and after how long.
@@ -110,7 +110,7 @@ impl RetryPolicy {
         self
     }
 
-    /// How many retries the client can afford overall, shared by all its calls (a bucket
+    /// How many retries the client can afford overall, shared by all its calls (a balance
     /// per client, shared by its clones). Default: [`RetryBudget::new`] (the AWS SDKs'
     /// quota: 500 tokens, 5 per retry, 10 per retry after a timeout, 1 back per success).
     pub fn budget(mut self, budget: RetryBudget) -> Self {
@@ -162,13 +162,13 @@ impl RetryPolicy {
     }
 
     /// Runs `attempt` (given its number, from 1) until it succeeds, fails for good, the
-    /// retries run out or `bucket` cannot pay for one. Between attempts it calls `pause` with
+    /// retries run out or `balance` cannot pay for one. Between attempts it calls `pause` with
     /// the error and the wait; `pause` returning `false` (the run was stopped) ends the call
     /// with that error. The final error records how many attempts were made.
     pub(crate) fn run<T>(
         &self,
         method: Method,
-        bucket: &Bucket,
+        balance: &Balance,
         mut pause: impl FnMut(Duration) -> bool,
         mut attempt: impl FnMut(u32) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -177,7 +177,7 @@ impl RetryPolicy {
         loop {
             let error = match attempt(n) {
                 Ok(value) => {
-                    bucket.succeeded(last_retry_cost);
+                    balance.succeeded(last_retry_cost);
                     return Ok(value);
                 }
                 Err(error) => error,
@@ -185,7 +185,7 @@ impl RetryPolicy {
             let Some(wait) = self.delay(method, &error, n) else {
                 return Err(error.with_attempts(n));
             };
-            let Some(cost) = bucket.take_retry(&error) else {
+            let Some(cost) = balance.take_retry(&error) else {
                 crate::logging::warning!(
                     "{error}; not retried: the client's retry budget is spent"
                 );
@@ -367,17 +367,17 @@ mod tests {
         );
     }
 
-    /// Runs `attempt` under `p` with a fresh bucket, recording the waits instead of sleeping.
+    /// Runs `attempt` under `p` with a fresh balance, recording the waits instead of sleeping.
     fn run_recorded<T>(
         p: &RetryPolicy,
         method: Method,
         attempt: impl FnMut(u32) -> Result<T, Error>,
     ) -> (Result<T, Error>, Vec<Duration>) {
-        let bucket = Bucket::new(p.retry_budget());
+        let balance = Balance::new(p.retry_budget());
         let mut waits = Vec::new();
         let result = p.run(
             method,
-            &bucket,
+            &balance,
             |wait| {
                 waits.push(wait);
                 true
@@ -448,12 +448,12 @@ mod tests {
     fn retries_stop_when_the_budget_is_spent() {
         // 12 tokens pay for two retries of 5: the calls after that get none.
         let p = RetryPolicy::new().budget(RetryBudget::new().capacity(12));
-        let bucket = Bucket::new(p.retry_budget());
+        let balance = Balance::new(p.retry_budget());
         let sent = std::cell::Cell::new(0);
         let failing_call = || {
             p.run(
                 Method::Put,
-                &bucket,
+                &balance,
                 |_| true,
                 |_| -> Result<(), Error> {
                     sent.set(sent.get() + 1);
@@ -469,14 +469,14 @@ mod tests {
         assert_eq!(sent.get(), 5);
         // A success refills: one token back per call that needed no retry.
         for _ in 0..3 {
-            p.run(Method::Get, &bucket, |_| true, |_| Ok(())).unwrap();
+            p.run(Method::Get, &balance, |_| true, |_| Ok(())).unwrap();
         }
-        assert_eq!(bucket.tokens(), 5);
+        assert_eq!(balance.tokens(), 5);
         let mut calls = 0;
         let err = p
             .run(
                 Method::Get,
-                &bucket,
+                &balance,
                 |_| true,
                 |_| -> Result<(), Error> {
                     calls += 1;
@@ -490,12 +490,12 @@ mod tests {
     #[test]
     fn a_stopped_pause_ends_the_call_with_its_last_error() {
         let p = RetryPolicy::new();
-        let bucket = Bucket::new(p.retry_budget());
+        let balance = Balance::new(p.retry_budget());
         let mut calls = 0;
         let err = p
             .run(
                 Method::Put,
-                &bucket,
+                &balance,
                 |_| false,
                 |_| -> Result<(), Error> {
                     calls += 1;

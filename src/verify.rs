@@ -209,7 +209,13 @@ impl NewReport {
     ///
     /// A [`Mismatch`] listing each differing member.
     pub fn verify(&self, report: &Report) -> Result<(), Mismatch> {
-        let (recipients, action, params, schedule, generation_date) = self.parts();
+        let (recipients, action, params, schedule, generation_date) = (
+            &self.recipients,
+            &self.result_action,
+            &self.parameters,
+            &self.schedule,
+            self.generation_date,
+        );
         let got = &report.parameters;
         let mut out = Vec::new();
         compare(

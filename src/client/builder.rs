@@ -13,7 +13,7 @@ use crate::auth::{AccessToken, ClientCredentials, CredentialSettings, StaticToke
 use crate::base_url::parse_base_url;
 use crate::clock::Clock;
 use crate::error::{Error, InputKind};
-use crate::retry::{Bucket, RetryPolicy};
+use crate::retry::{Balance, RetryPolicy};
 use crate::transport::Transport;
 
 /// How the client authenticates, as given to the builder.
@@ -420,7 +420,7 @@ impl ClientBuilder {
                 tokens,
                 user_agent,
                 max_response_bytes,
-                bucket: Bucket::new(retry.retry_budget()),
+                balance: Balance::new(retry.retry_budget()),
                 retry,
                 throttle: Throttle::default(),
                 poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),

@@ -16,7 +16,7 @@ use crate::verify::Mismatch;
 
 impl Client {
     /// `GET /reports/{id}`, checked to be that report; with the call it came from.
-    pub(super) fn fetch_report(&self, id: ReportId) -> Result<(Report, CallInfo), Error> {
+    pub(super) fn get_report_and_call(&self, id: ReportId) -> Result<(Report, CallInfo), Error> {
         let answer = self.call(Endpoint::GetReport(id), None)?;
         let report = answer.report()?;
         if let Err(mismatch) = Mismatch::from_fields(id_mismatch(id, &report).into_iter().collect())
@@ -94,7 +94,7 @@ impl Client {
         // of the call it serves (issuing a token changes nothing on the server).
         let result = inner
             .retry
-            .run(endpoint.method(), &inner.bucket, pause, |attempt| {
+            .run(endpoint.method(), &inner.balance, pause, |attempt| {
                 let result = self.attempt(
                     endpoint,
                     body.as_deref(),

@@ -142,7 +142,7 @@ impl Client {
         let inner = &*self.inner;
         let failed = |e: &Error| CallEnd::Failed {
             retry_could_help: inner.retry.delay(method, e, 1).is_some()
-                && inner.bucket.can_retry(e),
+                && inner.balance.can_retry(e),
             throttled: e.status() == Some(429),
         };
         let end = match result {

@@ -265,8 +265,9 @@ impl Client {
             UsageFormat::JsonV2 => ReportFormat::JsonV2,
         };
         let read = (|| -> Result<(StoredReport, Totals, u64), Error> {
-            let file =
-                self.wait_for_file(report.id, options.timeout, |f| f.report_format == wanted)?;
+            let file = self.wait_for_stored_report_where(report.id, options.timeout, |f| {
+                f.report_format == wanted
+            })?;
             let mut totals = Totals::new();
             let mut records = 0u64;
             for record in self.stored_usage(report.id, &file)? {

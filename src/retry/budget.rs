@@ -1,10 +1,10 @@
 //! [`RetryBudget`]: how many retries a client can afford overall, as the AWS SDKs' retry
 //! quota does, so that in an outage the client stops multiplying the load.
 //!
-//! Each client has a bucket of tokens (shared by its clones and threads). A retry takes
+//! Each client has a balance of tokens (shared by its clones and threads). A retry takes
 //! tokens from it; a call that succeeds at once puts one back, and a call that succeeds after
-//! retries gives back what its last retry took. When the bucket cannot pay for a retry,
-//! failed calls are returned without one. In an outage the bucket empties after a bounded
+//! retries gives back what its last retry took. When the balance cannot pay for a retry,
+//! failed calls are returned without one. In an outage the balance empties after a bounded
 //! number of retries, whatever the number of calls; once the service answers again, its
 //! successes fill it up.
 
@@ -13,13 +13,13 @@ use std::sync::PoisonError;
 
 use crate::error::Error;
 
-/// How many retries a client can afford overall: a bucket of tokens that retries spend and
+/// How many retries a client can afford overall: a balance of tokens that retries spend and
 /// successes refill. Set it with [`RetryPolicy::budget`](crate::RetryPolicy::budget).
 ///
-/// The defaults are the AWS SDKs' (standard retry mode): a bucket of 500 tokens, 5 per
+/// The defaults are the AWS SDKs' (standard retry mode): a balance of 500 tokens, 5 per
 /// retry, 10 per retry after a timeout, 1 back per call that succeeds without a retry. So
 /// in an outage a client makes at most 100 retries (50 after timeouts) before it stops
-/// retrying, and 500 successes refill an empty bucket.
+/// retrying, and 500 successes refill an empty balance.
 ///
 /// ```
 /// use acronis_reports::{RetryBudget, RetryPolicy};
@@ -66,7 +66,7 @@ impl RetryBudget {
         }
     }
 
-    /// How many tokens the bucket holds, and starts with (this makes an
+    /// How many tokens the balance holds, and starts with (this makes an
     /// [`unlimited`](Self::unlimited) budget limited again). Default: 500.
     pub fn capacity(mut self, tokens: u32) -> Self {
         self.capacity = Some(tokens);
@@ -102,23 +102,23 @@ impl RetryBudget {
     }
 }
 
-/// A client's bucket: the [`RetryBudget`] and the tokens left.
+/// A client's balance: the [`RetryBudget`] and the tokens left.
 #[derive(Debug)]
-pub(crate) struct Bucket {
+pub(crate) struct Balance {
     budget: RetryBudget,
     tokens: Mutex<u32>,
 }
 
-impl Bucket {
-    /// A full bucket.
-    pub(crate) fn new(budget: RetryBudget) -> Bucket {
-        Bucket {
+impl Balance {
+    /// A full balance.
+    pub(crate) fn new(budget: RetryBudget) -> Balance {
+        Balance {
             budget,
             tokens: Mutex::new(budget.capacity.unwrap_or(u32::MAX)),
         }
     }
 
-    /// Takes what a retry after `error` costs: `Some(cost)`, or `None` when the bucket cannot
+    /// Takes what a retry after `error` costs: `Some(cost)`, or `None` when the balance cannot
     /// pay for it (nothing is taken then). An unlimited budget always pays, and takes nothing.
     pub(crate) fn take_retry(&self, error: &Error) -> Option<u32> {
         if self.budget.capacity.is_none() {
@@ -170,52 +170,52 @@ mod tests {
     }
 
     #[test]
-    fn an_outage_empties_the_bucket_after_a_bounded_number_of_retries() {
-        let bucket = Bucket::new(RetryBudget::new());
+    fn an_outage_empties_the_balance_after_a_bounded_number_of_retries() {
+        let balance = Balance::new(RetryBudget::new());
         let refused = failure(TransportErrorKind::Connect);
-        let retries = std::iter::from_fn(|| bucket.take_retry(&refused)).count();
+        let retries = std::iter::from_fn(|| balance.take_retry(&refused)).count();
         assert_eq!(retries, 100);
-        assert!(!bucket.can_retry(&refused));
-        assert_eq!(bucket.tokens(), 0);
+        assert!(!balance.can_retry(&refused));
+        assert_eq!(balance.tokens(), 0);
 
-        let bucket = Bucket::new(RetryBudget::new());
+        let balance = Balance::new(RetryBudget::new());
         let timeout = failure(TransportErrorKind::Timeout);
         assert_eq!(
-            std::iter::from_fn(|| bucket.take_retry(&timeout)).count(),
+            std::iter::from_fn(|| balance.take_retry(&timeout)).count(),
             50
         );
     }
 
     #[test]
     fn successes_refill_up_to_the_capacity() {
-        let bucket = Bucket::new(RetryBudget::new().capacity(12));
+        let balance = Balance::new(RetryBudget::new().capacity(12));
         let refused = failure(TransportErrorKind::Connect);
-        assert_eq!(bucket.take_retry(&refused), Some(5));
-        assert_eq!(bucket.take_retry(&refused), Some(5));
-        assert_eq!(bucket.take_retry(&refused), None);
-        assert_eq!(bucket.tokens(), 2);
+        assert_eq!(balance.take_retry(&refused), Some(5));
+        assert_eq!(balance.take_retry(&refused), Some(5));
+        assert_eq!(balance.take_retry(&refused), None);
+        assert_eq!(balance.tokens(), 2);
         // A success after a retry gives back that retry's cost; one at once gives 1.
-        bucket.succeeded(Some(5));
-        assert_eq!(bucket.tokens(), 7);
-        bucket.succeeded(None);
-        assert_eq!(bucket.tokens(), 8);
+        balance.succeeded(Some(5));
+        assert_eq!(balance.tokens(), 7);
+        balance.succeeded(None);
+        assert_eq!(balance.tokens(), 8);
         for _ in 0..100 {
-            bucket.succeeded(None);
+            balance.succeeded(None);
         }
-        assert_eq!(bucket.tokens(), 12);
+        assert_eq!(balance.tokens(), 12);
     }
 
     #[test]
     fn an_unlimited_budget_never_runs_out() {
-        let bucket = Bucket::new(RetryBudget::unlimited().retry_cost(50));
+        let balance = Balance::new(RetryBudget::unlimited().retry_cost(50));
         let timeout = failure(TransportErrorKind::Timeout);
         for _ in 0..10_000 {
-            assert_eq!(bucket.take_retry(&timeout), Some(0));
+            assert_eq!(balance.take_retry(&timeout), Some(0));
         }
-        assert!(bucket.can_retry(&timeout));
+        assert!(balance.can_retry(&timeout));
         // A capacity makes it limited again.
-        let bucket = Bucket::new(RetryBudget::unlimited().capacity(10));
-        assert_eq!(bucket.take_retry(&timeout), Some(10));
-        assert_eq!(bucket.take_retry(&timeout), None);
+        let balance = Balance::new(RetryBudget::unlimited().capacity(10));
+        assert_eq!(balance.take_retry(&timeout), Some(10));
+        assert_eq!(balance.take_retry(&timeout), None);
     }
 }
