@@ -47,7 +47,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
-use crate::client::{CallEnd, Client, RunHooks};
+use crate::client::{CallEnd, Client, RunHooks, UpdateOutcome};
 use crate::error::Error;
 use crate::id::{IntoId, ReportId};
 use crate::model::Report;
@@ -337,6 +337,28 @@ impl Client {
         let update = update.clone();
         self.for_each_id(ids, options, move |client, id| {
             client.update_report(id.clone(), &update)
+        })
+    }
+
+    /// [`update_many`](Self::update_many), reading each report first with
+    /// [`update_report_if_needed`](Self::update_report_if_needed): only the reports that
+    /// differ are changed; the others come back [`Unchanged`](UpdateOutcome::Unchanged) or
+    /// [`OneTime`](UpdateOutcome::OneTime), with no write sent. What a repeated or resumed
+    /// run wants, at the cost of a `GET` per report.
+    pub fn update_many_if_needed<I>(
+        &self,
+        ids: I,
+        update: &ReportUpdate,
+        options: impl Into<BulkOptions>,
+    ) -> BulkResults<I::Item, UpdateOutcome>
+    where
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        I::Item: IntoId<ReportId> + Clone + Send + 'static,
+    {
+        let update = update.clone();
+        self.for_each_id(ids, options, move |client, id| {
+            client.update_report_if_needed(id.clone(), &update)
         })
     }
 

@@ -8,8 +8,10 @@ mod builder;
 mod call;
 mod download;
 mod pacing;
+mod read_first;
 mod usage;
 
+pub use read_first::UpdateOutcome;
 pub use usage::{BillingOptions, BillingReport, StoredUsage};
 
 use std::fmt;

@@ -100,7 +100,9 @@ pub mod transport;
 pub mod usage;
 pub mod verify;
 
-pub use client::{BillingOptions, BillingReport, Client, ClientBuilder, Reports, StoredUsage};
+pub use client::{
+    BillingOptions, BillingReport, Client, ClientBuilder, Reports, StoredUsage, UpdateOutcome,
+};
 pub use date::{Date, NotADay, ParseDateError, ReportDate};
 pub use enums::{Level, ReportFormat, ReportKind, ResultAction, ScheduleType, StoredStatus};
 pub use error::{ApiError, AuthError, CallInfo, Error, ErrorKind, InputKind};

@@ -536,3 +536,57 @@ fn dropping_the_results_does_not_wait_for_a_slow_id_source() {
         .expect("the drop returned");
     drop(more);
 }
+
+#[test]
+fn reading_first_changes_only_what_differs_and_says_so() {
+    use acronis_reports::UpdateOutcome;
+    use acronis_reports_emulator::MONTHLY_REPORT_ID;
+    let emulator = Emulator::start().unwrap();
+    let client = quick_client(&emulator);
+    let ids = vec![MONTHLY_REPORT_ID.to_owned(), ONCE_REPORT_ID.to_owned()];
+    let outcome = |results: Vec<(String, Result<UpdateOutcome, Error>)>| {
+        let mut got: Vec<(String, &'static str, bool)> = results
+            .into_iter()
+            .map(|(id, r)| {
+                let r = r.unwrap();
+                let kind = match &r {
+                    UpdateOutcome::Changed(_) => "changed",
+                    UpdateOutcome::Unchanged(_) => "unchanged",
+                    UpdateOutcome::OneTime(_) => "one-time",
+                    other => panic!("{other:?}"),
+                };
+                (id, kind, r.report().schedule.enabled)
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let writes = |e: &Emulator| e.requests().iter().filter(|r| r.method == "PUT").count();
+    let first = client
+        .update_many_if_needed(ids.clone(), &ReportUpdate::disable(), 2)
+        .collect::<Vec<_>>();
+    let mut expected = vec![
+        (MONTHLY_REPORT_ID.to_owned(), "changed", false),
+        (ONCE_REPORT_ID.to_owned(), "one-time", true),
+    ];
+    expected.sort();
+    assert_eq!(outcome(first), expected);
+    assert_eq!(writes(&emulator), 1);
+    // Run again: the monthly report is as asked now, and nothing more is written.
+    let again = client
+        .update_many_if_needed(ids, &ReportUpdate::disable(), 2)
+        .collect::<Vec<_>>();
+    let mut expected = vec![
+        (MONTHLY_REPORT_ID.to_owned(), "unchanged", false),
+        (ONCE_REPORT_ID.to_owned(), "one-time", true),
+    ];
+    expected.sort();
+    assert_eq!(outcome(again), expected);
+    assert_eq!(writes(&emulator), 1);
+    let gets = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(gets, 4, "one GET per report and run");
+}
