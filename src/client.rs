@@ -7,6 +7,7 @@
 mod builder;
 mod call;
 mod download;
+mod dry_run;
 mod pacing;
 mod read_first;
 mod usage;
@@ -96,6 +97,8 @@ struct Inner {
     poll_interval: Duration,
     /// Where the client's time comes from.
     clock: Clock,
+    /// A dry run's describer: requests are given to it, not sent.
+    dry_run: Option<dry_run::Describe>,
     /// The time limit every request carries.
     timeout: Option<Duration>,
     /// The total limit on a stored file's body.

@@ -191,6 +191,15 @@ pub enum Error {
         reason: crate::stop::StopReason,
     },
 
+    /// A dry run ([`ClientBuilder::dry_run`](crate::ClientBuilder::dry_run)): the call was
+    /// described, and not sent.
+    #[error("{endpoint}: not sent (dry run)")]
+    #[non_exhaustive]
+    NotSent {
+        /// The call.
+        endpoint: Endpoint,
+    },
+
     /// The response body is larger than the client's cap.
     #[error(
         "{method} {path}: the response body is larger than the limit of {limit} bytes; raise ClientBuilder::max_response_bytes if that is expected"
@@ -252,6 +261,7 @@ impl Error {
             Error::Transport { .. } => ErrorKind::Transport,
             Error::GenerationFailed { .. } => ErrorKind::GenerationFailed,
             Error::WaitTimeout { .. } => ErrorKind::WaitTimeout,
+            Error::NotSent { .. } => ErrorKind::NotSent,
             Error::Write { .. } => ErrorKind::Write,
             Error::NotAttempted { .. } => ErrorKind::NotAttempted,
             Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
@@ -309,7 +319,8 @@ impl Error {
             Error::Redirect { endpoint, .. }
             | Error::Timeout { endpoint, .. }
             | Error::Transport { endpoint, .. }
-            | Error::ResponseTooLarge { endpoint, .. } => Some(*endpoint),
+            | Error::ResponseTooLarge { endpoint, .. }
+            | Error::NotSent { endpoint } => Some(*endpoint),
             _ => None,
         }
     }
@@ -481,6 +492,8 @@ pub enum ErrorKind {
     NotAttempted,
     /// A response body larger than the cap: [`Error::ResponseTooLarge`].
     ResponseTooLarge,
+    /// A dry run's call, described and not sent: [`Error::NotSent`].
+    NotSent,
 }
 
 impl ErrorKind {
@@ -503,6 +516,7 @@ impl ErrorKind {
             ErrorKind::Write => "write",
             ErrorKind::NotAttempted => "not_attempted",
             ErrorKind::ResponseTooLarge => "response_too_large",
+            ErrorKind::NotSent => "not_sent",
         }
     }
 }

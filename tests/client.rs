@@ -889,3 +889,87 @@ fn the_clients_timeout_bounds_a_silent_tls_handshake_through_an_agent_of_your_ow
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     drop(listener);
 }
+
+#[test]
+fn a_dry_run_describes_every_request_redacted_and_sends_none() {
+    use acronis_reports::endpoint::Endpoint;
+    use std::sync::{Arc, Mutex};
+    let sent = Arc::new(Mutex::new(0usize));
+    let counter = sent.clone();
+    let transport = acronis_reports::transport::from_fn(move |_| {
+        *counter.lock().unwrap() += 1;
+        Err(acronis_reports::transport::TransportError::from_kind(
+            TransportErrorKind::Other,
+        ))
+    });
+    let described = Arc::new(Mutex::new(Vec::new()));
+    let seen = described.clone();
+    let secret = "s3cret-client-secret";
+    let c = Client::builder()
+        .base_url("https://eu2-cloud.acronis.com/api/2")
+        .client_credentials("client-id", secret)
+        .transport(transport)
+        .dry_run(move |request| {
+            let headers: Vec<String> = request
+                .headers()
+                .map(|(n, v)| format!("{n}: {v}"))
+                .collect();
+            let body = request
+                .body()
+                .map(|b| String::from_utf8_lossy(b).into_owned());
+            seen.lock().unwrap().push((
+                format!("{} {}", request.method(), request.url()),
+                headers,
+                body,
+            ));
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    let err = c.disable_report(ID).unwrap_err();
+    assert!(
+        matches!(err, Error::NotSent { endpoint: Endpoint::UpdateReport(id), .. } if id.to_string() == ID),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("PUT /reports/{ID}: not sent (dry run)")
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(*sent.lock().unwrap(), 0, "nothing reaches the transport");
+    let described = described.lock().unwrap();
+    assert_eq!(described.len(), 2, "{described:?}");
+    let (token_line, token_headers, token_body) = &described[0];
+    assert_eq!(
+        token_line,
+        "POST https://eu2-cloud.acronis.com/api/2/idp/token"
+    );
+    assert!(token_headers.contains(&"authorization: Basic <redacted>".to_owned()));
+    assert_eq!(token_body.as_deref(), Some("<redacted>"));
+    let (put_line, put_headers, put_body) = &described[1];
+    assert_eq!(
+        put_line,
+        &format!("PUT https://eu2-cloud.acronis.com/api/2/reports/{ID}")
+    );
+    assert!(put_headers.contains(&"authorization: Bearer <redacted>".to_owned()));
+    assert_eq!(
+        put_body.as_deref(),
+        Some(r#"{"schedule":{"enabled":false}}"#)
+    );
+    assert!(!format!("{described:?}").contains(secret));
+
+    // A bulk run in a dry run does not take NotSent for failures: every id is described.
+    drop(described);
+    let ids: Vec<String> = (0..12)
+        .map(|n| format!("{n:08x}-0000-4000-8000-000000000000"))
+        .collect();
+    let results: Vec<_> = c.update_many(ids, &ReportUpdate::disable(), 2).collect();
+    assert_eq!(results.len(), 12);
+    assert!(
+        results
+            .iter()
+            .all(|(_, r)| matches!(r, Err(Error::NotSent { .. }))),
+        "{results:?}"
+    );
+    assert_eq!(*sent.lock().unwrap(), 0);
+}

@@ -33,6 +33,15 @@ impl fmt::Debug for Auth {
     }
 }
 
+/// A dry run's describer, for `Debug`.
+struct DryRunDescribe(super::dry_run::Describe);
+
+impl std::fmt::Debug for DryRunDescribe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DryRunDescribe")
+    }
+}
+
 /// Configures a [`Client`]. A base URL and one way to authenticate ([`bearer_token`],
 /// [`client_credentials`] or [`token_source`]) are required; every other setting has a
 /// documented default.
@@ -53,6 +62,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     poll_interval: Option<Duration>,
     clock: Option<Clock>,
+    dry_run: Option<DryRunDescribe>,
     timeout: Option<Duration>,
     download_timeout: Option<Option<Duration>>,
     connect_timeout: Option<Duration>,
@@ -191,6 +201,26 @@ impl ClientBuilder {
     /// timeouts are the network's: they stay real.)
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = Some(clock);
+        self
+    }
+
+    /// A dry run: no request is sent. Each one the client would send is given to `describe`
+    /// first, with its secrets redacted (`Authorization: Bearer <redacted>`, the client
+    /// secret and a token request's body too). Every API call then ends in
+    /// [`Error::NotSent`] with its [`Endpoint`](crate::endpoint::Endpoint); with client
+    /// credentials, the token request is described and answered with a stand-in token, so
+    /// that the calls it serves are described too. An error of `describe` ends the call in
+    /// [`Error::Transport`]. A bulk run does not count `NotSent` as a failure.
+    pub fn dry_run(
+        mut self,
+        describe: impl Fn(
+            &crate::transport::Request,
+        ) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        self.dry_run = Some(DryRunDescribe(Arc::new(describe)));
         self
     }
 
@@ -403,7 +433,12 @@ impl ClientBuilder {
                 CredentialSettings {
                     user_agent: user_agent.clone(),
                     timeout,
-                    transport: transport.clone(),
+                    transport: match &self.dry_run {
+                        Some(DryRunDescribe(d)) => {
+                            Arc::new(super::dry_run::TokenStandIn(d.clone()))
+                        }
+                        None => transport.clone(),
+                    },
                     refresh_margin: self
                         .token_refresh_margin
                         .unwrap_or(DEFAULT_TOKEN_REFRESH_MARGIN),
@@ -425,6 +460,7 @@ impl ClientBuilder {
                 throttle: Throttle::default(),
                 poll_interval: self.poll_interval.unwrap_or(DEFAULT_POLL_INTERVAL),
                 clock: self.clock.unwrap_or_default(),
+                dry_run: self.dry_run.map(|DryRunDescribe(d)| d),
                 timeout,
                 download_timeout: self
                     .download_timeout

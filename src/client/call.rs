@@ -202,6 +202,11 @@ impl Client {
             // The file's body is streamed, its stalls bounded by the reader (see `open`).
             request.set_body_timeout(inner.download_timeout);
         }
+        if let Some(describe) = &inner.dry_run {
+            super::dry_run::describe(describe, &request, false)
+                .map_err(|e| Error::from_transport(endpoint, e))?;
+            return Err(Error::NotSent { endpoint });
+        }
         let started = Instant::now();
         let answer = exchange::send(&*inner.transport, endpoint, request, &inner.clock)
             .inspect_err(|e| {

@@ -147,7 +147,7 @@ impl Client {
         };
         let end = match result {
             Ok(_) => CallEnd::Answered,
-            Err(Error::NotAttempted { .. }) => return,
+            Err(Error::NotAttempted { .. } | Error::NotSent { .. }) => return,
             Err(Error::Api(e)) if e.status == 401 => CallEnd::CredentialsRefused,
             Err(Error::Auth(e))
                 if (400..500).contains(&e.status) && !matches!(e.status, 408 | 429) =>
