@@ -6,13 +6,12 @@ use std::path::Path;
 use acronis_reports::{
     Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, TenantId, UserId,
 };
-use serde_json::json;
 
 use crate::args::{Cli, Command, CreateArgs, Global, UpdateFields};
 use crate::bulk::bulk_update;
 use crate::files::AtomicFile;
 use crate::output::{Output, note};
-use crate::{Failure, client, exit, is_dry_run};
+use crate::{Failure, client, exit, is_dry_run, json};
 
 /// Runs the command; the exit code, or a failure of the whole command.
 pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
@@ -96,7 +95,10 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
                 Ok(()) => {
                     written(out.done(
                         &format!("deleted  {id}"),
-                        json!({"id": id, "outcome": "deleted"}),
+                        &json::Deleted {
+                            id: &id,
+                            outcome: "deleted",
+                        },
                     ))?;
                     Ok(exit::OK)
                 }
@@ -233,7 +235,13 @@ fn download(
     })?;
     let done = out.done(
         &format!("downloaded {written} bytes to {}", path.display()),
-        json!({"id": id, "stored_id": stored_id, "outcome": "downloaded", "bytes": written, "file": path}),
+        &json::Downloaded {
+            bytes: written,
+            file: path.to_string_lossy(),
+            id,
+            outcome: "downloaded",
+            stored_id,
+        },
     );
     done.map_err(|e| Failure::output(&e))?;
     Ok(exit::OK)

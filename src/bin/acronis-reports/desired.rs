@@ -14,13 +14,13 @@ use acronis_reports::bulk::{BulkOptions, StopReason};
 use acronis_reports::desired::DesiredReports;
 use acronis_reports::plan::{Action, ActionKind, Plan};
 use acronis_reports::{Client, Error, TenantId};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::args::{DesiredArgs, Global};
 use crate::files::AtomicFile;
 use crate::output::clean;
 use crate::output::{Output, note};
-use crate::{Failure, client, error_text, exit, exit_code, signals};
+use crate::{Failure, client, error_text, exit, exit_code, json, signals};
 
 /// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
 fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
@@ -181,7 +181,7 @@ fn print_plan(plan: &Plan, out: &Output) -> Result<(), Failure> {
     let written = |r: io::Result<()>| r.map_err(|e| Failure::output(&e));
     if out.json {
         for action in plan.actions() {
-            written(out.line(&action_json(action).to_string()))?;
+            written(out.json(&action_json(action)))?;
         }
         note(summary_line(plan));
         return Ok(());
@@ -275,40 +275,55 @@ fn action_text(action: &Action) -> String {
 }
 
 /// One action as JSON: what it is about, and exactly what applying it sends.
-fn action_json(action: &Action) -> Value {
-    let mut v = json!({
-        "action": action.kind().as_str(),
-        "tenant": action.tenant().to_string(),
-        "id": action.current().map(|r| r.id.to_string()),
-        "kind": action.report_kind().as_str(),
-        "entry": action.entry(),
-    });
-    if let Some(current) = action.current() {
-        v["result_action"] = json!(current.result_action.as_str());
-        v["version"] = json!(current.version);
-    }
-    if !action.changes().is_empty() {
-        v["changes"] = action
-            .changes()
-            .iter()
-            .map(|c| json!({"member": c.field.path(), "old": c.old, "new": c.new, "forces_replacement": c.forces_replacement}))
-            .collect();
-    }
+fn action_json(action: &Action) -> json::PlanAction<'_> {
+    let current = action.current();
+    let changes = action.changes();
+    let mut line = json::PlanAction {
+        action: action.kind().as_str(),
+        body: None,
+        changes: (!changes.is_empty()).then(|| {
+            changes
+                .iter()
+                .map(|c| json::PlanChange {
+                    forces_replacement: c.forces_replacement,
+                    member: c.field.path(),
+                    new: &c.new,
+                    old: &c.old,
+                })
+                .collect()
+        }),
+        entry: action.entry(),
+        id: current.map(|r| r.id.to_string()),
+        kind: action.report_kind().as_str(),
+        patch: None,
+        requests: action
+            .requests()
+            .into_iter()
+            .map(|r| json::PlanRequest {
+                body: r.body.as_deref().map(json_value),
+                method: r.method.as_str(),
+                path: r.path,
+            })
+            .collect(),
+        result_action: current.map(|r| Some(r.result_action.as_str().to_owned())),
+        tenant: action.tenant().to_string(),
+        version: current.map(|r| r.version),
+    };
     match action {
-        Action::Update { update, .. } => v["patch"] = update.to_json(),
+        Action::Update { update, .. } => line.patch = Some(update.to_json()),
         Action::Create { report, .. } => {
-            v["result_action"] = report.to_json()["result_action"].clone();
-            v["body"] = report.to_json();
+            let body = report.to_json();
+            line.result_action = Some(
+                body.get("result_action")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            );
+            line.body = Some(body);
         }
-        Action::Replace { new, .. } => v["body"] = new.to_json(),
+        Action::Replace { new, .. } => line.body = Some(new.to_json()),
         _ => {}
     }
-    v["requests"] = action
-        .requests()
-        .into_iter()
-        .map(|r| json!({"method": r.method.as_str(), "path": r.path, "body": r.body.map(|b| json_value(&b))}))
-        .collect();
-    v
+    line
 }
 
 /// A body the library wrote, as JSON (it is JSON text; anything else is shown as text).
@@ -323,9 +338,12 @@ fn print_requests(plan: &Plan, base_url: &str, out: &Output) -> Result<(), Failu
         for request in action.requests() {
             let url = format!("{}{}", base_url.trim_end_matches('/'), request.path);
             if out.json {
-                let line = json!({"dry_run": true, "method": request.method.as_str(), "url": url,
-                    "body": request.body.as_deref().map(json_value)});
-                written(out.line(&line.to_string()))?;
+                written(out.json(&json::PlannedWrite {
+                    body: request.body.as_deref().map(json_value),
+                    dry_run: true,
+                    method: request.method.as_str(),
+                    url,
+                }))?;
             } else {
                 let body = request.body.map(|b| format!("\n{b}")).unwrap_or_default();
                 written(out.line(&format!("{} {url}{body}\n", request.method)))?;
@@ -402,36 +420,35 @@ fn failure_code(e: &Error) -> u8 {
 
 fn print_outcome(
     action: &Action,
-    outcome: &str,
+    outcome: &'static str,
     result: &Result<Applied, ApplyError>,
     out: &Output,
 ) -> io::Result<()> {
     let id = action.current().map(|r| r.id.to_string());
     if out.json {
-        let mut v = json!({
-            "action": action.kind().as_str(),
-            "outcome": outcome,
-            "tenant": action.tenant().to_string(),
-            "id": id,
-            "kind": action.report_kind().as_str(),
-            "entry": action.entry(),
-        });
+        let mut line = json::ApplyOutcome {
+            action: action.kind().as_str(),
+            created: None,
+            entry: action.entry(),
+            error: None,
+            id,
+            kind: action.report_kind().as_str(),
+            outcome,
+            report: None,
+            tenant: action.tenant().to_string(),
+        };
         match result {
             Ok(Applied::Created(r) | Applied::Updated(r) | Applied::Replaced { new: r }) => {
-                v["report"] = json!({"id": r.id.to_string(), "version": r.version});
+                line.report = Some(json::ReportRef::of(r));
             }
             Err(e) => {
                 let error = e.error();
-                v["error"] = json!({"kind": error.kind().as_str(), "message": error_text(error),
-                    "exit_code": failure_code(error), "status": error.status()});
-                if let Some(created) = e.created() {
-                    v["created"] =
-                        json!({"id": created.id.to_string(), "version": created.version});
-                }
+                line.error = Some(json::ErrorJson::new(error, failure_code(error)));
+                line.created = e.created().map(json::ReportRef::of);
             }
             _ => {}
         }
-        return out.line(&v.to_string());
+        return out.json(&line);
     }
     let what = identity(action);
     let subject = id.map_or_else(|| what.clone(), |id| format!("{id} {what}"));

@@ -5,10 +5,10 @@ use std::path::Path;
 use acronis_reports_emulator::{
     CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TENANT_ID, TOKEN,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::output::Output;
-use crate::{Failure, exit};
+use crate::{Failure, exit, json};
 
 /// Starts the emulator, says where it is and how to authenticate, and serves until the tool
 /// is interrupted.
@@ -43,12 +43,16 @@ pub fn run(
     }
     let base_url = emulator.base_url();
     let written = if out.json {
-        out.line(
-            &json!({"base_url": base_url, "token": TOKEN, "client_id": CLIENT_ID,
-                "client_secret": CLIENT_SECRET, "tenant_id": TENANT_ID,
-                "reports": if seed.is_some() { json!(null) } else { json!([MONTHLY_REPORT_ID, ONCE_REPORT_ID]) }})
-            .to_string(),
-        )
+        out.json(&json::EmulatorStarted {
+            base_url: &base_url,
+            client_id: CLIENT_ID,
+            client_secret: CLIENT_SECRET,
+            reports: seed
+                .is_none()
+                .then_some([MONTHLY_REPORT_ID, ONCE_REPORT_ID]),
+            tenant_id: TENANT_ID,
+            token: TOKEN,
+        })
     } else {
         let reports = if seed.is_some() {
             "from the seed file".to_owned()

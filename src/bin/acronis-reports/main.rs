@@ -10,6 +10,7 @@ mod desired;
 mod emulator;
 mod files;
 mod ids;
+mod json;
 mod output;
 mod signals;
 mod usage;
@@ -229,8 +230,12 @@ fn main() -> ExitCode {
         Err(failure) => {
             if !failure.message.is_empty() {
                 if out.json {
-                    let line = serde_json::json!({"error": {"exit_code": failure.code, "message": failure.message}});
-                    let _ = out.line(&line.to_string());
+                    let _ = out.json(&json::CommandFailure {
+                        error: json::CommandError {
+                            exit_code: failure.code,
+                            message: &failure.message,
+                        },
+                    });
                 }
                 note(format_args!("acronis-reports: {}", clean(&failure.message)));
             }
@@ -383,11 +388,22 @@ fn dry_run_transport(json: bool, stdout: Stdout) -> impl acronis_reports::Transp
         };
         let mut text = String::new();
         if json {
-            let headers: serde_json::Map<String, serde_json::Value> =
-                headers.into_iter().map(|(n, v)| (n, v.into())).collect();
-            let line = serde_json::json!({"dry_run": true, "method": request.method().as_str(),
-                "url": request.url(), "headers": headers, "body": body});
-            text.push_str(&format!("{line}\n"));
+            let line = json::to_line(&json::DryRunRequest {
+                body,
+                dry_run: true,
+                headers: headers.into_iter().collect(),
+                method: request.method().as_str(),
+                url: request.url().to_owned(),
+            });
+            match line {
+                Ok(line) => text.push_str(&format!("{line}\n")),
+                Err(e) => {
+                    return Err(TransportError::new(
+                        TransportErrorKind::Other,
+                        format!("dry run: cannot show the request: {e}"),
+                    ));
+                }
+            }
         } else {
             text.push_str(&format!("{} {}\n", request.method(), request.url()));
             for (name, value) in &headers {

@@ -7,16 +7,17 @@
 //! the tool cannot tell it from `>/dev/null`.) Notes and the summary go to standard error,
 //! whose failures change nothing.
 
+use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
 
 use acronis_reports::bulk::StopReason;
 use acronis_reports::{Error, Report, StoredReport};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::ids::Input;
-use crate::{Failure, error_text, exit, exit_code};
+use crate::{Failure, error_text, exit, exit_code, json};
 
 /// Text from a server or a file, for a terminal or a text line: each control character
 /// (escape sequences, BEL, CR, LF, ...) shown escaped (`\u{1b}`, `\n`), so that such text
@@ -143,14 +144,6 @@ pub struct Output {
     pub stdout: Stdout,
 }
 
-fn schedule(report: &Report) -> Value {
-    json!({"type": report.schedule.schedule_type.as_str(), "enabled": report.schedule.enabled})
-}
-
-fn error_json(e: &Error) -> Value {
-    json!({"kind": e.kind().as_str(), "message": error_text(e), "exit_code": exit_code(e), "status": e.status()})
-}
-
 impl Output {
     /// Writes one line (a newline is added).
     pub fn line(&self, text: &str) -> io::Result<()> {
@@ -166,26 +159,36 @@ impl Output {
     /// One input's outcome in a bulk run.
     pub fn outcome(&self, input: &Input, outcome: &Outcome) -> io::Result<()> {
         if self.json {
-            let mut v =
-                json!({"id": input.id().map(|id| id.to_string()), "outcome": outcome.name()});
-            if let Some(line) = input.line() {
-                v["line"] = json!(line);
-            }
+            let mut line = json::BulkOutcome {
+                error: None,
+                id: input.id().map(|id| id.to_string()),
+                line: input.line(),
+                outcome: outcome.name(),
+                reason: None,
+                schedule: None,
+                version: None,
+            };
             match (outcome, input) {
                 (Outcome::Changed(r), _) => {
-                    v["schedule"] = schedule(r);
-                    v["version"] = json!(r.version);
+                    line.schedule = Some(json::Schedule::of(r));
+                    line.version = Some(r.version);
                 }
-                (Outcome::Skipped(reason), _) => v["reason"] = json!(reason),
-                (Outcome::Failed(e), _) => v["error"] = error_json(e),
-                (Outcome::NotAttempted(reason), _) => v["reason"] = json!(reason.to_string()),
-                (Outcome::Invalid, Input::Invalid { why, .. }) => v["reason"] = json!(why),
+                (Outcome::Skipped(reason), _) => line.reason = Some(Cow::Borrowed(reason)),
+                (Outcome::Failed(e), _) => line.error = Some(json::ErrorJson::new(e, exit_code(e))),
+                (Outcome::NotAttempted(reason), _) => {
+                    line.reason = Some(Cow::Owned(reason.to_string()));
+                }
+                (Outcome::Invalid, Input::Invalid { why, .. }) => {
+                    line.reason = Some(Cow::Borrowed(why));
+                }
                 (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
-                    v["reason"] = json!(format!("{error}; the lines after it were not read"));
+                    line.reason = Some(Cow::Owned(format!(
+                        "{error}; the lines after it were not read"
+                    )));
                 }
                 _ => {}
             }
-            return self.line(&v.to_string());
+            return self.json(&line);
         }
         let text = match (outcome, input) {
             (Outcome::Changed(r), _) => format!(
@@ -210,8 +213,7 @@ impl Output {
     /// A whole report.
     pub fn report(&self, report: &Report) -> io::Result<()> {
         if self.json {
-            let text = serde_json::to_string(report).map_err(io::Error::other)?;
-            return self.line(&text);
+            return self.json(report);
         }
         let p = &report.parameters;
         let list = |items: Vec<String>| items.join(", ");
@@ -257,7 +259,7 @@ impl Output {
     /// One id of a list.
     pub fn id(&self, id: &str) -> io::Result<()> {
         if self.json {
-            self.line(&json!({ "id": id }).to_string())
+            self.json(&json::ListedId { id })
         } else {
             self.line(id)
         }
@@ -266,8 +268,7 @@ impl Output {
     /// One stored file.
     pub fn stored(&self, file: &StoredReport) -> io::Result<()> {
         if self.json {
-            let text = serde_json::to_string(file).map_err(io::Error::other)?;
-            return self.line(&text);
+            return self.json(file);
         }
         let id = file.id.map(|id| id.to_string());
         self.line(&format!(
@@ -281,11 +282,16 @@ impl Output {
     }
 
     /// A one-line confirmation, with its JSON form.
-    pub fn done(&self, text: &str, json: Value) -> io::Result<()> {
+    pub fn done(&self, text: &str, json: &impl Serialize) -> io::Result<()> {
         if self.json {
-            self.line(&json.to_string())
+            self.json(json)
         } else {
             self.line(text)
         }
+    }
+
+    /// One JSON line (see [`json`]).
+    pub fn json(&self, value: &impl Serialize) -> io::Result<()> {
+        self.line(&json::to_line(value)?)
     }
 }
