@@ -1,12 +1,14 @@
 //! The lines `--json` prints: one type per kind of line, each documented in `docs/cli.md`
 //! (section "JSON lines").
 //!
-//! A struct serializes its members in the order they are declared. These lines have always
-//! had their members in alphabetical order, nested objects too (they were built as
-//! `serde_json::Value`s, whose maps sort their keys): their members are declared so, and a
-//! test keeps them so, since a script may compare lines as text. A member that is sometimes
-//! left out is marked `skip_serializing_if`; any other `Option` is `null` when it has no
-//! value.
+//! A struct serializes its members in the order they are declared. The lines of the
+//! commands that change, plan or show reports (and of errors, `list`, `delete`, `download`,
+//! `emulator`, the dry runs) have always had their members in alphabetical order, nested
+//! objects too (they were built as `serde_json::Value`s, whose maps sort their keys): their
+//! members are declared so, and a test keeps them so, since a script may compare lines as
+//! text. The records and totals of `usage` and `billing` have their members in the record's
+//! order, as declared. A member that is sometimes left out is marked `skip_serializing_if`;
+//! any other `Option` is `null` when it has no value.
 //!
 //! Reports and stored files (`show`, `create`, `stored`) are printed as the library
 //! serializes them; `patch` and `export` print the library's JSON text.
@@ -14,9 +16,11 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use acronis_reports::usage::{self, Decimal, UsageValues};
 use acronis_reports::{Error, Report};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// A line for standard output: the compact JSON text of `value`.
 ///
@@ -263,6 +267,205 @@ pub struct EmulatorStarted<'a> {
     pub token: &'a str,
 }
 
+/// A quantity, exact: its decimal text as a JSON number (an integer when it is integral,
+/// however large).
+#[derive(Debug, Clone, Copy)]
+pub struct Exact(pub Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.normalize().to_string();
+        // A decimal's text is always a JSON number; were it not, it would be given as a
+        // string.
+        match serde_json::from_str::<&RawValue>(&text) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => serializer.serialize_str(&text),
+        }
+    }
+}
+
+/// One record of `usage --json`, its members in the record's order.
+#[derive(Debug, Serialize)]
+pub struct UsageRecord<'a> {
+    pub tenant: String,
+    pub tenant_kind: Option<&'a str>,
+    pub tenant_number: Option<u64>,
+    pub application: &'a str,
+    pub edition: &'a str,
+    pub usage_name: &'a str,
+    pub full_name: Option<&'a str>,
+    pub unit: Option<&'a str>,
+    pub usage_type: Option<&'a str>,
+    pub infra: Option<&'a usage::Infra>,
+    pub range_start: Option<&'a usage::RangeStart>,
+    pub offering_item: Option<OfferingItem>,
+    pub absolute: Exact,
+    pub delta: Exact,
+    pub billable: Exact,
+    pub metric: String,
+    /// Every quantity the file gives, as it gives them.
+    pub values: Values,
+    /// The file's columns or members this version does not know, by name, as text.
+    pub extra: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> UsageRecord<'a> {
+    pub fn of(r: &'a usage::UsageRecord) -> UsageRecord<'a> {
+        UsageRecord {
+            tenant: r.tenant.to_string(),
+            tenant_kind: r.tenant_kind.as_deref(),
+            tenant_number: r.tenant_number,
+            application: &r.application,
+            edition: &r.edition,
+            usage_name: &r.usage_name,
+            full_name: r.full_name.as_deref(),
+            unit: r.unit.as_deref(),
+            usage_type: r.usage_type.as_deref(),
+            infra: r.infra.as_ref(),
+            range_start: r.range_start.as_ref(),
+            offering_item: r.offering_item.as_ref().map(OfferingItem::of),
+            absolute: Exact(r.absolute()),
+            delta: Exact(r.delta()),
+            billable: Exact(acronis_reports::billing::billable(r)),
+            metric: acronis_reports::billing::metric(r),
+            values: Values::of(&r.values),
+            extra: r
+                .extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// A record's `offering_item`: `status` and `quota`, with exact numbers.
+#[derive(Debug, Serialize)]
+pub struct OfferingItem {
+    pub quota: Option<Quota>,
+    pub status: Option<i64>,
+}
+
+impl OfferingItem {
+    fn of(item: &usage::OfferingItem) -> OfferingItem {
+        OfferingItem {
+            quota: item.quota.as_ref().map(|q| Quota {
+                overage: q.overage.map(Exact),
+                value: q.value.map(Exact),
+                version: q.version,
+            }),
+            status: item.status,
+        }
+    }
+}
+
+/// The `quota` of an [`OfferingItem`].
+#[derive(Debug, Serialize)]
+pub struct Quota {
+    pub overage: Option<Exact>,
+    pub value: Option<Exact>,
+    pub version: Option<i64>,
+}
+
+/// A record's quantities as the file gives them: `csv_v2_0`'s `absolute`, `delta` and
+/// `effective` (each split), or `json_v2_0`'s `value` and `absolute_value`.
+#[derive(Debug, Default, Serialize)]
+pub struct Values {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub absolute: Option<Split>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub absolute_value: Option<Exact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta: Option<Split>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective: Option<Split>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Exact>,
+}
+
+impl Values {
+    fn of(values: &UsageValues) -> Values {
+        match values {
+            UsageValues::Split {
+                absolute,
+                delta,
+                effective,
+            } => Values {
+                absolute: Some(Split::of(absolute)),
+                delta: Some(Split::of(delta)),
+                effective: Some(Split::of(effective)),
+                ..Values::default()
+            },
+            UsageValues::Single { value, absolute } => Values {
+                absolute_value: Some(Exact(*absolute)),
+                value: Some(Exact(*value)),
+                ..Values::default()
+            },
+            _ => Values::default(),
+        }
+    }
+}
+
+/// A quantity split by production and trial use.
+#[derive(Debug, Serialize)]
+pub struct Split {
+    pub production: Exact,
+    pub total: Exact,
+    pub trial: Exact,
+}
+
+impl Split {
+    fn of(s: &usage::Split) -> Split {
+        Split {
+            production: Exact(s.production),
+            total: Exact(s.total),
+            trial: Exact(s.trial),
+        }
+    }
+}
+
+/// One billable total of `billing` or `usage --billing`: a tenant and metric.
+#[derive(Debug, Serialize)]
+pub struct Total<'a> {
+    pub tenant: String,
+    pub usage_name: &'a str,
+    pub metric: &'a str,
+    pub quantity: Exact,
+    pub unit: Option<&'a str>,
+    /// In GiB or hours, when the unit allows.
+    pub human: Option<Human>,
+    /// How many records were summed.
+    pub records: u64,
+    /// Present when some records had a negative billable quantity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_records: Option<u64>,
+}
+
+impl<'a> Total<'a> {
+    pub fn of(line: &'a acronis_reports::billing::Line) -> Total<'a> {
+        Total {
+            tenant: line.tenant.to_string(),
+            usage_name: &line.usage_name,
+            metric: &line.metric,
+            quantity: Exact(line.quantity),
+            unit: line.unit.as_deref(),
+            human: line.human().map(|(quantity, unit)| Human {
+                quantity: Exact(quantity),
+                unit,
+            }),
+            records: line.records,
+            negative_records: (line.negative_records > 0).then_some(line.negative_records),
+        }
+    }
+}
+
+/// The `human` of a [`Total`].
+#[derive(Debug, Serialize)]
+pub struct Human {
+    pub quantity: Exact,
+    /// `GiB` or `hours`.
+    pub unit: &'static str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,5 +580,41 @@ mod tests {
             tenant_id: id,
             token: "t",
         });
+        // The objects inside a usage record.
+        sorted(&OfferingItem {
+            quota: Some(Quota {
+                overage: Some(Exact(Decimal::ONE)),
+                value: None,
+                version: Some(0),
+            }),
+            status: Some(1),
+        });
+        let split = || Split {
+            production: Exact(Decimal::ONE),
+            total: Exact(Decimal::TWO),
+            trial: Exact(Decimal::ONE),
+        };
+        sorted(&Values {
+            absolute: Some(split()),
+            absolute_value: Some(Exact(Decimal::ONE)),
+            delta: Some(split()),
+            effective: Some(split()),
+            value: Some(Exact(Decimal::ONE)),
+        });
+    }
+
+    #[test]
+    fn exact_numbers_are_their_decimal_text() {
+        for (text, json) in [
+            ("10000000000000000", "10000000000000000"),
+            ("123456789012345678901234", "123456789012345678901234"),
+            ("0.000001", "0.000001"),
+            ("2.50", "2.5"),
+            ("-7", "-7"),
+            ("0", "0"),
+        ] {
+            let d: Decimal = text.parse().unwrap();
+            assert_eq!(to_line(&Exact(d)).unwrap(), json, "{text}");
+        }
     }
 }

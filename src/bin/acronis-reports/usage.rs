@@ -8,15 +8,13 @@ use std::rc::Rc;
 
 use acronis_reports::billing::{Line, Totals, billable};
 use acronis_reports::bulk::BulkOptions;
-use acronis_reports::usage::{self, Decimal, UsageFormat, UsageRecord, UsageValues};
+use acronis_reports::usage::{self, UsageFormat, UsageRecord};
 use acronis_reports::{BillingOptions, Date, Level, TenantId};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::args::{BillingArgs, Global, UsageView};
 use crate::output::{Output, clean, note};
-use crate::{Failure, client, error_text, exit, exit_code, signals};
+use crate::{Failure, client, error_text, exit, exit_code, json, signals};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
 pub fn usage(
@@ -117,7 +115,7 @@ pub fn usage(
             w.write(&mut sink, &csv_row(&record))?;
             continue;
         } else if out.json {
-            record_json(&record)
+            json::to_line(&json::UsageRecord::of(&record)).map_err(|e| Failure::output(&e))?
         } else {
             table_row(&record)
         };
@@ -417,129 +415,6 @@ fn table_row(r: &UsageRecord) -> String {
     )
 }
 
-/// A number as JSON text, exact: an integer when it is integral (a decimal's text is always
-/// a JSON number; were it not, it would be given as a string).
-fn number(d: Decimal) -> Option<Box<RawValue>> {
-    let text = d.normalize().to_string();
-    RawValue::from_string(text.clone())
-        .or_else(|_| serde_json::value::to_raw_value(&text))
-        .ok()
-}
-
-#[derive(Serialize)]
-struct RecordJson<'a> {
-    tenant: String,
-    tenant_kind: Option<&'a str>,
-    tenant_number: Option<u64>,
-    application: &'a str,
-    edition: &'a str,
-    usage_name: &'a str,
-    full_name: Option<&'a str>,
-    unit: Option<&'a str>,
-    usage_type: Option<&'a str>,
-    infra: Option<&'a acronis_reports::usage::Infra>,
-    range_start: Option<&'a acronis_reports::usage::RangeStart>,
-    offering_item: Option<serde_json::Value>,
-    absolute: Option<Box<RawValue>>,
-    delta: Option<Box<RawValue>>,
-    billable: Option<Box<RawValue>>,
-    metric: String,
-    /// Every quantity the file gives, as it gives them.
-    values: serde_json::Map<String, serde_json::Value>,
-    extra: serde_json::Map<String, serde_json::Value>,
-}
-
-/// A quantity, exact: a JSON number where a `Value` holds it exactly (not past 2^64), its
-/// text as a string otherwise.
-fn exact(d: Decimal) -> serde_json::Value {
-    let text = d.normalize().to_string();
-    serde_json::from_str::<serde_json::Number>(&text)
-        .ok()
-        .filter(|n| n.to_string() == text)
-        .map_or(serde_json::Value::String(text), serde_json::Value::Number)
-}
-
-/// The offering item as the file gives it: `status` and `quota`, with exact numbers.
-fn offering_item_json(item: &acronis_reports::usage::OfferingItem) -> serde_json::Value {
-    serde_json::json!({
-        "status": item.status,
-        "quota": item.quota.as_ref().map(|q| serde_json::json!({
-            "value": q.value.map(exact), "overage": q.overage.map(exact), "version": q.version,
-        })),
-    })
-}
-
-/// The quantities, exact (numbers as their text, through `RawValue`).
-fn values_json(values: &UsageValues) -> serde_json::Map<String, serde_json::Value> {
-    let split = |s: &acronis_reports::usage::Split| serde_json::json!({"production": exact(s.production), "trial": exact(s.trial), "total": exact(s.total)});
-    let mut map = serde_json::Map::new();
-    match values {
-        UsageValues::Split {
-            absolute,
-            delta,
-            effective,
-        } => {
-            map.insert("absolute".into(), split(absolute));
-            map.insert("delta".into(), split(delta));
-            map.insert("effective".into(), split(effective));
-        }
-        UsageValues::Single { value, absolute } => {
-            map.insert("value".into(), exact(*value));
-            map.insert("absolute_value".into(), exact(*absolute));
-        }
-        _ => {}
-    }
-    map
-}
-
-fn record_json(r: &UsageRecord) -> String {
-    let v = RecordJson {
-        tenant: r.tenant.to_string(),
-        tenant_kind: r.tenant_kind.as_deref(),
-        tenant_number: r.tenant_number,
-        application: &r.application,
-        edition: &r.edition,
-        usage_name: &r.usage_name,
-        full_name: r.full_name.as_deref(),
-        unit: r.unit.as_deref(),
-        usage_type: r.usage_type.as_deref(),
-        infra: r.infra.as_ref(),
-        range_start: r.range_start.as_ref(),
-        offering_item: r.offering_item.as_ref().map(offering_item_json),
-        absolute: number(r.absolute()),
-        delta: number(r.delta()),
-        billable: number(billable(r)),
-        metric: acronis_reports::billing::metric(r),
-        values: values_json(&r.values),
-        extra: r
-            .extra
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect(),
-    };
-    serde_json::to_string(&v).unwrap_or_default()
-}
-
-#[derive(Serialize)]
-struct LineJson<'a> {
-    tenant: String,
-    usage_name: &'a str,
-    metric: &'a str,
-    quantity: Option<Box<RawValue>>,
-    unit: Option<&'a str>,
-    human: Option<HumanJson>,
-    records: u64,
-    /// Present when some records had a negative billable quantity.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    negative_records: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct HumanJson {
-    quantity: Option<Box<RawValue>>,
-    unit: &'static str,
-}
-
 /// What the file did not tell the billing, one note each on standard error, and each line
 /// summed from negative quantities (a usage should have none).
 fn note_gaps(totals: &Totals) {
@@ -561,20 +436,7 @@ fn note_gaps(totals: &Totals) {
 fn print_totals(totals: &Totals, out: &Output) -> Result<(), Failure> {
     if out.json {
         for line in totals.lines() {
-            let v = LineJson {
-                tenant: line.tenant.to_string(),
-                usage_name: &line.usage_name,
-                metric: &line.metric,
-                quantity: number(line.quantity),
-                unit: line.unit.as_deref(),
-                human: line.human().map(|(q, unit)| HumanJson {
-                    quantity: number(q),
-                    unit,
-                }),
-                records: line.records,
-                negative_records: (line.negative_records > 0).then_some(line.negative_records),
-            };
-            written(out.line(&serde_json::to_string(&v).unwrap_or_default()))?;
+            written(out.json(&json::Total::of(line)))?;
         }
         return Ok(());
     }
