@@ -16,10 +16,11 @@ use acronis_reports::{Client, Error, ReportUpdate, ScheduleType};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Bulk, Global};
+use crate::failure::{self, Failure, exit};
 use crate::files::AtomicFile;
 use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stop, Stoppable};
 use crate::output::{Outcome, Output, note};
-use crate::{Failure, client, exit, is_dry_run, signals};
+use crate::{client, is_dry_run, signals};
 
 /// Counts of the outcomes, for the summary.
 #[derive(Debug, Default)]
@@ -274,7 +275,7 @@ pub fn bulk_update(
             (_, Err(e)) => Outcome::Failed(e),
         };
         tally.add(&input, &outcome);
-        code = code.max(outcome.code());
+        code = code.max(failure::outcome_code(&outcome));
         let done = matches!(outcome, Outcome::Changed(_) | Outcome::Skipped(_));
         if let (false, Some(file)) = (done, failed_ids.as_mut()) {
             if let Err(e) = file.add(&input) {

@@ -9,9 +9,10 @@ use acronis_reports::{
 
 use crate::args::{Cli, Command, CreateArgs, Global, UpdateFields};
 use crate::bulk::bulk_update;
+use crate::failure::{Failure, exit};
 use crate::files::AtomicFile;
 use crate::output::{Output, note};
-use crate::{Failure, client, exit, is_dry_run, json};
+use crate::{client, is_dry_run, json};
 
 /// Runs the command; the exit code, or a failure of the whole command.
 pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {

@@ -10,17 +10,18 @@ use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::path::Path;
 
 use acronis_reports::apply::{Applied, ApplyError};
-use acronis_reports::bulk::{BulkOptions, StopReason};
+use acronis_reports::bulk::BulkOptions;
 use acronis_reports::desired::DesiredReports;
 use acronis_reports::plan::{Action, ActionKind, Plan};
 use acronis_reports::{Client, Error, TenantId};
 use serde_json::Value;
 
 use crate::args::{DesiredArgs, Global};
+use crate::failure::{self, Failure, error_text, exit};
 use crate::files::AtomicFile;
 use crate::output::clean;
 use crate::output::{Output, note};
-use crate::{Failure, client, error_text, exit, exit_code, json, signals};
+use crate::{client, json, signals};
 
 /// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
 fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
@@ -62,7 +63,7 @@ pub fn plan(
     let plan = make_plan(&client, &desired, args.concurrency)?;
     print_plan(&plan, out)?;
     Ok(if exit_code_flag && plan.has_changes() {
-        1
+        exit::CHANGES
     } else {
         exit::OK
     })
@@ -101,7 +102,7 @@ pub fn apply(global: &Global, args: &DesiredArgs, yes: bool, out: &Output) -> Re
     }
     if ask && !confirmed()? {
         note("Apply cancelled: nothing was changed.");
-        return Ok(1);
+        return Ok(exit::CHANGES);
     }
     run_apply(&client, &plan, args.concurrency, out)
 }
@@ -377,7 +378,7 @@ fn run_apply(client: &Client, plan: &Plan, concurrency: u16, out: &Output) -> Re
         };
         counts[index] += 1;
         if let Err(e) = &result {
-            code = code.max(failure_code(e.error()));
+            code = code.max(failure::job_code(e.error()));
         }
         if !output_failed && print_outcome(&action, outcome, &result, out).is_err() {
             // Outcomes can no longer be reported: stop taking up actions.
@@ -401,21 +402,6 @@ fn run_apply(client: &Client, plan: &Plan, concurrency: u16, out: &Output) -> Re
     ));
     crate::bulk::note_stop(&stop);
     Ok(interrupted.unwrap_or(code))
-}
-
-/// The exit code of a failed action (a stop by interrupt or failing output is the run's).
-fn failure_code(e: &Error) -> u8 {
-    match e {
-        Error::NotAttempted {
-            reason: StopReason::ServiceFailing { .. } | StopReason::Throttled { .. },
-            ..
-        } => exit::TROUBLE,
-        Error::NotAttempted {
-            reason: StopReason::Requested | StopReason::JobPanicked,
-            ..
-        } => exit::OK,
-        e => exit_code(e),
-    }
 }
 
 fn print_outcome(
@@ -443,7 +429,7 @@ fn print_outcome(
             }
             Err(e) => {
                 let error = e.error();
-                line.error = Some(json::ErrorJson::new(error, failure_code(error)));
+                line.error = Some(json::ErrorJson::new(error, failure::job_code(error)));
                 line.created = e.created().map(json::ReportRef::of);
             }
             _ => {}

@@ -7,8 +7,9 @@ use acronis_reports_emulator::{
 };
 use serde_json::Value;
 
+use crate::failure::{Failure, exit};
+use crate::json;
 use crate::output::Output;
-use crate::{Failure, exit, json};
 
 /// Starts the emulator, says where it is and how to authenticate, and serves until the tool
 /// is interrupted.

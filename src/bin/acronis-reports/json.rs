@@ -64,7 +64,7 @@ impl ErrorJson {
         ErrorJson {
             exit_code,
             kind: e.kind().as_str(),
-            message: crate::error_text(e),
+            message: crate::failure::error_text(e),
             status: e.status(),
         }
     }

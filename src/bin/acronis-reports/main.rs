@@ -8,6 +8,7 @@ mod bulk;
 mod commands;
 mod desired;
 mod emulator;
+mod failure;
 mod files;
 mod ids;
 mod json;
@@ -20,156 +21,18 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acronis_reports::transport::{
-    Method, Request, Response, TransportError, TransportErrorKind, from_fn,
-};
-use acronis_reports::{Client, ClientBuilder, Error, ErrorKind, InputKind};
+use acronis_reports::transport::{Request, Response, TransportError, TransportErrorKind, from_fn};
+use acronis_reports::{Client, ClientBuilder, Error};
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, FromCommandLine, Global};
-use output::{Output, Stdout, clean, note};
-
-/// The exit codes (see `args::EXIT_CODES`).
-pub mod exit {
-    /// Everything succeeded.
-    pub const OK: u8 = 0;
-    /// Usage or invalid input.
-    pub const USAGE: u8 = 2;
-    /// The API refused: a 4xx (429 excepted) or a redirect.
-    pub const REFUSED: u8 = 3;
-    /// A change was accepted but its answer does not show it applied.
-    pub const UNVERIFIED: u8 = 4;
-    /// Service trouble, or a local write failed.
-    pub const TROUBLE: u8 = 5;
-    /// Standard output is a pipe whose reader has gone (as for a process killed by SIGPIPE).
-    pub const BROKEN_PIPE: u8 = 141;
-}
-
-/// A failure of the command as a whole, with its exit code; an empty message is not printed.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: u8,
-    pub message: String,
-}
-
-impl Failure {
-    /// Bad usage or input: nothing was sent.
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            code: exit::USAGE,
-            message: message.into(),
-        }
-    }
-
-    /// A failure that says nothing (a closed pipe).
-    pub fn quiet(code: u8) -> Failure {
-        Failure {
-            code,
-            message: String::new(),
-        }
-    }
-
-    /// A failure to write standard output.
-    pub fn output(e: &std::io::Error) -> Failure {
-        output::stdout_failure().unwrap_or_else(|| Failure {
-            code: exit::TROUBLE,
-            message: format!("cannot write to standard output: {e}"),
-        })
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        if let Error::Write { source, .. } = &e {
-            if source.kind() == std::io::ErrorKind::BrokenPipe {
-                return Failure::quiet(exit::BROKEN_PIPE);
-            }
-        }
-        Failure {
-            code: exit_code(&e),
-            message: error_text(&e),
-        }
-    }
-}
-
-/// The exit code for a library error (see `args::EXIT_CODES`).
-pub fn exit_code(e: &Error) -> u8 {
-    match e {
-        e if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Plan) => exit::USAGE,
-        // A change was accepted, but its answer cannot show it applied.
-        e if e.is_unverified_write() => exit::UNVERIFIED,
-        Error::Api(_) | Error::Auth(_) | Error::Redirect { .. } => match e.status() {
-            Some(429 | 500..=599) => exit::TROUBLE,
-            _ => exit::REFUSED,
-        },
-        Error::NotAttempted {
-            reason: acronis_reports::StopReason::CredentialsRefused,
-            ..
-        } => exit::REFUSED,
-        _ => exit::TROUBLE,
-    }
-}
+use failure::Failure;
+use output::{Output, Stdout};
 
 /// The largest answer the tool reads (the JSON ones; downloads are streamed): 64 MiB, a
 /// listing of about 1.7 million report ids.
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// An error's message with its sources, on one line, in the tool's words where the library's
-/// name a Rust method.
-pub fn error_text(e: &Error) -> String {
-    if let Error::InvalidInput {
-        kind: InputKind::PlainHttp,
-        ..
-    } = e
-    {
-        return "the base URL is plain http:// to a host that is not this machine, which would \
-                send the token unencrypted; use https:// (the tool accepts http:// only for \
-                localhost, 127.x.x.x and [::1])"
-            .to_owned();
-    }
-    if let Error::ResponseTooLarge {
-        method,
-        path,
-        limit,
-        ..
-    } = e
-    {
-        // The library's advice names a Rust method; a user of the tool cannot follow it.
-        return clean(&format!(
-            "{method} {path}: the answer is larger than the tool reads ({} MiB): it is \
-             probably not the API's; check the base URL",
-            limit / 1024 / 1024
-        ))
-        .into_owned();
-    }
-    // Each layer's message says only what that layer knows: the chain, joined, says each
-    // thing once.
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    // A write whose answer never came: the library says to fetch the report; say how.
-    if let Error::Timeout {
-        method: Method::Put | Method::Delete,
-        path,
-        ..
-    } = e
-    {
-        if let Some(id) = path
-            .strip_prefix("/reports/")
-            .and_then(|p| p.split(['/', '?']).next())
-        {
-            text.push_str(&format!(
-                " (`acronis-reports show {id}` shows what the server holds)"
-            ));
-        }
-    }
-    clean(&text).into_owned()
-}
 
 /// What the dry-run transport answers, so that its refusal is told from a real failure.
 #[derive(Debug)]
@@ -194,11 +57,11 @@ fn main() -> ExitCode {
     signals::install();
     let matches = match Cli::command().try_get_matches() {
         Ok(matches) => matches,
-        Err(e) => return ExitCode::from(clap_exit(&e)),
+        Err(e) => return failure::clap_exit(&e),
     };
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => return ExitCode::from(clap_exit(&e)),
+        Err(e) => return failure::clap_exit(&e),
     };
     let on_command_line = |name: &str| matches.value_source(name) == Some(ValueSource::CommandLine);
     cli.global.from_command_line = FromCommandLine {
@@ -212,62 +75,7 @@ fn main() -> ExitCode {
         stdout: Stdout,
     };
     let result = commands::run(cli, &out);
-    // Whatever the command says, output it could not write is a failure of its own (but an
-    // interrupt's exit code, 129, 130 or 143, stands).
-    let result = match (result, output::stdout_failure()) {
-        (Ok(code), Some(failure)) => Err(Failure {
-            code: if is_interrupt(code) {
-                code
-            } else {
-                failure.code.max(code)
-            },
-            ..failure
-        }),
-        (result, _) => result,
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(failure) => {
-            if !failure.message.is_empty() {
-                if out.json {
-                    let _ = out.json(&json::CommandFailure {
-                        error: json::CommandError {
-                            exit_code: failure.code,
-                            message: &failure.message,
-                        },
-                    });
-                }
-                note(format_args!("acronis-reports: {}", clean(&failure.message)));
-            }
-            ExitCode::from(failure.code)
-        }
-    }
-}
-
-/// Whether `code` is a signal's that ends a session (SIGHUP 129, SIGINT 130, SIGTERM 143).
-fn is_interrupt(code: u8) -> bool {
-    matches!(code, 129 | 130 | 143)
-}
-
-/// Prints clap's help, version or usage error; the exit code (a failure to print the help is
-/// a failure too).
-fn clap_exit(e: &clap::Error) -> u8 {
-    let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
-    match e.print() {
-        Ok(()) => code,
-        // Help and version go to standard output: not printing them is a failure.
-        Err(err) if !e.use_stderr() => {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                exit::BROKEN_PIPE
-            } else {
-                note(format_args!(
-                    "acronis-reports: cannot write to standard output: {err}"
-                ));
-                exit::TROUBLE
-            }
-        }
-        Err(_) => code,
-    }
+    failure::finish(result, &out)
 }
 
 /// Builds the client from the options and the environment (flags win). `pool_size`: how many

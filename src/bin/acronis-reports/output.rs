@@ -16,8 +16,9 @@ use acronis_reports::bulk::StopReason;
 use acronis_reports::{Error, Report, StoredReport};
 use serde::Serialize;
 
+use crate::failure::{Failure, error_text, exit, exit_code};
 use crate::ids::Input;
-use crate::{Failure, error_text, exit, exit_code, json};
+use crate::json;
 
 /// Text from a server or a file, for a terminal or a text line: each control character
 /// (escape sequences, BEL, CR, LF, ...) shown escaped (`\u{1b}`, `\n`), so that such text
@@ -108,23 +109,6 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The exit code this outcome asks for (a stop requested by an interrupt or a failing
-    /// output is accounted for by the run itself).
-    pub fn code(&self) -> u8 {
-        match self {
-            Outcome::Failed(e) => exit_code(e),
-            Outcome::NotAttempted(StopReason::CredentialsRefused) => exit::REFUSED,
-            Outcome::NotAttempted(
-                StopReason::ServiceFailing { .. }
-                | StopReason::NoAnswers { .. }
-                | StopReason::Throttled { .. }
-                | StopReason::NoUsableToken,
-            ) => exit::TROUBLE,
-            Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
-            _ => exit::OK,
-        }
-    }
-
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Changed(_) => "changed",

@@ -13,8 +13,9 @@ use acronis_reports::{BillingOptions, Date, Level, TenantId};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{BillingArgs, Global, UsageView};
+use crate::failure::{Failure, error_text, exit, exit_code};
 use crate::output::{Output, clean, note};
-use crate::{Failure, client, error_text, exit, exit_code, json, signals};
+use crate::{client, json, signals};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
 pub fn usage(

@@ -1,0 +1,260 @@
+//! Failures and exit codes: which code the tool exits with (see `args::EXIT_CODES`), decided
+//! here only, and the text of its errors.
+
+use std::process::ExitCode;
+
+use acronis_reports::bulk::StopReason;
+use acronis_reports::transport::Method;
+use acronis_reports::{Error, ErrorKind, InputKind};
+
+use crate::json;
+use crate::output::{self, Outcome, Output, clean, note};
+
+/// The exit codes (see `args::EXIT_CODES`).
+pub mod exit {
+    /// Everything succeeded.
+    pub const OK: u8 = 0;
+    /// `plan --exit-code`: there are changes to make; `apply`: the confirmation was declined.
+    pub const CHANGES: u8 = 1;
+    /// Usage or invalid input.
+    pub const USAGE: u8 = 2;
+    /// The API refused: a 4xx (429 excepted) or a redirect.
+    pub const REFUSED: u8 = 3;
+    /// A change was accepted but its answer does not show it applied.
+    pub const UNVERIFIED: u8 = 4;
+    /// Service trouble, or a local write failed.
+    pub const TROUBLE: u8 = 5;
+    /// Standard output is a pipe whose reader has gone (as for a process killed by SIGPIPE).
+    pub const BROKEN_PIPE: u8 = 141;
+}
+
+/// A failure of the command as a whole, with its exit code; an empty message is not printed.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad usage or input: nothing was sent.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+
+    /// A failure that says nothing (a closed pipe).
+    pub fn quiet(code: u8) -> Failure {
+        Failure {
+            code,
+            message: String::new(),
+        }
+    }
+
+    /// A failure to write standard output.
+    pub fn output(e: &std::io::Error) -> Failure {
+        output::stdout_failure().unwrap_or_else(|| Failure {
+            code: exit::TROUBLE,
+            message: format!("cannot write to standard output: {e}"),
+        })
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        if let Error::Write { source, .. } = &e {
+            if source.kind() == std::io::ErrorKind::BrokenPipe {
+                return Failure::quiet(exit::BROKEN_PIPE);
+            }
+        }
+        Failure {
+            code: exit_code(&e),
+            message: error_text(&e),
+        }
+    }
+}
+
+/// The exit code for a library error (see `args::EXIT_CODES`).
+pub fn exit_code(e: &Error) -> u8 {
+    match e {
+        e if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Plan) => exit::USAGE,
+        // A change was accepted, but its answer cannot show it applied.
+        e if e.is_unverified_write() => exit::UNVERIFIED,
+        Error::Api(_) | Error::Auth(_) | Error::Redirect { .. } => match e.status() {
+            Some(429 | 500..=599) => exit::TROUBLE,
+            _ => exit::REFUSED,
+        },
+        Error::NotAttempted {
+            reason: StopReason::CredentialsRefused,
+            ..
+        } => exit::REFUSED,
+        _ => exit::TROUBLE,
+    }
+}
+
+/// The exit code an error of one job of a run asks for (an action of `apply`): that of a
+/// job not taken up is its run's stop reason's.
+pub fn job_code(e: &Error) -> u8 {
+    match e {
+        Error::NotAttempted { reason, .. } => stop_code(reason),
+        e => exit_code(e),
+    }
+}
+
+/// The exit code of a job a run did not take up, by why the run stopped: a stop requested
+/// (an interrupt, or an output that failed) is accounted for by the run itself.
+pub fn stop_code(reason: &StopReason) -> u8 {
+    match reason {
+        StopReason::Requested | StopReason::JobPanicked => exit::OK,
+        StopReason::CredentialsRefused => exit::REFUSED,
+        _ => exit::TROUBLE,
+    }
+}
+
+/// The exit code one outcome of a bulk run asks for.
+pub fn outcome_code(outcome: &Outcome) -> u8 {
+    match outcome {
+        Outcome::Failed(e) => exit_code(e),
+        Outcome::NotAttempted(reason) => stop_code(reason),
+        Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
+        Outcome::Changed(_) | Outcome::Skipped(_) | Outcome::DryRun => exit::OK,
+    }
+}
+
+/// Whether `code` is a signal's that ends a session (SIGHUP 129, SIGINT 130, SIGTERM 143).
+fn is_interrupt(code: u8) -> bool {
+    matches!(code, 129 | 130 | 143)
+}
+
+/// Ends the tool with the command's result: a failure is printed (on standard error, and as a
+/// JSON line with `--json`). Output the command could not write is a failure of its own,
+/// whatever the command says (but an interrupt's exit code, 129, 130 or 143, stands).
+pub fn finish(result: Result<u8, Failure>, out: &Output) -> ExitCode {
+    let result = match (result, output::stdout_failure()) {
+        (Ok(code), Some(failure)) => Err(Failure {
+            code: if is_interrupt(code) {
+                code
+            } else {
+                failure.code.max(code)
+            },
+            ..failure
+        }),
+        (result, _) => result,
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            if !failure.message.is_empty() {
+                if out.json {
+                    let _ = out.json(&json::CommandFailure {
+                        error: json::CommandError {
+                            exit_code: failure.code,
+                            message: &failure.message,
+                        },
+                    });
+                }
+                note(format_args!("acronis-reports: {}", clean(&failure.message)));
+            }
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// Prints clap's help, version or usage error; the exit code (a failure to print the help is
+/// a failure too).
+pub fn clap_exit(e: &clap::Error) -> ExitCode {
+    let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
+    ExitCode::from(match e.print() {
+        Ok(()) => code,
+        // Help and version go to standard output: not printing them is a failure.
+        Err(err) if !e.use_stderr() => {
+            if err.kind() == std::io::ErrorKind::BrokenPipe {
+                exit::BROKEN_PIPE
+            } else {
+                note(format_args!(
+                    "acronis-reports: cannot write to standard output: {err}"
+                ));
+                exit::TROUBLE
+            }
+        }
+        Err(_) => code,
+    })
+}
+
+/// An error's message with its sources, on one line, in the tool's words where the library's
+/// name a Rust method.
+pub fn error_text(e: &Error) -> String {
+    if let Error::InvalidInput {
+        kind: InputKind::PlainHttp,
+        ..
+    } = e
+    {
+        return "the base URL is plain http:// to a host that is not this machine, which would \
+                send the token unencrypted; use https:// (the tool accepts http:// only for \
+                localhost, 127.x.x.x and [::1])"
+            .to_owned();
+    }
+    if let Error::ResponseTooLarge {
+        method,
+        path,
+        limit,
+        ..
+    } = e
+    {
+        // The library's advice names a Rust method; a user of the tool cannot follow it.
+        return clean(&format!(
+            "{method} {path}: the answer is larger than the tool reads ({} MiB): it is \
+             probably not the API's; check the base URL",
+            limit / 1024 / 1024
+        ))
+        .into_owned();
+    }
+    // Each layer's message says only what that layer knows: the chain, joined, says each
+    // thing once.
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    // A write whose answer never came: the library says to fetch the report; say how.
+    if let Error::Timeout {
+        method: Method::Put | Method::Delete,
+        path,
+        ..
+    } = e
+    {
+        if let Some(id) = path
+            .strip_prefix("/reports/")
+            .and_then(|p| p.split(['/', '?']).next())
+        {
+            text.push_str(&format!(
+                " (`acronis-reports show {id}` shows what the server holds)"
+            ));
+        }
+    }
+    clean(&text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_not_taken_up_exits_as_its_run_stopped() {
+        for (reason, code) in [
+            (StopReason::Requested, exit::OK),
+            (StopReason::JobPanicked, exit::OK),
+            (StopReason::CredentialsRefused, exit::REFUSED),
+            (StopReason::ServiceFailing { failures: 5 }, exit::TROUBLE),
+            (StopReason::NoAnswers { requests: 8 }, exit::TROUBLE),
+            (StopReason::Throttled { failures: 5 }, exit::TROUBLE),
+            (StopReason::NoUsableToken, exit::TROUBLE),
+        ] {
+            assert_eq!(stop_code(&reason), code, "{reason:?}");
+            assert_eq!(outcome_code(&Outcome::NotAttempted(reason)), code);
+        }
+    }
+}
