@@ -16,11 +16,12 @@ use acronis_reports::{Client, Error, ReportUpdate, ScheduleType};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Bulk, Global};
+use crate::connect::{client, is_dry_run};
 use crate::failure::{self, Failure, exit};
 use crate::files::AtomicFile;
 use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stop, Stoppable};
 use crate::output::{Outcome, Output, note};
-use crate::{client, is_dry_run, signals};
+use crate::signals;
 
 /// Counts of the outcomes, for the summary.
 #[derive(Debug, Default)]

@@ -4,15 +4,16 @@ use std::io;
 use std::path::Path;
 
 use acronis_reports::{
-    Client, Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, TenantId, UserId,
+    Date, Level, NewReport, ReportFormat, ReportKind, ReportUpdate, TenantId, UserId,
 };
 
 use crate::args::{Cli, Command, CreateArgs, Global, UpdateFields};
 use crate::bulk::bulk_update;
+use crate::connect::{client, is_dry_run, reader};
 use crate::failure::{Failure, exit};
 use crate::files::AtomicFile;
+use crate::json;
 use crate::output::{Output, note};
-use crate::{client, is_dry_run, json};
 
 /// Runs the command; the exit code, or a failure of the whole command.
 pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
@@ -106,16 +107,6 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             }
         }
     }
-}
-
-/// A client for commands that only read: `--dry-run` does not apply to them.
-fn reader(global: &Global, out: &Output) -> Result<Client, Failure> {
-    if global.dry_run {
-        return Err(Failure::usage(
-            "--dry-run is for commands that write; this one only reads",
-        ));
-    }
-    client(global, 1, out)
 }
 
 fn parse<T: std::str::FromStr>(what: &str, value: &str) -> Result<T, Failure>

@@ -17,11 +17,12 @@ use acronis_reports::{Client, Error, TenantId};
 use serde_json::Value;
 
 use crate::args::{DesiredArgs, Global};
+use crate::connect::{self, client};
 use crate::failure::{self, Failure, error_text, exit};
 use crate::files::AtomicFile;
 use crate::output::clean;
 use crate::output::{Output, note};
-use crate::{client, json, signals};
+use crate::{json, signals};
 
 /// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
 fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
@@ -479,11 +480,7 @@ pub fn export(
     concurrency: u16,
     out: &Output,
 ) -> Result<u8, Failure> {
-    if global.dry_run {
-        return Err(Failure::usage(
-            "--dry-run is for commands that write; this one only reads",
-        ));
-    }
+    connect::read_only(global)?;
     let mut tenants: Vec<TenantId> = tenants
         .iter()
         .map(|t| {

@@ -13,9 +13,10 @@ use acronis_reports::{BillingOptions, Date, Level, TenantId};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{BillingArgs, Global, UsageView};
+use crate::connect::{self, client};
 use crate::failure::{Failure, error_text, exit, exit_code};
 use crate::output::{Output, clean, note};
-use crate::{client, json, signals};
+use crate::{json, signals};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
 pub fn usage(
@@ -24,11 +25,7 @@ pub fn usage(
     view: &UsageView,
     out: &Output,
 ) -> Result<u8, Failure> {
-    if global.dry_run {
-        return Err(Failure::usage(
-            "--dry-run is for commands that write; this one only reads",
-        ));
-    }
+    connect::read_only(global)?;
     if view.csv && out.json {
         return Err(Failure::usage("give --csv or --json, not both"));
     }
