@@ -61,6 +61,11 @@ impl Failure {
     }
 }
 
+/// A write to standard output, checked: its failure is the command's.
+pub fn written(result: std::io::Result<()>) -> Result<(), Failure> {
+    result.map_err(|e| Failure::output(&e))
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         if let Error::Write { source, .. } = &e {

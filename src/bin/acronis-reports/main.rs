@@ -4,18 +4,14 @@
 #![forbid(unsafe_code)]
 
 mod args;
-mod bulk;
 mod commands;
 mod connect;
-mod desired;
-mod emulator;
 mod failure;
 mod files;
 mod ids;
 mod json;
 mod output;
 mod signals;
-mod usage;
 
 use std::process::ExitCode;
 

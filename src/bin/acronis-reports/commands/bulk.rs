@@ -199,8 +199,9 @@ fn require_ids(bulk: &Bulk) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Applies `update` to every report the command names; the exit code.
-pub fn bulk_update(
+/// `disable`, `enable`, `update`: applies `update` to every report the command names; the
+/// exit code.
+pub fn run(
     global: &Global,
     bulk: &Bulk,
     update: ReportUpdate,

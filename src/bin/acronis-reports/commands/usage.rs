@@ -1,25 +1,24 @@
-//! `usage` and `billing`: usage data read from a file or the API, as a table, CSV, JSON
-//! lines, or billable totals; and the vendor's billing-report recipe.
+//! `usage FILE` or `usage ID STORED_ID`: usage data read from a file or the API, as a table,
+//! CSV, JSON lines, or billable totals (`--billing`, printed as `billing` prints them).
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 use std::rc::Rc;
 
-use acronis_reports::billing::{Line, Totals, billable};
-use acronis_reports::bulk::BulkOptions;
-use acronis_reports::usage::{self, UsageFormat, UsageRecord};
-use acronis_reports::{BillingOptions, Date, Level, TenantId};
+use acronis_reports::billing::{Totals, billable};
+use acronis_reports::usage::{self, UsageRecord};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::args::{BillingArgs, Global, UsageView};
+use super::billing::{note_gaps, print_totals};
+use crate::args::{Global, UsageView};
 use crate::connect::{self, client};
 use crate::failure::{Failure, error_text, exit, exit_code};
+use crate::json;
 use crate::output::{Output, clean, note};
-use crate::{json, signals};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
-pub fn usage(
+pub fn run(
     global: &Global,
     source: &[String],
     view: &UsageView,
@@ -159,144 +158,6 @@ fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// `billing --tenant T --month YYYY-MM`: the exit code.
-pub fn billing(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Failure> {
-    let BillingArgs {
-        tenant,
-        month,
-        level,
-        keep_report,
-        format,
-    } = args;
-    if global.dry_run {
-        return Err(Failure::usage(
-            "billing creates, reads and deletes a report: --dry-run cannot show it",
-        ));
-    }
-    let tenant: TenantId = tenant
-        .parse()
-        .map_err(|e| Failure::usage(format!("--tenant: {e}")))?;
-    let (start, end) = month_days(month)?;
-    let mut options = BillingOptions::new().keep_report(*keep_report);
-    match format.as_deref() {
-        None | Some("csv_v2_0") => {}
-        Some("json_v2_0") => options = options.format(UsageFormat::JsonV2),
-        Some(other) => {
-            return Err(Failure::usage(format!(
-                "--format {other:?}: expected csv_v2_0 or json_v2_0"
-            )));
-        }
-    }
-    if let Some(level) = level {
-        options = options.level(
-            level
-                .parse::<Level>()
-                .map_err(|e| Failure::usage(format!("--level: {e}")))?,
-        );
-    }
-    let client = client(global, 1, out)?;
-    let progress = progress(global);
-    progress.set_message(format!(
-        "creating the usage report of {month} and waiting for its file"
-    ));
-    // Run as a one-job bulk run, so that an interrupt stops the wait for the file (the
-    // report made is still deleted) instead of ending the tool with the report left behind.
-    let keep = *keep_report;
-    let run = client.for_each_id(
-        [()],
-        BulkOptions::new().concurrency(1).never_stop_for_failures(),
-        move |client: &acronis_reports::Client, _: &()| {
-            client.billing_report(tenant, start, end, &options)
-        },
-    );
-    signals::guard_run(run.stop_handle());
-    // A run yields one result per id: this one's.
-    let result = run.into_iter().next().map(|(_, result)| result);
-    let interrupted = signals::end_run();
-    progress.finish_and_clear();
-    if let Some(code) = interrupted {
-        let created = !matches!(
-            result,
-            None | Some(Err(acronis_reports::Error::NotAttempted { .. }))
-        );
-        let list = format!("`acronis-reports list --tenant {tenant}` lists the tenant's reports");
-        return Err(Failure {
-            code,
-            message: format!(
-                "interrupted: no bill was made; {}",
-                match (created, keep) {
-                    (false, _) => "no report was created".to_owned(),
-                    (true, true) => format!("the one-time report is kept (--keep-report): {list}"),
-                    (true, false) => format!(
-                        "the one-time report it had created was deleted, unless deleting it failed too ({list})"
-                    ),
-                }
-            ),
-        });
-    }
-    let Some(result) = result else {
-        return Err(Failure {
-            code: exit::TROUBLE,
-            message: "the billing run ended without a result".to_owned(),
-        });
-    };
-    let report = result.map_err(|e| {
-        if e.is_usage_history_not_ready() {
-            Failure {
-                code: exit_code(&e),
-                message: format!(
-                    "{}: the API prepares usage history between 1 and 6 am UTC; try again after 6 am UTC",
-                    error_text(&e)
-                ),
-            }
-        } else {
-            Failure::from(e)
-        }
-    })?;
-    note(format_args!(
-        "read {} records of {} ({}, {start} to {end}); the one-time report {} was {}",
-        report.records,
-        report.file.report_format,
-        tenant,
-        report.report.id,
-        if report.deleted { "deleted" } else { "kept" }
-    ));
-    note_gaps(&report.totals);
-    print_totals(&report.totals, out)?;
-    if let Some(e) = &report.delete_error {
-        note(format_args!(
-            "acronis-reports: deleting the one-time report {} failed: {}; delete it with `acronis-reports delete {} --version {}`",
-            report.report.id,
-            error_text(e),
-            report.report.id,
-            report.report.version
-        ));
-        return Ok(exit_code(e));
-    }
-    Ok(exit::OK)
-}
-
-/// The first and last day of `YYYY-MM`.
-fn month_days(month: &str) -> Result<(Date, Date), Failure> {
-    let bad = || Failure::usage(format!("--month {month:?}: expected YYYY-MM, like 2026-10"));
-    let b = month.as_bytes();
-    let shaped = b.len() == 7
-        && b[4] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || c.is_ascii_digit());
-    if !shaped {
-        return Err(bad());
-    }
-    let (y, m) = month.split_once('-').ok_or_else(bad)?;
-    let (y, m): (u16, u8) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    Date::month_bounds(y, m).ok_or_else(bad)
-}
-
-fn written(result: io::Result<()>) -> Result<(), Failure> {
-    result.map_err(|e| Failure::output(&e))
-}
-
 fn csv_failure(e: csv::Error) -> Failure {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => Failure::output(&e),
@@ -308,7 +169,7 @@ fn csv_failure(e: csv::Error) -> Failure {
 }
 
 /// A spinner with the count of records on standard error, when it is a terminal.
-fn progress(global: &Global) -> ProgressBar {
+pub(super) fn progress(global: &Global) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     if global.json || !io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -411,56 +272,4 @@ fn table_row(r: &UsageRecord) -> String {
         r.absolute().normalize().to_string(),
         r.delta().normalize().to_string(),
     )
-}
-
-/// What the file did not tell the billing, one note each on standard error, and each line
-/// summed from negative quantities (a usage should have none).
-fn note_gaps(totals: &Totals) {
-    for gap in totals.gaps() {
-        note(format_args!("acronis-reports: billed in part: {gap}"));
-    }
-    for line in totals.lines().filter(|l| l.negative_records > 0) {
-        note(format_args!(
-            "acronis-reports: {} {}: {} of {} records have a negative quantity; check the file before billing",
-            line.tenant,
-            clean(&line.metric),
-            line.negative_records,
-            line.records
-        ));
-    }
-}
-
-/// The billable totals, as a table or one JSON object per tenant and usage.
-fn print_totals(totals: &Totals, out: &Output) -> Result<(), Failure> {
-    if out.json {
-        for line in totals.lines() {
-            written(out.json(&json::Total::of(line)))?;
-        }
-        return Ok(());
-    }
-    written(out.line(&format!(
-        "{:<36}  {:<24}  {:>26}  {:<8}  {:>16}",
-        "TENANT", "METRIC", "BILLABLE", "UNIT", "FOR PEOPLE"
-    )))?;
-    for line in totals.lines() {
-        written(out.line(&total_row(line)))?;
-    }
-    Ok(())
-}
-
-fn total_row(line: &Line) -> String {
-    let human = line
-        .human()
-        .map(|(q, u)| format!("{q} {u}"))
-        .unwrap_or_default();
-    format!(
-        "{:<36}  {:<24}  {:>26}  {:<8}  {:>16}",
-        line.tenant.to_string(),
-        clean(&line.metric),
-        line.quantity.normalize().to_string(),
-        line.unit.as_deref().unwrap_or("-"),
-        human
-    )
-    .trim_end()
-    .to_owned()
 }

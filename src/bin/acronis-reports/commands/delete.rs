@@ -1,0 +1,25 @@
+//! `delete ID --version N`: a report deleted.
+
+use crate::args::Global;
+use crate::connect::{client, is_dry_run};
+use crate::failure::{Failure, exit, written};
+use crate::json;
+use crate::output::Output;
+
+/// `delete ID --version N`: the exit code.
+pub fn run(global: &Global, id: &str, version: i64, out: &Output) -> Result<u8, Failure> {
+    match client(global, 1, out)?.delete_report(id, version) {
+        Err(e) if is_dry_run(&e) => Ok(exit::OK),
+        Err(e) => Err(e.into()),
+        Ok(()) => {
+            written(out.done(
+                &format!("deleted  {id}"),
+                &json::Deleted {
+                    id,
+                    outcome: "deleted",
+                },
+            ))?;
+            Ok(exit::OK)
+        }
+    }
+}
