@@ -773,3 +773,32 @@ fn help_never_shows_the_environments_values_and_show_json_adds_nothing() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!stdout(&o).contains("null"), "{}", stdout(&o));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn download_json_names_a_file_whose_name_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut server = Server::new();
+    server
+        .mock("GET", format!("{PATH}/stored/{OTHER_ID}").as_str())
+        .with_body("a,b\n")
+        .create();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(std::ffi::OsStr::from_bytes(b"out\xff.csv"));
+    let base = format!("{}/api/2", server.url());
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", TOKEN),
+    ];
+    let args = ["--json", "download", ID, OTHER_ID, "-o"];
+    let o = common::cli::command(&args, &env)
+        .arg(&file)
+        .output()
+        .unwrap();
+    // It panicked once the file was written.
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&file).unwrap(), b"a,b\n");
+    let line = &json_lines(&o)[0];
+    assert_eq!(line["file"], file.to_string_lossy().as_ref());
+    assert_eq!(line["bytes"], 4);
+}
