@@ -1,11 +1,11 @@
 //! Connecting: the client built from the options and the environment (flags win), its
-//! credentials, and the transport of `--dry-run`, which sends nothing.
+//! credentials, and what `--dry-run` (the client's dry-run mode) prints of each request.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use acronis_reports::transport::{Request, Response, TransportError, TransportErrorKind, from_fn};
+use acronis_reports::transport::Request;
 use acronis_reports::{Client, ClientBuilder, Error};
 
 use crate::args::Global;
@@ -17,23 +17,9 @@ use crate::output::{Output, Stdout};
 /// listing of about 1.7 million report ids.
 const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// What the dry-run transport answers, so that its refusal is told from a real failure.
-#[derive(Debug)]
-struct DryRunRefusal;
-
-impl std::fmt::Display for DryRunRefusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("dry run: not sent")
-    }
-}
-
-impl std::error::Error for DryRunRefusal {}
-
-/// Whether `e` is the dry-run transport's refusal.
+/// Whether `e` is a dry run's call, described and not sent.
 pub fn is_dry_run(e: &Error) -> bool {
-    let transport = std::error::Error::source(e);
-    let cause = transport.and_then(std::error::Error::source);
-    matches!(e, Error::Transport { .. }) && cause.is_some_and(|c| c.is::<DryRunRefusal>())
+    matches!(e, Error::NotSent { .. })
 }
 
 /// Builds the client from the options and the environment (flags win). `pool_size`: how many
@@ -62,14 +48,13 @@ pub fn client(global: &Global, pool_size: u16, out: &Output) -> Result<Client, F
         None => None,
     };
     if global.dry_run {
-        builder = builder.transport(dry_run_transport(out.json, out.stdout));
-    } else {
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(timeout);
-        }
-        // One idle connection per thread of a bulk run, so that none is closed and reopened.
-        builder = builder.max_idle_connections_per_host(usize::from(pool_size).max(8));
+        builder = builder.dry_run(describer(out.json, out.stdout));
     }
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
+    // One idle connection per thread of a bulk run, so that none is closed and reopened.
+    builder = builder.max_idle_connections_per_host(usize::from(pool_size).max(8));
     builder.build().map_err(Failure::from)
 }
 
@@ -141,33 +126,23 @@ fn credentials(builder: ClientBuilder, global: &Global) -> Result<ClientBuilder,
     }
 }
 
-/// A transport that sends nothing: it prints each request (the token redacted), answers a
-/// token request with a stand-in token so that the calls can be shown, and refuses the rest.
-fn dry_run_transport(json: bool, stdout: Stdout) -> impl acronis_reports::Transport {
+/// What a dry run does with each request the client would send (its secrets redacted by
+/// the library): prints it, as text or a JSON line, one request at a time.
+fn describer(
+    json: bool,
+    stdout: Stdout,
+) -> impl Fn(&Request) -> Result<(), Box<dyn std::error::Error + Send + Sync>> + Send + Sync + 'static
+{
     let printed = Arc::new(Mutex::new(()));
-    from_fn(move |request: Request| {
+    move |request: &Request| {
         let _one_at_a_time = printed.lock();
-        let is_token_request = request.url().ends_with("/idp/token");
         let headers: Vec<(String, String)> = request
             .headers()
-            .map(|(name, value)| {
-                let shown = if name.eq_ignore_ascii_case("authorization") {
-                    let scheme = value.split(' ').next().unwrap_or("");
-                    format!("{scheme} <redacted>")
-                } else {
-                    value.to_owned()
-                };
-                (name.to_owned(), shown)
-            })
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect();
         let body = request
             .body()
             .map(|b| String::from_utf8_lossy(b).into_owned());
-        let body = if is_token_request {
-            body.map(|_| "<redacted>".to_owned())
-        } else {
-            body
-        };
         let mut text = String::new();
         if json {
             let line = json::to_line(&json::DryRunRequest {
@@ -176,16 +151,9 @@ fn dry_run_transport(json: bool, stdout: Stdout) -> impl acronis_reports::Transp
                 headers: headers.into_iter().collect(),
                 method: request.method().as_str(),
                 url: request.url().to_owned(),
-            });
-            match line {
-                Ok(line) => text.push_str(&format!("{line}\n")),
-                Err(e) => {
-                    return Err(TransportError::new(
-                        TransportErrorKind::Other,
-                        format!("dry run: cannot show the request: {e}"),
-                    ));
-                }
-            }
+            })
+            .map_err(|e| format!("dry run: cannot show the request: {e}"))?;
+            text.push_str(&format!("{line}\n"));
         } else {
             text.push_str(&format!("{} {}\n", request.method(), request.url()));
             for (name, value) in &headers {
@@ -198,19 +166,9 @@ fn dry_run_transport(json: bool, stdout: Stdout) -> impl acronis_reports::Transp
             text.push('\n');
         }
         let mut out = stdout;
-        if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-            return Err(TransportError::new(
-                TransportErrorKind::Other,
-                format!("dry run: cannot write to standard output: {e}"),
-            ));
-        }
-        if is_token_request {
-            let stand_in = br#"{"access_token":"dry-run","token_type":"bearer","id_token":"","expires_in":7200}"#;
-            return Ok(Response::from_bytes(200, vec![], stand_in.to_vec()));
-        }
-        Err(TransportError::new(
-            TransportErrorKind::Other,
-            DryRunRefusal,
-        ))
-    })
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("dry run: cannot write to standard output: {e}"))?;
+        Ok(())
+    }
 }

@@ -227,14 +227,10 @@ pub fn error_text(e: &Error) -> String {
     // A write whose answer never came: the library says to fetch the report; say how.
     if let Error::Timeout {
         method: Method::Put | Method::Delete,
-        path,
         ..
     } = e
     {
-        if let Some(id) = path
-            .strip_prefix("/reports/")
-            .and_then(|p| p.split(['/', '?']).next())
-        {
+        if let Some(id) = e.report_id() {
             text.push_str(&format!(
                 " (`acronis-reports show {id}` shows what the server holds)"
             ));

@@ -250,11 +250,8 @@ pub fn run(
             Err(e) => Err(e),
         }
     };
-    let mut options = BulkOptions::new().concurrency(usize::from(bulk.concurrency));
-    if global.dry_run {
-        // A dry run's every request "fails" by design: that is no reason to stop.
-        options = options.never_stop_for_failures();
-    }
+    // A dry run's calls end in `NotSent`, which the run does not count as failures.
+    let options = BulkOptions::new().concurrency(usize::from(bulk.concurrency));
 
     let bar = progress_bar(
         total,
