@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use acronis_reports::bulk::{BulkOptions, StopHandle, StopReason};
-use acronis_reports::{Client, Error, ReportUpdate, ScheduleType};
+use acronis_reports::{Client, Error, ReportUpdate, UpdateOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Bulk, Global};
@@ -234,15 +234,13 @@ pub fn run(
         let id = id.to_string();
         if whole_tenant {
             // Look first: one-time reports cannot be changed, and some already are as asked.
-            let report = client.get_report(&id)?;
-            if report.schedule.schedule_type != ScheduleType::Monthly {
-                return Ok(Outcome::Skipped(
-                    "one-time report: the API does not change these",
-                ));
-            }
-            if update.verify(&report).is_ok() {
-                return Ok(Outcome::Skipped("already as asked"));
-            }
+            return Ok(match client.update_report_if_needed(&id, &update)? {
+                UpdateOutcome::OneTime(_) => {
+                    Outcome::Skipped("one-time report: the API does not change these")
+                }
+                UpdateOutcome::Unchanged(_) => Outcome::Skipped("already as asked"),
+                changed => Outcome::Changed(Box::new(changed.into_report())),
+            });
         }
         match client.update_report(&id, &update) {
             Ok(report) => Ok(Outcome::Changed(Box::new(report))),
