@@ -122,7 +122,8 @@ fn dry_run_sends_nothing_and_shows_the_request() {
     );
     assert_no_secret(&o, TOKEN);
 
-    // JSON form, and client credentials: the token request is shown, its secrets are not.
+    // JSON form, and client credentials: a write needs no token, so not even the token
+    // request is made; the write is shown, its token redacted.
     let base = format!("{}/api/2", server.url());
     let o = run(
         &["--json", "--dry-run", "delete", ID, "--version", "7"],
@@ -136,11 +137,10 @@ fn dry_run_sends_nothing_and_shows_the_request() {
     nothing.iter().for_each(mockito::Mock::assert);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let lines = json_lines(&o);
-    assert_eq!(lines[0]["url"], format!("{base}/idp/token"));
-    assert_eq!(lines[0]["headers"]["authorization"], "Basic <redacted>");
-    assert_eq!(lines[1]["method"], "DELETE");
-    assert_eq!(lines[1]["url"], format!("{base}/reports/{ID}?version=7"));
-    assert_eq!(lines[1]["headers"]["authorization"], "Bearer <redacted>");
+    assert_eq!(lines.len(), 1, "the write, and nothing else: {lines:?}");
+    assert_eq!(lines[0]["method"], "DELETE");
+    assert_eq!(lines[0]["url"], format!("{base}/reports/{ID}?version=7"));
+    assert_eq!(lines[0]["headers"]["authorization"], "Bearer <redacted>");
     assert_no_secret(&o, CLIENT_SECRET);
 }
 
@@ -570,17 +570,48 @@ fn a_refused_secret_is_exit_3_and_never_printed() {
 }
 
 #[test]
-fn dry_run_with_a_whole_tenant_is_refused() {
-    let mut server = Server::new();
-    let nothing = expect_no_request(&mut server);
-    let o = run_mock(&server, &["--dry-run", "disable", "--tenant", TENANT_ID]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("--dry-run cannot list a tenant's reports"),
-        "{}",
-        stderr(&o)
+fn dry_run_with_a_whole_tenant_reads_and_sends_no_write() {
+    let emulator = acronis_reports_emulator::Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let o = run(
+        &[
+            "--dry-run",
+            "disable",
+            "--tenant",
+            TENANT_ID,
+            "--concurrency",
+            "1",
+        ],
+        &[
+            ("ACRONIS_BASE_URL", &base),
+            ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+        ],
+        None,
     );
-    nothing.iter().for_each(mockito::Mock::assert);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let methods: Vec<String> = emulator
+        .requests()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert!(
+        !methods.is_empty() && methods.iter().all(|m| m == "GET"),
+        "{methods:?}"
+    );
+    let text = stdout(&o);
+    // The monthly report would be disabled: its PUT is shown; the one-time report is skipped.
+    assert!(
+        text.contains(&format!("PUT {base}/reports/{MONTHLY_REPORT_ID}\n")),
+        "{text}"
+    );
+    assert!(text.contains(r#"{"schedule":{"enabled":false}}"#), "{text}");
+    assert!(
+        text.contains(&format!("dry run  {MONTHLY_REPORT_ID}  not sent")),
+        "{text}"
+    );
+    assert!(text.contains("one-time report"), "{text}");
+    let report: acronis_reports::Report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    assert!(report.schedule.enabled, "nothing was changed");
 }
 
 #[test]

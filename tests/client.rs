@@ -904,6 +904,7 @@ fn a_dry_run_describes_every_request_redacted_and_sends_none() {
     });
     let described = Arc::new(Mutex::new(Vec::new()));
     let seen = described.clone();
+    let seen_again = described.clone();
     let secret = "s3cret-client-secret";
     let c = Client::builder()
         .base_url("https://eu2-cloud.acronis.com/api/2")
@@ -938,15 +939,9 @@ fn a_dry_run_describes_every_request_redacted_and_sends_none() {
     assert!(!err.is_retryable());
     assert_eq!(*sent.lock().unwrap(), 0, "nothing reaches the transport");
     let described = described.lock().unwrap();
-    assert_eq!(described.len(), 2, "{described:?}");
-    let (token_line, token_headers, token_body) = &described[0];
-    assert_eq!(
-        token_line,
-        "POST https://eu2-cloud.acronis.com/api/2/idp/token"
-    );
-    assert!(token_headers.contains(&"authorization: Basic <redacted>".to_owned()));
-    assert_eq!(token_body.as_deref(), Some("<redacted>"));
-    let (put_line, put_headers, put_body) = &described[1];
+    // A write needs no token: nothing at all was sent, not even a token request.
+    assert_eq!(described.len(), 1, "{described:?}");
+    let (put_line, put_headers, put_body) = &described[0];
     assert_eq!(
         put_line,
         &format!("PUT https://eu2-cloud.acronis.com/api/2/reports/{ID}")
@@ -960,6 +955,7 @@ fn a_dry_run_describes_every_request_redacted_and_sends_none() {
 
     // A bulk run in a dry run does not take NotSent for failures: every id is described.
     drop(described);
+    let described = seen_again;
     let ids: Vec<String> = (0..12)
         .map(|n| format!("{n:08x}-0000-4000-8000-000000000000"))
         .collect();
@@ -972,4 +968,13 @@ fn a_dry_run_describes_every_request_redacted_and_sends_none() {
         "{results:?}"
     );
     assert_eq!(*sent.lock().unwrap(), 0);
+    // Reads are sent (here: the token request, then the GET, to a transport that fails).
+    let err = c.get_report(ID).unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(*sent.lock().unwrap() >= 1);
+    assert_eq!(
+        described.lock().unwrap().len(),
+        1 + 12,
+        "reads are not described"
+    );
 }

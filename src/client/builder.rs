@@ -204,13 +204,13 @@ impl ClientBuilder {
         self
     }
 
-    /// A dry run: no request is sent. Each one the client would send is given to `describe`
-    /// first, with its secrets redacted (`Authorization: Bearer <redacted>`, the client
-    /// secret and a token request's body too). Every API call then ends in
-    /// [`Error::NotSent`] with its [`Endpoint`](crate::endpoint::Endpoint); with client
-    /// credentials, the token request is described and answered with a stand-in token, so
-    /// that the calls it serves are described too. An error of `describe` ends the call in
-    /// [`Error::Transport`]. A bulk run does not count `NotSent` as a failure.
+    /// A dry run: nothing is changed. Reads (`GET`) are sent as always, so that what a write
+    /// depends on is seen as it is; every write (`POST`, `PUT`, `DELETE`) is given to
+    /// `describe` instead, its token redacted (`Authorization: Bearer <redacted>`), and ends
+    /// in [`Error::NotSent`] with its [`Endpoint`](crate::endpoint::Endpoint). A write asks
+    /// for no token: a dry run of writes alone sends no request at all. An error of `describe`
+    /// ends the call in [`Error::Transport`]. A bulk run does not count `NotSent` as a
+    /// failure.
     pub fn dry_run(
         mut self,
         describe: impl Fn(
@@ -433,12 +433,7 @@ impl ClientBuilder {
                 CredentialSettings {
                     user_agent: user_agent.clone(),
                     timeout,
-                    transport: match &self.dry_run {
-                        Some(DryRunDescribe(d)) => {
-                            Arc::new(super::dry_run::TokenStandIn(d.clone()))
-                        }
-                        None => transport.clone(),
-                    },
+                    transport: transport.clone(),
                     refresh_margin: self
                         .token_refresh_margin
                         .unwrap_or(DEFAULT_TOKEN_REFRESH_MARGIN),

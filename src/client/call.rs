@@ -83,6 +83,15 @@ impl Client {
         if let Some(reason) = self.stopped() {
             return Err(Error::NotAttempted { reason });
         }
+        if let Some(describe) = &inner.dry_run {
+            if endpoint.is_write() {
+                // Described, not sent, and no token asked for: the write needs none.
+                let request = self.request(endpoint, body.as_deref(), &super::dry_run::stand_in());
+                super::dry_run::describe(describe, &request)
+                    .map_err(|e| Error::from_transport(endpoint, e))?;
+                return Err(Error::NotSent { endpoint });
+            }
+        }
         if let Err(reason) = self.wait_for_throttle() {
             return Err(Error::NotAttempted { reason });
         }
@@ -170,6 +179,41 @@ impl Client {
         attempt: u32,
     ) -> Result<(CallInfo, Response), Error> {
         let inner = &*self.inner;
+        let request = self.request(endpoint, body, token);
+        let started = Instant::now();
+        let answer = exchange::send(&*inner.transport, endpoint, request, &inner.clock)
+            .inspect_err(|e| {
+                crate::logging::debug!("{endpoint}: no answer (attempt {attempt}): {e}");
+            })?;
+        let status = match &answer {
+            Ok((call, _)) => call.status,
+            Err(refusal) => refusal.status,
+        };
+        crate::logging::debug!(
+            "{endpoint}: {status} after {} ms (attempt {attempt})",
+            started.elapsed().as_millis()
+        );
+        let refusal = match answer {
+            Ok(answer) => return Ok(answer),
+            Err(refusal) => refusal,
+        };
+        let mut error = api_error(endpoint, refusal.status, &refusal.body);
+        error.base_url_lacks_api_path = !crate::base_url::has_api_path(&inner.base_url);
+        error.request_id = refusal.request_id;
+        error.retry_after = refusal.retry_after;
+        Err(Error::Api(Box::new(error)))
+    }
+}
+
+impl Client {
+    /// The request of a call: its method and URL, the headers every call sends, the body.
+    pub(super) fn request(
+        &self,
+        endpoint: Endpoint,
+        body: Option<&[u8]>,
+        token: &AccessToken,
+    ) -> Request {
+        let inner = &*self.inner;
         let accept = if endpoint.answers_a_file() {
             Accept::File
         } else {
@@ -202,33 +246,7 @@ impl Client {
             // The file's body is streamed, its stalls bounded by the reader (see `open`).
             request.set_body_timeout(inner.download_timeout);
         }
-        if let Some(describe) = &inner.dry_run {
-            super::dry_run::describe(describe, &request, false)
-                .map_err(|e| Error::from_transport(endpoint, e))?;
-            return Err(Error::NotSent { endpoint });
-        }
-        let started = Instant::now();
-        let answer = exchange::send(&*inner.transport, endpoint, request, &inner.clock)
-            .inspect_err(|e| {
-                crate::logging::debug!("{endpoint}: no answer (attempt {attempt}): {e}");
-            })?;
-        let status = match &answer {
-            Ok((call, _)) => call.status,
-            Err(refusal) => refusal.status,
-        };
-        crate::logging::debug!(
-            "{endpoint}: {status} after {} ms (attempt {attempt})",
-            started.elapsed().as_millis()
-        );
-        let refusal = match answer {
-            Ok(answer) => return Ok(answer),
-            Err(refusal) => refusal,
-        };
-        let mut error = api_error(endpoint, refusal.status, &refusal.body);
-        error.base_url_lacks_api_path = !crate::base_url::has_api_path(&inner.base_url);
-        error.request_id = refusal.request_id;
-        error.retry_after = refusal.retry_after;
-        Err(Error::Api(Box::new(error)))
+        request
     }
 }
 

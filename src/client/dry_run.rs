@@ -1,11 +1,11 @@
-//! The client's dry run ([`ClientBuilder::dry_run`](super::ClientBuilder::dry_run)): every
-//! request is described, its secrets redacted, and none is sent. An API call ends in
-//! [`Error::NotSent`](crate::Error::NotSent); a token request is answered with a stand-in
-//! token, so that the call it serves can be described too.
+//! The client's dry run ([`ClientBuilder::dry_run`](super::ClientBuilder::dry_run)): reads
+//! are sent, so that what a write depends on is seen as it is; every write is described (its
+//! token redacted) and not sent, and ends in [`Error::NotSent`](crate::Error::NotSent).
 
 use std::sync::Arc;
 
-use crate::transport::{Request, Response, Transport, TransportError, TransportErrorKind};
+use crate::auth::AccessToken;
+use crate::transport::{Request, TransportError, TransportErrorKind};
 
 /// What a dry run does with each request: shows it, for one.
 pub(crate) type Describe =
@@ -14,9 +14,8 @@ pub(crate) type Describe =
 /// The text that stands for a secret in a described request.
 const REDACTED: &str = "<redacted>";
 
-/// `request` as it may be shown: the credentials of `Authorization` (bearer token or client
-/// secret) redacted, and the body of a token request too.
-pub(super) fn redacted(request: &Request, is_token_request: bool) -> Request {
+/// `request` as it may be shown: the credentials of `Authorization` redacted.
+pub(super) fn redacted(request: &Request) -> Request {
     let headers = request
         .headers()
         .map(|(name, value)| {
@@ -29,36 +28,18 @@ pub(super) fn redacted(request: &Request, is_token_request: bool) -> Request {
             (name.to_owned(), shown)
         })
         .collect();
-    let body = request.body().map(|b| {
-        if is_token_request {
-            REDACTED.as_bytes().to_vec()
-        } else {
-            b.to_vec()
-        }
-    });
+    let body = request.body().map(<[u8]>::to_vec);
     Request::new(request.method(), request.url().to_owned(), headers, body)
 }
 
 /// Describes a request; the describer's failure (standard output closed, say) as the
 /// transport's.
-pub(super) fn describe(
-    describe: &Describe,
-    request: &Request,
-    is_token_request: bool,
-) -> Result<(), TransportError> {
-    describe(&redacted(request, is_token_request))
-        .map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+pub(super) fn describe(describe: &Describe, request: &Request) -> Result<(), TransportError> {
+    describe(&redacted(request)).map_err(|e| TransportError::new(TransportErrorKind::Other, e))
 }
 
-/// The transport a dry run's client credentials get: it describes the token request and
-/// answers it with a stand-in token, sending nothing.
-pub(super) struct TokenStandIn(pub(super) Describe);
-
-impl Transport for TokenStandIn {
-    fn send(&self, request: Request) -> Result<Response, TransportError> {
-        describe(&self.0, &request, true)?;
-        let stand_in =
-            br#"{"access_token":"dry-run","token_type":"bearer","id_token":"","expires_in":7200}"#;
-        Ok(Response::from_bytes(200, vec![], stand_in.to_vec()))
-    }
+/// The token a described write carries, shown redacted: a write that is not sent needs no
+/// real one.
+pub(super) fn stand_in() -> AccessToken {
+    AccessToken::new("dry-run").unwrap_or_else(|_| unreachable!("a valid token"))
 }

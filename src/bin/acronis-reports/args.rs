@@ -79,9 +79,9 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// For commands that write: print each request that would be sent (token redacted) and
-    /// send nothing. Not with --tenant, whose listing would be a request. `apply --dry-run`
-    /// plans (GET requests) and prints the writes it would send.
+    /// For commands that write: change nothing. Reads are sent (with --tenant, the listing
+    /// and each report); each write is printed (token redacted) instead of being sent.
+    /// `apply --dry-run` plans (GET requests) and prints the writes it would send.
     #[arg(long, global = true)]
     pub dry_run: bool,
 

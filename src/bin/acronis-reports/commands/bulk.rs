@@ -115,18 +115,13 @@ type Inputs = Box<dyn Iterator<Item = Input> + Send>;
 /// The inputs of a bulk command, their number when known in advance, and, for an input that
 /// may never end, where it was cut if the run stopped before its end.
 fn inputs(
-    global: &Global,
     bulk: &Bulk,
     client: &Client,
     duplicates: &Duplicates,
     stopped: &Arc<OnceLock<StopHandle>>,
 ) -> Result<(Inputs, Option<u64>, Option<Cut>), Failure> {
     if let Some(tenant) = &bulk.tenant {
-        if global.dry_run {
-            return Err(Failure::usage(
-                "--dry-run cannot list a tenant's reports (that is a request): give ids",
-            ));
-        }
+        // A dry run lists and reads too: only the writes are not sent.
         let ids = client.list_report_ids(tenant)?;
         let total = ids.len() as u64;
         let inputs = ids.into_iter().map(|id| Input::Id { id, line: None });
@@ -220,7 +215,7 @@ pub fn run(
         .transpose()?;
     let duplicates = Duplicates::default();
     let stop_handle = Arc::new(OnceLock::new());
-    let (inputs, total, cut) = inputs(global, bulk, &client, &duplicates, &stop_handle)?;
+    let (inputs, total, cut) = inputs(bulk, &client, &duplicates, &stop_handle)?;
 
     let whole_tenant = bulk.tenant.is_some();
     let job = move |client: &Client, input: &Input| -> Result<Outcome, Error> {
@@ -234,13 +229,15 @@ pub fn run(
         let id = id.to_string();
         if whole_tenant {
             // Look first: one-time reports cannot be changed, and some already are as asked.
-            return Ok(match client.update_report_if_needed(&id, &update)? {
-                UpdateOutcome::OneTime(_) => {
-                    Outcome::Skipped("one-time report: the API does not change these")
-                }
-                UpdateOutcome::Unchanged(_) => Outcome::Skipped("already as asked"),
-                changed => Outcome::Changed(Box::new(changed.into_report())),
-            });
+            return match client.update_report_if_needed(&id, &update) {
+                Ok(UpdateOutcome::OneTime(_)) => Ok(Outcome::Skipped(
+                    "one-time report: the API does not change these",
+                )),
+                Ok(UpdateOutcome::Unchanged(_)) => Ok(Outcome::Skipped("already as asked")),
+                Ok(changed) => Ok(Outcome::Changed(Box::new(changed.into_report()))),
+                Err(e) if is_dry_run(&e) => Ok(Outcome::DryRun),
+                Err(e) => Err(e),
+            };
         }
         match client.update_report(&id, &update) {
             Ok(report) => Ok(Outcome::Changed(Box::new(report))),
