@@ -27,6 +27,23 @@
 //!
 //! A 429 answer pauses every call of the client, so a throttled run slows down as a whole.
 //!
+//! **Owned ids.** The ids and the job must be `'static`: the run's threads work while you
+//! read the results, after the call that started the run has returned, so they cannot
+//! borrow from your stack. Give owned ids (an iterator that owns them, or `String`s), not
+//! `&str`s borrowed from a text: `text.lines().map(str::trim)` does not compile ("`text` does
+//! not live long enough"); this does, and still reads the ids lazily:
+//!
+//! ```no_run
+//! # use acronis_reports::{Client, ReportUpdate};
+//! # let client = Client::builder().base_url("https://eu2-cloud.acronis.com/api/2").bearer_token("t").build()?;
+//! let text = std::fs::read_to_string("ids.txt")?;
+//! let ids: Vec<String> = text.lines().map(|l| l.trim().to_owned()).collect();
+//! for (id, result) in client.update_many(ids, &ReportUpdate::disable(), 8) {
+//!     println!("{id}: {}", if result.is_ok() { "disabled" } else { "failed" });
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ```no_run
 //! use acronis_reports::{Client, Error, ReportUpdate};
 //!

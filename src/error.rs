@@ -224,6 +224,18 @@ impl From<crate::transport::SettingsError> for Error {
     }
 }
 
+impl From<crate::usage::UsageError> for Error {
+    fn from(e: crate::usage::UsageError) -> Error {
+        Error::Usage(Box::new(e))
+    }
+}
+
+impl From<crate::billing::SumError> for Error {
+    fn from(e: crate::billing::SumError) -> Error {
+        Error::Billing(e)
+    }
+}
+
 impl From<crate::id::ParseIdError> for Error {
     fn from(e: crate::id::ParseIdError) -> Error {
         Error::invalid(InputKind::Id, e.to_string())
@@ -251,6 +263,8 @@ impl Error {
             Error::InvalidInput { .. } | Error::InvalidReport(_) => ErrorKind::InvalidInput,
             Error::Plan(_) => ErrorKind::Plan,
             Error::Usage(_) | Error::Billing(_) => ErrorKind::Usage,
+            // A 401 is the credentials' fault, whichever way the token came.
+            Error::Api(e) if e.status == 401 => ErrorKind::Auth,
             Error::Api(_) => ErrorKind::Api,
             Error::Auth(_) => ErrorKind::Auth,
             Error::TokenSource { .. } => ErrorKind::TokenSource,
@@ -468,7 +482,9 @@ pub enum ErrorKind {
     Usage,
     /// The API answered with a status outside 2xx: [`Error::Api`].
     Api,
-    /// The token endpoint refused to issue a token: [`Error::Auth`].
+    /// The credentials were refused: the token endpoint refused to issue a token
+    /// ([`Error::Auth`]), or the API answered 401 ([`Error::Api`] with status 401: a wrong,
+    /// revoked or expired bearer token, or one of your own token source).
     Auth,
     /// A token source of your own could not give a token: [`Error::TokenSource`].
     TokenSource,
@@ -926,6 +942,12 @@ mod tests {
     fn kinds_and_constructors_for_users_tests() {
         let api = Error::Api(Box::new(ApiError::new(X_GET, 404)));
         assert_eq!((api.kind(), api.kind().as_str()), (ErrorKind::Api, "api"));
+        // A 401 of the API is the credentials' fault, like the token endpoint's refusal.
+        let revoked = Error::Api(Box::new(ApiError::new(X_GET, 401)));
+        assert_eq!(
+            (revoked.kind(), revoked.kind().as_str()),
+            (ErrorKind::Auth, "auth")
+        );
         let input = Error::invalid_input(InputKind::Id, "invalid report id");
         assert_eq!(input.kind(), ErrorKind::InvalidInput);
         assert_eq!(InputKind::PlainHttp.to_string(), "plain http");

@@ -96,6 +96,52 @@ impl fmt::Debug for TransportBox {
 }
 
 impl ClientBuilder {
+    /// A builder set from the environment, as the command-line tool reads it (the
+    /// convention of aws-config's `from_env`): `ACRONIS_BASE_URL` the base URL;
+    /// `ACRONIS_CLIENT_ID` and `ACRONIS_CLIENT_SECRET` client credentials, or else
+    /// `ACRONIS_TOKEN` a bearer token. A variable that is not set (or empty) sets nothing, so
+    /// that [`build`](Self::build) says what is missing; settings made afterwards win.
+    ///
+    /// ```no_run
+    /// use acronis_reports::ClientBuilder;
+    ///
+    /// let client = ClientBuilder::from_env()?.retries(3).build()?;
+    /// # Ok::<(), acronis_reports::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] ([`InputKind::Token`]) when only one of the client id and
+    /// secret is set and no token is: half a pair of credentials is a mistake, not a choice.
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        ClientBuilder::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`from_env`](Self::from_env), with the variables looked up by `var`.
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let mut builder = ClientBuilder::default();
+        if let Some(url) = var("ACRONIS_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        match (
+            var("ACRONIS_CLIENT_ID"),
+            var("ACRONIS_CLIENT_SECRET"),
+            var("ACRONIS_TOKEN"),
+        ) {
+            (Some(id), Some(secret), _) => builder = builder.client_credentials(id, secret),
+            (_, _, Some(token)) => builder = builder.bearer_token(token.trim()),
+            (Some(_), None, None) | (None, Some(_), None) => {
+                return Err(Error::invalid(
+                    InputKind::Token,
+                    "client credentials need both ACRONIS_CLIENT_ID and ACRONIS_CLIENT_SECRET",
+                ));
+            }
+            (None, None, None) => {}
+        }
+        Ok(builder)
+    }
+
     /// The API's base URL, as the vendor writes it: `https://<data-centre>-cloud.acronis.com/api/2`.
     /// A trailing slash is fine. Required.
     ///
@@ -463,5 +509,68 @@ impl ClientBuilder {
                 transport,
             }),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(set: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let set: Vec<(String, String)> = set
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| set.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn the_environment_sets_what_the_cli_reads() {
+        let base = ("ACRONIS_BASE_URL", "https://eu2-cloud.acronis.com/api/2");
+        let c = ClientBuilder::from_vars(vars(&[base, ("ACRONIS_TOKEN", "t0k")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), "https://eu2-cloud.acronis.com/api/2");
+        assert!(format!("{c:?}").contains("bearer token"));
+        // Credentials win over a token, as in the CLI.
+        let c = ClientBuilder::from_vars(vars(&[
+            base,
+            ("ACRONIS_CLIENT_ID", "id"),
+            ("ACRONIS_CLIENT_SECRET", "secret"),
+            ("ACRONIS_TOKEN", "t0k"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert!(format!("{c:?}").contains("client credentials of id"));
+        assert!(!format!("{c:?}").contains("secret\""));
+        // Half a pair is refused; nothing set is left to `build` to name.
+        let half =
+            ClientBuilder::from_vars(vars(&[base, ("ACRONIS_CLIENT_ID", "id")])).unwrap_err();
+        assert!(
+            matches!(
+                half,
+                Error::InvalidInput {
+                    kind: InputKind::Token,
+                    ..
+                }
+            ),
+            "{half:?}"
+        );
+        let none = ClientBuilder::from_vars(vars(&[("ACRONIS_TOKEN", " ")]))
+            .unwrap()
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                none,
+                Error::InvalidInput {
+                    kind: InputKind::BaseUrl,
+                    ..
+                }
+            ),
+            "{none:?}"
+        );
     }
 }
