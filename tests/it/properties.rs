@@ -1,7 +1,7 @@
 //! Property tests: every patch conforms to the vendor's schema, verification accepts exactly
 //! what a faithful server returns, and no input from the network makes the parsers panic.
 
-mod common;
+use crate::common;
 
 use acronis_reports::transport::{Response, from_fn};
 use acronis_reports::{Client, Level, Report, ReportKind, ReportUpdate, UserId, Uuid};

@@ -177,7 +177,7 @@ fn billing_totals_match_a_hand_computed_table() {
     );
     // A CSV row without its tenant's kind, or on an infrastructure without a backend type.
     let row_of = |kind: &str, backend: &str| {
-        crate::row(&format!(
+        self::row(&format!(
             "{A},{kind},backup,storage,infra-1,{backend},,1,0,1,0,0,0,1,0,1"
         ))
     };

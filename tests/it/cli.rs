@@ -1,7 +1,7 @@
 //! The `acronis-reports` binary, run for real against mockito servers and the emulator.
 #![cfg(feature = "cli")]
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

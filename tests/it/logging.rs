@@ -2,12 +2,16 @@
 #![cfg(all(feature = "log", feature = "ureq"))]
 
 use std::sync::Mutex;
+use std::thread::ThreadId;
 use std::time::Duration;
 
 use acronis_reports::{Client, RetryPolicy};
 use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID};
 
-struct Capture(Mutex<Vec<String>>);
+/// Every line logged, with the thread that logged it: the other tests of this crate run in
+/// the same process and log too, so the test reads only the lines of its own thread (the
+/// client logs on the thread that calls it).
+struct Capture(Mutex<Vec<(ThreadId, String)>>);
 
 impl log::Log for Capture {
     fn enabled(&self, _: &log::Metadata) -> bool {
@@ -18,7 +22,8 @@ impl log::Log for Capture {
         // Everything but ureq_proto's trace, which dumps raw request bytes (documented).
         if !record.target().starts_with("ureq_proto") {
             let line = format!("{} {} {}", record.target(), record.level(), record.args());
-            self.0.lock().unwrap().push(line);
+            let thread = std::thread::current().id();
+            self.0.lock().unwrap().push((thread, line));
         }
     }
 
@@ -43,7 +48,15 @@ fn requests_and_retries_are_logged_without_secrets() {
     emulator.revoke_tokens();
     client.enable_report(MONTHLY_REPORT_ID).unwrap();
 
-    let all = LOGGER.0.lock().unwrap().clone();
+    let me = std::thread::current().id();
+    let all: Vec<String> = LOGGER
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, _)| *thread == me)
+        .map(|(_, line)| line.clone())
+        .collect();
     let lines: Vec<String> = all
         .iter()
         .filter_map(|l| l.strip_prefix("acronis_reports ").map(str::to_owned))

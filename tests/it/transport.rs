@@ -1,7 +1,7 @@
 //! The client over its own transport, with no sockets: what it hands the transport, and how
 //! it maps what the transport returns. Runs with and without the `ureq` feature.
 
-mod common;
+use crate::common;
 
 use std::io::{self, Read};
 use std::sync::{Arc, Mutex};

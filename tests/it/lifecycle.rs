@@ -1,7 +1,7 @@
 //! The rest of the reports API: list, create, delete, stored files, waiting and download.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::time::Duration;

@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
 
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "ureq")]
 pub mod raw;
 
 #[cfg(feature = "ureq")]
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 pub const TOKEN: &str = "t0k3n-VERY-secret.value_123";
 pub const ID: &str = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+#[cfg(feature = "ureq")]
 pub const OTHER_ID: &str = "0d6ba6b9-6f2d-4c42-9c5b-3f1e0a7c2d11";
 pub const USER_A: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
 pub const USER_B: &str = "ab00e527-219b-481b-b01b-311b5be0ed3c";
@@ -57,10 +58,10 @@ pub fn report_json(id: &str, enabled: bool) -> Value {
 }
 
 /// The vendor's schemas this crate is checked against: `tests/fixtures/vendor-schemas.json`,
-/// our JSON transcription of part of the vendor's OpenAPI description (`tests/schema.rs`
+/// our JSON transcription of part of the vendor's OpenAPI description (`tests/it/schema.rs`
 /// checks it still matches the original).
 pub fn vendor_schemas() -> Value {
-    serde_json::from_str(include_str!("../fixtures/vendor-schemas.json"))
+    serde_json::from_str(include_str!("../../fixtures/vendor-schemas.json"))
         .expect("the fixture is JSON")
 }
 
@@ -74,6 +75,7 @@ pub fn schema_validator(name: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&root).expect("the vendor's schema compiles")
 }
 
+#[cfg(feature = "ureq")]
 /// Asserts that `err` is `Error::InvalidInput` of `kind`.
 #[track_caller]
 pub fn assert_invalid_input(err: &acronis_reports::Error, kind: acronis_reports::InputKind) {

@@ -2,7 +2,7 @@
 //! 401 retry, token endpoint refusals, custom token sources, and secrets kept out of output.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};

@@ -3,7 +3,7 @@
 //! with the crate; every kind of emulator answer conforms to the vendor's schema for it; and
 //! our transcription of those schemas still equals the vendor's OpenAPI description.
 
-mod common;
+use crate::common;
 
 use acronis_reports::{Level, Report, ReportKind, ReportUpdate, UserId};
 use common::{USER_A, USER_B, schema_validator};

@@ -2,7 +2,7 @@
 //! raw HTTP (no SDK in between), so the SDK's tests against it mean something.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use acronis_reports_emulator::{Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TOKEN};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! ends, redirects on reads, and plain HTTP to another host.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! billable totals, the recipe end to end against the emulator, and errors that say where.
 #![cfg(feature = "cli")]
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

@@ -2,7 +2,7 @@
 //! says.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::time::Duration;

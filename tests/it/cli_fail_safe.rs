@@ -3,7 +3,7 @@
 //! exactly one reported outcome, and what the server changed is what was reported changed.
 #![cfg(all(feature = "cli", unix))]
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 use std::fs::File;

@@ -2,7 +2,7 @@
 //! what the server keeps, and that one agent reuses one connection.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use acronis_reports::{Client, Error, Field, Level, ReportUpdate};
 use acronis_reports_emulator::{Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quirks, TOKEN};

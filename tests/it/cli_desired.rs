@@ -3,7 +3,7 @@
 //! round trip, and file errors that send nothing.
 #![cfg(feature = "cli")]
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

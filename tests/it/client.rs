@@ -1,7 +1,7 @@
 //! The client against mockito servers: what the server sees, and how every answer maps.
 #![cfg(feature = "ureq")]
 
-mod common;
+use crate::common;
 
 use acronis_reports::transport::{RootCertificates, TransportErrorKind};
 use acronis_reports::{Client, Error, Field, InputKind, Level, ReportKind, ReportUpdate};
