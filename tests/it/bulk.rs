@@ -2,6 +2,8 @@
 //! that stop by themselves when the service fails or refuses the credentials, or when told.
 #![cfg(feature = "ureq")]
 
+use crate::common;
+
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -333,13 +335,8 @@ fn a_panicking_job_is_not_lost_silently() {
 #[test]
 fn a_wrong_port_stops_the_run_once_the_budget_is_spent() {
     // A port nothing listens on: every connection is refused.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let client = Client::builder()
-        .base_url(format!("http://127.0.0.1:{port}/api/2"))
+        .base_url(format!("{}/api/2", common::raw::closed_url()))
         .bearer_token(TOKEN)
         .retry_policy(
             RetryPolicy::new()

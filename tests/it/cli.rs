@@ -221,12 +221,7 @@ fn exit_codes() {
         Some(5)
     );
     busy.assert();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}/api/2");
+    let base = format!("{}/api/2", common::raw::closed_url());
     let o = run(
         &["--retries", "0", "show", ID],
         &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],

@@ -544,14 +544,7 @@ fn download_to_a_file_replaces_it_only_once_complete() {
 
     // A refused token, an unknown file, a dead server: the old file stays as it was, and no
     // temporary file is left.
-    let dead = {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        format!("http://127.0.0.1:{port}/api/2")
-    };
+    let dead = format!("{}/api/2", common::raw::closed_url());
     let unknown = "00000000-0000-4000-8000-000000000000";
     for (base, token, stored_id, code) in [
         (emulator.base_url(), "wrong", stored.as_str(), 3),

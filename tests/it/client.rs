@@ -510,8 +510,8 @@ fn an_error_status_survives_a_huge_body() {
 
 #[test]
 fn a_server_that_never_answers_gives_timeout() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let listener = common::raw::silent_listener();
+    let url = listener.url();
     let c = Client::builder()
         .base_url(format!("{url}/api/2"))
         .bearer_token(TOKEN)
@@ -631,11 +631,7 @@ fn a_404_hint_names_what_was_not_found() {
 
 #[test]
 fn a_refused_connection_is_a_transport_error() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let err = client(&format!("http://127.0.0.1:{port}"))
+    let err = client(&common::raw::closed_url())
         .get_report(ID)
         .unwrap_err();
     let Error::Transport { source, .. } = &err else {
@@ -863,8 +859,8 @@ fn every_id_form_names_the_same_report() {
 fn the_clients_timeout_bounds_a_silent_tls_handshake_through_an_agent_of_your_own() {
     use acronis_reports::transport::UreqTransport;
     // Accepts the connection and never speaks: the TLS handshake stalls.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("https://{}/api/2", listener.local_addr().unwrap());
+    let listener = common::raw::silent_listener();
+    let base = format!("https://{}/api/2", listener.addr);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)

@@ -316,11 +316,7 @@ fn a_builder_chooses_the_reports_and_the_port() {
     // meanwhile).
     let fixed = (0..20)
         .find_map(|_| {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .ok()?
-                .local_addr()
-                .ok()?
-                .port();
+            let port = common::raw::closed_port();
             let emulator = Emulator::builder().port(port).start().ok()?;
             Some((port, emulator))
         })

@@ -889,12 +889,7 @@ fn a_create_whose_connection_broke_says_the_report_may_exist() {
         "{text}"
     );
     // A connection refused: nothing went out, and the message does not claim otherwise.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let text = client(&format!("http://127.0.0.1:{port}"))
+    let text = client(&common::raw::closed_url())
         .create_report(&NewReport::new(
             tenant(),
             Level::Itself,

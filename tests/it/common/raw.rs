@@ -1,5 +1,7 @@
-//! A TCP server on loopback whose connections a test scripts byte by byte, for the faults
-//! an HTTP mock cannot produce: resets, stalls, endless bodies.
+//! Sockets on loopback for the faults an HTTP mock cannot produce: a server whose connections
+//! a test scripts byte by byte (resets, stalls, endless bodies), a port that refuses
+//! connections, and a listener that never answers. No test makes a socket server of its own:
+//! it takes one of these.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -41,6 +43,46 @@ impl RawServer {
 
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+}
+
+/// A loopback port nothing listens on: bound a moment ago and let go, so a connection to it
+/// is refused (the system hands out ephemeral ports in turn, so it is not soon reused). Also
+/// the way to find a free port for a server that needs a fixed one.
+pub fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `http://127.0.0.1:<port>` (no path) of a [`closed_port`]: a server that refuses every
+/// connection.
+pub fn closed_url() -> String {
+    format!("http://127.0.0.1:{}", closed_port())
+}
+
+/// A loopback listener that never accepts: the system completes each connection into its
+/// backlog, and nothing ever reads or answers, so a client waits for an answer (or a TLS
+/// handshake) that never comes. Listens until dropped.
+pub struct SilentListener {
+    pub addr: SocketAddr,
+    _listener: TcpListener,
+}
+
+impl SilentListener {
+    /// `http://` and the address (no path).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+pub fn silent_listener() -> SilentListener {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    SilentListener {
+        addr: listener.local_addr().unwrap(),
+        _listener: listener,
     }
 }
 
