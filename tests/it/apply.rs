@@ -2,6 +2,8 @@
 //! server holds afterwards checked member by member, and what it was sent.
 #![cfg(feature = "ureq")]
 
+use crate::common;
+
 use std::time::Duration;
 
 use acronis_reports::apply::{Applied, ApplyError};
@@ -65,12 +67,10 @@ fn emulator() -> Emulator {
 }
 
 fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(1)))
-        .build()
-        .unwrap()
+    common::emulator_client(
+        emulator,
+        RetryPolicy::new().base_delay(Duration::from_millis(1)),
+    )
 }
 
 /// A file that needs every kind of action.

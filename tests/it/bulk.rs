@@ -13,9 +13,7 @@ use acronis_reports_emulator::{CLIENT_ID, Emulator, ONCE_REPORT_ID, TOKEN};
 
 /// A client of the emulator with the token it accepts and `policy`.
 fn emulator_client(emulator: &Emulator, policy: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
+    common::emulator_builder(emulator)
         .retry_policy(policy)
         .max_idle_connections_per_host(16)
         .build()

@@ -25,12 +25,8 @@ fn disable_answered_with(status: usize, headers: &[(&str, &str)], body: &str) ->
 
 /// A client of `server_url` that reads at most `limit` bytes of a body.
 fn capped_client(server_url: &str, limit: u64) -> Client {
-    Client::builder()
-        .base_url(format!("{server_url}/api/2"))
-        .bearer_token(TOKEN)
-        .retries(0)
+    common::client_builder(server_url)
         .max_response_bytes(limit)
-        .transport(common::loopback_transport())
         .build()
         .unwrap()
 }

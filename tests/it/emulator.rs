@@ -9,9 +9,7 @@ use acronis_reports_emulator::{Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quir
 use serde_json::json;
 
 fn client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
+    common::emulator_builder(emulator)
         .transport(common::loopback_transport())
         .build()
         .unwrap()

@@ -14,6 +14,8 @@ use acronis_reports::{Client, Error, InputKind};
 use common::raw::{RawServer, read_request};
 use common::{ID, TOKEN};
 
+/// Like `common::client_builder`, but over the built-in transport, as a user gets it (the
+/// client's timeout and caps set on it), not the loopback transport given as one's own.
 fn client(url: &str) -> acronis_reports::ClientBuilder {
     Client::builder()
         .base_url(format!("{url}/api/2"))

@@ -19,9 +19,7 @@ use mockito::{Matcher, Server};
 use serde_json::json;
 
 fn emulator_client(emulator: &Emulator) -> Client {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
+    common::emulator_builder(emulator)
         .poll_interval(Duration::from_millis(5))
         .retry_policy(RetryPolicy::new().base_delay(Duration::from_millis(1)))
         .build()
@@ -927,12 +925,8 @@ fn a_file_that_keeps_arriving_is_never_cut_off_and_a_stall_is() {
             std::thread::sleep(Duration::from_millis(60));
         }
     });
-    let c = Client::builder()
-        .base_url(format!("{}/api/2", server.url()))
-        .bearer_token(MOCK_TOKEN)
-        .transport(common::loopback_transport())
+    let c = common::client_builder(&server.url())
         .timeout(Duration::from_millis(300))
-        .retries(0)
         .build()
         .unwrap();
     let mut file = Vec::new();

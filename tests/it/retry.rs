@@ -10,6 +10,7 @@ use std::time::Duration;
 use acronis_reports::clock::Clock;
 use acronis_reports::{Client, Error, RetryPolicy};
 use acronis_reports_emulator::{CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, TOKEN};
+use common::emulator_client;
 use common::raw::{RawServer, read_request};
 
 /// A policy like the default, but with millisecond waits to keep the suite fast.
@@ -19,20 +20,11 @@ fn quick(retries: u32) -> RetryPolicy {
         .base_delay(Duration::from_millis(5))
 }
 
-fn client(emulator: &Emulator, policy: RetryPolicy) -> Client {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
-        .retry_policy(policy)
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn a_503_then_success_takes_one_retry() {
     let emulator = Emulator::start().unwrap();
     emulator.fail_next(1, 503, None);
-    let report = client(&emulator, quick(2))
+    let report = emulator_client(&emulator, quick(2))
         .disable_report(MONTHLY_REPORT_ID)
         .unwrap();
     assert!(!report.schedule.enabled);
@@ -49,7 +41,7 @@ fn each_retryable_status_is_retried() {
     for status in [429, 500, 502, 503, 504] {
         let emulator = Emulator::start().unwrap();
         emulator.fail_next(1, status, None);
-        client(&emulator, quick(1))
+        emulator_client(&emulator, quick(1))
             .get_report(MONTHLY_REPORT_ID)
             .unwrap();
         assert_eq!(emulator.requests().len(), 2, "{status}");
@@ -61,7 +53,7 @@ fn other_errors_are_not_retried() {
     for status in [400, 401, 403, 404, 501, 505] {
         let emulator = Emulator::start().unwrap();
         emulator.fail_next(1, status, None);
-        let err = client(&emulator, quick(3))
+        let err = emulator_client(&emulator, quick(3))
             .get_report(MONTHLY_REPORT_ID)
             .unwrap_err();
         assert_eq!(err.status(), Some(status));
@@ -73,11 +65,9 @@ fn other_errors_are_not_retried() {
     }
 }
 
-/// [`client`] on a manual clock: its waits are recorded, and return at once.
+/// [`emulator_client`] on a manual clock: its waits are recorded, and return at once.
 fn timed_client(emulator: &Emulator, policy: RetryPolicy, clock: &Clock) -> Client {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .bearer_token(TOKEN)
+    common::emulator_builder(emulator)
         .retry_policy(policy)
         .clock(clock.clone())
         .build()
@@ -102,7 +92,7 @@ fn retry_after_is_waited_for() {
 fn a_retry_after_beyond_the_cap_is_not_waited_for() {
     let emulator = Emulator::start().unwrap();
     emulator.fail_next(1, 503, Some("3600"));
-    let err = client(&emulator, quick(2))
+    let err = emulator_client(&emulator, quick(2))
         .get_report(MONTHLY_REPORT_ID)
         .unwrap_err();
     let Error::Api(api) = &err else {
@@ -117,7 +107,7 @@ fn a_retry_after_beyond_the_cap_is_not_waited_for() {
 fn exhausted_retries_report_the_attempt_count() {
     let emulator = Emulator::start().unwrap();
     emulator.fail_next(10, 503, None);
-    let err = client(&emulator, quick(2))
+    let err = emulator_client(&emulator, quick(2))
         .disable_report(MONTHLY_REPORT_ID)
         .unwrap_err();
     let Error::Api(api) = &err else {
@@ -253,7 +243,7 @@ fn a_failed_token_request_is_retried_with_the_call() {
 fn a_500_to_a_get_is_retried_as_often_as_asked() {
     let emulator = Emulator::start().unwrap();
     emulator.fail_next(5, 500, None);
-    let report = client(&emulator, quick(5))
+    let report = emulator_client(&emulator, quick(5))
         .get_report(MONTHLY_REPORT_ID)
         .unwrap();
     assert_eq!(report.id.to_string(), MONTHLY_REPORT_ID);
@@ -287,7 +277,7 @@ fn a_429_holds_back_every_call_of_the_client() {
 fn the_retry_budget_bounds_the_retries_of_many_calls() {
     let emulator = Emulator::start().unwrap();
     emulator.outage_after(0, 503, None);
-    let client = client(
+    let client = emulator_client(
         &emulator,
         quick(2).budget(acronis_reports::RetryBudget::new().capacity(20)),
     );

@@ -6,9 +6,11 @@ pub mod cli;
 pub mod raw;
 
 #[cfg(feature = "ureq")]
-use acronis_reports::Client;
-#[cfg(feature = "ureq")]
 use acronis_reports::transport::UreqTransport;
+#[cfg(feature = "ureq")]
+use acronis_reports::{Client, ClientBuilder, RetryPolicy};
+#[cfg(feature = "ureq")]
+use acronis_reports_emulator::Emulator;
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "t0k3n-VERY-secret.value_123";
@@ -36,13 +38,40 @@ pub fn client(server_url: &str) -> Client {
 
 #[cfg(feature = "ureq")]
 pub fn client_with_token(server_url: &str, token: &str) -> Client {
-    Client::builder()
-        .base_url(format!("{server_url}/api/2"))
+    client_builder(server_url)
         .bearer_token(token)
-        .transport(loopback_transport())
-        .retries(0)
         .build()
         .expect("valid client settings")
+}
+
+#[cfg(feature = "ureq")]
+/// What [`client`] is built of, for a test that sets more: `/api/2` appended to `server_url`
+/// (a mock or raw server, no path), [`TOKEN`], the [`loopback_transport`], no retries.
+pub fn client_builder(server_url: &str) -> ClientBuilder {
+    Client::builder()
+        .base_url(format!("{server_url}/api/2"))
+        .bearer_token(TOKEN)
+        .transport(loopback_transport())
+        .retries(0)
+}
+
+#[cfg(feature = "ureq")]
+/// A client of `emulator` with the token it accepts, retrying by `policy`, over the built-in
+/// transport (which skips proxies for a loopback base URL).
+pub fn emulator_client(emulator: &Emulator, policy: RetryPolicy) -> Client {
+    emulator_builder(emulator)
+        .retry_policy(policy)
+        .build()
+        .expect("valid client settings")
+}
+
+#[cfg(feature = "ureq")]
+/// What [`emulator_client`] is built of, for a test that sets more: the emulator's base URL
+/// and the token it accepts, everything else the crate's defaults.
+pub fn emulator_builder(emulator: &Emulator) -> ClientBuilder {
+    Client::builder()
+        .base_url(emulator.base_url())
+        .bearer_token(acronis_reports_emulator::TOKEN)
 }
 
 /// A report as the API returns it, with `enabled` as given.
