@@ -5,26 +5,15 @@
 
 use crate::common;
 
-use std::process::Output;
-
 use acronis_reports::Report;
 use acronis_reports_emulator::{
     Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, Quirks, TENANT_ID, TOKEN,
 };
-use common::cli::{assert_no_secret, json_lines, run, stderr, stdout};
+use common::cli::{assert_no_secret, json_lines, run, run_at, stderr, stdout};
 use serde_json::{Value, json};
 
 const T2: &str = "7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c";
 const RECIPIENT: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
-
-fn run_at(emulator: &Emulator, args: &[&str], stdin: Option<&str>) -> Output {
-    let base = emulator.base_url();
-    run(
-        args,
-        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
-        stdin,
-    )
-}
 
 /// The file: the seeded monthly report disabled and shown to all customers (an update), a
 /// saved daily report created in tenant 2.

@@ -4,20 +4,9 @@
 
 use crate::common;
 
-use std::process::Output;
-
 use acronis_reports_emulator::{CUSTOMER_A, Emulator, Quirks, TENANT_ID, TOKEN};
-use common::cli::{assert_no_secret, json_lines, run, stderr, stdout};
+use common::cli::{assert_no_secret, json_lines, run, run_at, stderr, stdout};
 use serde_json::{Value, json};
-
-fn run_at(emulator: &Emulator, args: &[&str], stdin: Option<&str>) -> Output {
-    let base = emulator.base_url();
-    run(
-        args,
-        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
-        stdin,
-    )
-}
 
 fn content(format: &str) -> String {
     String::from_utf8(

@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 
+use acronis_reports_emulator::{Emulator, TOKEN};
 use serde_json::Value;
 
 /// The binary, with a clean environment plus `env` (the proxy variables stay unset, so
@@ -40,6 +41,16 @@ pub fn run(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
         feeder.join().unwrap();
     }
     output
+}
+
+/// Runs the binary against `emulator`, with the token it accepts, feeding `stdin`.
+pub fn run_at(emulator: &Emulator, args: &[&str], stdin: Option<&str>) -> Output {
+    let base = emulator.base_url();
+    run(
+        args,
+        &[("ACRONIS_BASE_URL", &base), ("ACRONIS_TOKEN", TOKEN)],
+        stdin,
+    )
 }
 
 pub fn stdout(o: &Output) -> String {
