@@ -71,7 +71,8 @@ use crate::model::Report;
 use crate::patch::ReportUpdate;
 use crate::stop::StopSignal;
 
-pub use crate::stop::{StopHandle, StopReason};
+pub use crate::stop::StopHandle;
+use crate::stop::StopReason;
 
 /// The most threads a bulk run uses; a larger `concurrency` is taken as this.
 pub const MAX_CONCURRENCY: usize = 256;

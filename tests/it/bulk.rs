@@ -7,7 +7,8 @@ use crate::common;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use acronis_reports::bulk::{BulkOptions, StopReason};
+use acronis_reports::StopReason;
+use acronis_reports::bulk::BulkOptions;
 use acronis_reports::{Client, Error, ReportUpdate, RetryPolicy};
 use acronis_reports_emulator::{CLIENT_ID, Emulator, ONCE_REPORT_ID, TOKEN};
 

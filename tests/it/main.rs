@@ -29,6 +29,7 @@ mod desired;
 mod emulator;
 mod emulator_fidelity;
 mod hardening;
+mod layers;
 mod lifecycle;
 mod logging;
 mod plan;

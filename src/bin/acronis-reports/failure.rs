@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use acronis_reports::bulk::StopReason;
+use acronis_reports::StopReason;
 use acronis_reports::transport::Method;
 use acronis_reports::{Error, ErrorKind, InputKind};
 

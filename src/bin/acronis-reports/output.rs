@@ -12,7 +12,7 @@ use std::fmt::Display;
 use std::io::{self, Write};
 use std::sync::{Mutex, PoisonError};
 
-use acronis_reports::bulk::StopReason;
+use acronis_reports::StopReason;
 use acronis_reports::{Error, Report, StoredReport};
 use serde::Serialize;
 

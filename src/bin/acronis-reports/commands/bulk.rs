@@ -11,7 +11,8 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use acronis_reports::bulk::{BulkOptions, StopHandle, StopReason};
+use acronis_reports::StopReason;
+use acronis_reports::bulk::{BulkOptions, StopHandle};
 use acronis_reports::{Client, Error, ReportUpdate, UpdateOutcome};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
