@@ -9,6 +9,7 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use acronis_reports::desired::DesiredReports;
+use acronis_reports::endpoint::Endpoint;
 use acronis_reports::plan::{Action, ActionKind, Plan};
 use acronis_reports::{Client, Error, TenantId};
 use serde_json::Value;
@@ -194,13 +195,18 @@ fn action_text(action: &Action) -> String {
     match action {
         Action::Create { report, .. } => {
             text.push_str(&format!(
-                "\n      POST /reports {}",
+                "\n      {} {}",
+                Endpoint::CreateReport,
                 report.to_json_string()
             ));
         }
         _ => {
             if let Action::Replace { new, .. } = action {
-                text.push_str(&format!("\n      POST /reports {}", new.to_json_string()));
+                text.push_str(&format!(
+                    "\n      {} {}",
+                    Endpoint::CreateReport,
+                    new.to_json_string()
+                ));
             }
             for change in action.changes() {
                 text.push_str(&format!(
