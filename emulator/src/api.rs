@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::bodies::{error_body, json_body};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::state::State;
+use crate::state::{Call, State};
 use crate::{
     CLIENT_ID, CLIENT_SECRET, MONTHLY_REPORT_ID, ONCE_REPORT_ID, RECIPIENT_ID, TENANT_ID, TOKEN,
     lifecycle, schema,
@@ -32,7 +32,18 @@ pub(crate) fn seed_reports() -> Vec<Value> {
     ]
 }
 
+/// Answers `req`: the faults that take it first (a delay, the outage, canned answers by
+/// count), then the API.
 pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
+    let call = Call::of(req);
+    let delay = s.delays.take(&call);
+    let mut answer = answer(s, req, &call);
+    // A canned answer's own delay comes first.
+    answer.delay = answer.delay.or(delay);
+    answer
+}
+
+fn answer(s: &mut State, req: &HttpRequest, call: &Call<'_>) -> HttpResponse {
     if let Some(outage) = &mut s.outage {
         if outage.after == 0 {
             let status = outage.status;
@@ -54,14 +65,11 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
         None => (path, None),
     };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if segments == ["idp", "token"] && req.method == "POST" {
-        if let Some(failure) = s.token_failures.pop_front() {
-            return failure;
-        }
-        return issue_token(s, req);
-    }
-    if let Some(failure) = s.failures.pop_front() {
+    if let Some(failure) = s.failures.take(call) {
         return failure;
+    }
+    if call.token {
+        return issue_token(s, req);
     }
     let bearer = req
         .header("authorization")

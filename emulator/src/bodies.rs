@@ -13,6 +13,23 @@ pub(crate) fn error_body(status: u16, message: &str, info: Option<&str>) -> Http
     )
 }
 
+/// A canned error: `status`, the vendor's body, and `Retry-After` when given.
+pub(crate) fn canned(status: u16, retry_after: Option<&str>) -> HttpResponse {
+    let mut response = error_body(status, crate::api::reason(status), Some("canned failure"));
+    if let Some(value) = retry_after {
+        response.headers.push(("Retry-After".into(), value.into()));
+    }
+    response
+}
+
+/// A canned refusal of a token request: `status` and an OAuth error body.
+pub(crate) fn canned_token_error(status: u16) -> HttpResponse {
+    HttpResponse::json(
+        status,
+        &json!({"error": "invalid_request", "error_description": "canned failure"}),
+    )
+}
+
 /// The JSON body of a request, or the API's answer when it is not JSON or not sent as JSON.
 pub(crate) fn json_body(req: &HttpRequest) -> Result<Value, HttpResponse> {
     let media_type = req

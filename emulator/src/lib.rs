@@ -60,9 +60,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::bodies::error_body;
+use crate::bodies::{canned, canned_token_error};
 use crate::http::{HttpResponse, Server};
-use crate::state::{Outage, State, lock};
+use crate::state::{Scope, State, lock};
 
 pub use request::RecordedRequest;
 pub use schema::{SchemaError, check_report_post, check_report_put};
@@ -83,15 +83,6 @@ pub const CLIENT_ID: &str = "0b5c3f2e-8d3a-4a57-9e61-2f4c7d9a1b03";
 pub const CLIENT_SECRET: &str = "emulator-client-secret";
 /// A user id in the seeded reports' recipients.
 pub const RECIPIENT_ID: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
-
-/// A canned error: `status`, the vendor's body, and `Retry-After` when given.
-fn canned(status: u16, retry_after: Option<&str>) -> HttpResponse {
-    let mut response = error_body(status, api::reason(status), Some("canned failure"));
-    if let Some(value) = retry_after {
-        response.headers.push(("Retry-After".into(), value.into()));
-    }
-    response
-}
 
 /// Configures an [`Emulator`]: its port and the reports it starts with.
 #[derive(Debug, Default)]
@@ -189,15 +180,7 @@ impl EmulatorBuilder {
         let server = Server::start(self.port, self.limits, move |req| {
             let mut s = lock(&handler_state);
             s.requests.push(req.clone());
-            let token_request = req.target.starts_with("/api/2/idp/token");
-            let delay = if token_request {
-                None
-            } else {
-                s.delays.pop_front()
-            };
-            let mut answer = api::handle(&mut s, req);
-            answer.delay = answer.delay.or(delay);
-            answer
+            api::handle(&mut s, req)
         })?;
         Ok(Emulator { server, state })
     }
@@ -341,9 +324,7 @@ impl Emulator {
     /// endpoint) with `status`, the vendor's error body, and a `Retry-After` header when given.
     pub fn fail_next(&self, n: usize, status: u16, retry_after: Option<&str>) {
         let response = canned(status, retry_after);
-        lock(&self.state)
-            .failures
-            .extend(std::iter::repeat_n(response, n));
+        lock(&self.state).failures.push(Scope::api(), n, response);
     }
 
     /// Answers every request about report `id` (`/reports/{id}...`, after the token check
@@ -365,27 +346,19 @@ impl Emulator {
             body: body.into(),
             delay: None,
         };
-        lock(&self.state)
-            .failures
-            .extend(std::iter::repeat_n(response, n));
+        lock(&self.state).failures.push(Scope::api(), n, response);
     }
 
     /// Answers each of the next `n` requests to the reports endpoints as usual, but after
     /// `delay` (a slow service; a timeout when longer than the client's).
     pub fn delay_next(&self, n: usize, delay: Duration) {
-        lock(&self.state)
-            .delays
-            .extend(std::iter::repeat_n(delay, n));
+        lock(&self.state).delays.push(Scope::api(), n, delay);
     }
 
     /// Clears the faults by report and by count (not an outage: see
     /// [`end_outage`](Self::end_outage)).
     pub fn clear_faults(&self) {
-        let mut s = lock(&self.state);
-        s.failures.clear();
-        s.token_failures.clear();
-        s.report_faults.clear();
-        s.delays.clear();
+        lock(&self.state).clear_faults();
     }
 
     /// Starts an outage once `after` more requests have been served: from then on every
@@ -393,14 +366,7 @@ impl Emulator {
     /// body and a `Retry-After` header when given, until [`end_outage`](Self::end_outage).
     /// `after` 0 starts it at once.
     pub fn outage_after(&self, after: usize, status: u16, retry_after: Option<&str>) {
-        let mut s = lock(&self.state);
-        s.outage = Some(Outage {
-            after,
-            status,
-            retry_after: retry_after.map(str::to_owned),
-        });
-        s.outage_answers = 0;
-        s.outage_began = None;
+        lock(&self.state).start_outage(after, status, retry_after.map(str::to_owned));
     }
 
     /// Ends the outage: requests are served again.
@@ -421,13 +387,9 @@ impl Emulator {
 
     /// Answers each of the next `n` token requests with `status` and an OAuth error body.
     pub fn fail_next_token_requests(&self, n: usize, status: u16) {
-        let response = HttpResponse::json(
-            status,
-            &json!({"error": "invalid_request", "error_description": "canned failure"}),
-        );
         lock(&self.state)
-            .token_failures
-            .extend(std::iter::repeat_n(response, n));
+            .failures
+            .push(Scope::token(), n, canned_token_error(status));
     }
 
     /// How many looks at a created report's stored files show them `in_progress` before

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -77,14 +77,13 @@ pub(crate) struct State {
     pub(crate) issued: Vec<String>,
     pub(crate) tokens_issued: usize,
     pub(crate) token_lifetime: i64,
-    /// Canned answers for the next report requests, in order.
-    pub(crate) failures: VecDeque<HttpResponse>,
-    /// Canned answers for the next token requests, in order.
-    pub(crate) token_failures: VecDeque<HttpResponse>,
+    /// Canned answers for the next requests of their scope (the token endpoint's, or the
+    /// others'), in order.
+    pub(crate) failures: Queue<HttpResponse>,
     /// Canned answers for every request about a report, by its id.
     pub(crate) report_faults: BTreeMap<String, HttpResponse>,
-    /// Delays for the next requests, in order.
-    pub(crate) delays: VecDeque<std::time::Duration>,
+    /// Delays for the next requests of their scope, in order.
+    pub(crate) delays: Queue<Duration>,
     /// Stored files by report id.
     pub(crate) stored: BTreeMap<String, Vec<StoredFile>>,
     /// Tenants that exist: those added, and those of every report ever stored (a tenant
@@ -143,6 +142,127 @@ impl Recorded {
     }
 }
 
+/// A request as the faults see it: its method, its path (no query), and whether it is a token
+/// request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+    pub(crate) token: bool,
+}
+
+impl<'a> Call<'a> {
+    /// `request` as the faults see it: a token request is `POST /api/2/idp/token`, as the API
+    /// routes it (the query aside).
+    pub(crate) fn of(request: &'a HttpRequest) -> Call<'a> {
+        let path = request
+            .target
+            .split_once('?')
+            .map_or(request.target.as_str(), |(path, _)| path);
+        Call {
+            method: &request.method,
+            path,
+            token: request.method == "POST" && is_token_path(path),
+        }
+    }
+}
+
+/// Whether `path` (no query) is the token endpoint's, as the API routes it.
+pub(crate) fn is_token_path(path: &str) -> bool {
+    path.strip_prefix("/api/2")
+        .is_some_and(|rest| rest.trim_start_matches('/') == "idp/token")
+}
+
+/// Which requests a fault applies to: token requests, or the others (all of them, or those of
+/// one method, or of one path and the paths below it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Scope {
+    /// Token requests only; without it, never them.
+    pub(crate) token: bool,
+    /// Only requests of this method.
+    pub(crate) method: Option<String>,
+    /// Only requests of this path, or of a path below it: `/api/2/reports/ID` takes
+    /// `/api/2/reports/ID/stored` too, not `/api/2/reports/ID2`.
+    pub(crate) path: Option<String>,
+}
+
+impl Scope {
+    /// Every request but token requests.
+    pub(crate) fn api() -> Scope {
+        Scope::default()
+    }
+
+    /// Token requests.
+    pub(crate) fn token() -> Scope {
+        Scope {
+            token: true,
+            ..Scope::default()
+        }
+    }
+
+    fn matches(&self, call: &Call<'_>) -> bool {
+        self.token == call.token
+            && self.method.as_deref().is_none_or(|m| m == call.method)
+            && self.path.as_deref().is_none_or(|p| {
+                call.path
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
+    }
+}
+
+/// Faults waiting for the requests of their scope: each answers the next `left` of them, the
+/// first registered first.
+pub(crate) struct Queue<T> {
+    waiting: VecDeque<Queued<T>>,
+}
+
+struct Queued<T> {
+    scope: Scope,
+    left: usize,
+    item: T,
+}
+
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue {
+            waiting: VecDeque::new(),
+        }
+    }
+}
+
+impl<T: Clone> Queue<T> {
+    /// `item` for the next `times` requests of `scope` (none when `times` is 0).
+    pub(crate) fn push(&mut self, scope: Scope, times: usize, item: T) {
+        if times > 0 {
+            self.waiting.push_back(Queued {
+                scope,
+                left: times,
+                item,
+            });
+        }
+    }
+
+    /// The item of the first fault whose scope takes `call`, counted as used.
+    pub(crate) fn take(&mut self, call: &Call<'_>) -> Option<T> {
+        let at = self.waiting.iter().position(|q| q.scope.matches(call))?;
+        let queued = self.waiting.get_mut(at)?;
+        queued.left -= 1;
+        if queued.left == 0 {
+            self.waiting.remove(at).map(|q| q.item)
+        } else {
+            Some(queued.item.clone())
+        }
+    }
+
+    /// Drops every fault; how many there were.
+    pub(crate) fn clear(&mut self) -> usize {
+        let n = self.waiting.len();
+        self.waiting.clear();
+        n
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Outage {
     pub(crate) after: usize,
@@ -157,11 +277,93 @@ pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 impl State {
+    /// Starts an outage once `after` more requests have been served (see
+    /// `Emulator::outage_after`).
+    pub(crate) fn start_outage(&mut self, after: usize, status: u16, retry_after: Option<String>) {
+        self.outage = Some(Outage {
+            after,
+            status,
+            retry_after,
+        });
+        self.outage_answers = 0;
+        self.outage_began = None;
+    }
+
+    /// Clears the faults by report and by count (not an outage); how many there were.
+    pub(crate) fn clear_faults(&mut self) -> usize {
+        let n = self.failures.clear() + self.delays.clear() + self.report_faults.len();
+        self.report_faults.clear();
+        n
+    }
+
     /// Stores `report` under `id` (lowercase), and knows its tenant from then on.
     pub(crate) fn store(&mut self, id: String, report: Value) {
         if let Some(tenant) = report["parameters"]["tenant_id"].as_str() {
             self.tenants.insert(tenant.to_ascii_lowercase());
         }
         self.reports.insert(id, report);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Call, Queue, Scope};
+
+    fn call<'a>(method: &'a str, path: &'a str) -> Call<'a> {
+        Call {
+            method,
+            path,
+            token: false,
+        }
+    }
+
+    #[test]
+    fn a_scope_takes_its_path_and_the_paths_below_it() {
+        let scope = Scope {
+            path: Some("/api/2/reports/abc".into()),
+            ..Scope::api()
+        };
+        for (path, taken) in [
+            ("/api/2/reports/abc", true),
+            ("/api/2/reports/abc/stored", true),
+            ("/api/2/reports/abcd", false),
+            ("/api/2/reports", false),
+        ] {
+            assert_eq!(scope.matches(&call("GET", path)), taken, "{path}");
+        }
+        let puts = Scope {
+            method: Some("PUT".into()),
+            ..Scope::api()
+        };
+        assert!(puts.matches(&call("PUT", "/api/2/reports/abc")));
+        assert!(!puts.matches(&call("GET", "/api/2/reports/abc")));
+        let token = Call {
+            token: true,
+            ..call("POST", "/api/2/idp/token")
+        };
+        assert!(!Scope::api().matches(&token));
+        assert!(Scope::token().matches(&token));
+        assert!(!Scope::token().matches(&call("GET", "/api/2/reports/abc")));
+    }
+
+    #[test]
+    fn a_queue_answers_the_first_matching_fault_its_number_of_times() {
+        let mut queue = Queue::default();
+        let gets = Scope {
+            method: Some("GET".into()),
+            ..Scope::api()
+        };
+        queue.push(gets, 2, "get");
+        queue.push(Scope::api(), 1, "any");
+        queue.push(Scope::api(), 0, "never");
+        let (get, put) = (call("GET", "/api/2/x"), call("PUT", "/api/2/x"));
+        assert_eq!(queue.take(&put), Some("any"));
+        assert_eq!(queue.take(&put), None);
+        assert_eq!(queue.take(&get), Some("get"));
+        assert_eq!(queue.take(&get), Some("get"));
+        assert_eq!(queue.take(&get), None);
+        queue.push(Scope::api(), 3, "later");
+        assert_eq!(queue.clear(), 1);
+        assert_eq!(queue.take(&get), None);
     }
 }
