@@ -38,10 +38,41 @@
 //!
 //! The `acronis-reports` command-line tool runs it for scripts in any language:
 //! `acronis-reports emulator --port 8080` (see its `docs/testing.md`).
+//!
+//! # The admin interface
+//!
+//! What a Rust test does with the methods above, a test in another language does over HTTP:
+//! the emulator has an admin interface under `/__admin/` ([`admin_url`](Emulator::admin_url):
+//! `http://127.0.0.1:<port>/__admin`, beside the base URL), as WireMock has. JSON in and out,
+//! no token; it exists only on the emulator, its own requests are not recorded, and no fault
+//! or outage applies to them (the server's limits do).
+//!
+//! | endpoint | body | answer |
+//! |---|---|---|
+//! | `POST /__admin/faults` | a fault: `{"status": 503, "times": 2}` | 201 `{"fault": {...}}`, the fault as registered |
+//! | `DELETE /__admin/faults` | none | 200 `{"cleared": {"faults": 1, "outage": false}}` |
+//! | `GET /__admin/requests` | none | 200 `{"requests": [...], "dropped": 0}`, secrets redacted |
+//! | `DELETE /__admin/requests` | none | 200 `{"cleared": {"requests": 3}}` |
+//! | `POST /__admin/reset` | none | 200 `{"cleared": {"faults": 1, "outage": false, "requests": 3}}` |
+//! | `POST /__admin/reports` | a report as the API shows it, or an array of them | 201 `{"reports": ["<id>"]}` |
+//! | `GET /__admin/reports/{id}` | none | 200 the report as held, or 404 |
+//! | `GET /__admin` | none | 200 `{"endpoints": [...]}` |
+//!
+//! A fault goes into the same queues as [`fail_next`](Emulator::fail_next),
+//! [`answer_next`](Emulator::answer_next), [`delay_next`](Emulator::delay_next),
+//! [`fail_next_token_requests`](Emulator::fail_next_token_requests) and
+//! [`outage_after`](Emulator::outage_after): a status for the next `times` requests (only
+//! those of a `method`, of a `path` and the paths below it), with a `retry_after`, after a
+//! `delay_ms`, or a raw `body`; a `delay_ms` alone; `"token": true` for token requests;
+//! `"outage": true` for every request until reset. A body that is not one of these, or has a
+//! member it does not know, is answered 400 `{"error": "..."}` and changes nothing. The reset
+//! clears the faults, the outage and the requests (as WireMock's does), not the reports or
+//! tokens. Every member and answer is in the `acronis-reports` crate's `docs/testing.md`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod admin;
 mod api;
 mod bodies;
 mod http;
@@ -179,6 +210,9 @@ impl EmulatorBuilder {
         let handler_state = state.clone();
         let server = Server::start(self.port, self.limits, move |req| {
             let mut s = lock(&handler_state);
+            if admin::is_admin(req) {
+                return admin::handle(&mut s, req);
+            }
             s.requests.push(req.clone());
             api::handle(&mut s, req)
         })?;
@@ -229,8 +263,16 @@ impl Emulator {
         format!("http://{}/api/2", self.server.addr())
     }
 
+    /// The URL of the admin interface, for tests in other languages:
+    /// `http://127.0.0.1:<port>/__admin`. Faults, the requests received, reports and a reset
+    /// over HTTP in JSON: see the [crate's documentation](crate#the-admin-interface).
+    pub fn admin_url(&self) -> String {
+        format!("http://{}{}", self.server.addr(), admin::PREFIX)
+    }
+
     /// The requests received so far, in order: the last ones (see
-    /// [`EmulatorBuilder::max_recorded_requests`]).
+    /// [`EmulatorBuilder::max_recorded_requests`]). Not those of the
+    /// [admin interface](crate#the-admin-interface), whose reset forgets these.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.state)
             .requests
@@ -240,7 +282,8 @@ impl Emulator {
     }
 
     /// How many requests were received but are no longer kept by
-    /// [`requests`](Self::requests) (the oldest, dropped to keep memory bounded).
+    /// [`requests`](Self::requests) (the oldest, dropped to keep memory bounded), since the
+    /// start or the admin interface's last reset.
     pub fn dropped_requests(&self) -> u64 {
         lock(&self.state).requests.dropped
     }

@@ -140,6 +140,15 @@ impl Recorded {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &HttpRequest> {
         self.kept.iter()
     }
+
+    /// Forgets every request, and the count of dropped ones; how many were kept.
+    pub(crate) fn clear(&mut self) -> usize {
+        let n = self.kept.len();
+        self.kept.clear();
+        self.bytes = 0;
+        self.dropped = 0;
+        n
+    }
 }
 
 /// A request as the faults see it: its method, its path (no query), and whether it is a token
