@@ -524,11 +524,21 @@ mod tests {
         move |name| set.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
+    /// A transport for clients that send nothing, with or without the built-in one.
+    fn no_network() -> impl Transport {
+        crate::transport::from_fn(|_| {
+            Err(crate::transport::TransportError::from_kind(
+                crate::transport::TransportErrorKind::Other,
+            ))
+        })
+    }
+
     #[test]
     fn the_environment_sets_what_the_cli_reads() {
         let base = ("ACRONIS_BASE_URL", "https://eu2-cloud.acronis.com/api/2");
         let c = ClientBuilder::from_vars(vars(&[base, ("ACRONIS_TOKEN", "t0k")]))
             .unwrap()
+            .transport(no_network())
             .build()
             .unwrap();
         assert_eq!(c.base_url(), "https://eu2-cloud.acronis.com/api/2");
@@ -541,6 +551,7 @@ mod tests {
             ("ACRONIS_TOKEN", "t0k"),
         ]))
         .unwrap()
+        .transport(no_network())
         .build()
         .unwrap();
         assert!(format!("{c:?}").contains("client credentials of id"));
@@ -560,6 +571,7 @@ mod tests {
         );
         let none = ClientBuilder::from_vars(vars(&[("ACRONIS_TOKEN", " ")]))
             .unwrap()
+            .transport(no_network())
             .build()
             .unwrap_err();
         assert!(
