@@ -35,6 +35,12 @@ fn expect_no_request(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
 #[test]
 fn disable_sends_the_patch_and_says_what_changed() {
     let mut server = Server::new();
+    // The report is read first: it is enabled, so the patch is sent.
+    let get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .expect(1)
+        .create();
     let put = server
         .mock("PUT", PATH)
         .match_header("authorization", format!("Bearer {TOKEN}").as_str())
@@ -42,13 +48,14 @@ fn disable_sends_the_patch_and_says_what_changed() {
         .with_body(report_json(ID, false).to_string())
         .create();
     let o = run_mock(&server, &["disable", ID]);
+    get.assert();
     put.assert();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
         format!("changed  {ID}  monthly schedule, enabled false (version 1559561146224)\n")
     );
-    assert_eq!(stderr(&o), "1 changed, 0 skipped, 0 failed\n");
+    assert_eq!(stderr(&o), "1 changed, 0 unchanged, 0 skipped, 0 failed\n");
     assert_no_secret(&o, TOKEN);
 }
 
@@ -56,11 +63,15 @@ fn disable_sends_the_patch_and_says_what_changed() {
 fn json_output_has_one_object_per_report() {
     let mut server = Server::new();
     server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, false).to_string())
+        .create();
+    server
         .mock("PUT", PATH)
         .with_body(report_json(ID, true).to_string())
         .create();
     server
-        .mock("PUT", format!("/api/2/reports/{OTHER_ID}").as_str())
+        .mock("GET", format!("/api/2/reports/{OTHER_ID}").as_str())
         .with_status(404)
         .with_body(r#"{"error": {"code": 404, "message": "Report not found", "domain": "PlatformAccountServer", "details": {"info": null}}}"#)
         .create();
@@ -91,7 +102,15 @@ fn json_output_has_one_object_per_report() {
 #[test]
 fn dry_run_sends_nothing_and_shows_the_request() {
     let mut server = Server::new();
-    let nothing = expect_no_request(&mut server);
+    // The report is read (a read changes nothing), and no write is sent.
+    let get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .expect(1)
+        .create();
+    let nothing: Vec<mockito::Mock> = ["PUT", "POST", "DELETE"]
+        .map(|m| server.mock(m, Matcher::Any).expect(0).create())
+        .into();
     let o = run_mock(
         &server,
         &[
@@ -142,6 +161,7 @@ fn dry_run_sends_nothing_and_shows_the_request() {
     assert_eq!(lines[0]["url"], format!("{base}/reports/{ID}?version=7"));
     assert_eq!(lines[0]["headers"]["authorization"], "Bearer <redacted>");
     assert_no_secret(&o, CLIENT_SECRET);
+    get.assert();
 }
 
 #[test]
@@ -194,6 +214,10 @@ fn exit_codes() {
 
     // 4: accepted, not applied.
     let mut server = Server::new();
+    server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
     server
         .mock("PUT", PATH)
         .with_body(report_json(ID, true).to_string())
@@ -281,7 +305,7 @@ fn a_thousand_ids_from_stdin_each_accounted_for_once() {
     );
     assert_eq!(
         stderr(&o),
-        "800 changed, 0 skipped, 150 failed, 50 invalid lines\n"
+        "800 changed, 0 unchanged, 0 skipped, 150 failed, 50 invalid lines\n"
     );
     assert!(emulator.connections() <= 9, "{}", emulator.connections());
     assert_eq!(emulator.tokens_issued(), 1);
@@ -305,7 +329,7 @@ fn the_whole_tenant_skips_once_reports() {
     assert_eq!(lines[1]["outcome"], "skipped");
     // Again: now already as asked.
     let o = run(&["disable", "--tenant", TENANT_ID], &env, None);
-    assert_eq!(stderr(&o), "0 changed, 2 skipped, 0 failed\n");
+    assert_eq!(stderr(&o), "0 changed, 1 unchanged, 1 skipped, 0 failed\n");
 }
 
 #[test]
@@ -497,6 +521,10 @@ fn update_sends_only_the_members_given() {
     let mut returned = report_json(ID, true);
     returned["parameters"]["level"] = json!("all_customers");
     returned["recipients"] = json!([common::USER_B]);
+    let _get = server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
     let put = server
         .mock("PUT", PATH)
         .match_body(Matcher::Exact(format!(
@@ -524,11 +552,15 @@ fn update_sends_only_the_members_given() {
 fn the_highest_exit_code_wins_and_failures_print_json() {
     let mut server = Server::new();
     server
+        .mock("GET", PATH)
+        .with_body(report_json(ID, true).to_string())
+        .create();
+    server
         .mock("PUT", PATH)
         .with_body(report_json(ID, true).to_string())
         .create();
     server
-        .mock("PUT", format!("/api/2/reports/{OTHER_ID}").as_str())
+        .mock("GET", format!("/api/2/reports/{OTHER_ID}").as_str())
         .with_status(404)
         .with_body("{}")
         .create();
@@ -601,7 +633,7 @@ fn dry_run_with_a_whole_tenant_reads_and_sends_no_write() {
     );
     assert!(text.contains(r#"{"schedule":{"enabled":false}}"#), "{text}");
     assert!(
-        text.contains(&format!("dry run  {MONTHLY_REPORT_ID}  not sent")),
+        text.contains(&format!("dry_run  {MONTHLY_REPORT_ID}  not sent")),
         "{text}"
     );
     assert!(text.contains("one-time report"), "{text}");
@@ -740,8 +772,9 @@ fn a_read_answered_with_another_report_is_no_unapplied_change() {
 #[test]
 fn a_base_url_that_is_not_the_apis_stops_a_run_soon() {
     let mut server = Server::new();
-    let puts = server
-        .mock("PUT", Matcher::Any)
+    // Each report is read first: the GETs meet the web server's page.
+    let gets = server
+        .mock("GET", Matcher::Any)
         .with_status(404)
         .with_header("content-type", "text/html")
         .with_body("<html><h1>404 Not Found</h1></html>")
@@ -762,7 +795,7 @@ fn a_base_url_that_is_not_the_apis_stops_a_run_soon() {
     assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
     assert_eq!(json_lines(&o).len(), 500, "every id has its outcome");
     assert!(stderr(&o).contains("so the run stopped"), "{}", stderr(&o));
-    puts.assert();
+    gets.assert();
 }
 
 #[test]
@@ -827,4 +860,158 @@ fn download_json_names_a_file_whose_name_is_not_utf8() {
     let line = &json_lines(&o)[0];
     assert_eq!(line["file"], file.to_string_lossy().as_ref());
     assert_eq!(line["bytes"], 4);
+}
+
+/// The methods and paths the emulator received, in order, from request `from` on (the token
+/// requests left out).
+fn requests_since(emulator: &Emulator, from: usize) -> Vec<String> {
+    emulator
+        .requests()
+        .iter()
+        .skip(from)
+        .filter(|r| !r.path.ends_with("/idp/token"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[test]
+fn the_second_disable_of_a_report_sends_no_put_and_prints_unchanged() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let path = format!("/api/2/reports/{MONTHLY_REPORT_ID}");
+    let o = run(&["disable", MONTHLY_REPORT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let version = emulator
+        .report::<acronis_reports::Report>(MONTHLY_REPORT_ID)
+        .unwrap()
+        .version;
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "changed  {MONTHLY_REPORT_ID}  monthly schedule, enabled false (version {version})\n"
+        )
+    );
+    assert_eq!(
+        requests_since(&emulator, 0),
+        [format!("GET {path}"), format!("PUT {path}")]
+    );
+
+    // Again: read, found as asked, nothing written.
+    let seen = emulator.requests().len();
+    let o = run(&["disable", MONTHLY_REPORT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "unchanged  {MONTHLY_REPORT_ID}  already as asked: monthly schedule, enabled false (version {version})\n"
+        )
+    );
+    assert_eq!(stderr(&o), "0 changed, 1 unchanged, 0 skipped, 0 failed\n");
+    assert_eq!(requests_since(&emulator, seen), [format!("GET {path}")]);
+    let unchanged: acronis_reports::Report = emulator.report(MONTHLY_REPORT_ID).unwrap();
+    assert_eq!(unchanged.version, version, "no write, no new version");
+
+    // The same word in JSON, with the report's schedule and version.
+    let o = run(&["--json", "disable", MONTHLY_REPORT_ID], &env, None);
+    assert_eq!(
+        json_lines(&o),
+        [json!({"id": MONTHLY_REPORT_ID, "outcome": "unchanged",
+            "schedule": {"enabled": false, "type": "monthly"}, "version": version})]
+    );
+}
+
+#[test]
+fn chosen_by_id_a_one_time_report_is_skipped_and_no_read_sends_the_single_put() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    // A one-time report named by its id: skipped as with --tenant, with no PUT.
+    let o = run(&["disable", ONCE_REPORT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!("skipped  {ONCE_REPORT_ID}  one-time report: the API does not change these\n")
+    );
+    assert_eq!(
+        requests_since(&emulator, 0),
+        [format!("GET /api/2/reports/{ONCE_REPORT_ID}")]
+    );
+
+    // --no-read: the single PUT, each time, even when the report already is as asked.
+    let path = format!("/api/2/reports/{MONTHLY_REPORT_ID}");
+    for _ in 0..2 {
+        let seen = emulator.requests().len();
+        let o = run(&["disable", "--no-read", MONTHLY_REPORT_ID], &env, None);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stdout(&o).starts_with(&format!("changed  {MONTHLY_REPORT_ID}  ")),
+            "{}",
+            stdout(&o)
+        );
+        assert_eq!(requests_since(&emulator, seen), [format!("PUT {path}")]);
+    }
+    // It is for reports named one by one: a tenant's must be read to skip its one-time ones.
+    let o = run(&["disable", "--no-read", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn failed_ids_keeps_only_what_did_not_end_done() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let failed = dir.path().join("failed.txt");
+    let fresh = emulator.add_monthly_reports(1).remove(0);
+    let unknown = "00000000-0000-4000-8000-000000000001";
+    // Already disabled: unchanged.
+    assert_eq!(
+        run(&["disable", MONTHLY_REPORT_ID], &env, None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = run(
+        &[
+            "disable",
+            MONTHLY_REPORT_ID,
+            ONCE_REPORT_ID,
+            &fresh,
+            unknown,
+            "--concurrency",
+            "1",
+            "--failed-ids",
+            failed.to_str().unwrap(),
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let text = stdout(&o);
+    let words: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(words, ["unchanged", "skipped", "changed", "failed"]);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "1 changed, 1 unchanged, 1 skipped, 1 failed\n1 ids to run again written to {}\n",
+            failed.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&failed).unwrap(),
+        format!("{unknown}\n")
+    );
 }

@@ -79,8 +79,8 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// For commands that write: change nothing. Reads are sent (with --tenant, the listing
-    /// and each report); each write is printed (token redacted) instead of being sent.
+    /// For commands that write: change nothing. Reads are sent (the listing of --tenant, and
+    /// each report read first); each write is printed (token redacted) instead of being sent.
     /// `apply --dry-run` plans (GET requests) and prints the writes it would send.
     #[arg(long, global = true)]
     pub dry_run: bool,
@@ -224,7 +224,7 @@ pub struct Bulk {
     /// Report ids.
     pub ids: Vec<String>,
 
-    /// Every report of this tenant (one-time reports, which cannot be changed, are skipped).
+    /// Every report of this tenant.
     #[arg(long, conflicts_with_all = ["ids", "ids_file"])]
     pub tenant: Option<String>,
 
@@ -233,10 +233,17 @@ pub struct Bulk {
     #[arg(long, value_name = "FILE", conflicts_with = "ids")]
     pub ids_file: Option<PathBuf>,
 
-    /// Write the ids that did not end changed or skipped (failed, not attempted) to FILE, one
-    /// per line, to run again with --ids-file FILE. Replaced only when the run ends.
+    /// Write the ids that did not end done (changed, unchanged or skipped) to FILE, one per
+    /// line, to run again with --ids-file FILE. Replaced only when the run ends.
     #[arg(long, value_name = "FILE")]
     pub failed_ids: Option<PathBuf>,
+
+    /// Send each change without reading the report first: one PUT per report, reported
+    /// changed even when the report already was as asked (a one-time report fails: the API
+    /// does not change these). Without it, each report is read first and only what differs is
+    /// sent.
+    #[arg(long, conflicts_with = "tenant")]
+    pub no_read: bool,
 
     /// How many reports are changed at once (1 to 256).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]

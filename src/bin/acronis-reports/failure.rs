@@ -123,7 +123,9 @@ pub fn outcome_code(outcome: &Outcome) -> u8 {
         Outcome::Failed(e) => exit_code(e),
         Outcome::NotAttempted(reason) => stop_code(reason),
         Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
-        Outcome::Changed(_) | Outcome::Skipped(_) | Outcome::DryRun => exit::OK,
+        Outcome::Changed(_) | Outcome::Unchanged(_) | Outcome::Skipped(_) | Outcome::DryRun => {
+            exit::OK
+        }
     }
 }
 

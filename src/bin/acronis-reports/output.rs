@@ -94,7 +94,9 @@ impl Write for Stdout {
 pub enum Outcome {
     /// Changed, and the returned report verified.
     Changed(Box<Report>),
-    /// Left alone, for the reason given.
+    /// Read, and already as asked: nothing was written.
+    Unchanged(Box<Report>),
+    /// Left alone, for the reason given (a one-time report).
     Skipped(&'static str),
     /// Not sent: `--dry-run` printed the request instead.
     DryRun,
@@ -112,6 +114,7 @@ impl Outcome {
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Changed(_) => "changed",
+            Outcome::Unchanged(_) => "unchanged",
             Outcome::Skipped(_) => "skipped",
             Outcome::DryRun => "dry_run",
             Outcome::Failed(_) => "failed",
@@ -153,7 +156,7 @@ impl Output {
                 version: None,
             };
             match (outcome, input) {
-                (Outcome::Changed(r), _) => {
+                (Outcome::Changed(r) | Outcome::Unchanged(r), _) => {
                     line.schedule = Some(json::Schedule::of(r));
                     line.version = Some(r.version);
                 }
@@ -174,24 +177,31 @@ impl Output {
             }
             return self.json(&line);
         }
-        let text = match (outcome, input) {
-            (Outcome::Changed(r), _) => format!(
-                "changed  {input}  {} schedule, enabled {} (version {})",
+        let schedule = |r: &Report| {
+            format!(
+                "{} schedule, enabled {} (version {})",
                 clean(r.schedule.schedule_type.as_str()),
                 r.schedule.enabled,
                 r.version
-            ),
-            (Outcome::Skipped(reason), _) => format!("skipped  {input}  {reason}"),
-            (Outcome::DryRun, _) => format!("dry run  {input}  not sent"),
-            (Outcome::Failed(e), _) => format!("failed   {input}  {}", error_text(e)),
-            (Outcome::NotAttempted(reason), _) => format!("not attempted  {input}  {reason}"),
-            (Outcome::Invalid, Input::Invalid { why, .. }) => format!("invalid  {input}  {why}"),
-            (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
-                format!("unreadable  {input}  {error}; the lines after it were not read")
-            }
-            (outcome, _) => format!("{}  {input}", outcome.name()),
+            )
         };
-        self.line(&text)
+        let detail = match (outcome, input) {
+            (Outcome::Changed(r), _) => schedule(r),
+            (Outcome::Unchanged(r), _) => format!("already as asked: {}", schedule(r)),
+            (Outcome::Skipped(reason), _) => (*reason).to_owned(),
+            (Outcome::DryRun, _) => "not sent".to_owned(),
+            (Outcome::Failed(e), _) => error_text(e),
+            (Outcome::NotAttempted(reason), _) => reason.to_string(),
+            (Outcome::Invalid, Input::Invalid { why, .. }) => why.clone(),
+            (Outcome::Unreadable, Input::Unreadable { error, .. }) => {
+                format!("{error}; the lines after it were not read")
+            }
+            _ => String::new(),
+        };
+        // The outcome is one word, its first column (`awk '{print $1}'`), the same as
+        // `--json`'s `outcome`.
+        let text = format!("{:<7}  {input}  {detail}", outcome.name());
+        self.line(text.trim_end())
     }
 
     /// A whole report.

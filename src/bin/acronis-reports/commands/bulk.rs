@@ -1,5 +1,9 @@
 //! `disable`, `enable`, `update`: one change to many reports, on the library's bulk engine.
 //!
+//! Each report is read first and only what differs is written
+//! (`Client::update_report_if_needed`), however the reports were chosen: one already as asked
+//! is `unchanged`, a one-time report `skipped`; `--no-read` sends the single `PUT` instead.
+//!
 //! Every input ends in exactly one outcome line. The run stops taking up reports when the
 //! service keeps failing, the credentials are refused, an interrupt arrives, or its outcomes
 //! can no longer be written (standard output or `--failed-ids` failing); the reports not
@@ -28,6 +32,7 @@ use crate::signals;
 #[derive(Debug, Default)]
 struct Tally {
     changed: u64,
+    unchanged: u64,
     skipped: u64,
     failed: u64,
     not_attempted: u64,
@@ -40,6 +45,7 @@ impl Tally {
     fn add(&mut self, input: &Input, outcome: &Outcome) {
         match outcome {
             Outcome::Changed(_) => self.changed += 1,
+            Outcome::Unchanged(_) => self.unchanged += 1,
             Outcome::Skipped(_) => self.skipped += 1,
             Outcome::Failed(_) => self.failed += 1,
             Outcome::NotAttempted(_) => self.not_attempted += 1,
@@ -51,8 +57,8 @@ impl Tally {
 
     fn summary(&self, duplicates: u64) -> String {
         let mut text = format!(
-            "{} changed, {} skipped, {} failed",
-            self.changed, self.skipped, self.failed
+            "{} changed, {} unchanged, {} skipped, {} failed",
+            self.changed, self.unchanged, self.skipped, self.failed
         );
         for (n, what) in [
             (self.not_attempted, "not attempted"),
@@ -68,7 +74,8 @@ impl Tally {
     }
 }
 
-/// Where the ids that did not end changed or skipped are written (`--failed-ids`).
+/// Where the ids that did not end done (changed, unchanged, skipped) are written
+/// (`--failed-ids`).
 struct FailedIds {
     file: BufWriter<File>,
     atomic: AtomicFile,
@@ -218,7 +225,7 @@ pub fn run(
     let stop_handle = Arc::new(OnceLock::new());
     let (inputs, total, cut) = inputs(bulk, &client, &duplicates, &stop_handle)?;
 
-    let whole_tenant = bulk.tenant.is_some();
+    let read_first = !bulk.no_read;
     let job = move |client: &Client, input: &Input| -> Result<Outcome, Error> {
         let Some(id) = input.id() else {
             // Not an id: nothing to send; reported as what it is.
@@ -228,14 +235,17 @@ pub fn run(
             });
         };
         let id = id.to_string();
-        if whole_tenant {
-            // Look first: one-time reports cannot be changed, and some already are as asked.
+        if read_first {
+            // Look first: one-time reports cannot be changed, and some already are as asked;
+            // only what differs is written.
             return match client.update_report_if_needed(&id, &update) {
                 Ok(UpdateOutcome::OneTime(_)) => Ok(Outcome::Skipped(
                     "one-time report: the API does not change these",
                 )),
-                Ok(UpdateOutcome::Unchanged(_)) => Ok(Outcome::Skipped("already as asked")),
-                Ok(changed) => Ok(Outcome::Changed(Box::new(changed.into_report()))),
+                Ok(outcome) if outcome.is_change() => {
+                    Ok(Outcome::Changed(Box::new(outcome.into_report())))
+                }
+                Ok(unchanged) => Ok(Outcome::Unchanged(Box::new(unchanged.into_report()))),
                 Err(e) if is_dry_run(&e) => Ok(Outcome::DryRun),
                 Err(e) => Err(e),
             };
@@ -271,7 +281,10 @@ pub fn run(
         };
         tally.add(&input, &outcome);
         code = code.max(failure::outcome_code(&outcome));
-        let done = matches!(outcome, Outcome::Changed(_) | Outcome::Skipped(_));
+        let done = matches!(
+            outcome,
+            Outcome::Changed(_) | Outcome::Unchanged(_) | Outcome::Skipped(_)
+        );
         if let (false, Some(file)) = (done, failed_ids.as_mut()) {
             if let Err(e) = file.add(&input) {
                 // The record of what is left to do is lost: stop making more of it.
