@@ -540,3 +540,106 @@ fn reports_of_unknown_values_export_plan_and_apply_as_written_and_typos_are_refu
     assert_eq!(writes(&emulator), writes_before);
     assert!(emulator.has_report(MONTHLY_REPORT_ID) && emulator.has_report(future_id));
 }
+
+#[test]
+fn apply_dry_run_prints_its_writes_in_the_order_apply_sends_them() {
+    // A plan whose order (by tenant: replace, delete; then create) is not apply's (creates and
+    // updates, then replacements, then deletes).
+    let setup = || {
+        let emulator = emulator();
+        let mut daily = emulator
+            .report::<Value>(MONTHLY_REPORT_ID)
+            .expect("the seeded report");
+        daily["id"] = json!("3f9a1c2e-4b5d-4e6f-8a7b-9c0d1e2f3a4b");
+        daily["parameters"]["kind"] = json!("usage_daily");
+        emulator.add_report(&daily).unwrap();
+        emulator
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reports.toml");
+    std::fs::write(
+        &path,
+        format!(
+            r#"prune = true
+
+[[report]]
+tenant = "{TENANT_ID}"
+kind = "usage_summary"
+level = "accounts"
+formats = ["html"]
+
+[[report]]
+tenant = "{T2}"
+kind = "usage_daily"
+level = "accounts"
+result_action = "save"
+formats = ["csv_v2_0"]
+"#
+        ),
+    )
+    .unwrap();
+    let f = path.to_str().unwrap();
+
+    let emulator = setup();
+    let o = run_at(&emulator, &["--json", "apply", f, "--dry-run"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(writes(&emulator), 0);
+    let base = emulator.base_url();
+    let printed: Vec<(String, String, Value)> = json_lines(&o)
+        .into_iter()
+        .map(|l| {
+            let url = l["url"].as_str().unwrap();
+            (
+                l["method"].as_str().unwrap().to_owned(),
+                url.strip_prefix(&base).unwrap().to_owned(),
+                l["body"].clone(),
+            )
+        })
+        .collect();
+
+    // The same plan applied for real, one action at a time: the writes the server received.
+    let emulator = setup();
+    let o = run_at(
+        &emulator,
+        &["apply", f, "--yes", "--concurrency", "1"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let sent: Vec<(String, String, Value)> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| {
+            let path = r.path.strip_prefix("/api/2").unwrap().to_owned();
+            let path = match &r.query {
+                Some(q) => format!("{path}?{q}"),
+                None => path,
+            };
+            let body = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+            (r.method.clone(), path, body)
+        })
+        .collect();
+    assert_eq!(printed, sent);
+    let order: Vec<(&str, &str)> = printed
+        .iter()
+        .map(|(m, p, b)| {
+            let about = b["parameters"]["tenant_id"].as_str().unwrap_or(p.as_str());
+            (m.as_str(), about)
+        })
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("POST", T2),
+            ("POST", TENANT_ID),
+            (
+                "DELETE",
+                format!("/reports/{MONTHLY_REPORT_ID}?version=1559561146223").as_str()
+            ),
+            (
+                "DELETE",
+                "/reports/3f9a1c2e-4b5d-4e6f-8a7b-9c0d1e2f3a4b?version=1559561146223"
+            ),
+        ]
+    );
+}

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use acronis_reports::apply::{Applied, ApplyError};
 use acronis_reports::bulk::BulkOptions;
-use acronis_reports::plan::{Action, Plan};
+use acronis_reports::plan::{Action, ActionKind, Plan};
 use acronis_reports::{Client, Error};
 
 use super::plan::{entry_note, identity, json_value, make_plan, plan_text, print_plan, read_file};
@@ -75,9 +75,28 @@ fn answer_is_yes(input: &mut dyn BufRead) -> Result<bool, Failure> {
     Ok(answer.trim() == "yes")
 }
 
-/// `apply --dry-run`: the writes, as they would be sent.
+/// The plan's changes in the order `apply` sends them (`Client::apply`): creates and updates,
+/// then replacements, then deletes; within a phase, in the plan's order.
+fn in_apply_order(plan: &Plan) -> Vec<&Action> {
+    let phase = |action: &&Action| match action.kind() {
+        ActionKind::Create | ActionKind::Update => Some(0),
+        ActionKind::Replace => Some(1),
+        ActionKind::Delete => Some(2),
+        _ => None,
+    };
+    let mut actions: Vec<&Action> = plan
+        .actions()
+        .iter()
+        .filter(|a| phase(a).is_some())
+        .collect();
+    // A stable sort: the plan's order within each phase.
+    actions.sort_by_key(|a| phase(a));
+    actions
+}
+
+/// `apply --dry-run`: the writes, as they would be sent, in the order `apply` sends them.
 fn print_requests(plan: &Plan, base_url: &str, out: &Output) -> Result<(), Failure> {
-    for action in plan.actions() {
+    for action in in_apply_order(plan) {
         for request in action.requests() {
             let url = format!("{}{}", base_url.trim_end_matches('/'), request.path);
             if out.json {
