@@ -569,7 +569,9 @@ fn the_highest_exit_code_wins_and_failures_print_json() {
 
     let o = run_mock(&server, &["--json", "show", "not-an-id"]);
     assert_eq!(o.status.code(), Some(2));
-    let line: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    // On standard error: standard output holds results only.
+    assert_eq!(stdout(&o), "");
+    let line: Value = serde_json::from_str(stderr(&o).trim()).unwrap();
     assert_eq!(line["error"]["exit_code"], 2);
     assert!(
         line["error"]["message"]
@@ -1014,4 +1016,86 @@ fn failed_ids_keeps_only_what_did_not_end_done() {
         std::fs::read_to_string(&failed).unwrap(),
         format!("{unknown}\n")
     );
+}
+
+#[test]
+fn json_errors_go_to_standard_error_as_one_line_with_the_members_of_bulk_errors() {
+    let mut server = Server::new();
+    let _get = server
+        .mock("GET", PATH)
+        .with_status(403)
+        .with_header("x-request-id", "req-42")
+        .with_body(r#"{"error": {"code": 403, "message": "Access denied", "domain": "PlatformAccountServer", "details": {"info": null}}}"#)
+        .create();
+    let o = run_mock(&server, &["--json", "show", ID]);
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(stdout(&o), "", "standard output holds results only");
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let line: Value = serde_json::from_str(&err).unwrap();
+    let message = line["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("Access denied"), "{message}");
+    assert_eq!(
+        line,
+        json!({"error": {"exit_code": 3, "kind": "api", "message": message,
+            "request_id": "req-42", "status": 403}})
+    );
+    // A bulk outcome's error has the same members.
+    let o = run_mock(&server, &["--json", "disable", ID]);
+    assert_eq!(o.status.code(), Some(3));
+    let outcome = &json_lines(&o)[0];
+    assert_eq!(outcome["error"]["request_id"], "req-42");
+    let members = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(members(&outcome["error"]), members(&line["error"]));
+
+    // The tool's own failures, before any request: the same shape.
+    let o = run(&["--json", "show", ID], &[], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "");
+    let line: Value = serde_json::from_str(&stderr(&o)).unwrap();
+    assert_eq!(
+        line,
+        json!({"error": {"exit_code": 2, "kind": "invalid_input",
+            "message": "no base URL: give --base-url or set ACRONIS_BASE_URL",
+            "request_id": null, "status": null}})
+    );
+    // Without --json, the same failure as text on standard error.
+    let o = run(&["show", ID], &[], None);
+    assert_eq!(stdout(&o), "");
+    assert!(stderr(&o).contains("no base URL"), "{}", stderr(&o));
+}
+
+#[test]
+fn export_json_is_one_line() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let o = run(&["--json", "export", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let line: Value = serde_json::from_str(&text).unwrap();
+    // The same document as the file -o writes (over several lines, to edit).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reports.json");
+    let o = run(
+        &[
+            "--json",
+            "export",
+            "--tenant",
+            TENANT_ID,
+            "-o",
+            file.to_str().unwrap(),
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.lines().count() > 1, "{written}");
+    assert_eq!(line, serde_json::from_str::<Value>(&written).unwrap());
+    assert_eq!(line["report"][0]["kind"], "usage_summary");
 }

@@ -33,31 +33,54 @@ pub mod exit {
 pub struct Failure {
     pub code: u8,
     pub message: String,
+    /// What kind of failure: an [`ErrorKind`]'s name, or one of the tool's own
+    /// (`interrupted`, `other`).
+    pub kind: &'static str,
+    /// The HTTP status, when the failure is the server's answer.
+    pub status: Option<u16>,
+    /// The server's request id, when it sent one.
+    pub request_id: Option<String>,
 }
 
 impl Failure {
+    /// A failure of `kind` with exit `code`.
+    pub fn new(code: u8, kind: &'static str, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            kind,
+            status: None,
+            request_id: None,
+        }
+    }
+
     /// Bad usage or input: nothing was sent.
     pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            code: exit::USAGE,
-            message: message.into(),
-        }
+        Failure::new(exit::USAGE, "invalid_input", message)
     }
 
     /// A failure that says nothing (a closed pipe).
     pub fn quiet(code: u8) -> Failure {
-        Failure {
-            code,
-            message: String::new(),
-        }
+        Failure::new(code, "write", String::new())
+    }
+
+    /// A failure to write a local file (standard output aside): exit 5.
+    pub fn write(message: impl Into<String>) -> Failure {
+        Failure::new(exit::TROUBLE, "write", message)
     }
 
     /// A failure to write standard output.
     pub fn output(e: &std::io::Error) -> Failure {
-        output::stdout_failure().unwrap_or_else(|| Failure {
-            code: exit::TROUBLE,
-            message: format!("cannot write to standard output: {e}"),
-        })
+        output::stdout_failure()
+            .unwrap_or_else(|| Failure::write(format!("cannot write to standard output: {e}")))
+    }
+
+    /// The same failure, said in other words.
+    pub fn with_message(self, message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            ..self
+        }
     }
 }
 
@@ -76,6 +99,9 @@ impl From<Error> for Failure {
         Failure {
             code: exit_code(&e),
             message: error_text(&e),
+            kind: e.kind().as_str(),
+            status: e.status(),
+            request_id: e.request_id().map(str::to_owned),
         }
     }
 }
@@ -134,9 +160,10 @@ fn is_interrupt(code: u8) -> bool {
     matches!(code, 129 | 130 | 143)
 }
 
-/// Ends the tool with the command's result: a failure is printed (on standard error, and as a
-/// JSON line with `--json`). Output the command could not write is a failure of its own,
-/// whatever the command says (but an interrupt's exit code, 129, 130 or 143, stands).
+/// Ends the tool with the command's result: a failure is printed on standard error, as text
+/// or, with `--json`, as one JSON line (standard output holds results only). Output the
+/// command could not write is a failure of its own, whatever the command says (but an
+/// interrupt's exit code, 129, 130 or 143, stands).
 pub fn finish(result: Result<u8, Failure>, out: &Output) -> ExitCode {
     let result = match (result, output::stdout_failure()) {
         (Ok(code), Some(failure)) => Err(Failure {
@@ -153,15 +180,25 @@ pub fn finish(result: Result<u8, Failure>, out: &Output) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
             if !failure.message.is_empty() {
+                let code = failure.code;
                 if out.json {
-                    let _ = out.json(&json::CommandFailure {
-                        error: json::CommandError {
+                    let line = json::CommandFailure {
+                        error: json::ErrorJson {
                             exit_code: failure.code,
-                            message: &failure.message,
+                            kind: failure.kind,
+                            message: failure.message,
+                            request_id: failure.request_id,
+                            status: failure.status,
                         },
-                    });
+                    };
+                    match json::to_line(&line) {
+                        Ok(line) => note(line),
+                        Err(e) => note(format_args!("acronis-reports: {e}")),
+                    }
+                } else {
+                    note(format_args!("acronis-reports: {}", clean(&failure.message)));
                 }
-                note(format_args!("acronis-reports: {}", clean(&failure.message)));
+                return ExitCode::from(code);
             }
             ExitCode::from(failure.code)
         }

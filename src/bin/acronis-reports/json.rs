@@ -31,29 +31,49 @@ pub fn to_line(value: &impl Serialize) -> std::io::Result<String> {
     serde_json::to_string(value).map_err(std::io::Error::other)
 }
 
-/// A failure of the command as a whole: `{"error": {...}}`. The same text goes to standard
-/// error.
-#[derive(Debug, Serialize)]
-pub struct CommandFailure<'a> {
-    pub error: CommandError<'a>,
+/// JSON text on one line: the whitespace between its tokens removed (strings kept as they
+/// are, the members in their order).
+pub fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string {
+            out.push(c);
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !matches!(c, ' ' | '\t' | '\n' | '\r') {
+            out.push(c);
+        }
+    }
+    out
 }
 
-/// The `error` of a [`CommandFailure`].
+/// A failure of the command as a whole, on standard error (in place of its text):
+/// `{"error": {...}}`, the `error` as bulk outcomes have it.
 #[derive(Debug, Serialize)]
-pub struct CommandError<'a> {
-    /// The command's exit code.
-    pub exit_code: u8,
-    pub message: &'a str,
+pub struct CommandFailure {
+    pub error: ErrorJson,
 }
 
-/// An error of one report or action (`error` of a bulk outcome or an apply outcome).
+/// An error: of the command as a whole ([`CommandFailure`]), or of one report or action
+/// (`error` of a bulk outcome or an apply outcome).
 #[derive(Debug, Serialize)]
 pub struct ErrorJson {
-    /// The exit code this error asks for.
+    /// The exit code this error asks for (of a command failure: the command's).
     pub exit_code: u8,
-    /// [`acronis_reports::ErrorKind::as_str`]: `api`, `timeout`, ...
+    /// [`acronis_reports::ErrorKind::as_str`]: `api`, `timeout`, ...; or one of the tool's
+    /// own (`interrupted`, `other`).
     pub kind: &'static str,
     pub message: String,
+    /// The server's request id (`X-Request-Id`), when it sent one.
+    pub request_id: Option<String>,
     /// The HTTP status, when the server answered.
     pub status: Option<u16>,
 }
@@ -65,6 +85,7 @@ impl ErrorJson {
             exit_code,
             kind: e.kind().as_str(),
             message: crate::failure::error_text(e),
+            request_id: e.request_id().map(str::to_owned),
             status: e.status(),
         }
     }
@@ -489,12 +510,7 @@ mod tests {
     fn the_lines_of_commands_keep_their_members_in_alphabetical_order() {
         let id = "20dffb36-d77b-45c6-b2fa-39276e98d5fc";
         let value = serde_json::json!({"b": 1, "a": [2]});
-        sorted(&CommandFailure {
-            error: CommandError {
-                exit_code: 2,
-                message: "m",
-            },
-        });
+        sorted(&CommandFailure { error: error() });
         sorted(&error());
         sorted(&BulkOutcome {
             error: Some(error()),
@@ -601,6 +617,20 @@ mod tests {
             effective: Some(split()),
             value: Some(Exact(Decimal::ONE)),
         });
+    }
+
+    #[test]
+    fn compact_json_is_one_line_with_its_strings_and_order_kept() {
+        let pretty = "{\n  \"prune\": true,\n  \"report\": [\n    {\n      \"b\": \"a \\\" \\\\\",\n      \"a\": [ 1, 2 ]\n    }\n  ]\n}";
+        let one = compact(pretty);
+        assert_eq!(
+            one,
+            r#"{"prune":true,"report":[{"b":"a \" \\","a":[1,2]}]}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&one).unwrap(),
+            serde_json::from_str::<Value>(pretty).unwrap()
+        );
     }
 
     #[test]

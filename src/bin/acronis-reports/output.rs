@@ -64,10 +64,7 @@ pub fn stdout_failure() -> Option<Failure> {
     Some(if *kind == io::ErrorKind::BrokenPipe {
         Failure::quiet(exit::BROKEN_PIPE)
     } else {
-        Failure {
-            code: exit::TROUBLE,
-            message: format!("cannot write to standard output: {text}"),
-        }
+        Failure::write(format!("cannot write to standard output: {text}"))
     })
 }
 

@@ -74,9 +74,10 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
             None | Some(Err(acronis_reports::Error::NotAttempted { .. }))
         );
         let list = format!("`acronis-reports list --tenant {tenant}` lists the tenant's reports");
-        return Err(Failure {
+        return Err(Failure::new(
             code,
-            message: format!(
+            "interrupted",
+            format!(
                 "interrupted: no bill was made; {}",
                 match (created, keep) {
                     (false, _) => "no report was created".to_owned(),
@@ -86,23 +87,22 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
                     ),
                 }
             ),
-        });
+        ));
     }
     let Some(result) = result else {
-        return Err(Failure {
-            code: exit::TROUBLE,
-            message: "the billing run ended without a result".to_owned(),
-        });
+        return Err(Failure::new(
+            exit::TROUBLE,
+            "other",
+            "the billing run ended without a result",
+        ));
     };
     let report = result.map_err(|e| {
         if e.is_usage_history_not_ready() {
-            Failure {
-                code: exit_code(&e),
-                message: format!(
-                    "{}: the API prepares usage history between 1 and 6 am UTC; try again after 6 am UTC",
-                    error_text(&e)
-                ),
-            }
+            let message = format!(
+                "{}: the API prepares usage history between 1 and 6 am UTC; try again after 6 am UTC",
+                error_text(&e)
+            );
+            Failure::from(e).with_message(message)
         } else {
             Failure::from(e)
         }

@@ -35,12 +35,11 @@ pub fn run(
         ))
     })?;
     let written = client.download_stored_report(id, stored_id, io::BufWriter::new(file.file()))?;
-    file.commit().map_err(|e| Failure {
-        code: exit::TROUBLE,
-        message: format!(
+    file.commit().map_err(|e| {
+        Failure::write(format!(
             "the file was downloaded but could not replace {}: {e}; it was left as it was",
             path.display()
-        ),
+        ))
     })?;
     let done = out.done(
         &format!("downloaded {written} bytes to {}", path.display()),

@@ -34,10 +34,11 @@ pub fn run(
         (std::io::ErrorKind::InvalidInput, Some(path)) => {
             Failure::usage(format!("--seed {}: {e}", path.display()))
         }
-        _ => Failure {
-            code: exit::TROUBLE,
-            message: format!("cannot start the emulator on 127.0.0.1:{port}: {e}"),
-        },
+        _ => Failure::new(
+            exit::TROUBLE,
+            "other",
+            format!("cannot start the emulator on 127.0.0.1:{port}: {e}"),
+        ),
     })?;
     for tenant in &tenants {
         emulator.add_tenant(tenant);
@@ -73,10 +74,11 @@ pub fn run(
     };
     written.map_err(|e| Failure::output(&e))?;
     let failed = emulator.serve_forever();
-    Err(Failure {
-        code: exit::TROUBLE,
-        message: format!("the emulator stopped serving: {failed}"),
-    })
+    Err(Failure::new(
+        exit::TROUBLE,
+        "other",
+        format!("the emulator stopped serving: {failed}"),
+    ))
 }
 
 /// The reports of a seed file: a JSON array, or the API's `{"items": [...]}`.

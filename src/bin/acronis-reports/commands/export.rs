@@ -11,6 +11,7 @@ use crate::args::Global;
 use crate::connect::{self, client};
 use crate::failure::{Failure, exit};
 use crate::files::AtomicFile;
+use crate::json;
 use crate::output::{Output, note};
 
 /// `export --tenant T...`: the exit code.
@@ -55,24 +56,27 @@ pub fn run(
             "acronis-reports: note: {unknown} report(s) hold values this version does not know; they are written as the server sent them"
         ));
     }
-    let text = if out.json {
-        desired.to_json_string() + "\n"
-    } else {
-        format!(
-            "# The monthly reports of {} tenant(s), as they were when exported by acronis-reports.\n\
+    let text = match (out.json, output) {
+        // A file to edit: the library's JSON, over several lines.
+        (true, Some(_)) => desired.to_json_string() + "\n",
+        // Standard output holds one JSON object per line.
+        (true, None) => json::compact(&desired.to_json_string()) + "\n",
+        (false, _) => {
+            format!(
+                "# The monthly reports of {} tenant(s), as they were when exported by acronis-reports.\n\
              # Edit, then `acronis-reports plan FILE` and `acronis-reports apply FILE`.\n\n{}",
-            tenants.len(),
-            desired.to_toml_string().trim_end()
-        ) + "\n"
+                tenants.len(),
+                desired.to_toml_string().trim_end()
+            ) + "\n"
+        }
     };
     match (file, output) {
         (Some(mut file), Some(path)) => {
-            let failed = |e: io::Error| Failure {
-                code: exit::TROUBLE,
-                message: format!(
+            let failed = |e: io::Error| {
+                Failure::write(format!(
                     "cannot write {}: {e}; it was left as it was",
                     path.display()
-                ),
+                ))
             };
             file.file().write_all(text.as_bytes()).map_err(failed)?;
             file.commit().map_err(failed)?;

@@ -75,10 +75,10 @@ pub(super) fn make_plan(
     let plan = client
         .plan(desired, usize::from(concurrency))
         .map_err(|e| match e {
-            Error::Plan(_) => Failure {
-                code: exit::USAGE,
-                message: format!("{}; nothing was changed", error_text(&e)),
-            },
+            Error::Plan(_) => {
+                let message = format!("{}; nothing was changed", error_text(&e));
+                Failure::from(e).with_message(message)
+            }
             e => e.into(),
         })?;
     // The plan accepted them because a report holds them: said once per value, on stderr.

@@ -102,10 +102,11 @@ pub fn run(
         };
         let line = if view.billing {
             if let Err(e) = totals.add(&record) {
-                return Err(Failure {
-                    code: exit::TROUBLE,
-                    message: format!("{e}: no totals are printed"),
-                });
+                return Err(Failure::new(
+                    exit::TROUBLE,
+                    "usage",
+                    format!("{e}: no totals are printed"),
+                ));
             }
             continue;
         } else if let Some(w) = writer.as_mut() {
@@ -128,12 +129,13 @@ pub fn run(
     if view.billing {
         if failed > 0 {
             // Totals of a file read in part would bill the wrong amounts: none are printed.
-            return Err(Failure {
+            return Err(Failure::new(
                 code,
-                message: format!(
+                "usage",
+                format!(
                     "{failed} of the records could not be read: no totals are printed, since they would be wrong"
                 ),
-            });
+            ));
         }
         note_gaps(&totals);
         print_totals(&totals, out)?;
@@ -161,10 +163,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 fn csv_failure(e: csv::Error) -> Failure {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => Failure::output(&e),
-        other => Failure {
-            code: exit::TROUBLE,
-            message: format!("cannot write CSV: {other:?}"),
-        },
+        other => Failure::write(format!("cannot write CSV: {other:?}")),
     }
 }
 
