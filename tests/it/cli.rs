@@ -1099,3 +1099,65 @@ fn export_json_is_one_line() {
     assert_eq!(line, serde_json::from_str::<Value>(&written).unwrap());
     assert_eq!(line["report"][0]["kind"], "usage_summary");
 }
+
+#[test]
+fn delete_without_a_version_reads_the_report_and_deletes_that_version() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let path = format!("/api/2/reports/{MONTHLY_REPORT_ID}");
+    let version = emulator
+        .report::<acronis_reports::Report>(MONTHLY_REPORT_ID)
+        .unwrap()
+        .version;
+    // A dry run reads the version and prints the DELETE it would send.
+    let o = run(&["--dry-run", "delete", MONTHLY_REPORT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(&format!(
+            "DELETE {base}/reports/{MONTHLY_REPORT_ID}?version={version}\n"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(requests_since(&emulator, 0), [format!("GET {path}")]);
+    assert!(emulator.report::<Value>(MONTHLY_REPORT_ID).is_some());
+
+    let seen = emulator.requests().len();
+    let o = run(&["delete", MONTHLY_REPORT_ID], &env, None);
+    assert_eq!(
+        (o.status.code(), stdout(&o)),
+        (Some(0), format!("deleted  {MONTHLY_REPORT_ID}\n")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(emulator.report::<Value>(MONTHLY_REPORT_ID).is_none());
+    let sent: Vec<String> = emulator
+        .requests()
+        .iter()
+        .skip(seen)
+        .map(|r| {
+            format!(
+                "{} {}?{}",
+                r.method,
+                r.path,
+                r.query.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            format!("GET {path}?"),
+            format!("DELETE {path}?version={version}")
+        ]
+    );
+
+    // A pinned version that is no longer the report's is refused by the API.
+    let o = run(&["delete", ONCE_REPORT_ID, "--version", "1"], &env, None);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(emulator.report::<Value>(ONCE_REPORT_ID).is_some());
+}

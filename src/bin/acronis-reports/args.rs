@@ -132,13 +132,14 @@ pub enum Command {
     },
     /// Create a report (one-time and saved unless told otherwise).
     Create(CreateArgs),
-    /// Delete a report.
+    /// Delete a report: its current version, read first, unless --version pins one.
     Delete {
         /// The report's id.
         id: String,
-        /// The report's current version (see `show`).
+        /// Delete only this version (see `show`): refused by the API when the report has
+        /// changed since. Without it, the report is read and its current version deleted.
         #[arg(long)]
-        version: i64,
+        version: Option<i64>,
     },
     /// List the files a report produced.
     Stored {

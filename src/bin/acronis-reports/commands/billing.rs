@@ -119,11 +119,10 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
     print_totals(&report.totals, out)?;
     if let Some(e) = &report.delete_error {
         note(format_args!(
-            "acronis-reports: deleting the one-time report {} failed: {}; delete it with `acronis-reports delete {} --version {}`",
+            "acronis-reports: deleting the one-time report {} failed: {}; delete it with `acronis-reports delete {}`",
             report.report.id,
             error_text(e),
             report.report.id,
-            report.report.version
         ));
         return Ok(exit_code(e));
     }

@@ -1,4 +1,4 @@
-//! `delete ID --version N`: a report deleted.
+//! `delete ID [--version N]`: a report deleted, its version read first unless given.
 
 use crate::args::Global;
 use crate::connect::{client, is_dry_run};
@@ -6,9 +6,15 @@ use crate::failure::{Failure, exit, written};
 use crate::json;
 use crate::output::Output;
 
-/// `delete ID --version N`: the exit code.
-pub fn run(global: &Global, id: &str, version: i64, out: &Output) -> Result<u8, Failure> {
-    match client(global, 1, out)?.delete_report(id, version) {
+/// `delete ID [--version N]`: the exit code.
+pub fn run(global: &Global, id: &str, version: Option<i64>, out: &Output) -> Result<u8, Failure> {
+    let client = client(global, 1, out)?;
+    let version = match version {
+        Some(version) => version,
+        // A read: sent in a dry run too, which then prints the DELETE it would send.
+        None => client.get_report(id)?.version,
+    };
+    match client.delete_report(id, version) {
         Err(e) if is_dry_run(&e) => Ok(exit::OK),
         Err(e) => Err(e.into()),
         Ok(()) => {
