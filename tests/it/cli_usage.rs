@@ -351,3 +351,89 @@ fn an_interrupt_while_billing_deletes_the_report_it_made() {
         .collect();
     assert_eq!(left.len(), 2, "{left:?}");
 }
+
+/// `YYYY-MM` of the month before `day`'s, and that month's first and last days.
+fn month_before(day: acronis_reports::Date) -> (String, String, String) {
+    let (start, end) = day.previous_month().unwrap();
+    (
+        format!("{:04}-{:02}", start.year(), start.month()),
+        start.to_string(),
+        end.to_string(),
+    )
+}
+
+#[test]
+fn billing_defaults_to_the_previous_month_and_says_so() {
+    let emulator = Emulator::start().unwrap();
+    // The day before and after the run: the same unless the run spans midnight UTC.
+    let before = month_before(acronis_reports::Date::today_utc());
+    let o = run_at(&emulator, &["billing", "--tenant", TENANT_ID], None);
+    let after = month_before(acronis_reports::Date::today_utc());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let post = emulator
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST")
+        .unwrap();
+    let period = post.json().unwrap()["parameters"]["period"].clone();
+    let (month, start, end) = [before, after]
+        .into_iter()
+        .find(|(_, start, _)| period["start"] == start.as_str())
+        .unwrap_or_else(|| panic!("{period}"));
+    assert_eq!(period, json!({"start": start, "end": end}));
+    let err = stderr(&o);
+    assert!(
+        err.starts_with(&format!(
+            "billing {month}, the previous month (UTC); --month YYYY-MM bills another\n"
+        )),
+        "{err}"
+    );
+    assert!(stdout(&o).starts_with("TENANT "), "{}", stdout(&o));
+}
+
+#[test]
+fn billing_a_month_that_has_not_ended_says_so_in_the_tools_words_and_sends_nothing() {
+    let emulator = Emulator::start().unwrap();
+    let today = acronis_reports::Date::today_utc();
+    let this_month = format!("{:04}-{:02}", today.year(), today.month());
+    for month in [this_month.as_str(), "2999-01"] {
+        let o = run_at(
+            &emulator,
+            &["billing", "--tenant", TENANT_ID, "--month", month],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&format!(
+                "--month {month}: the month has not ended yet (today is "
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains("the API bills only months that have ended; the last one is "),
+            "{err}"
+        );
+        assert!(!err.contains("invalid new report"), "{err}");
+    }
+    assert!(emulator.requests().is_empty());
+}
+
+#[test]
+fn help_points_at_the_documents_on_the_web_not_at_local_files() {
+    for command in ["usage", "plan", "apply"] {
+        let o = run(&[command, "--help"], &[], None);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.contains("https://github.com/acronis-reports/acronis-reports/blob/main/docs/"),
+            "{command}: {text}"
+        );
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains(" docs/") || l.contains("see docs/")),
+            "{command}: {text}"
+        );
+    }
+}

@@ -4,6 +4,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Where the crate's documents are read on the web (a user of `cargo install` has no copy).
+macro_rules! docs_url {
+    ($file:literal) => {
+        concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/", $file)
+    };
+}
+
 /// Exit codes, shown at the end of `--help`.
 pub const EXIT_CODES: &str = "\
 Exit codes:
@@ -257,9 +264,9 @@ pub struct BillingArgs {
     /// The tenant (a partner, to bill its customers).
     #[arg(long, value_name = "UUID")]
     pub tenant: String,
-    /// The month, YYYY-MM (a past one: the API refuses a period in the future).
+    /// The month, YYYY-MM, one that has ended [default: the previous month, UTC].
     #[arg(long, value_name = "YYYY-MM")]
-    pub month: String,
+    pub month: Option<String>,
     /// Which tenants the report covers [default: all_customers].
     #[arg(long, value_name = "LEVEL")]
     pub level: Option<String>,
@@ -281,18 +288,25 @@ pub struct UsageView {
     #[arg(long, conflicts_with = "billing")]
     pub csv: bool,
 
-    /// The billable totals by tenant and usage (the vendor's rule: see docs/usage-data.md)
-    /// instead of the records.
-    #[arg(long)]
+    /// The billable totals by tenant and usage instead of the records, by the vendor's rule.
+    #[arg(long, long_help = concat!(
+        "The billable totals by tenant and usage instead of the records, by the vendor's rule \
+         (its source and the metrics: ",
+        docs_url!("usage-data.md"),
+        ")"
+    ))]
     pub billing: bool,
 }
 
 /// The desired-state file of `plan` and `apply`.
 #[derive(Debug, Args)]
 pub struct DesiredArgs {
-    /// The desired-state file: TOML, or JSON of the same shape (`-`: standard input). See
-    /// docs/desired-state.md.
-    #[arg(value_name = "FILE")]
+    /// The desired-state file: TOML, or JSON of the same shape (`-`: standard input).
+    #[arg(value_name = "FILE", long_help = concat!(
+        "The desired-state file: TOML, or JSON of the same shape (`-`: standard input). \
+         `acronis-reports export` writes one; the file and the plan's actions: ",
+        docs_url!("desired-state.md")
+    ))]
     pub file: PathBuf,
 
     /// How many requests are made at once (1 to 256).

@@ -1,5 +1,6 @@
-//! `billing --tenant T --month YYYY-MM`: the vendor's billing-report recipe, on the
-//! library's `billing` module; and the billable totals, as `usage --billing` prints them too.
+//! `billing --tenant T [--month YYYY-MM]`: the vendor's billing-report recipe, on the
+//! library's `billing` module, for a month that has ended (the previous one by default); and
+//! the billable totals, as `usage --billing` prints them too.
 
 use acronis_reports::billing::{Line, Totals};
 use acronis_reports::bulk::BulkOptions;
@@ -13,7 +14,7 @@ use crate::failure::{Failure, error_text, exit, exit_code, written};
 use crate::output::{Output, clean, note};
 use crate::{json, signals};
 
-/// `billing --tenant T --month YYYY-MM`: the exit code.
+/// `billing --tenant T [--month YYYY-MM]`: the exit code.
 pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Failure> {
     let BillingArgs {
         tenant,
@@ -30,7 +31,33 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
     let tenant: TenantId = tenant
         .parse()
         .map_err(|e| Failure::usage(format!("--tenant: {e}")))?;
-    let (start, end) = month_days(month)?;
+    let today = Date::today_utc();
+    let (start, end) = match month {
+        Some(month) => {
+            let (start, end) = month_days(month)?;
+            if end >= today {
+                return Err(Failure::usage(format!(
+                    "--month {month}: the month has not ended yet (today is {today}, UTC): the \
+                     API bills only months that have ended; the last one is {}",
+                    last_month(today)
+                )));
+            }
+            (start, end)
+        }
+        None => {
+            let (start, end) = today.previous_month().ok_or_else(|| {
+                Failure::usage(format!(
+                    "no month before today ({today}, UTC): give --month YYYY-MM"
+                ))
+            })?;
+            note(format_args!(
+                "billing {}, the previous month (UTC); --month YYYY-MM bills another",
+                year_month(start)
+            ));
+            (start, end)
+        }
+    };
+    let month = year_month(start);
     let mut options = BillingOptions::new().keep_report(*keep_report);
     match format.as_deref() {
         None | Some("csv_v2_0") => {}
@@ -49,9 +76,9 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
         );
     }
     let client = client(global, 1, out)?;
-    let progress = progress(global);
+    let progress = progress(global, "{spinner} {msg} ({elapsed})");
     progress.set_message(format!(
-        "creating the usage report of {month} and waiting for its file"
+        "billing {month}: creating a one-time usage report, waiting for its file"
     ));
     // Run as a one-job bulk run, so that an interrupt stops the wait for the file (the
     // report made is still deleted) instead of ending the tool with the report left behind.
@@ -127,6 +154,18 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
         return Ok(exit_code(e));
     }
     Ok(exit::OK)
+}
+
+/// `YYYY-MM` of a day.
+fn year_month(day: Date) -> String {
+    format!("{:04}-{:02}", day.year(), day.month())
+}
+
+/// The last month that has ended on `today`, `YYYY-MM`.
+fn last_month(today: Date) -> String {
+    today
+        .previous_month()
+        .map_or_else(|| "none".to_owned(), |(start, _)| year_month(start))
 }
 
 /// The first and last day of `YYYY-MM`.

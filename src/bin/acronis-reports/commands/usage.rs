@@ -73,7 +73,10 @@ pub fn run(
             ));
         }
     };
-    let progress = progress(global);
+    let progress = progress(
+        global,
+        "{spinner} {pos} records read ({per_sec}, {elapsed})",
+    );
     let mut code = exit::OK;
     let mut failed = 0u64;
     let mut reading_ended = false;
@@ -167,14 +170,14 @@ fn csv_failure(e: csv::Error) -> Failure {
     }
 }
 
-/// A spinner with the count of records on standard error, when it is a terminal.
-pub(super) fn progress(global: &Global) -> ProgressBar {
+/// A spinner on standard error, drawn with `template`, when it is a terminal.
+pub(super) fn progress(global: &Global, template: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     if global.json || !io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     } else {
         bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} records {msg} {elapsed}") {
+        if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
         bar.enable_steady_tick(std::time::Duration::from_millis(200));
