@@ -341,7 +341,7 @@ fn reading_commands_and_the_report_lifecycle() {
         ("ACRONIS_CLIENT_ID", CLIENT_ID),
         ("ACRONIS_CLIENT_SECRET", CLIENT_SECRET),
     ];
-    let o = run(&["list", "--tenant", TENANT_ID], &env, None);
+    let o = run(&["list", "--tenant", TENANT_ID, "--ids-only"], &env, None);
     assert_eq!(
         stdout(&o),
         format!("{MONTHLY_REPORT_ID}\n{ONCE_REPORT_ID}\n")
@@ -1160,4 +1160,115 @@ fn delete_without_a_version_reads_the_report_and_deletes_that_version() {
     let o = run(&["delete", ONCE_REPORT_ID, "--version", "1"], &env, None);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(emulator.report::<Value>(ONCE_REPORT_ID).is_some());
+}
+
+#[test]
+fn list_prints_a_table_of_the_reports_and_ids_only_for_scripts() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let o = run(&["list", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "ID                                    KIND           LEVEL     SCHEDULE  ENABLED  RESULT ACTION  FORMATS\n\
+             {MONTHLY_REPORT_ID}  usage_summary  accounts  monthly   true     send           csv\n\
+             {ONCE_REPORT_ID}  usage_daily    itself    once      true     save           csv_v2_0,json_v1\n"
+        )
+    );
+    // Each report was read, after the listing.
+    let mut paths: Vec<String> = requests_since(&emulator, 0);
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            format!("GET /api/2/reports/{MONTHLY_REPORT_ID}"),
+            format!("GET /api/2/reports/{ONCE_REPORT_ID}"),
+            format!("GET /api/2/tenants/{TENANT_ID}/reports"),
+        ]
+    );
+
+    // --json: each report, as `show --json` prints it, one per line in the listing's order.
+    let o = run(&["--json", "list", "--tenant", TENANT_ID], &env, None);
+    assert_eq!(
+        json_lines(&o),
+        [
+            emulator.report::<Value>(MONTHLY_REPORT_ID).unwrap(),
+            emulator.report::<Value>(ONCE_REPORT_ID).unwrap()
+        ]
+    );
+    // --ids-only: the listing alone, no report read.
+    let seen = emulator.requests().len();
+    let o = run(
+        &["--json", "list", "--tenant", TENANT_ID, "--ids-only"],
+        &env,
+        None,
+    );
+    assert_eq!(
+        json_lines(&o),
+        [
+            json!({"id": MONTHLY_REPORT_ID}),
+            json!({"id": ONCE_REPORT_ID})
+        ]
+    );
+    assert_eq!(
+        requests_since(&emulator, seen),
+        [format!("GET /api/2/tenants/{TENANT_ID}/reports")]
+    );
+    // A tenant without reports: no table, a note.
+    let empty = "7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c";
+    emulator.add_tenant(empty);
+    let o = run(&["list", "--tenant", empty], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    assert_eq!(stderr(&o), format!("tenant {empty} has no reports\n"));
+}
+
+#[test]
+fn stored_prints_a_header() {
+    let emulator = Emulator::start().unwrap();
+    let base = emulator.base_url();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    // A one-time report whose file has been saved.
+    let client = acronis_reports::Client::builder()
+        .base_url(&base)
+        .bearer_token(acronis_reports_emulator::TOKEN)
+        .poll_interval(std::time::Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let report = client
+        .create_report(&acronis_reports::NewReport::new(
+            TENANT_ID.parse().unwrap(),
+            acronis_reports::Level::Accounts,
+            acronis_reports::ReportKind::UsageCurrent,
+        ))
+        .unwrap();
+    let id = report.id.to_string();
+    client
+        .wait_for_stored_report(&id, std::time::Duration::from_secs(10))
+        .unwrap();
+    let files = client.stored_reports(&id).unwrap();
+    assert!(!files.is_empty());
+    let o = run(&["stored", &id], &env, None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), files.len() + 1, "{text}");
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header, ["ID", "STATUS", "FORMAT", "SIZE", "CREATED"]);
+    for (line, file) in lines[1..].iter().zip(&files) {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(cells[0], file.id.unwrap().to_string());
+        assert_eq!(cells[1], file.status.as_str());
+        assert_eq!(cells[2], file.report_format.as_str());
+        // The columns line up under the header.
+        assert_eq!(line.find(cells[1]), lines[0].find("STATUS"), "{text}");
+    }
 }

@@ -131,11 +131,19 @@ pub enum Command {
         /// The report's id.
         id: String,
     },
-    /// List the ids of a tenant's reports.
+    /// List a tenant's reports: a table of their key members (each report is read), or their
+    /// ids.
     List {
         /// The tenant's id.
         #[arg(long)]
         tenant: String,
+        /// Print only the ids, one per line, from the listing alone (no report is read): for
+        /// scripts.
+        #[arg(long)]
+        ids_only: bool,
+        /// How many reports are read at once (1 to 256).
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        concurrency: u16,
     },
     /// Create a report (one-time and saved unless told otherwise).
     Create(CreateArgs),

@@ -31,7 +31,11 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
         Command::Enable(targets) => bulk::run(&global, &targets, ReportUpdate::enable(), out),
         Command::Update { bulk, fields } => bulk::run(&global, &bulk, update_from(&fields)?, out),
         Command::Show { id } => show::run(&global, &id, out),
-        Command::List { tenant } => list::run(&global, &tenant, out),
+        Command::List {
+            tenant,
+            ids_only,
+            concurrency,
+        } => list::run(&global, &tenant, ids_only, concurrency, out),
         Command::Stored { id } => stored::run(&global, &id, out),
         Command::Download {
             id,

@@ -122,6 +122,74 @@ impl Outcome {
     }
 }
 
+/// How a column of a [`Table`] is aligned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A table for people: a header, then the rows, each column as wide as its widest cell, two
+/// spaces between columns (the last one not padded). Cells are text already cleaned.
+pub struct Table {
+    header: Vec<(&'static str, Align)>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: &[(&'static str, Align)]) -> Table {
+        Table {
+            header: header.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// The header and rows, one per line (no line break after the last).
+    pub fn text(&self) -> String {
+        let width = |s: &str| s.chars().count();
+        let mut widths: Vec<usize> = self.header.iter().map(|(h, _)| width(h)).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(width(cell));
+            }
+        }
+        let last = self.header.len().saturating_sub(1);
+        let line = |cells: &mut dyn Iterator<Item = &str>| {
+            let mut text = String::new();
+            for (i, cell) in cells.enumerate() {
+                let (w, align) = (widths.get(i).copied().unwrap_or(0), self.header[i].1);
+                let pad = " ".repeat(w.saturating_sub(width(cell)));
+                if i > 0 {
+                    text.push_str("  ");
+                }
+                match align {
+                    Align::Right => {
+                        text.push_str(&pad);
+                        text.push_str(cell);
+                    }
+                    Align::Left if i == last => text.push_str(cell),
+                    Align::Left => {
+                        text.push_str(cell);
+                        text.push_str(&pad);
+                    }
+                }
+            }
+            text.trim_end().to_owned()
+        };
+        let mut lines = vec![line(&mut self.header.iter().map(|(h, _)| *h))];
+        for row in &self.rows {
+            lines.push(line(
+                &mut row.iter().map(String::as_str).take(self.header.len()),
+            ));
+        }
+        lines.join("\n")
+    }
+}
+
 /// Prints to standard output, as text or JSON lines.
 pub struct Output {
     pub json: bool,
@@ -256,20 +324,61 @@ impl Output {
         }
     }
 
-    /// One stored file.
-    pub fn stored(&self, file: &StoredReport) -> io::Result<()> {
+    /// Reports as a table with a header (`list`), or one JSON line each.
+    pub fn reports(&self, reports: &[Report]) -> io::Result<()> {
         if self.json {
-            return self.json(file);
+            return reports.iter().try_for_each(|r| self.json(r));
         }
-        let id = file.id.map(|id| id.to_string());
-        self.line(&format!(
-            "{}  {:<11}  {:<9}  {:>10}  {}",
-            id.as_deref().unwrap_or("-"),
-            clean(file.status.as_str()),
-            clean(file.report_format.as_str()),
-            file.size.map_or_else(|| "-".to_owned(), |s| s.to_string()),
-            file.created_at
-        ))
+        let mut table = Table::new(&[
+            ("ID", Align::Left),
+            ("KIND", Align::Left),
+            ("LEVEL", Align::Left),
+            ("SCHEDULE", Align::Left),
+            ("ENABLED", Align::Left),
+            ("RESULT ACTION", Align::Left),
+            ("FORMATS", Align::Left),
+        ]);
+        for r in reports {
+            let p = &r.parameters;
+            table.row(vec![
+                r.id.to_string(),
+                clean(p.kind.as_str()).into_owned(),
+                clean(p.level.as_str()).into_owned(),
+                clean(r.schedule.schedule_type.as_str()).into_owned(),
+                r.schedule.enabled.to_string(),
+                clean(r.result_action.as_str()).into_owned(),
+                p.formats
+                    .iter()
+                    .map(|f| clean(f.as_str()).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ]);
+        }
+        self.line(&table.text())
+    }
+
+    /// A report's stored files as a table with a header (`stored`), or one JSON line each.
+    pub fn stored(&self, files: &[StoredReport]) -> io::Result<()> {
+        if self.json {
+            return files.iter().try_for_each(|f| self.json(f));
+        }
+        let mut table = Table::new(&[
+            ("ID", Align::Left),
+            ("STATUS", Align::Left),
+            ("FORMAT", Align::Left),
+            ("SIZE", Align::Right),
+            ("CREATED", Align::Left),
+        ]);
+        for file in files {
+            table.row(vec![
+                file.id.map_or_else(|| "-".to_owned(), |id| id.to_string()),
+                clean(file.status.as_str()).into_owned(),
+                clean(file.report_format.as_str()).into_owned(),
+                file.size.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+                file.created_at.to_string(),
+            ]);
+        }
+        self.line(&table.text())
     }
 
     /// A one-line confirmation, with its JSON form.
