@@ -437,3 +437,44 @@ fn help_points_at_the_documents_on_the_web_not_at_local_files() {
         );
     }
 }
+
+#[test]
+fn a_file_that_holds_no_records_gets_its_error_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("err.json");
+    // What a failed download may leave: the API's error, not a usage file.
+    std::fs::write(
+        &file,
+        r#"{"error": {"code": 403, "message": "Access denied", "domain": "PlatformAccountServer", "details": {"info": null}}}"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    for view in [&[][..], &["--csv"], &["--billing"]] {
+        let mut args = vec!["usage", path];
+        args.extend_from_slice(view);
+        let o = run(&args, &[], None);
+        assert_eq!(o.status.code(), Some(2), "{view:?}: {}", stderr(&o));
+        assert_eq!(stdout(&o), "", "{view:?}: no table header");
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{view:?}: {err}");
+        assert!(
+            err.contains("err.json: json_v2_0 usage file")
+                && err.contains("not a json_v2_0 usage file"),
+            "{view:?}: {err}"
+        );
+        assert!(
+            !err.contains("records could not be read"),
+            "{view:?}: {err}"
+        );
+    }
+    // A file read whole that holds no record still shows its header.
+    let empty = dir.path().join("empty.json");
+    std::fs::write(&empty, r#"{"tenants": []}"#).unwrap();
+    let o = run(&["usage", empty.to_str().unwrap(), "--csv"], &[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("tenant,tenant_kind,"),
+        "{}",
+        stdout(&o)
+    );
+}

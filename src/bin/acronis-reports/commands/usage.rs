@@ -84,13 +84,19 @@ pub fn run(
     // One write per buffer, not per record; every failure is reported.
     let mut sink = io::BufWriter::new(out.stdout);
     let mut writer = view.csv.then(CsvOut::new);
-    if let Some(w) = writer.as_mut() {
-        w.write(&mut sink, &CSV_COLUMNS.map(str::to_owned))?;
-    }
-    let table = !view.billing && !view.csv && !out.json;
-    if table {
-        writeln!(sink, "{}", table_header()).map_err(|e| Failure::output(&e))?;
-    }
+    // The header of the CSV or the table comes with the first record (or at the end, for a
+    // file read whole that holds none): a file that cannot be read gets its error alone.
+    let mut header_due = view.csv || (!view.billing && !out.json);
+    let mut header = |sink: &mut io::BufWriter<_>, writer: &mut Option<CsvOut>| {
+        if !std::mem::take(&mut header_due) {
+            return Ok(());
+        }
+        match writer.as_mut() {
+            Some(w) => w.write(sink, &CSV_COLUMNS.map(str::to_owned)),
+            None => writeln!(sink, "{}", table_header()).map_err(|e| Failure::output(&e)),
+        }
+    };
+    let mut read = 0u64;
     for record in records {
         progress.inc(1);
         let record = match record {
@@ -103,6 +109,8 @@ pub fn run(
                 continue;
             }
         };
+        read += 1;
+        header(&mut sink, &mut writer)?;
         let line = if view.billing {
             if let Err(e) = totals.add(&record) {
                 return Err(Failure::new(
@@ -125,7 +133,14 @@ pub fn run(
             .map_err(|e| Failure::output(&e))?;
     }
     progress.finish_and_clear();
+    if failed == 0 {
+        header(&mut sink, &mut writer)?;
+    }
     sink.flush().map_err(|e| Failure::output(&e))?;
+    if read == 0 && failed == 1 && reading_ended {
+        // The file could not be read at all (not a usage file, say): its error says it all.
+        return Ok(code);
+    }
     if reading_ended {
         note("acronis-reports: the reading stopped at that error: what follows it was not read");
     }
