@@ -11,6 +11,7 @@ mod files;
 mod ids;
 mod json;
 mod output;
+mod progress;
 mod signals;
 
 use std::process::ExitCode;

@@ -18,7 +18,6 @@ use std::sync::{Arc, OnceLock};
 use acronis_reports::StopReason;
 use acronis_reports::bulk::{BulkOptions, StopHandle};
 use acronis_reports::{Client, Error, ReportUpdate, UpdateOutcome};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{Bulk, Global};
 use crate::connect::{client, is_dry_run};
@@ -26,7 +25,7 @@ use crate::failure::{self, Failure, exit};
 use crate::files::AtomicFile;
 use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stop, Stoppable};
 use crate::output::{Outcome, Output, note};
-use crate::signals;
+use crate::{progress, signals};
 
 /// Counts of the outcomes, for the summary.
 #[derive(Debug, Default)]
@@ -259,10 +258,8 @@ pub fn run(
     // A dry run's calls end in `NotSent`, which the run does not count as failures.
     let options = BulkOptions::new().concurrency(usize::from(bulk.concurrency));
 
-    let bar = progress_bar(
-        total,
-        global.dry_run || !std::io::IsTerminal::is_terminal(&io::stderr()),
-    );
+    // A dry run prints its requests as they come: no bar to mix them with.
+    let bar = progress::counting(total, "reports", !global.dry_run && progress::on_terminal());
     let mut tally = Tally::default();
     let mut code = exit::OK;
     let mut output_failed = false;
@@ -378,23 +375,4 @@ pub fn note_stop(stop: &StopHandle) {
     {
         note(format_args!("acronis-reports: {reason}"));
     }
-}
-
-/// A progress bar on standard error when it is a terminal; hidden otherwise.
-fn progress_bar(total: Option<u64>, hidden: bool) -> ProgressBar {
-    let bar = match total {
-        Some(n) => ProgressBar::new(n),
-        None => ProgressBar::new_spinner(),
-    };
-    if hidden {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} {pos}/{len} reports {wide_bar} {elapsed}")
-        {
-            bar.set_style(style);
-        }
-    }
-    bar
 }

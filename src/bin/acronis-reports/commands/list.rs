@@ -8,6 +8,7 @@ use crate::args::Global;
 use crate::connect::reader;
 use crate::failure::{Failure, exit, written};
 use crate::output::{Output, note};
+use crate::progress;
 
 /// `list --tenant TENANT_ID`: the exit code.
 pub fn run(
@@ -28,6 +29,11 @@ pub fn run(
     }
     // Each report fetched, on `concurrency` threads; shown in the listing's order.
     let mut slots: Vec<Option<Report>> = vec![None; ids.len()];
+    let bar = progress::counting(
+        Some(ids.len() as u64),
+        "reports read",
+        progress::on_terminal(),
+    );
     let run = client.for_each_id(
         ids.into_iter().enumerate(),
         BulkOptions::new().concurrency(usize::from(concurrency)),
@@ -38,9 +44,11 @@ pub fn run(
         },
     );
     for ((index, _), fetched) in run {
+        bar.inc(1);
         // The first failure is the command's (the run stops as it is dropped).
-        slots[index] = fetched?;
+        slots[index] = fetched.inspect_err(|_| bar.finish_and_clear())?;
     }
+    bar.finish_and_clear();
     let reports: Vec<Report> = slots.into_iter().flatten().collect();
     if reports.is_empty() && !out.json {
         note(format_args!("tenant {tenant} has no reports"));

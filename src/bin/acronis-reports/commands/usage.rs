@@ -2,13 +2,13 @@
 //! CSV, JSON lines, or billable totals (`--billing`, printed as `billing` prints them).
 
 use std::cell::RefCell;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::rc::Rc;
 
 use acronis_reports::billing::{Totals, billable};
 use acronis_reports::usage::{self, UsageRecord};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::billing::{note_gaps, print_totals};
 use crate::args::{Global, UsageView};
@@ -75,7 +75,7 @@ pub fn run(
     };
     let progress = progress(
         global,
-        "{spinner} {pos} records read ({per_sec}, {elapsed})",
+        "{spinner} {pos} records read, {per_sec:0} ({elapsed})",
     );
     let mut code = exit::OK;
     let mut failed = 0u64;
@@ -185,19 +185,10 @@ fn csv_failure(e: csv::Error) -> Failure {
     }
 }
 
-/// A spinner on standard error, drawn with `template`, when it is a terminal.
+/// A spinner on standard error, drawn with `template`, when it is a terminal (and the output
+/// is not `--json`).
 pub(super) fn progress(global: &Global, template: &str) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    if global.json || !io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    } else {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    }
-    bar
+    crate::progress::spinner(template, !global.json && crate::progress::on_terminal())
 }
 
 /// Rows as CSV (quoted by the `csv` crate), each passed on to the output as it comes.
