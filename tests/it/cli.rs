@@ -1272,3 +1272,131 @@ fn stored_prints_a_header() {
         assert_eq!(line.find(cells[1]), lines[0].find("STATUS"), "{text}");
     }
 }
+
+#[test]
+fn help_puts_global_options_under_their_heading_with_examples_and_single_defaults() {
+    let o = run(&["emulator", "--help"], &[("COLUMNS", "100")], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let (own, global) = text.split_once("\nGlobal options:\n").expect(&text);
+    // The command's own options first; the ones every command has under their heading.
+    assert!(
+        own.contains("--port <PORT>") && !own.contains("--token"),
+        "{text}"
+    );
+    assert!(
+        global.contains("--token <TOKEN>") && global.contains("--dry-run"),
+        "{text}"
+    );
+    assert!(text.contains("[default: any free one]"), "{text}");
+    assert!(!text.contains("[default: 0]"), "{text}");
+    assert!(
+        global.contains("\nExamples:\n  acronis-reports emulator --port 8080\n"),
+        "{text}"
+    );
+    for command in [
+        "disable",
+        "enable",
+        "update",
+        "patch",
+        "show",
+        "list",
+        "create",
+        "delete",
+        "stored",
+        "emulator",
+        "plan",
+        "apply",
+        "export",
+        "usage",
+        "billing",
+        "download",
+        "completions",
+    ] {
+        let o = run(&[command, "--help"], &[], None);
+        let text = stdout(&o);
+        assert!(
+            text.contains(&format!("\nExamples:\n  acronis-reports {command} "))
+                || text.contains(&format!("\nExamples:\n  acronis-reports --json {command} ")),
+            "{command}: {text}"
+        );
+    }
+    // Wrapped at the width given, not at 80 columns: a URL is not split.
+    let o = run(&["--help"], &[("COLUMNS", "120")], None);
+    assert!(
+        stdout(&o).lines().all(|l| l.chars().count() <= 120),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("https://eu2-cloud.acronis.com/api/2"));
+}
+
+#[test]
+fn a_usage_error_does_not_name_the_credentials_the_environment_sets() {
+    let env = [
+        ("ACRONIS_BASE_URL", "https://eu2-cloud.acronis.com/api/2"),
+        ("ACRONIS_CLIENT_ID", "client-id-from-env"),
+        ("ACRONIS_CLIENT_SECRET", "secret-from-env"),
+    ];
+    let o = run(&["export"], &env, None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("\nUsage: acronis-reports export --tenant <UUID>\n"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("--client-id") && !err.contains("--base-url"),
+        "{err}"
+    );
+    assert_no_secret(&o, "secret-from-env");
+    assert_no_secret(&o, "client-id-from-env");
+}
+
+#[test]
+fn completions_bash_prints_a_script_for_every_command() {
+    let o = run(&["completions", "bash"], &[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let script = stdout(&o);
+    assert!(script.contains("_acronis__reports()"), "{script}");
+    assert!(
+        script.contains("complete -F _acronis__reports")
+            || script.contains("-F _acronis__reports acronis-reports"),
+        "{script}"
+    );
+    for word in [
+        "disable",
+        "billing",
+        "completions",
+        "--ids-file",
+        "--no-read",
+        "--ids-only",
+    ] {
+        assert!(script.contains(word), "{word}");
+    }
+    // bash accepts it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acronis-reports.bash");
+    std::fs::write(&file, &script).unwrap();
+    let bash = std::process::Command::new("bash")
+        .args([
+            "--norc",
+            "-c",
+            &format!("source {} && complete -p acronis-reports", file.display()),
+        ])
+        .output();
+    if let Ok(bash) = bash {
+        assert!(
+            bash.status.success(),
+            "{}",
+            String::from_utf8_lossy(&bash.stderr)
+        );
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let o = run(&["completions", shell], &[], None);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        assert!(stdout(&o).contains("acronis-reports"), "{shell}");
+    }
+    let o = run(&["completions", "tcsh"], &[], None);
+    assert_eq!(o.status.code(), Some(2));
+}

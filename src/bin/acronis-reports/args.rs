@@ -11,8 +11,20 @@ macro_rules! docs_url {
     };
 }
 
-/// Exit codes, shown at the end of `--help`.
-pub const EXIT_CODES: &str = "\
+/// The end of `--help`: examples, the exit codes, a word on secrets.
+pub const EXIT_CODES: &str = concat!(
+    "\
+Examples:
+  export ACRONIS_BASE_URL=https://eu2-cloud.acronis.com/api/2 ACRONIS_CLIENT_ID=...
+  read -rs ACRONIS_CLIENT_SECRET && export ACRONIS_CLIENT_SECRET
+  acronis-reports list --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc
+  acronis-reports disable --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --dry-run
+  acronis-reports emulator   # a local test server, no credentials needed
+  acronis-reports completions bash > ~/.local/share/bash-completion/completions/acronis-reports
+Each command's --help has its own examples. The documents: ",
+    docs_url!("cli.md"),
+    "
+
 Exit codes:
   0    everything succeeded
   1    plan --exit-code: there are changes to make; apply: the confirmation was
@@ -32,7 +44,99 @@ Exit codes:
 With several reports, the highest code among the failures.
 
 Secrets: prefer ACRONIS_CLIENT_SECRET / ACRONIS_TOKEN in the environment, or --token-file,
-over --client-secret / --token, which other users of the machine can see in the process list.";
+over --client-secret / --token, which other users of the machine can see in the process list."
+);
+
+// The examples of each command, at the end of its help.
+const EXAMPLES_COMPLETIONS: &str = "\
+Examples:
+  acronis-reports completions bash > ~/.local/share/bash-completion/completions/acronis-reports
+  acronis-reports completions zsh > \"${fpath[1]}/_acronis-reports\"
+  acronis-reports completions fish > ~/.config/fish/completions/acronis-reports.fish
+  acronis-reports completions powershell >> $PROFILE";
+const EXAMPLES_DISABLE: &str = "\
+Examples:
+  acronis-reports disable 20dffb36-d77b-45c6-b2fa-39276e98d5fc
+  acronis-reports disable --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --dry-run
+  acronis-reports disable --ids-file ids.txt --failed-ids left.txt
+  acronis-reports disable --ids-file left.txt --failed-ids left.txt   # what is left, later";
+
+const EXAMPLES_ENABLE: &str = "\
+Examples:
+  acronis-reports enable 20dffb36-d77b-45c6-b2fa-39276e98d5fc
+  acronis-reports enable --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc
+  grep -v '^#' ids.txt | acronis-reports --json enable --ids-file -";
+
+const EXAMPLES_UPDATE: &str = "\
+Examples:
+  acronis-reports update 20dffb36-d77b-45c6-b2fa-39276e98d5fc --level all_customers
+  acronis-reports update --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --show-skus true
+  acronis-reports update --ids-file ids.txt --recipient ca451758-b48a-45d9-9ae6-8f1059f67619";
+
+const EXAMPLES_PATCH: &str = "\
+Examples:
+  acronis-reports patch --enabled false --level accounts";
+
+const EXAMPLES_SHOW: &str = "\
+Examples:
+  acronis-reports show 20dffb36-d77b-45c6-b2fa-39276e98d5fc
+  acronis-reports --json show 20dffb36-d77b-45c6-b2fa-39276e98d5fc | jq .version";
+
+const EXAMPLES_LIST: &str = "\
+Examples:
+  acronis-reports list --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc
+  acronis-reports list --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --ids-only > ids.txt";
+
+const EXAMPLES_CREATE: &str = "\
+Examples:
+  acronis-reports create --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --level accounts \\
+      --kind usage_summary --format csv --start 2026-10-01 --end 2026-10-31
+  acronis-reports create --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --level all_customers \\
+      --kind usage_summary --monthly --send-to ca451758-b48a-45d9-9ae6-8f1059f67619";
+
+const EXAMPLES_DELETE: &str = "\
+Examples:
+  acronis-reports delete 20dffb36-d77b-45c6-b2fa-39276e98d5fc
+  acronis-reports delete 20dffb36-d77b-45c6-b2fa-39276e98d5fc --version 1559561146224";
+
+const EXAMPLES_STORED: &str = "\
+Examples:
+  acronis-reports stored 20dffb36-d77b-45c6-b2fa-39276e98d5fc";
+
+const EXAMPLES_EMULATOR: &str = "\
+Examples:
+  acronis-reports emulator --port 8080
+  acronis-reports emulator --seed reports.json --tenant 7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c";
+
+const EXAMPLES_PLAN: &str = "\
+Examples:
+  acronis-reports plan reports.toml
+  acronis-reports plan reports.toml --exit-code || echo \"the reports drifted\"";
+
+const EXAMPLES_APPLY: &str = "\
+Examples:
+  acronis-reports apply reports.toml
+  acronis-reports apply reports.toml --dry-run
+  acronis-reports apply reports.toml --yes   # in CI, without a terminal";
+
+const EXAMPLES_EXPORT: &str = "\
+Examples:
+  acronis-reports export --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc -o reports.toml";
+
+const EXAMPLES_USAGE: &str = "\
+Examples:
+  acronis-reports usage report.csv.gz
+  acronis-reports usage report.csv --billing
+  acronis-reports --json usage 20dffb36-d77b-45c6-b2fa-39276e98d5fc 8f0e1d2c-3b4a-4596-8776-5a4b3c2d1e0f";
+
+const EXAMPLES_BILLING: &str = "\
+Examples:
+  acronis-reports billing --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc
+  acronis-reports billing --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc --month 2026-10 --format json_v2_0";
+
+const EXAMPLES_DOWNLOAD: &str = "\
+Examples:
+  acronis-reports download 20dffb36-d77b-45c6-b2fa-39276e98d5fc 8f0e1d2c-3b4a-4596-8776-5a4b3c2d1e0f -o usage.csv";
 
 /// Manage Acronis Cyber Cloud usage reports: switch them off and on, change them, create,
 /// delete and download them. Every change is verified against the report the API returns.
@@ -46,32 +150,34 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options of every command.
+/// Options of every command, under their own heading in each command's help.
+///
+/// The variables are read after parsing (see [`Global::fill_from_environment`]), not by clap: clap
+/// would name an option set by the environment in the usage line of its errors, as if it had
+/// to be given, and could show its value.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// The API's base URL, e.g. https://eu2-cloud.acronis.com/api/2.
-    #[arg(long, env = "ACRONIS_BASE_URL", hide_env_values = true, global = true)]
+    /// The API's base URL, e.g. https://eu2-cloud.acronis.com/api/2 [env: ACRONIS_BASE_URL].
+    #[arg(long, value_name = "URL", global = true)]
     pub base_url: Option<String>,
 
-    /// A bearer token (prefer ACRONIS_TOKEN or --token-file: a flag shows in the process list).
-    #[arg(long, env = "ACRONIS_TOKEN", hide_env_values = true, global = true)]
+    /// A bearer token (prefer ACRONIS_TOKEN or --token-file: a flag shows in the process
+    /// list) [env: ACRONIS_TOKEN].
+    #[arg(long, global = true)]
     pub token: Option<String>,
 
     /// A file holding the bearer token.
     #[arg(long, value_name = "FILE", global = true)]
     pub token_file: Option<PathBuf>,
 
-    /// The API client's id, for client-credentials authentication.
-    #[arg(long, env = "ACRONIS_CLIENT_ID", hide_env_values = true, global = true)]
+    /// The API client's id, for client-credentials authentication [env: ACRONIS_CLIENT_ID].
+    #[arg(long, value_name = "ID", global = true)]
     pub client_id: Option<String>,
 
-    /// The API client's secret (prefer ACRONIS_CLIENT_SECRET: a flag shows in the process list).
-    #[arg(
-        long,
-        env = "ACRONIS_CLIENT_SECRET",
-        hide_env_values = true,
-        global = true
-    )]
+    /// The API client's secret (prefer ACRONIS_CLIENT_SECRET: a flag shows in the process
+    /// list) [env: ACRONIS_CLIENT_SECRET].
+    #[arg(long, value_name = "SECRET", global = true)]
     pub client_secret: Option<String>,
 
     /// The limit on each HTTP exchange, in seconds [default: 30].
@@ -107,14 +213,53 @@ pub struct FromCommandLine {
     pub token_file: bool,
 }
 
+impl Global {
+    /// Notes which credentials the command line gave, then fills the options it left out from
+    /// the environment (`ACRONIS_BASE_URL`, `ACRONIS_TOKEN`, `ACRONIS_CLIENT_ID`,
+    /// `ACRONIS_CLIENT_SECRET`; an empty variable counts as unset).
+    ///
+    /// # Errors
+    ///
+    /// A variable that is not valid Unicode, by name (its value is not shown).
+    pub fn fill_from_environment(&mut self) -> Result<(), String> {
+        self.from_command_line = FromCommandLine {
+            client_id: self.client_id.is_some(),
+            client_secret: self.client_secret.is_some(),
+            token: self.token.is_some(),
+            token_file: self.token_file.is_some(),
+        };
+        for (option, name) in [
+            (&mut self.base_url, "ACRONIS_BASE_URL"),
+            (&mut self.token, "ACRONIS_TOKEN"),
+            (&mut self.client_id, "ACRONIS_CLIENT_ID"),
+            (&mut self.client_secret, "ACRONIS_CLIENT_SECRET"),
+        ] {
+            if option.is_some() {
+                continue;
+            }
+            match std::env::var(name) {
+                Ok(value) if !value.is_empty() => *option = Some(value),
+                Ok(_) | Err(std::env::VarError::NotPresent) => {}
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(format!("{name} is not valid Unicode text"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Switch monthly reports off.
+    #[command(after_help = EXAMPLES_DISABLE)]
     Disable(Bulk),
     /// Switch monthly reports on.
+    #[command(after_help = EXAMPLES_ENABLE)]
     Enable(Bulk),
     /// Change monthly reports: only the members given are sent.
+    #[command(after_help = EXAMPLES_UPDATE)]
     Update {
         #[command(flatten)]
         bulk: Bulk,
@@ -122,17 +267,21 @@ pub enum Command {
         fields: UpdateFields,
     },
     /// Print the minimal JSON patch for these changes; touches no network.
+    #[command(after_help = EXAMPLES_PATCH)]
     Patch {
         #[command(flatten)]
         fields: UpdateFields,
     },
     /// Show a report.
+    #[command(after_help = EXAMPLES_SHOW)]
     Show {
         /// The report's id.
         id: String,
     },
-    /// List a tenant's reports: a table of their key members (each report is read), or their
-    /// ids.
+    /// List a tenant's reports.
+    ///
+    /// A table of their key members (each report is read), or with --ids-only their ids.
+    #[command(after_help = EXAMPLES_LIST)]
     List {
         /// The tenant's id.
         #[arg(long)]
@@ -146,8 +295,10 @@ pub enum Command {
         concurrency: u16,
     },
     /// Create a report (one-time and saved unless told otherwise).
+    #[command(after_help = EXAMPLES_CREATE)]
     Create(CreateArgs),
     /// Delete a report: its current version, read first, unless --version pins one.
+    #[command(after_help = EXAMPLES_DELETE)]
     Delete {
         /// The report's id.
         id: String,
@@ -157,15 +308,19 @@ pub enum Command {
         version: Option<i64>,
     },
     /// List the files a report produced.
+    #[command(after_help = EXAMPLES_STORED)]
     Stored {
         /// The report's id.
         id: String,
     },
-    /// Run a local emulator of the reports API, to try commands or test scripts without
-    /// credentials: prints its base URL and credentials, serves until interrupted.
+    /// Run a local emulator of the reports API, for tries and tests.
+    ///
+    /// To try commands or test scripts without credentials: prints its base URL and
+    /// credentials (and a line to paste), serves until interrupted.
+    #[command(after_help = EXAMPLES_EMULATOR)]
     Emulator {
         /// The port on 127.0.0.1 [default: any free one].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, hide_default_value = true)]
         port: u16,
         /// Start with the reports in this JSON file (an array of reports, or `{"items": [...]}`)
         /// instead of the two seeded ones.
@@ -176,8 +331,11 @@ pub enum Command {
         #[arg(long = "tenant", value_name = "UUID")]
         tenants: Vec<String>,
     },
-    /// Show what `apply` would change so that the tenants' monthly reports are as FILE says
-    /// (`+` create, `~` update, `+/-` replace, `-` delete). Sends only GET requests.
+    /// Show what `apply` would change (sends only GET requests).
+    ///
+    /// What would change so that the tenants' monthly reports are as FILE says (`+` create,
+    /// `~` update, `+/-` replace, `-` delete). Sends only GET requests.
+    #[command(after_help = EXAMPLES_PLAN)]
     Plan {
         #[command(flatten)]
         desired: DesiredArgs,
@@ -185,9 +343,12 @@ pub enum Command {
         #[arg(long)]
         exit_code: bool,
     },
-    /// Make the tenants' monthly reports as FILE says: plan, show the plan, ask for
-    /// confirmation, apply (creates and updates, then replacements, then deletes), each write
-    /// verified. With --dry-run: plan, and print the writes instead of sending them.
+    /// Make the tenants' monthly reports as FILE says.
+    ///
+    /// Plan, show the plan, ask for confirmation, apply (creates and updates, then
+    /// replacements, then deletes), each write verified. With --dry-run: plan, and print the
+    /// writes instead of sending them, in that order.
+    #[command(after_help = EXAMPLES_APPLY)]
     Apply {
         #[command(flatten)]
         desired: DesiredArgs,
@@ -195,8 +356,11 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Print the desired-state file (TOML; JSON with --json) that describes these tenants'
-    /// monthly reports as they are now: `plan` on it finds no change.
+    /// Print the desired-state file of tenants' monthly reports as they are.
+    ///
+    /// The file (TOML; JSON with --json) describes these tenants' monthly reports as they are
+    /// now: `plan` on it finds no change.
+    #[command(after_help = EXAMPLES_EXPORT)]
     Export {
         /// A tenant's id (repeat for several).
         #[arg(long = "tenant", value_name = "UUID", required = true)]
@@ -208,9 +372,12 @@ pub enum Command {
         #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
         concurrency: u16,
     },
-    /// Read usage data: a downloaded file (gzip or not; `-` for standard input), or a stored
-    /// file straight from the API (ID STORED_ID). A table by default; --csv, --json (one
-    /// record per line), or --billing for the billable totals by tenant and usage.
+    /// Read usage data from a file or straight from the API.
+    ///
+    /// A downloaded file (gzip or not; `-` for standard input), or a stored file straight from
+    /// the API (ID STORED_ID). A table by default; --csv, --json (one record per line), or
+    /// --billing for the billable totals by tenant and usage.
+    #[command(after_help = EXAMPLES_USAGE)]
     Usage {
         /// FILE, or ID STORED_ID.
         #[arg(value_name = "FILE | ID STORED_ID", num_args = 1..=2, required = true)]
@@ -218,11 +385,23 @@ pub enum Command {
         #[command(flatten)]
         view: UsageView,
     },
-    /// The vendor's billing-report recipe: create a one-time usage report of the tenant for
-    /// a month (saved, csv_v2_0 and json_v2_0, with SKUs), wait for its file, read it, print
-    /// the billable totals by tenant and usage, and delete the report.
+    /// Bill a month: the billable totals by tenant and usage.
+    ///
+    /// The vendor's billing-report recipe: create a one-time usage report of the tenant for a
+    /// month (the previous one by default; saved, csv_v2_0 and json_v2_0, with SKUs), wait for
+    /// its file, read it, print the billable totals by tenant and usage, and delete the
+    /// report.
+    #[command(after_help = EXAMPLES_BILLING)]
     Billing(BillingArgs),
+    /// Print a completion script for a shell: the commands, options and values, on TAB.
+    #[command(after_help = EXAMPLES_COMPLETIONS)]
+    Completions {
+        /// The shell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
     /// Download a stored file, decompressed.
+    #[command(after_help = EXAMPLES_DOWNLOAD)]
     Download {
         /// The report's id.
         id: String,

@@ -4,6 +4,7 @@
 mod apply;
 mod billing;
 mod bulk;
+mod completions;
 mod create;
 mod delete;
 mod download;
@@ -57,6 +58,7 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             tenants,
         } => emulator::run(port, seed.as_deref(), &tenants, out),
         Command::Create(args) => create::run(&global, &args, out),
+        Command::Completions { shell } => completions::run(shell, out),
         Command::Delete { id, version } => delete::run(&global, &id, version, out),
     }
 }

@@ -16,10 +16,10 @@ mod signals;
 
 use std::process::ExitCode;
 
-use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use args::{Cli, FromCommandLine};
+use args::Cli;
+use failure::Failure;
 use output::{Output, Stdout};
 
 fn main() -> ExitCode {
@@ -32,17 +32,13 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return failure::clap_exit(&e),
     };
-    let on_command_line = |name: &str| matches.value_source(name) == Some(ValueSource::CommandLine);
-    cli.global.from_command_line = FromCommandLine {
-        client_id: on_command_line("client_id"),
-        client_secret: on_command_line("client_secret"),
-        token: on_command_line("token"),
-        token_file: on_command_line("token_file"),
-    };
     let out = Output {
         json: cli.global.json,
         stdout: Stdout,
     };
-    let result = commands::run(cli, &out);
+    let result = match cli.global.fill_from_environment() {
+        Ok(()) => commands::run(cli, &out),
+        Err(e) => Err(Failure::usage(e)),
+    };
     failure::finish(result, &out)
 }
