@@ -1400,3 +1400,32 @@ fn completions_bash_prints_a_script_for_every_command() {
     let o = run(&["completions", "tcsh"], &[], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn the_tools_errors_and_claps_share_one_style() {
+    // The tool's own failure and clap's usage error both start `error: `.
+    let own = run(&["show", ID], &[], None);
+    let clap = run(&["show", ID, "--bogus"], &[], None);
+    for o in [&own, &clap] {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(o).starts_with("error: "), "{}", stderr(o));
+        assert!(!stderr(o).contains('\u{1b}'), "no colour in a pipe");
+    }
+    assert_eq!(
+        stderr(&own),
+        "error: no base URL: give --base-url or set ACRONIS_BASE_URL\n"
+    );
+    // In colour, the label is styled alike.
+    let force = [("CLICOLOR_FORCE", "1")];
+    let own = stderr(&run(&["show", ID], &force, None));
+    let clap = stderr(&run(&["show", ID, "--bogus"], &force, None));
+    let label = "\u{1b}[1m\u{1b}[31merror:\u{1b}[0m ";
+    assert!(own.starts_with(label), "{own:?}");
+    assert!(clap.starts_with(label), "{clap:?}");
+    let off = stderr(&run(
+        &["show", ID],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")],
+        None,
+    ));
+    assert!(!off.contains('\u{1b}'), "{off:?}");
+}

@@ -643,3 +643,46 @@ formats = ["csv_v2_0"]
         ]
     );
 }
+
+#[test]
+fn plan_marks_are_coloured_only_where_colour_is_on() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let f = file(&dir, false);
+    let base = emulator.base_url();
+    let plan = |extra: &[(&str, &str)]| {
+        let mut env = vec![
+            ("ACRONIS_BASE_URL", base.as_str()),
+            ("ACRONIS_TOKEN", TOKEN),
+        ];
+        env.extend_from_slice(extra);
+        let o = run(&["plan", &f], &env, None);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        stdout(&o)
+    };
+    // A pipe: no escape at all.
+    let plain = plan(&[]);
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    assert!(
+        plain.contains("  + create ") && plain.contains("  ~ update "),
+        "{plain}"
+    );
+    // Colour forced (as on a terminal): `+` green, `~` yellow, nothing else changed.
+    let coloured = plan(&[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        coloured.contains("  \u{1b}[32m+\u{1b}[0m create "),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains("  \u{1b}[33m~\u{1b}[0m update "),
+        "{coloured:?}"
+    );
+    let stripped = coloured
+        .replace("\u{1b}[32m", "")
+        .replace("\u{1b}[33m", "")
+        .replace("\u{1b}[0m", "");
+    assert_eq!(stripped, plain);
+    // NO_COLOR wins.
+    let off = plan(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert_eq!(off, plain);
+}

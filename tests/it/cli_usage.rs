@@ -92,7 +92,7 @@ fn billing_from_json_gives_units_for_people_and_keep_report_keeps_it() {
     let err = stderr(&o);
     let notes: Vec<&str> = err
         .lines()
-        .filter(|l| l.starts_with("acronis-reports: billed in part: "))
+        .filter(|l| l.starts_with("warning: billed in part: "))
         .collect();
     assert_eq!(notes.len(), 2, "{err}");
     assert!(

@@ -193,10 +193,10 @@ pub fn finish(result: Result<u8, Failure>, out: &Output) -> ExitCode {
                     };
                     match json::to_line(&line) {
                         Ok(line) => note(line),
-                        Err(e) => note(format_args!("acronis-reports: {e}")),
+                        Err(e) => output::error(e),
                     }
                 } else {
-                    note(format_args!("acronis-reports: {}", clean(&failure.message)));
+                    output::error(clean(&failure.message));
                 }
                 return ExitCode::from(code);
             }
@@ -216,9 +216,7 @@ pub fn clap_exit(e: &clap::Error) -> ExitCode {
             if err.kind() == std::io::ErrorKind::BrokenPipe {
                 exit::BROKEN_PIPE
             } else {
-                note(format_args!(
-                    "acronis-reports: cannot write to standard output: {err}"
-                ));
+                output::error(format_args!("cannot write to standard output: {err}"));
                 exit::TROUBLE
             }
         }

@@ -6,6 +6,10 @@
 //! the tool starts is, on Unix, replaced by `/dev/null` by the Rust runtime before `main`:
 //! the tool cannot tell it from `>/dev/null`.) Notes and the summary go to standard error,
 //! whose failures change nothing.
+//!
+//! Colour (the marks of a plan, the label of an error) goes through clap's styling stack:
+//! `anstyle` styles, written through `anstream`, which drops them unless the stream is a
+//! terminal that takes colour, and always under `NO_COLOR` (`CLICOLOR_FORCE` forces them).
 
 use std::borrow::Cow;
 use std::fmt::Display;
@@ -38,9 +42,50 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Writes a note to standard error; a failure to write it changes nothing.
+/// The styles of the tool's text.
+pub mod style {
+    use anstyle::{AnsiColor, Effects, Style};
+
+    /// `error:`, as clap shows its own.
+    pub const ERROR: Style = *clap::builder::styling::Styles::styled().get_error();
+    /// `warning:`.
+    pub const WARNING: Style = AnsiColor::Yellow.on_default().effects(Effects::BOLD);
+    /// `note:`.
+    pub const NOTE: Style = AnsiColor::Cyan.on_default().effects(Effects::BOLD);
+    /// A create (`+`).
+    pub const CREATE: Style = AnsiColor::Green.on_default();
+    /// An update (`~`).
+    pub const UPDATE: Style = AnsiColor::Yellow.on_default();
+    /// A delete (`-`).
+    pub const DELETE: Style = AnsiColor::Red.on_default();
+}
+
+/// `text` in `style`: the escapes are dropped by the stream it is written to where colour is
+/// off.
+pub fn paint(style: anstyle::Style, text: &str) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// Writes a note to standard error (its styles dropped unless it is a terminal that takes
+/// colour); a failure to write it changes nothing.
 pub fn note(text: impl Display) {
-    let _ = writeln!(io::stderr().lock(), "{text}");
+    let _ = writeln!(anstream::stderr().lock(), "{text}");
+}
+
+/// An error on standard error: `error: TEXT`, labelled as clap labels its own (one style for
+/// both).
+pub fn error(text: impl Display) {
+    note(format_args!("{} {text}", paint(style::ERROR, "error:")));
+}
+
+/// A warning on standard error: `warning: TEXT`.
+pub fn warning(text: impl Display) {
+    note(format_args!("{} {text}", paint(style::WARNING, "warning:")));
+}
+
+/// A note that needs a label on standard error: `note: TEXT`.
+pub fn notice(text: impl Display) {
+    note(format_args!("{} {text}", paint(style::NOTE, "note:")));
 }
 
 /// The first failure to write standard output, remembered so that a write deep inside a
@@ -206,6 +251,19 @@ impl Output {
         // One write per line, so that lines from several threads do not mix.
         out.write_all(line.as_bytes())?;
         out.flush()
+    }
+
+    /// One line that may hold styles ([`paint`]): they are dropped unless standard output is
+    /// a terminal that takes colour.
+    pub fn styled_line(&self, text: &str) -> io::Result<()> {
+        let mut line = String::with_capacity(text.len() + 1);
+        line.push_str(text);
+        line.push('\n');
+        let mut stream = anstream::AutoStream::auto(io::stdout().lock());
+        stream
+            .write_all(line.as_bytes())
+            .and_then(|()| stream.flush())
+            .inspect_err(remember)
     }
 
     /// One input's outcome in a bulk run.

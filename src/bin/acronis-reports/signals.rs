@@ -58,7 +58,7 @@ fn listen() {
             }
         });
     if spawned.is_err() {
-        crate::output::note("acronis-reports: interrupts will stop the tool at once");
+        crate::output::warning("interrupts will stop the tool at once");
     }
 }
 
@@ -102,8 +102,8 @@ fn on_interrupt(code: u8) {
     // Outside the lock: a standard error that blocks must not keep a second interrupt from
     // exiting.
     if stopped {
-        crate::output::note(
-            "acronis-reports: interrupted: taking up no more reports; the calls in flight \
+        crate::output::warning(
+            "interrupted: taking up no more reports; the calls in flight \
              finish and are reported (interrupt again to exit at once)",
         );
     }

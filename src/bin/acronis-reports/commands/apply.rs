@@ -17,7 +17,7 @@ use super::plan::{entry_note, identity, json_value, make_plan, plan_text, print_
 use crate::args::{DesiredArgs, Global};
 use crate::connect::client;
 use crate::failure::{self, Failure, error_text, exit, written};
-use crate::output::{Output, note};
+use crate::output::{Output, note, paint, style};
 use crate::{json, signals};
 
 /// `apply FILE`: the exit code.
@@ -201,16 +201,25 @@ fn print_outcome(
     let subject = id.map_or_else(|| what.clone(), |id| format!("{id} {what}"));
     let text = match result {
         Ok(Applied::Created(r)) => format!(
-            "created   {} {what} in tenant {}{}",
+            "{}   {} {what} in tenant {}{}",
+            paint(style::CREATE, "created"),
             r.id,
             action.tenant(),
             entry_note(action)
         ),
-        Ok(Applied::Updated(r)) => format!("updated   {subject} (version {})", r.version),
-        Ok(Applied::Replaced { new }) => format!("replaced  {subject} by {}", new.id),
-        Ok(_) => format!("deleted   {subject}"),
+        Ok(Applied::Updated(r)) => format!(
+            "{}   {subject} (version {})",
+            paint(style::UPDATE, "updated"),
+            r.version
+        ),
+        Ok(Applied::Replaced { new }) => format!(
+            "{}  {subject} by {}",
+            paint(style::UPDATE, "replaced"),
+            new.id
+        ),
+        Ok(_) => format!("{}   {subject}", paint(style::DELETE, "deleted")),
         Err(ApplyError::Failed(Error::NotAttempted { reason, .. })) => {
-            format!("not attempted  {} {subject}: {reason}", action.kind())
+            format!("not_attempted  {} {subject}: {reason}", action.kind())
         }
         Err(e) => {
             let created = e
@@ -223,13 +232,14 @@ fn print_outcome(
                 })
                 .unwrap_or_default();
             format!(
-                "failed    {} {subject}: {}{created}",
+                "{}    {} {subject}: {}{created}",
+                paint(style::ERROR, "failed"),
                 action.kind(),
                 error_text(e.error())
             )
         }
     };
-    out.line(&text)
+    out.styled_line(&text)
 }
 
 #[cfg(test)]

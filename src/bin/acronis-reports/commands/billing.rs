@@ -11,7 +11,7 @@ use super::usage::progress;
 use crate::args::{BillingArgs, Global};
 use crate::connect::client;
 use crate::failure::{Failure, error_text, exit, exit_code, written};
-use crate::output::{Output, clean, note};
+use crate::output::{self, Output, clean, note};
 use crate::{json, signals};
 
 /// `billing --tenant T [--month YYYY-MM]`: the exit code.
@@ -145,8 +145,8 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
     note_gaps(&report.totals);
     print_totals(&report.totals, out)?;
     if let Some(e) = &report.delete_error {
-        note(format_args!(
-            "acronis-reports: deleting the one-time report {} failed: {}; delete it with `acronis-reports delete {}`",
+        output::error(format_args!(
+            "deleting the one-time report {} failed: {}; delete it with `acronis-reports delete {}`",
             report.report.id,
             error_text(e),
             report.report.id,
@@ -189,11 +189,11 @@ fn month_days(month: &str) -> Result<(Date, Date), Failure> {
 /// summed from negative quantities (a usage should have none).
 pub(super) fn note_gaps(totals: &Totals) {
     for gap in totals.gaps() {
-        note(format_args!("acronis-reports: billed in part: {gap}"));
+        output::warning(format_args!("billed in part: {gap}"));
     }
     for line in totals.lines().filter(|l| l.negative_records > 0) {
-        note(format_args!(
-            "acronis-reports: {} {}: {} of {} records have a negative quantity; check the file before billing",
+        output::warning(format_args!(
+            "{} {}: {} of {} records have a negative quantity; check the file before billing",
             line.tenant,
             clean(&line.metric),
             line.negative_records,

@@ -24,7 +24,7 @@ use crate::connect::{client, is_dry_run};
 use crate::failure::{self, Failure, exit};
 use crate::files::AtomicFile;
 use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stop, Stoppable};
-use crate::output::{Outcome, Output, note};
+use crate::output::{self, Outcome, Output, note};
 use crate::{progress, signals};
 
 /// Counts of the outcomes, for the summary.
@@ -310,14 +310,14 @@ pub fn run(
         .map_or_else(String::new, |f| format!(" of {}", f.display()));
     let unread = match (tally.unreadable, cut.as_ref().and_then(Cut::line)) {
         (Some(line), _) => {
-            note(format_args!(
-                "acronis-reports: reading the ids failed at line {line}{input_name}: the lines after it were not read"
+            output::error(format_args!(
+                "reading the ids failed at line {line}{input_name}: the lines after it were not read"
             ));
             Some(line)
         }
         (None, Some(line)) => {
-            note(format_args!(
-                "acronis-reports: the ids after line {line}{input_name} were not taken up: the run stopped first"
+            output::warning(format_args!(
+                "the ids after line {line}{input_name} were not taken up: the run stopped first"
             ));
             Some(line + 1)
         }
@@ -326,8 +326,8 @@ pub fn run(
     if let (Some(path), Some(line)) = (&bulk.failed_ids, unread) {
         // Only a complete record replaces the old one: the unread lines are in no list.
         drop(failed_ids);
-        note(format_args!(
-            "acronis-reports: {} was left as it was, since the input was not read to its end: \
+        output::notice(format_args!(
+            "{} was left as it was, since the input was not read to its end: \
              to run again are the ids failed or not attempted above, and the input{input_name} from line {line} on",
             path.display()
         ));
@@ -351,8 +351,8 @@ pub fn run(
                 }
             )),
             Err(e) => {
-                note(format_args!(
-                    "acronis-reports: cannot write the ids to run again to {}: {e}; it was left as it was",
+                output::error(format_args!(
+                    "cannot write the ids to run again to {}: {e}; it was left as it was",
                     path.display()
                 ));
                 code = code.max(exit::TROUBLE);
@@ -373,6 +373,6 @@ pub fn note_stop(stop: &StopHandle) {
         | StopReason::NoUsableToken),
     ) = stop.reason()
     {
-        note(format_args!("acronis-reports: {reason}"));
+        output::error(reason);
     }
 }

@@ -12,7 +12,7 @@ use crate::connect::{self, client};
 use crate::failure::{Failure, exit};
 use crate::files::AtomicFile;
 use crate::json;
-use crate::output::{Output, note};
+use crate::output::{self, Output, note};
 
 /// `export --tenant T...`: the exit code.
 pub fn run(
@@ -52,8 +52,8 @@ pub fn run(
         .filter(|r| !r.unknown_values().is_empty())
         .count();
     if unknown > 0 {
-        note(format_args!(
-            "acronis-reports: note: {unknown} report(s) hold values this version does not know; they are written as the server sent them"
+        output::notice(format_args!(
+            "{unknown} report(s) hold values this version does not know; they are written as the server sent them"
         ));
     }
     let text = match (out.json, output) {

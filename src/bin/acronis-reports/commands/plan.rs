@@ -18,7 +18,7 @@ use crate::args::{DesiredArgs, Global};
 use crate::connect::client;
 use crate::failure::{Failure, error_text, exit, written};
 use crate::json;
-use crate::output::{Output, clean, note};
+use crate::output::{self, Output, clean, note, paint, style};
 
 /// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
 pub(super) fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
@@ -84,8 +84,8 @@ pub(super) fn make_plan(
     // The plan accepted them because a report holds them: said once per value, on stderr.
     for (i, entry) in desired.reports.iter().enumerate() {
         for (key, error) in entry.unknown_values() {
-            note(clean(&format!(
-                "acronis-reports: note: report entry {}: {key}: {:?} is a value this version does not know; a report holds it, so it is sent as written",
+            output::notice(clean(&format!(
+                "report entry {}: {key}: {:?} is a value this version does not know; a report holds it, so it is sent as written",
                 i + 1,
                 error.value()
             )));
@@ -133,10 +133,11 @@ pub(super) fn print_plan(plan: &Plan, out: &Output) -> Result<(), Failure> {
         note(summary_line(plan));
         return Ok(());
     }
-    written(out.line(&plan_text(plan)))
+    written(out.styled_line(&plan_text(plan)))
 }
 
-/// The plan as text: the changes and unmanaged reports by tenant, then the summary.
+/// The plan as text: the changes and unmanaged reports by tenant, then the summary; the marks
+/// in colour ([`paint`]), for a stream that drops it where it is off.
 pub(super) fn plan_text(plan: &Plan) -> String {
     let mut text = String::new();
     let mut tenant: Option<TenantId> = None;
@@ -175,13 +176,20 @@ fn action_text(action: &Action) -> String {
         .unwrap_or_default();
     let what = identity(action);
     let entry = entry_note(action);
+    let (plus, tilde, minus) = (
+        paint(style::CREATE, "+"),
+        paint(style::UPDATE, "~"),
+        paint(style::DELETE, "-"),
+    );
     let mut text = match action.kind() {
-        ActionKind::Create => format!("  + create {what}{entry}"),
-        ActionKind::Update => format!("  ~ update {id} {what}{entry}"),
+        ActionKind::Create => format!("  {plus} create {what}{entry}"),
+        ActionKind::Update => format!("  {tilde} update {id} {what}{entry}"),
         ActionKind::Replace => format!(
-            "+/- replace {id} {what}{entry}: a new report is created, then this one deleted"
+            "{plus}/{minus} replace {id} {what}{entry}: a new report is created, then this one deleted"
         ),
-        ActionKind::Delete => format!("  - delete {id} {what}: no entry matches (prune = true)"),
+        ActionKind::Delete => {
+            format!("  {minus} delete {id} {what}: no entry matches (prune = true)")
+        }
         ActionKind::Unmanaged if action.current().is_some_and(holds_unknown) => {
             format!(
                 "    unmanaged {id} {what}: its kind, level or result action is one this version does not know; left alone (an entry naming the same values manages it)"

@@ -15,7 +15,7 @@ use crate::args::{Global, UsageView};
 use crate::connect::{self, client};
 use crate::failure::{Failure, error_text, exit, exit_code};
 use crate::json;
-use crate::output::{Output, clean, note};
+use crate::output::{self, Output, clean};
 
 /// `usage FILE` or `usage ID STORED_ID`: the exit code.
 pub fn run(
@@ -102,7 +102,7 @@ pub fn run(
         let record = match record {
             Ok(record) => record,
             Err((message, c, ends)) => {
-                progress.suspend(|| note(format_args!("acronis-reports: {}", clean(&message))));
+                progress.suspend(|| output::error(clean(&message)));
                 code = code.max(c);
                 failed += 1;
                 reading_ended |= ends;
@@ -142,7 +142,7 @@ pub fn run(
         return Ok(code);
     }
     if reading_ended {
-        note("acronis-reports: the reading stopped at that error: what follows it was not read");
+        output::notice("the reading stopped at that error: what follows it was not read");
     }
     if view.billing {
         if failed > 0 {
@@ -159,8 +159,8 @@ pub fn run(
         print_totals(&totals, out)?;
     }
     if failed > 0 {
-        note(format_args!(
-            "acronis-reports: {failed} of the records could not be read (see above)"
+        output::warning(format_args!(
+            "{failed} of the records could not be read (see above)"
         ));
     }
     Ok(code)
