@@ -686,3 +686,116 @@ fn plan_marks_are_coloured_only_where_colour_is_on() {
     let off = plan(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
     assert_eq!(off, plain);
 }
+
+/// A child process, killed when dropped (a failed assertion included).
+struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `acronis-reports emulator` with `args`; its banner's lines (up to the last) and the
+/// child, serving.
+fn emulator_banner(args: &[&str]) -> (Vec<String>, Serving) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = common::cli::command(args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let child = Serving(child);
+    let mut lines = Vec::new();
+    let mut out = BufReader::new(stdout);
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let line = line.trim_end().to_owned();
+        let last = line.starts_with("interrupt") || line.starts_with('{');
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    (lines, child)
+}
+
+#[test]
+fn the_emulator_banner_gives_a_line_to_paste_and_names_the_seeded_tenants_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let mut a: Value = serde_json::to_value(
+        Emulator::start()
+            .unwrap()
+            .report::<Value>(MONTHLY_REPORT_ID),
+    )
+    .unwrap();
+    let mut b = a.clone();
+    a["id"] = json!("aaaaaaaa-0000-4000-8000-000000000001");
+    a["parameters"]["tenant_id"] = json!(T2);
+    b["id"] = json!("bbbbbbbb-0000-4000-8000-000000000002");
+    b["parameters"]["tenant_id"] = json!("11111111-0000-4000-8000-000000000001");
+    b["schedule"] = json!({"type": "once", "enabled": true});
+    std::fs::write(&seed, json!([a, b]).to_string()).unwrap();
+    let empty = "22222222-0000-4000-8000-000000000002";
+    let (lines, child) = emulator_banner(&[
+        "emulator",
+        "--seed",
+        seed.to_str().unwrap(),
+        "--tenant",
+        empty,
+    ]);
+    let base = lines[1].strip_prefix("base URL:      ").unwrap().to_owned();
+    let export = format!("export ACRONIS_BASE_URL={base} ACRONIS_TOKEN={TOKEN}");
+    assert_eq!(
+        lines[5..],
+        [
+            format!("tenants:       {T2} (1 report)"),
+            "               11111111-0000-4000-8000-000000000001 (1 report)".to_owned(),
+            format!("               {empty} (no reports)"),
+            "reports:       aaaaaaaa-0000-4000-8000-000000000001 (monthly)".to_owned(),
+            "               bbbbbbbb-0000-4000-8000-000000000002 (once)".to_owned(),
+            "paste this line into a shell to point acronis-reports at it:".to_owned(),
+            export.clone(),
+            "interrupt (Ctrl-C) to stop".to_owned(),
+        ],
+        "{lines:#?}"
+    );
+    // The line works as pasted: a shell that runs it, then the tool, lists the seeded report.
+    let bin = env!("CARGO_BIN_EXE_acronis-reports");
+    let o = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!("{export} && \"$0\" list --tenant {T2} --ids-only"),
+            bin,
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    drop(child);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "aaaaaaaa-0000-4000-8000-000000000001\n");
+
+    // Without --seed: its two reports in the default tenant; the same in JSON.
+    let (lines, child) = emulator_banner(&["--json", "emulator"]);
+    drop(child);
+    let started: Value = serde_json::from_str(&lines[0]).unwrap();
+    let base = started["base_url"].as_str().unwrap();
+    assert_eq!(
+        started["export"],
+        format!("export ACRONIS_BASE_URL={base} ACRONIS_TOKEN={TOKEN}")
+    );
+    assert_eq!(
+        started["reports"],
+        json!([MONTHLY_REPORT_ID, ONCE_REPORT_ID])
+    );
+    assert_eq!(started["tenants"], json!([TENANT_ID]));
+    assert_eq!(started["tenant_id"], TENANT_ID);
+}

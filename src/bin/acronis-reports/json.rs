@@ -276,15 +276,20 @@ pub struct Downloaded<'a> {
     pub stored_id: &'a str,
 }
 
-/// `emulator`: where it is and how to authenticate.
+/// `emulator`: where it is, how to authenticate, and what it holds.
 #[derive(Debug, Serialize)]
 pub struct EmulatorStarted<'a> {
     pub base_url: &'a str,
     pub client_id: &'a str,
     pub client_secret: &'a str,
-    /// The seeded reports' ids; `null` with `--seed`.
-    pub reports: Option<[&'a str; 2]>,
-    pub tenant_id: &'a str,
+    /// The shell line that points the tool at it: `export ACRONIS_BASE_URL=… ACRONIS_TOKEN=…`.
+    pub export: &'a str,
+    /// The ids of the reports it starts with (its two, or the seed file's).
+    pub reports: Vec<&'a str>,
+    /// The first of `tenants`; `null` when there is none.
+    pub tenant_id: Option<&'a str>,
+    /// The tenants: those of its reports, then those `--tenant` made exist.
+    pub tenants: Vec<&'a str>,
     pub token: &'a str,
 }
 
@@ -592,8 +597,10 @@ mod tests {
             base_url: "u",
             client_id: "i",
             client_secret: "s",
-            reports: Some([id, id]),
-            tenant_id: id,
+            export: "e",
+            reports: vec![id, id],
+            tenant_id: Some(id),
+            tenants: vec![id],
             token: "t",
         });
         // The objects inside a usage record.

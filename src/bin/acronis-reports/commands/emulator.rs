@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::failure::{Failure, exit};
 use crate::json;
-use crate::output::Output;
+use crate::output::{Output, clean};
 
 /// Starts the emulator, says where it is and how to authenticate, and serves until the tool
 /// is interrupted.
@@ -27,9 +27,27 @@ pub fn run(
         })
         .collect::<Result<_, _>>()?;
     let mut builder = Emulator::builder().port(port);
-    if let Some(path) = seed {
-        builder = builder.reports(seed_reports(path)?);
-    }
+    // What the emulator starts with: the seed file's reports, or its two.
+    let seeded: Vec<Seeded> = match seed {
+        Some(path) => {
+            let reports = seed_reports(path)?;
+            let seeded = reports.iter().map(Seeded::of).collect();
+            builder = builder.reports(reports);
+            seeded
+        }
+        None => vec![
+            Seeded {
+                id: MONTHLY_REPORT_ID.to_owned(),
+                tenant: TENANT_ID.to_owned(),
+                schedule: "monthly".to_owned(),
+            },
+            Seeded {
+                id: ONCE_REPORT_ID.to_owned(),
+                tenant: TENANT_ID.to_owned(),
+                schedule: "once".to_owned(),
+            },
+        ],
+    };
     let emulator = builder.start().map_err(|e| match (e.kind(), seed) {
         (std::io::ErrorKind::InvalidInput, Some(path)) => {
             Failure::usage(format!("--seed {}: {e}", path.display()))
@@ -43,33 +61,50 @@ pub fn run(
     for tenant in &tenants {
         emulator.add_tenant(tenant);
     }
+    // The tenants: those of the reports, in their order, then those made to exist.
+    let mut names: Vec<String> = Vec::new();
+    for tenant in seeded
+        .iter()
+        .map(|r| r.tenant.clone())
+        .chain(tenants.iter().map(ToString::to_string))
+    {
+        if !tenant.is_empty() && !names.contains(&tenant) {
+            names.push(tenant);
+        }
+    }
     let base_url = emulator.base_url();
+    let export = format!("export ACRONIS_BASE_URL={base_url} ACRONIS_TOKEN={TOKEN}");
     let written = if out.json {
         out.json(&json::EmulatorStarted {
             base_url: &base_url,
             client_id: CLIENT_ID,
             client_secret: CLIENT_SECRET,
-            reports: seed
-                .is_none()
-                .then_some([MONTHLY_REPORT_ID, ONCE_REPORT_ID]),
-            tenant_id: TENANT_ID,
+            export: &export,
+            reports: seeded.iter().map(|r| r.id.as_str()).collect(),
+            tenant_id: names.first().map(String::as_str),
+            tenants: names.iter().map(String::as_str).collect(),
             token: TOKEN,
         })
     } else {
-        let reports = if seed.is_some() {
-            "from the seed file".to_owned()
-        } else {
-            format!("{MONTHLY_REPORT_ID} (monthly), {ONCE_REPORT_ID} (once)")
-        };
+        let count = |tenant: &str| seeded.iter().filter(|r| r.tenant == tenant).count();
+        let tenant_lines = listed(names.iter().map(|t| match count(t) {
+            0 => format!("{t} (no reports)"),
+            1 => format!("{t} (1 report)"),
+            n => format!("{t} ({n} reports)"),
+        }));
+        let report_lines = listed(seeded.iter().map(|r| format!("{} ({})", r.id, r.schedule)));
         out.line(&format!(
             "emulator of the Acronis usage-reports API (a test server: not the vendor's)\n\
              base URL:      {base_url}\n\
              token:         {TOKEN}\n\
              client id:     {CLIENT_ID}\n\
              client secret: {CLIENT_SECRET}\n\
-             tenant:        {TENANT_ID}\n\
-             reports:       {reports}\n\
-             interrupt (Ctrl-C) to stop"
+             {}{}\
+             paste this line into a shell to point acronis-reports at it:\n\
+             {export}\n\
+             interrupt (Ctrl-C) to stop",
+            block("tenants", &tenant_lines),
+            block("reports", &report_lines),
         ))
     };
     written.map_err(|e| Failure::output(&e))?;
@@ -79,6 +114,63 @@ pub fn run(
         "other",
         format!("the emulator stopped serving: {failed}"),
     ))
+}
+
+/// A report the emulator starts with, for its banner.
+struct Seeded {
+    id: String,
+    tenant: String,
+    schedule: String,
+}
+
+impl Seeded {
+    /// A seed file's report, as far as it says (the emulator has checked it), its text
+    /// cleaned for a terminal.
+    fn of(report: &Value) -> Seeded {
+        let text = |pointer: &str| {
+            clean(
+                report
+                    .pointer(pointer)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            )
+            .into_owned()
+        };
+        Seeded {
+            id: text("/id"),
+            tenant: text("/parameters/tenant_id"),
+            schedule: text("/schedule/type"),
+        }
+    }
+}
+
+/// How many lines of tenants or reports the banner shows before it counts the rest.
+const SHOWN: usize = 5;
+
+/// At most [`SHOWN`] of `items`, then how many more there are.
+fn listed(items: impl Iterator<Item = String>) -> Vec<String> {
+    let items: Vec<String> = items.collect();
+    let mut shown: Vec<String> = items.iter().take(SHOWN).cloned().collect();
+    if items.len() > SHOWN {
+        shown.push(format!("... and {} more", items.len() - SHOWN));
+    }
+    shown
+}
+
+/// `name:` and its lines, aligned with the banner's other values; `name: none` for none.
+fn block(name: &str, lines: &[String]) -> String {
+    let label = format!("{name}:");
+    if lines.is_empty() {
+        return format!("{label:<15}none\n");
+    }
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let label = if i == 0 { label.as_str() } else { "" };
+            format!("{label:<15}{line}\n")
+        })
+        .collect()
 }
 
 /// The reports of a seed file: a JSON array, or the API's `{"items": [...]}`.
