@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::bodies::{error_body, json_body};
+use crate::bodies::{error_body, json_body, reason};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::state::{Call, State};
 use crate::{
@@ -224,11 +224,6 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
     } else {
         HttpResponse::json(200, report)
     }
-}
-
-/// The reason phrase of a status, for the message of a canned error.
-pub(crate) fn reason(status: u16) -> &'static str {
-    crate::http::reason(status).unwrap_or("Error")
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub(crate) fn error_body(status: u16, message: &str, info: Option<&str>) -> Http
 
 /// A canned error: `status`, the vendor's body, and `Retry-After` when given.
 pub(crate) fn canned(status: u16, retry_after: Option<&str>) -> HttpResponse {
-    let mut response = error_body(status, crate::api::reason(status), Some("canned failure"));
+    let mut response = error_body(status, reason(status), Some("canned failure"));
     if let Some(value) = retry_after {
         response.headers.push(("Retry-After".into(), value.into()));
     }
@@ -49,4 +49,9 @@ pub(crate) fn json_body(req: &HttpRequest) -> Result<Value, HttpResponse> {
             Some(&e.to_string()),
         )
     })
+}
+
+/// The reason phrase of a status, for the message of a canned error.
+pub(crate) fn reason(status: u16) -> &'static str {
+    crate::http::reason(status).unwrap_or("Error")
 }

@@ -1,14 +1,11 @@
 //! Failures and exit codes: which code the tool exits with (see `args::EXIT_CODES`), decided
 //! here only, and the text of its errors.
 
-use std::process::ExitCode;
-
 use acronis_reports::StopReason;
 use acronis_reports::transport::Method;
 use acronis_reports::{Error, ErrorKind, InputKind};
 
-use crate::json;
-use crate::output::{self, Outcome, Output, clean, note};
+use crate::clean::clean;
 
 /// The exit codes (see `args::EXIT_CODES`).
 pub mod exit {
@@ -71,7 +68,7 @@ impl Failure {
 
     /// A failure to write standard output.
     pub fn output(e: &std::io::Error) -> Failure {
-        output::stdout_failure()
+        stdout_failure()
             .unwrap_or_else(|| Failure::write(format!("cannot write to standard output: {e}")))
     }
 
@@ -82,6 +79,32 @@ impl Failure {
             ..self
         }
     }
+}
+
+/// The first failure to write standard output, remembered so that a write deep inside a
+/// call (the dry run's) still decides the exit code.
+static STDOUT_FAILURE: std::sync::Mutex<Option<(std::io::ErrorKind, String)>> =
+    std::sync::Mutex::new(None);
+
+pub fn remember(e: &std::io::Error) {
+    let mut failure = STDOUT_FAILURE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    failure.get_or_insert_with(|| (e.kind(), e.to_string()));
+}
+
+/// The failure of the command when writing standard output failed: quiet for a closed pipe
+/// (the reader has what it wanted), an error otherwise.
+pub fn stdout_failure() -> Option<Failure> {
+    let failure = STDOUT_FAILURE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (kind, text) = failure.as_ref()?;
+    Some(if *kind == std::io::ErrorKind::BrokenPipe {
+        Failure::quiet(exit::BROKEN_PIPE)
+    } else {
+        Failure::write(format!("cannot write to standard output: {text}"))
+    })
 }
 
 /// A write to standard output, checked: its failure is the command's.
@@ -141,87 +164,6 @@ pub fn stop_code(reason: &StopReason) -> u8 {
         StopReason::CredentialsRefused => exit::REFUSED,
         _ => exit::TROUBLE,
     }
-}
-
-/// The exit code one outcome of a bulk run asks for.
-pub fn outcome_code(outcome: &Outcome) -> u8 {
-    match outcome {
-        Outcome::Failed(e) => exit_code(e),
-        Outcome::NotAttempted(reason) => stop_code(reason),
-        Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
-        Outcome::Changed(_) | Outcome::Unchanged(_) | Outcome::Skipped(_) | Outcome::DryRun => {
-            exit::OK
-        }
-    }
-}
-
-/// Whether `code` is a signal's that ends a session (SIGHUP 129, SIGINT 130, SIGTERM 143).
-fn is_interrupt(code: u8) -> bool {
-    matches!(code, 129 | 130 | 143)
-}
-
-/// Ends the tool with the command's result: a failure is printed on standard error, as text
-/// or, with `--json`, as one JSON line (standard output holds results only). Output the
-/// command could not write is a failure of its own, whatever the command says (but an
-/// interrupt's exit code, 129, 130 or 143, stands).
-pub fn finish(result: Result<u8, Failure>, out: &Output) -> ExitCode {
-    let result = match (result, output::stdout_failure()) {
-        (Ok(code), Some(failure)) => Err(Failure {
-            code: if is_interrupt(code) {
-                code
-            } else {
-                failure.code.max(code)
-            },
-            ..failure
-        }),
-        (result, _) => result,
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(failure) => {
-            if !failure.message.is_empty() {
-                let code = failure.code;
-                if out.json {
-                    let line = json::CommandFailure {
-                        error: json::ErrorJson {
-                            exit_code: failure.code,
-                            kind: failure.kind,
-                            message: failure.message,
-                            request_id: failure.request_id,
-                            status: failure.status,
-                        },
-                    };
-                    match json::to_line(&line) {
-                        Ok(line) => note(line),
-                        Err(e) => output::error(e),
-                    }
-                } else {
-                    output::error(clean(&failure.message));
-                }
-                return ExitCode::from(code);
-            }
-            ExitCode::from(failure.code)
-        }
-    }
-}
-
-/// Prints clap's help, version or usage error; the exit code (a failure to print the help is
-/// a failure too).
-pub fn clap_exit(e: &clap::Error) -> ExitCode {
-    let code = u8::try_from(e.exit_code()).unwrap_or(exit::USAGE);
-    ExitCode::from(match e.print() {
-        Ok(()) => code,
-        // Help and version go to standard output: not printing them is a failure.
-        Err(err) if !e.use_stderr() => {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                exit::BROKEN_PIPE
-            } else {
-                output::error(format_args!("cannot write to standard output: {err}"));
-                exit::TROUBLE
-            }
-        }
-        Err(_) => code,
-    })
 }
 
 /// An error's message with its sources, on one line, in the tool's words where the library's
@@ -292,7 +234,6 @@ mod tests {
             (StopReason::NoUsableToken, exit::TROUBLE),
         ] {
             assert_eq!(stop_code(&reason), code, "{reason:?}");
-            assert_eq!(outcome_code(&Outcome::NotAttempted(reason)), code);
         }
     }
 }

@@ -4,10 +4,12 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod clean;
 mod commands;
 mod connect;
 mod failure;
 mod files;
+mod finish;
 mod ids;
 mod json;
 mod output;
@@ -26,11 +28,11 @@ fn main() -> ExitCode {
     signals::install();
     let matches = match Cli::command().try_get_matches() {
         Ok(matches) => matches,
-        Err(e) => return failure::clap_exit(&e),
+        Err(e) => return finish::clap_exit(&e),
     };
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
-        Err(e) => return failure::clap_exit(&e),
+        Err(e) => return finish::clap_exit(&e),
     };
     let out = Output {
         json: cli.global.json,
@@ -40,5 +42,5 @@ fn main() -> ExitCode {
         Ok(()) => commands::run(cli, &out),
         Err(e) => Err(Failure::usage(e)),
     };
-    failure::finish(result, &out)
+    finish::finish(result, &out)
 }

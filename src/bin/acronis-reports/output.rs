@@ -14,33 +14,15 @@
 use std::borrow::Cow;
 use std::fmt::Display;
 use std::io::{self, Write};
-use std::sync::{Mutex, PoisonError};
 
 use acronis_reports::StopReason;
 use acronis_reports::{Error, Report, StoredReport};
 use serde::Serialize;
 
-use crate::failure::{Failure, error_text, exit, exit_code};
+pub use crate::clean::clean;
+use crate::failure::{self, error_text, exit, exit_code};
 use crate::ids::Input;
 use crate::json;
-
-/// Text from a server or a file, for a terminal or a text line: each control character
-/// (escape sequences, BEL, CR, LF, ...) shown escaped (`\u{1b}`, `\n`), so that such text
-/// can neither rewrite the screen nor start a line of its own. Other text is left as it is.
-pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_debug());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
 
 /// The styles of the tool's text.
 pub mod style {
@@ -88,47 +70,28 @@ pub fn notice(text: impl Display) {
     note(format_args!("{} {text}", paint(style::NOTE, "note:")));
 }
 
-/// The first failure to write standard output, remembered so that a write deep inside a
-/// call (the dry run's) still decides the exit code.
-static STDOUT_FAILURE: Mutex<Option<(io::ErrorKind, String)>> = Mutex::new(None);
-
-fn remember(e: &io::Error) {
-    let mut failure = STDOUT_FAILURE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    failure.get_or_insert_with(|| (e.kind(), e.to_string()));
-}
-
-/// The failure of the command when writing standard output failed: quiet for a closed pipe
-/// (the reader has what it wanted), an error otherwise.
-pub fn stdout_failure() -> Option<Failure> {
-    let failure = STDOUT_FAILURE
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    let (kind, text) = failure.as_ref()?;
-    Some(if *kind == io::ErrorKind::BrokenPipe {
-        Failure::quiet(exit::BROKEN_PIPE)
-    } else {
-        Failure::write(format!("cannot write to standard output: {text}"))
-    })
-}
-
 /// Standard output, with every failure reported and remembered.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stdout;
 
 impl Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        io::stdout().lock().write(buf).inspect_err(remember)
+        io::stdout()
+            .lock()
+            .write(buf)
+            .inspect_err(failure::remember)
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         // Under one lock, so that lines from several threads do not mix.
-        io::stdout().lock().write_all(buf).inspect_err(remember)
+        io::stdout()
+            .lock()
+            .write_all(buf)
+            .inspect_err(failure::remember)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        io::stdout().lock().flush().inspect_err(remember)
+        io::stdout().lock().flush().inspect_err(failure::remember)
     }
 }
 
@@ -263,7 +226,7 @@ impl Output {
         stream
             .write_all(line.as_bytes())
             .and_then(|()| stream.flush())
-            .inspect_err(remember)
+            .inspect_err(failure::remember)
     }
 
     /// One input's outcome in a bulk run.
@@ -451,5 +414,33 @@ impl Output {
     /// One JSON line (see [`json`]).
     pub fn json(&self, value: &impl Serialize) -> io::Result<()> {
         self.line(&json::to_line(value)?)
+    }
+}
+
+/// The exit code one outcome of a bulk run asks for.
+pub fn outcome_code(outcome: &Outcome) -> u8 {
+    match outcome {
+        Outcome::Failed(e) => exit_code(e),
+        Outcome::NotAttempted(reason) => failure::stop_code(reason),
+        Outcome::Invalid | Outcome::Unreadable => exit::USAGE,
+        Outcome::Changed(_) | Outcome::Unchanged(_) | Outcome::Skipped(_) | Outcome::DryRun => {
+            exit::OK
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_not_attempted_exits_as_its_run_stopped() {
+        for (reason, code) in [
+            (StopReason::Requested, exit::OK),
+            (StopReason::CredentialsRefused, exit::REFUSED),
+            (StopReason::ServiceFailing { failures: 5 }, exit::TROUBLE),
+        ] {
+            assert_eq!(outcome_code(&Outcome::NotAttempted(reason)), code);
+        }
     }
 }

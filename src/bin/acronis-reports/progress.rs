@@ -66,6 +66,12 @@ pub fn spinner(template: &str, shown: bool) -> ProgressBar {
     bar
 }
 
+/// A command's spinner on standard error, drawn with `template`, when it is a terminal (and
+/// the output is not `--json`).
+pub fn command_spinner(global: &crate::args::Global, template: &str) -> ProgressBar {
+    spinner(template, !global.json && on_terminal())
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::{Arc, Mutex};

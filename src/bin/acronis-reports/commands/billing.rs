@@ -7,7 +7,6 @@ use acronis_reports::bulk::BulkOptions;
 use acronis_reports::usage::UsageFormat;
 use acronis_reports::{BillingOptions, Date, Level, TenantId};
 
-use super::usage::progress;
 use crate::args::{BillingArgs, Global};
 use crate::connect::client;
 use crate::failure::{Failure, error_text, exit, exit_code, written};
@@ -76,7 +75,7 @@ pub fn run(global: &Global, args: &BillingArgs, out: &Output) -> Result<u8, Fail
         );
     }
     let client = client(global, 1, out)?;
-    let progress = progress(global, "{spinner} {msg} ({elapsed})");
+    let progress = crate::progress::command_spinner(global, "{spinner} {msg} ({elapsed})");
     progress.set_message(format!(
         "billing {month}: creating a one-time usage report, waiting for its file"
     ));

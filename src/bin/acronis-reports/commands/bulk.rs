@@ -21,7 +21,7 @@ use acronis_reports::{Client, Error, ReportUpdate, UpdateOutcome};
 
 use crate::args::{Bulk, Global};
 use crate::connect::{client, is_dry_run};
-use crate::failure::{self, Failure, exit};
+use crate::failure::{Failure, exit};
 use crate::files::AtomicFile;
 use crate::ids::{self, Cut, Duplicates, IdLines, Input, Stop, Stoppable};
 use crate::output::{self, Outcome, Output, note};
@@ -277,7 +277,7 @@ pub fn run(
             (_, Err(e)) => Outcome::Failed(e),
         };
         tally.add(&input, &outcome);
-        code = code.max(failure::outcome_code(&outcome));
+        code = code.max(crate::output::outcome_code(&outcome));
         let done = matches!(
             outcome,
             Outcome::Changed(_) | Outcome::Unchanged(_) | Outcome::Skipped(_)

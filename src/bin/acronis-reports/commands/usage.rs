@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use acronis_reports::billing::{Totals, billable};
 use acronis_reports::usage::{self, UsageRecord};
-use indicatif::ProgressBar;
 
 use super::billing::{note_gaps, print_totals};
 use crate::args::{Global, UsageView};
@@ -73,7 +72,7 @@ pub fn run(
             ));
         }
     };
-    let progress = progress(
+    let progress = crate::progress::command_spinner(
         global,
         "{spinner} {pos} records read, {per_sec:0} ({elapsed})",
     );
@@ -183,12 +182,6 @@ fn csv_failure(e: csv::Error) -> Failure {
         csv::ErrorKind::Io(e) => Failure::output(&e),
         other => Failure::write(format!("cannot write CSV: {other:?}")),
     }
-}
-
-/// A spinner on standard error, drawn with `template`, when it is a terminal (and the output
-/// is not `--json`).
-pub(super) fn progress(global: &Global, template: &str) -> ProgressBar {
-    crate::progress::spinner(template, !global.json && crate::progress::on_terminal())
 }
 
 /// Rows as CSV (quoted by the `csv` crate), each passed on to the output as it comes.
