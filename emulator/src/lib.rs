@@ -76,6 +76,7 @@ mod admin;
 mod api;
 mod bodies;
 mod http;
+mod large_usage;
 mod lifecycle;
 mod request;
 mod schema;
@@ -95,6 +96,7 @@ use crate::bodies::{canned, canned_token_error};
 use crate::http::{HttpResponse, Server};
 use crate::state::{Scope, State, lock};
 
+pub use large_usage::LargeUsageFile;
 pub use request::RecordedRequest;
 pub use schema::{SchemaError, check_report_post, check_report_put};
 pub use state::Quirks;
