@@ -212,10 +212,14 @@ impl Totals {
         let key = (record.tenant, metric);
         let quantity = billable(record);
         let before = self.lines.get(&key).map_or(Decimal::ZERO, |l| l.quantity);
-        // A sum past 28 significant digits loses decimals (its scale drops) or overflows.
-        let exact = before
-            .checked_add(quantity)
-            .filter(|sum| sum.scale() >= before.scale().max(quantity.scale()));
+        // A sum past 28 significant digits loses decimals (its scale drops) or overflows. A
+        // zero added is exact whatever its scale (the sum is the other number, with its own
+        // scale: `1 + 0.00` is `1`).
+        let exact = before.checked_add(quantity).filter(|sum| {
+            before.is_zero()
+                || quantity.is_zero()
+                || sum.scale() >= before.scale().max(quantity.scale())
+        });
         let Some(sum) = exact else {
             return Err(SumError {
                 tenant: key.0,

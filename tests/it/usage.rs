@@ -697,6 +697,39 @@ fn totals_bill_each_backend_apart_and_refuse_an_inexact_sum() {
 }
 
 #[test]
+fn a_zero_with_decimals_adds_to_a_total_exactly() {
+    // `1 + 0.00` is `1` in rust_decimal: the scale of the sum is not the larger one, yet
+    // nothing was rounded. Such a sum used to be refused as inexact.
+    let record = |n: &str| {
+        UsageRecord::new(
+            A.parse().unwrap(),
+            "backup",
+            "storage",
+            UsageValues::Single {
+                value: dec(n),
+                absolute: dec(n),
+            },
+        )
+    };
+    for order in [
+        ["1", "0.00", "2.5"],
+        ["0.00", "1", "2.5"],
+        ["2.5", "0.000", "1"],
+    ] {
+        let mut totals = Totals::new();
+        for n in order {
+            totals.add(&record(n)).unwrap();
+        }
+        let line = totals.lines().next().unwrap();
+        assert_eq!((line.quantity, line.records), (dec("3.5"), 3), "{order:?}");
+    }
+    // A sum that would round is still refused.
+    let mut totals = Totals::new();
+    totals.add(&record("9000000000000000000000000000")).unwrap();
+    assert!(totals.add(&record("0.4")).is_err());
+}
+
+#[test]
 fn numbers_follow_the_json_grammar() {
     for bad in [
         "46_6._316",
