@@ -478,3 +478,36 @@ fn a_file_that_holds_no_records_gets_its_error_alone() {
         stdout(&o)
     );
 }
+
+#[test]
+fn billing_a_realistic_file_prints_every_total_as_before() {
+    // The totals `usage --billing` printed before the readers were made faster, byte for
+    // byte, from the file compressed.
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    for (format, name, before) in [
+        (
+            acronis_reports::usage::UsageFormat::CsvV2,
+            "usage.csv.gz",
+            crate::usage_scale::TOTALS_BEFORE_CSV,
+        ),
+        (
+            acronis_reports::usage::UsageFormat::JsonV2,
+            "usage.json.gz",
+            crate::usage_scale::TOTALS_BEFORE_JSON,
+        ),
+    ] {
+        let path = dir.path().join(name);
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(&crate::usage_scale::golden_file(format))
+            .unwrap();
+        std::fs::write(&path, e.finish().unwrap()).unwrap();
+        let o = run(
+            &["--json", "usage", "--billing", &path.to_string_lossy()],
+            &[],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert_eq!(stdout(&o), before, "{format}");
+    }
+}

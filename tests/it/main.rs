@@ -38,3 +38,4 @@ mod retry;
 mod schema;
 mod transport;
 mod usage;
+mod usage_scale;
