@@ -42,7 +42,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -95,6 +96,25 @@ pub fn metric(record: &UsageRecord) -> String {
     }
 }
 
+/// How `metric` is ordered against the metric of a record of `usage_name` and `backend` (see
+/// [`metric`]), as strings are, without building that metric.
+fn compare_metric(metric: &str, usage_name: &str, backend: Option<&str>) -> Ordering {
+    let (metric, name) = (metric.as_bytes(), usage_name.as_bytes());
+    let common = metric.len().min(name.len());
+    let (head, rest) = metric.split_at(common);
+    match head.cmp(&name[..common]) {
+        Ordering::Equal if metric.len() < name.len() => Ordering::Less,
+        Ordering::Equal => match backend {
+            None => rest.len().cmp(&0),
+            Some(backend) => match rest.split_first() {
+                None => Ordering::Less,
+                Some((&first, rest)) => first.cmp(&b'_').then_with(|| rest.cmp(backend.as_bytes())),
+            },
+        },
+        other => other,
+    }
+}
+
 /// What the records summed did not tell, so that the vendor's rule could be applied only in
 /// part: see [`Totals::gaps`]. `json_v2_0` files have [`NoSplit`](Gap::NoSplit), and
 /// [`NoBackendType`](Gap::NoBackendType) when they hold infrastructure usages; `csv_v2_0`
@@ -134,9 +154,14 @@ impl std::fmt::Display for Gap {
 }
 
 /// Billable quantities summed by tenant and metric: see [`Totals::add`].
+///
+/// Keyed by tenant, then by metric among the tenant's lines, so that adding a record looks
+/// its line up without building the metric's name (nor any string): a file's rows add at the
+/// speed they are read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
-    lines: BTreeMap<(TenantId, String), Line>,
+    /// Each tenant's lines, in the order of their metrics; never an empty list.
+    lines: HashMap<TenantId, Vec<Line>>,
     gaps: std::collections::BTreeSet<Gap>,
 }
 
@@ -208,10 +233,20 @@ impl Totals {
     ///
     /// [`SumError`] when the sum would not be exact; the totals are left as they were.
     pub fn add(&mut self, record: &UsageRecord) -> Result<(), SumError> {
-        let metric = metric(record);
-        let key = (record.tenant, metric);
+        let backend = record
+            .infra
+            .as_ref()
+            .and_then(|i| i.backend_type.as_deref());
+        let name = record.usage_name.as_str();
         let quantity = billable(record);
-        let before = self.lines.get(&key).map_or(Decimal::ZERO, |l| l.quantity);
+        let lines = self.lines.get_mut(&record.tenant);
+        let found = lines.as_ref().map_or(Err(0), |lines| {
+            lines.binary_search_by(|line| compare_metric(&line.metric, name, backend))
+        });
+        let before = match (&lines, found) {
+            (Some(lines), Ok(i)) => lines[i].quantity,
+            _ => Decimal::ZERO,
+        };
         // A sum past 28 significant digits loses decimals (its scale drops) or overflows. A
         // zero added is exact whatever its scale (the sum is the other number, with its own
         // scale: `1 + 0.00` is `1`).
@@ -222,22 +257,31 @@ impl Totals {
         });
         let Some(sum) = exact else {
             return Err(SumError {
-                tenant: key.0,
-                metric: key.1,
+                tenant: record.tenant,
+                metric: metric(record),
             });
         };
-        let line = self
-            .lines
-            .entry(key)
-            .or_insert_with_key(|(tenant, metric)| Line {
-                tenant: *tenant,
-                metric: metric.clone(),
-                usage_name: record.usage_name.clone(),
-                unit: record.unit.clone(),
-                quantity: Decimal::ZERO,
-                records: 0,
-                negative_records: 0,
-            });
+        let new_line = || Line {
+            tenant: record.tenant,
+            metric: metric(record),
+            usage_name: record.usage_name.clone(),
+            unit: record.unit.clone(),
+            quantity: Decimal::ZERO,
+            records: 0,
+            negative_records: 0,
+        };
+        let line = match (lines, found) {
+            (Some(lines), Ok(i)) => &mut lines[i],
+            (Some(lines), Err(i)) => {
+                lines.insert(i, new_line());
+                &mut lines[i]
+            }
+            (None, _) => {
+                let lines = self.lines.entry(record.tenant).or_default();
+                lines.push(new_line());
+                &mut lines[0]
+            }
+        };
         line.quantity = sum;
         line.records += 1;
         if quantity.is_sign_negative() && !quantity.is_zero() {
@@ -276,17 +320,21 @@ impl Totals {
 
     /// The lines, by tenant, then metric.
     pub fn lines(&self) -> impl Iterator<Item = &Line> {
-        self.lines.values()
+        let mut tenants: Vec<(&TenantId, &Vec<Line>)> = self.lines.iter().collect();
+        tenants.sort_unstable_by_key(|(tenant, _)| **tenant);
+        tenants.into_iter().flat_map(|(_, lines)| lines)
     }
 
-    /// The lines, owned.
+    /// The lines, owned, by tenant, then metric.
     pub fn into_lines(self) -> Vec<Line> {
-        self.lines.into_values().collect()
+        let mut tenants: Vec<(TenantId, Vec<Line>)> = self.lines.into_iter().collect();
+        tenants.sort_unstable_by_key(|(tenant, _)| *tenant);
+        tenants.into_iter().flat_map(|(_, lines)| lines).collect()
     }
 
     /// How many lines.
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.lines.values().map(Vec::len).sum()
     }
 
     /// Whether no record was added.

@@ -1,13 +1,17 @@
 //! Usage files at scale: every total of a realistic file as the crate computed it on
-//! 2026-12-03, and as a plain reading of the same file computes it.
+//! 2026-12-03, and as a plain reading of the same file computes it; totals keyed without
+//! building names, ordered and summed as by the metric's text.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use acronis_reports::TenantId;
 use acronis_reports::billing::{self, Totals};
-use acronis_reports::usage::{self, Decimal, UsageFormat, UsageRecords};
-use acronis_reports_emulator::LargeUsageFile;
+use acronis_reports::usage::{
+    self, Decimal, Infra, Split, UsageFormat, UsageRecord, UsageRecords, UsageValues,
+};
+use acronis_reports_emulator::{LargeUsageFile, TENANT_ID};
+use proptest::prelude::*;
 use serde_json::Value;
 
 /// The totals of `LargeUsageFile::csv(20_000).tenants(40)` and of its `json_v2_0` twin, as
@@ -202,6 +206,92 @@ fn totals_are_those_of_a_plain_reading_of_the_same_file() {
         assert_eq!(got.len(), want.len());
         for (got, want) in got.iter().zip(&want) {
             assert_eq!((&got.0, &got.1), (&want.0, want.1));
+        }
+    }
+}
+
+// --- Totals keyed without building names: as keyed by the metric's text.
+
+fn arb_record() -> impl Strategy<Value = UsageRecord> {
+    let tenants = [TENANT_ID, "c0ffee00-0000-4000-8000-00000000000a"];
+    (
+        prop::sample::select(tenants.to_vec()),
+        prop::sample::select(vec![
+            "storage",
+            "storage_azure",
+            "st",
+            "storage_",
+            "a",
+            "b_c",
+        ]),
+        prop::sample::select(vec![
+            None,
+            Some(""),
+            Some("azure"),
+            Some("c"),
+            Some("_azure"),
+        ]),
+        prop::sample::select(vec![None, Some("customer"), Some("partner")]),
+        -5i64..100,
+        0u32..3,
+    )
+        .prop_map(|(tenant, name, backend, kind, n, scale)| {
+            let q = Decimal::new(n, scale);
+            let mut r = UsageRecord::new(
+                tenant.parse().unwrap(),
+                "backup",
+                name,
+                UsageValues::Split {
+                    absolute: Split::new(q, Decimal::ZERO, q),
+                    delta: Split::new(q, Decimal::ZERO, q),
+                    effective: Split::default(),
+                },
+            );
+            r.tenant_kind = kind.map(str::to_owned);
+            r.infra = backend.map(|b| {
+                let mut infra = Infra::default();
+                infra.id = Some("i".to_owned());
+                infra.backend_type = Some(b.to_owned());
+                infra
+            });
+            r
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn totals_are_keyed_and_ordered_by_the_metrics_text(
+        records in prop::collection::vec(arb_record(), 0..60),
+    ) {
+        let mut totals = Totals::new();
+        let mut by_text: BTreeMap<(TenantId, String), (Decimal, u64, u64)> = BTreeMap::new();
+        for r in &records {
+            totals.add(r).unwrap();
+            let q = billing::billable(r);
+            let line = by_text.entry((r.tenant, billing::metric(r))).or_default();
+            line.0 += q;
+            line.1 += 1;
+            line.2 += u64::from(q.is_sign_negative() && !q.is_zero());
+        }
+        let got: Vec<_> = totals
+            .lines()
+            .map(|l| ((l.tenant, l.metric.clone()), (l.quantity, l.records, l.negative_records)))
+            .collect();
+        let want: Vec<_> = by_text.into_iter().collect();
+        prop_assert_eq!(&got, &want);
+        prop_assert_eq!(totals.len(), want.len());
+        let owned: Vec<_> = totals.clone().into_lines().into_iter().map(|l| (l.tenant, l.metric)).collect();
+        prop_assert_eq!(owned, want.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>());
+        // The same records in another order: equal totals.
+        let mut reversed = Totals::new();
+        for r in records.iter().rev() {
+            reversed.add(r).unwrap();
+        }
+        prop_assert_eq!(reversed.lines().count(), totals.len());
+        for (a, b) in reversed.lines().zip(totals.lines()) {
+            prop_assert_eq!((a.tenant, &a.metric, a.quantity, a.records), (b.tenant, &b.metric, b.quantity, b.records));
         }
     }
 }
