@@ -273,6 +273,32 @@ impl Split {
     }
 }
 
+/// A record of no tenant (the nil UUID), no application and no usage, with quantities of 0:
+/// something for [`UsageRecords::next_into`] to read into.
+impl Default for UsageRecord {
+    fn default() -> UsageRecord {
+        UsageRecord {
+            tenant: TenantId::from_uuid(uuid::Uuid::nil()),
+            tenant_kind: None,
+            tenant_number: None,
+            application: String::new(),
+            edition: String::new(),
+            usage_name: String::new(),
+            full_name: None,
+            unit: None,
+            usage_type: None,
+            infra: None,
+            range_start: None,
+            offering_item: None,
+            values: UsageValues::Single {
+                value: Decimal::ZERO,
+                absolute: Decimal::ZERO,
+            },
+            extra: Vec::new(),
+        }
+    }
+}
+
 impl UsageRecord {
     /// A record of `tenant`'s `usage_name` in `application`, edition `standard`, with these
     /// values and nothing else, as a test of your own code may want one.
@@ -445,7 +471,7 @@ pub struct UsageRecords<R> {
 }
 
 enum Inner<R> {
-    Csv(csv::CsvRecords<R>),
+    Csv(Box<csv::CsvRecords<R>>),
     Json(json::JsonRecords<BufReader<R>>),
 }
 
@@ -458,7 +484,7 @@ impl<R: Read> UsageRecords<R> {
     pub fn new(reader: R, format: UsageFormat) -> Result<UsageRecords<R>, UsageError> {
         Ok(UsageRecords {
             inner: match format {
-                UsageFormat::CsvV2 => Inner::Csv(csv::CsvRecords::new(reader)?),
+                UsageFormat::CsvV2 => Inner::Csv(Box::new(csv::CsvRecords::new(reader)?)),
                 UsageFormat::JsonV2 => Inner::Json(json::JsonRecords::new(BufReader::new(reader))),
             },
         })
@@ -482,13 +508,34 @@ impl<R: Read> UsageRecords<R> {
     }
 }
 
-impl<R: Read> Iterator for UsageRecords<R> {
-    type Item = Result<UsageRecord, UsageError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: Read> UsageRecords<R> {
+    /// The next record, read into `record`: what [`next`](Iterator::next) gives, the same
+    /// records and errors in the same order, but in a record that is reused, its strings and
+    /// [`extra`](UsageRecord::extra) keeping their buffers, so that reading a file makes no
+    /// allocation per record. `None` at the end of the records.
+    ///
+    /// After an error, `record` holds what it held, or part of the row or item at fault:
+    /// look at it only after `Some(Ok(()))`.
+    ///
+    /// ```
+    /// use acronis_reports::billing::Totals;
+    /// use acronis_reports::usage::{UsageFormat, UsageRecord, UsageRecords};
+    ///
+    /// # let file: &[u8] = b"tenant.id,tenant.kind,application.id,name,infra.id,infra.backend_type,infra.owner_id,usage.absolute.production,usage.absolute.trial,usage.absolute.total,usage.delta.production,usage.delta.trial,usage.delta.total,usage.effective.production,usage.effective.trial,usage.effective.total\n2a91a14d-ffd3-4ac1-9b4d-3990162c5acc,customer,backup,storage,,,,1,0,1,0,0,0,1,0,1\n";
+    /// let mut records = UsageRecords::new(file, UsageFormat::CsvV2)?;
+    /// let mut record = UsageRecord::default();
+    /// let mut totals = Totals::new();
+    /// while let Some(read) = records.next_into(&mut record) {
+    ///     read?;
+    ///     totals.add(&record)?;
+    /// }
+    /// assert_eq!(totals.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_into(&mut self, record: &mut UsageRecord) -> Option<Result<(), UsageError>> {
         let (next, done) = match &mut self.inner {
-            Inner::Csv(c) => (c.next(), c.is_done()),
-            Inner::Json(j) => (j.next(), j.is_done()),
+            Inner::Csv(c) => (c.next_into(record), c.is_done()),
+            Inner::Json(j) => (j.next_into(record), j.is_done()),
         };
         // An error after which nothing more is read says so.
         next.map(|item| {
@@ -497,6 +544,31 @@ impl<R: Read> Iterator for UsageRecords<R> {
                 e
             })
         })
+    }
+}
+
+impl<R: Read> Iterator for UsageRecords<R> {
+    type Item = Result<UsageRecord, UsageError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut record = UsageRecord::default();
+        self.next_into(&mut record)
+            .map(|read| read.map(|()| record))
+    }
+}
+
+/// Sets `to` to `text`, in `to`'s buffer.
+fn put(to: &mut String, text: &str) {
+    to.clear();
+    to.push_str(text);
+}
+
+/// Sets `to` to `text`, in `to`'s buffer when it has one.
+fn put_option(to: &mut Option<String>, text: Option<&str>) {
+    match (to.as_mut(), text) {
+        (Some(buffer), Some(text)) => put(buffer, text),
+        (None, Some(text)) => *to = Some(text.to_owned()),
+        (_, None) => *to = None,
     }
 }
 
@@ -570,6 +642,9 @@ fn sniff(reader: &mut impl Read, enough: impl Fn(&[u8]) -> bool) -> io::Result<V
 /// Parses a number of a usage file exactly: JSON's number grammar (`-12`, `0.5`, `1e3`),
 /// nothing looser.
 fn decimal(text: &str) -> Result<Decimal, String> {
+    if let Some(n) = plain_decimal(text.as_bytes()) {
+        return Ok(n);
+    }
     let text = text.trim();
     if !is_number(text) {
         return Err(format!("{} is not a number", shown(text)));
@@ -577,14 +652,14 @@ fn decimal(text: &str) -> Result<Decimal, String> {
     // An exponent is applied to the digits as written, so that what a plain number could not
     // hold exactly (more than 28 significant digits) is refused here too, never rounded.
     let plain = if text.contains(['e', 'E']) {
-        plain_form(text).ok_or_else(|| {
+        std::borrow::Cow::Owned(plain_form(text).ok_or_else(|| {
             format!(
                 "{} is not a number this crate can hold exactly (its exponent is out of range)",
                 shown(text)
             )
-        })?
+        })?)
     } else {
-        text.to_owned()
+        std::borrow::Cow::Borrowed(text)
     };
     Decimal::from_str_exact(&plain).map_err(|e| {
         format!(
@@ -592,6 +667,36 @@ fn decimal(text: &str) -> Result<Decimal, String> {
             shown(text)
         )
     })
+}
+
+/// The commonest numbers of usage files, read without the general parser: digits, with a
+/// fraction or not (`1024`, `0.5`, `12.50`), no sign, no blanks, no leading zero (but `0`
+/// and `0.x`), at most 19 digits. The same value and scale as [`Decimal::from_str_exact`]
+/// gives (`12.50` has scale 2); `None` for anything else, which the general path reads.
+fn plain_decimal(text: &[u8]) -> Option<Decimal> {
+    const MAX_DIGITS: usize = 19;
+    let (int, frac) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (&text[..dot], Some(&text[dot + 1..])),
+        None => (text, None),
+    };
+    let frac_len = frac.map_or(0, <[u8]>::len);
+    if int.is_empty()
+        || (int.len() > 1 && int[0] == b'0')
+        || frac == Some(&[])
+        || int.len() + frac_len > MAX_DIGITS
+    {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for &b in int.iter().chain(frac.unwrap_or_default()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        // At most 19 digits: below 10^19, which a u64 holds.
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    let scale = u32::try_from(frac_len).ok()?;
+    Decimal::try_from_i128_with_scale(i128::from(mantissa), scale).ok()
 }
 
 /// A number in exponent form (by JSON's grammar, already checked) written plainly:

@@ -63,15 +63,16 @@ fn usage_error(
     }
 }
 
-impl Iterator for StoredUsage {
-    type Item = Result<UsageRecord, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl StoredUsage {
+    /// The next record, read into `record`, its buffers reused: what
+    /// [`next`](Iterator::next) gives, without an allocation per record. See
+    /// [`UsageRecords::next_into`].
+    pub fn next_into(&mut self, record: &mut UsageRecord) -> Option<Result<(), Error>> {
         if self.done {
             return None;
         }
-        match self.records.next()? {
-            Ok(record) => Some(Ok(record)),
+        match self.records.next_into(record)? {
+            Ok(()) => Some(Ok(())),
             Err(e) => {
                 let e = self.error(e);
                 // Only a row or item whose content is wrong lets the reading go on.
@@ -81,6 +82,16 @@ impl Iterator for StoredUsage {
                 Some(Err(e))
             }
         }
+    }
+}
+
+impl Iterator for StoredUsage {
+    type Item = Result<UsageRecord, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut record = UsageRecord::default();
+        self.next_into(&mut record)
+            .map(|read| read.map(|()| record))
     }
 }
 
@@ -270,8 +281,11 @@ impl Client {
             })?;
             let mut totals = Totals::new();
             let mut records = 0u64;
-            for record in self.stored_usage(report.id, &file)? {
-                totals.add(&record?).map_err(Error::Billing)?;
+            let mut usage = self.stored_usage(report.id, &file)?;
+            let mut record = UsageRecord::default();
+            while let Some(read) = usage.next_into(&mut record) {
+                read?;
+                totals.add(&record).map_err(Error::Billing)?;
                 records += 1;
             }
             Ok((file, totals, records))

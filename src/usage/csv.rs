@@ -1,18 +1,21 @@
-//! `csv_v2_0`: parsed by the `csv` crate, each row deserialized with serde by its column
-//! names; columns this version does not know are kept as text.
+//! `csv_v2_0`: parsed by the `csv` crate into byte records; the columns are found once, from
+//! the header, and each row's fields read by position, in place. Columns this version does
+//! not know are kept as text.
 
 use std::fmt;
 use std::io::{self, Read};
 
-use serde::Deserialize;
-
 use super::{
-    Infra, Position, Split, UsageError, UsageFormat, UsageRecord, UsageValues, decimal, shown,
+    Decimal, Infra, Position, Split, UsageError, UsageFormat, UsageRecord, UsageValues, decimal,
+    put, put_option, shown,
 };
 
 /// The largest row (or header) read: a larger one means a quote left open, which would
 /// otherwise swallow the rest of the file into one field, in memory.
 const MAX_ROW: u64 = 16 * 1024 * 1024;
+
+/// How much the `csv` crate reads at a time (its default is 8 KiB: a system call per 50 rows).
+const READ_BUFFER: usize = 64 * 1024;
 
 /// The reader under the `csv` crate, refusing to go further than [`MAX_ROW`] past the end of
 /// the last record read, so that memory stays bounded whatever the file holds.
@@ -73,50 +76,64 @@ const REQUIRED: [&str; 16] = [
 /// Columns that may be missing: `edition` reads as `standard` then.
 const OPTIONAL: [&str; 1] = ["edition"];
 
-/// One row, by column name, as text.
-#[derive(Deserialize)]
-struct Row<'r> {
-    #[serde(rename = "tenant.id")]
-    tenant_id: &'r str,
-    #[serde(rename = "tenant.kind")]
-    tenant_kind: &'r str,
-    #[serde(rename = "application.id")]
-    application: &'r str,
-    name: &'r str,
-    #[serde(default)]
-    edition: Option<&'r str>,
-    #[serde(rename = "infra.id")]
-    infra_id: &'r str,
-    #[serde(rename = "infra.backend_type")]
-    infra_backend_type: &'r str,
-    #[serde(rename = "infra.owner_id")]
-    infra_owner_id: &'r str,
-    #[serde(rename = "usage.absolute.production")]
-    absolute_production: &'r str,
-    #[serde(rename = "usage.absolute.trial")]
-    absolute_trial: &'r str,
-    #[serde(rename = "usage.absolute.total")]
-    absolute_total: &'r str,
-    #[serde(rename = "usage.delta.production")]
-    delta_production: &'r str,
-    #[serde(rename = "usage.delta.trial")]
-    delta_trial: &'r str,
-    #[serde(rename = "usage.delta.total")]
-    delta_total: &'r str,
-    #[serde(rename = "usage.effective.production")]
-    effective_production: &'r str,
-    #[serde(rename = "usage.effective.trial")]
-    effective_trial: &'r str,
-    #[serde(rename = "usage.effective.total")]
-    effective_total: &'r str,
+/// Where each column the records are made of is, resolved once from the header.
+struct Columns {
+    tenant_id: usize,
+    tenant_kind: usize,
+    application: usize,
+    name: usize,
+    edition: Option<usize>,
+    infra_id: usize,
+    infra_backend_type: usize,
+    infra_owner_id: usize,
+    /// `usage.{absolute,delta,effective}.{production,trial,total}`, in that order.
+    values: [usize; 9],
+}
+
+/// The names of [`Columns::values`], in their order.
+const VALUES: [&str; 9] = [
+    "usage.absolute.production",
+    "usage.absolute.trial",
+    "usage.absolute.total",
+    "usage.delta.production",
+    "usage.delta.trial",
+    "usage.delta.total",
+    "usage.effective.production",
+    "usage.effective.trial",
+    "usage.effective.total",
+];
+
+impl Columns {
+    /// The columns of `names`, which have every [`REQUIRED`] column (checked before).
+    fn of(names: &[&str]) -> Columns {
+        let at = |column: &str| names.iter().position(|n| *n == column);
+        // Every required column is there: `usize::MAX` (no such field, read as empty) cannot
+        // be met.
+        let required = |column: &str| at(column).unwrap_or(usize::MAX);
+        Columns {
+            tenant_id: required("tenant.id"),
+            tenant_kind: required("tenant.kind"),
+            application: required("application.id"),
+            name: required("name"),
+            edition: at("edition"),
+            infra_id: required("infra.id"),
+            infra_backend_type: required("infra.backend_type"),
+            infra_owner_id: required("infra.owner_id"),
+            values: VALUES.map(required),
+        }
+    }
 }
 
 pub(super) struct CsvRecords<R> {
     reader: csv::Reader<Limited<R>>,
     headers: csv::StringRecord,
+    columns: Columns,
     /// Indices of the columns this version does not know.
     extra: Vec<usize>,
-    record: csv::StringRecord,
+    record: csv::ByteRecord,
+    /// The infrastructure of a record that had one before a row without: its buffers, kept
+    /// for the next row with one.
+    spare_infra: Option<Infra>,
     row: u64,
     done: bool,
 }
@@ -127,6 +144,7 @@ impl<R: Read> CsvRecords<R> {
     pub(super) fn new(reader: R) -> Result<CsvRecords<R>, UsageError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
+            .buffer_capacity(READ_BUFFER)
             .from_reader(Limited {
                 inner: reader,
                 read: 0,
@@ -178,108 +196,41 @@ impl<R: Read> CsvRecords<R> {
             .collect();
         Ok(CsvRecords {
             reader,
+            columns: Columns::of(&names),
             headers: csv::StringRecord::from(names),
             extra,
-            record: csv::StringRecord::new(),
+            record: csv::ByteRecord::new(),
+            spare_infra: None,
             row: 0,
             done: false,
         })
     }
 
-    fn parse(&self) -> Result<UsageRecord, UsageError> {
-        let line = self.record.position().map_or(0, csv::Position::line);
-        let at = Position::row(self.row, line);
-        let row: Row<'_> = self
-            .record
-            .deserialize(Some(&self.headers))
-            .map_err(|e| csv_error(e, at, &self.headers))?;
-        let required = |column: &str, value: &str| {
-            if value.trim().is_empty() {
-                Err(UsageError::new(FORMAT, at, "is empty").field(column))
-            } else {
-                Ok(value.trim().to_owned())
-            }
-        };
-        let number = |column: &str, value: &str| {
-            decimal(value).map_err(|message| UsageError::new(FORMAT, at, message).field(column))
-        };
-        let optional = |value: &str| {
-            let value = value.trim();
-            (!value.is_empty()).then(|| value.to_owned())
-        };
-        let tenant = required("tenant.id", row.tenant_id)?;
-        let tenant = tenant.parse().map_err(|_| {
-            UsageError::new(FORMAT, at, format!("{} is not a UUID", shown(&tenant)))
-                .field("tenant.id")
-        })?;
-        let infra = Infra {
-            id: optional(row.infra_id),
-            backend_type: optional(row.infra_backend_type),
-            owner_id: optional(row.infra_owner_id),
-        };
-        Ok(UsageRecord {
-            tenant,
-            tenant_kind: optional(row.tenant_kind),
-            tenant_number: None,
-            application: required("application.id", row.application)?,
-            edition: row
-                .edition
-                .and_then(optional)
-                .unwrap_or_else(|| "standard".to_owned()),
-            usage_name: required("name", row.name)?,
-            full_name: None,
-            unit: None,
-            usage_type: None,
-            infra: (infra != Infra::default()).then_some(infra),
-            range_start: None,
-            offering_item: None,
-            values: UsageValues::Split {
-                absolute: Split::new(
-                    number("usage.absolute.production", row.absolute_production)?,
-                    number("usage.absolute.trial", row.absolute_trial)?,
-                    number("usage.absolute.total", row.absolute_total)?,
-                ),
-                delta: Split::new(
-                    number("usage.delta.production", row.delta_production)?,
-                    number("usage.delta.trial", row.delta_trial)?,
-                    number("usage.delta.total", row.delta_total)?,
-                ),
-                effective: Split::new(
-                    number("usage.effective.production", row.effective_production)?,
-                    number("usage.effective.trial", row.effective_trial)?,
-                    number("usage.effective.total", row.effective_total)?,
-                ),
-            },
-            extra: self
-                .extra
-                .iter()
-                .map(|&i| {
-                    (
-                        self.headers.get(i).unwrap_or_default().to_owned(),
-                        self.record.get(i).unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect(),
+    /// The row read last, into `out`: its fields by position, each read in place (numbers
+    /// from their text), `out`'s buffers reused.
+    fn parse(&mut self, out: &mut UsageRecord) -> Result<(), UsageError> {
+        let CsvRecords {
+            headers,
+            columns,
+            extra,
+            record,
+            spare_infra,
+            row,
+            ..
+        } = self;
+        fill(record, columns, extra, headers, spare_infra, out).map_err(|fault| {
+            let line = record.position().map_or(0, csv::Position::line);
+            fault.error(Position::row(*row, line), headers)
         })
     }
-}
 
-impl<R> CsvRecords<R> {
-    /// Whether nothing more will be read.
-    pub(super) fn is_done(&self) -> bool {
-        self.done
-    }
-}
-
-impl<R: Read> Iterator for CsvRecords<R> {
-    type Item = Result<UsageRecord, UsageError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next row into `out`: see [`UsageRecords::next_into`](super::UsageRecords::next_into).
+    pub(super) fn next_into(&mut self, out: &mut UsageRecord) -> Option<Result<(), UsageError>> {
         if self.done {
             return None;
         }
         self.row += 1;
-        let read = self.reader.read_record(&mut self.record);
+        let read = self.reader.read_byte_record(&mut self.record);
         // The next record may take up to MAX_ROW bytes past this one's end.
         let end = self.reader.position().byte();
         self.reader.get_mut().limit = end + MAX_ROW + 64 * 1024;
@@ -288,10 +239,10 @@ impl<R: Read> Iterator for CsvRecords<R> {
                 self.done = true;
                 None
             }
-            Ok(true) => Some(self.parse()),
+            Ok(true) => Some(self.parse(out)),
             Err(e) => {
-                // A row of the wrong length or of bad UTF-8 is that row's fault: the next
-                // rows can still be read. A failing reader (or a row too large) ends the file.
+                // A row of the wrong length is that row's fault: the next rows can still be
+                // read. A failing reader (or a row too large) ends the file.
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     self.done = true;
                 }
@@ -306,13 +257,160 @@ impl<R: Read> Iterator for CsvRecords<R> {
     }
 }
 
+/// What is wrong with a row: small, for the rows that have nothing wrong to carry it
+/// cheaply; made a [`UsageError`] when there is one.
+enum Fault {
+    /// The field of this index is not UTF-8.
+    NotText(usize),
+    /// The column is empty.
+    Empty(&'static str),
+    /// The column's value is wrong: the message says how.
+    Wrong(&'static str, String),
+}
+
+impl Fault {
+    #[cold]
+    fn error(self, at: Position, headers: &csv::StringRecord) -> UsageError {
+        match self {
+            Fault::NotText(i) => {
+                UsageError::new(FORMAT, at, "not UTF-8 text").field(column(headers, i))
+            }
+            Fault::Empty(column) => UsageError::new(FORMAT, at, "is empty").field(column),
+            Fault::Wrong(column, message) => UsageError::new(FORMAT, at, message).field(column),
+        }
+    }
+}
+
+/// A field, trimmed as [`str::trim`] trims, without looking for blanks in the commonest case
+/// (a field that starts and ends with a byte that is neither blank nor part of a longer
+/// character).
+fn trimmed(text: &str) -> &str {
+    let plain = |b: u8| b.is_ascii() && !b.is_ascii_whitespace() && b != 0x0b;
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last)) if plain(first) && plain(last) => text,
+        _ => text.trim(),
+    }
+}
+
+/// `record` into `out`: see [`CsvRecords::parse`]. Errors in the order the columns are
+/// checked: a field that is not text (any field), then `tenant.id`, `application.id`, `name`,
+/// and the numbers in the order of [`VALUES`].
+fn fill(
+    record: &csv::ByteRecord,
+    c: &Columns,
+    extra: &[usize],
+    headers: &csv::StringRecord,
+    spare_infra: &mut Option<Infra>,
+    out: &mut UsageRecord,
+) -> Result<(), Fault> {
+    // A row must be text in every field, those this version does not know too. Nearly every
+    // row is ASCII, and so each of its fields.
+    let bytes = record.as_slice();
+    if !bytes.is_ascii() {
+        for (i, field) in record.iter().enumerate() {
+            std::str::from_utf8(field).map_err(|_| Fault::NotText(i))?;
+        }
+    }
+    // Every field is text, and so is their concatenation, whose fields start and end on
+    // character boundaries.
+    let whole = std::str::from_utf8(bytes).map_err(|_| Fault::NotText(0))?;
+    let text = |i: usize| match record.range(i) {
+        Some(range) => whole.get(range).ok_or(Fault::NotText(i)),
+        None => Ok(""),
+    };
+    let required = |column: &'static str, i: usize| {
+        let value = trimmed(text(i)?);
+        if value.is_empty() {
+            Err(Fault::Empty(column))
+        } else {
+            Ok(value)
+        }
+    };
+    let optional = |i: usize| {
+        text(i).map(|value| {
+            let value = trimmed(value);
+            (!value.is_empty()).then_some(value)
+        })
+    };
+    let tenant = required("tenant.id", c.tenant_id)?;
+    let tenant = tenant
+        .parse()
+        .map_err(|_| Fault::Wrong("tenant.id", format!("{} is not a UUID", shown(tenant))))?;
+    let infra_id = optional(c.infra_id)?;
+    let backend_type = optional(c.infra_backend_type)?;
+    let owner_id = optional(c.infra_owner_id)?;
+    let tenant_kind = optional(c.tenant_kind)?;
+    let application = required("application.id", c.application)?;
+    let edition = match c.edition {
+        Some(i) => optional(i)?,
+        None => None,
+    };
+    let usage_name = required("name", c.name)?;
+    let mut values = [Decimal::ZERO; 9];
+    for ((value, &i), column) in values.iter_mut().zip(&c.values).zip(VALUES) {
+        *value = decimal(text(i)?).map_err(|message| Fault::Wrong(column, message))?;
+    }
+    out.tenant = tenant;
+    put_option(&mut out.tenant_kind, tenant_kind);
+    out.tenant_number = None;
+    put(&mut out.application, application);
+    put(&mut out.edition, edition.unwrap_or("standard"));
+    put(&mut out.usage_name, usage_name);
+    out.full_name = None;
+    out.unit = None;
+    out.usage_type = None;
+    if infra_id.is_none() && backend_type.is_none() && owner_id.is_none() {
+        if let Some(infra) = out.infra.take() {
+            *spare_infra = Some(infra);
+        }
+    } else {
+        let infra = out
+            .infra
+            .get_or_insert_with(|| spare_infra.take().unwrap_or_default());
+        put_option(&mut infra.id, infra_id);
+        put_option(&mut infra.backend_type, backend_type);
+        put_option(&mut infra.owner_id, owner_id);
+    }
+    out.range_start = None;
+    out.offering_item = None;
+    let [ap, at, aa, dp, dt, da, ep, et, ea] = values;
+    out.values = UsageValues::Split {
+        absolute: Split::new(ap, at, aa),
+        delta: Split::new(dp, dt, da),
+        effective: Split::new(ep, et, ea),
+    };
+    out.extra.truncate(extra.len());
+    for (n, &i) in extra.iter().enumerate() {
+        let name = headers.get(i).unwrap_or_default();
+        let value = text(i)?;
+        match out.extra.get_mut(n) {
+            Some((k, v)) => {
+                put(k, name);
+                put(v, value);
+            }
+            None => out.extra.push((name.to_owned(), value.to_owned())),
+        }
+    }
+    Ok(())
+}
+
+/// The name of column `i` of `headers`, or `column N` (from 1) past them.
+fn column(headers: &csv::StringRecord, i: usize) -> String {
+    headers
+        .get(i)
+        .map_or_else(|| format!("column {}", i + 1), str::to_owned)
+}
+
+impl<R> CsvRecords<R> {
+    /// Whether nothing more will be read.
+    pub(super) fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
 /// The `csv` crate's error, at `position`; `headers` name the columns.
 fn csv_error(e: csv::Error, position: Position, headers: &csv::StringRecord) -> UsageError {
-    let column = |i: usize| {
-        headers
-            .get(i)
-            .map_or_else(|| format!("column {}", i + 1), str::to_owned)
-    };
+    let column = |i: usize| column(headers, i);
     match e.into_kind() {
         csv::ErrorKind::Io(e) => {
             if e.get_ref().is_some_and(|inner| inner.is::<RowTooLarge>()) {

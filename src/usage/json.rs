@@ -313,12 +313,14 @@ impl<R> JsonRecords<R> {
     }
 }
 
-impl<R: BufRead> Iterator for JsonRecords<R> {
-    type Item = Result<UsageRecord, UsageError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: BufRead> JsonRecords<R> {
+    /// The next item into `out`: see [`UsageRecords::next_into`](super::UsageRecords::next_into).
+    pub(super) fn next_into(&mut self, out: &mut UsageRecord) -> Option<Result<(), UsageError>> {
         match self.step() {
-            Ok(record) => record.map(Ok),
+            Ok(record) => record.map(|record| {
+                *out = record;
+                Ok(())
+            }),
             Err(e) => {
                 // An item whose content is wrong is that item's fault: the document around it
                 // is still walked. Anything else ends the file.

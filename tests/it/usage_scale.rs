@@ -1,6 +1,8 @@
-//! Usage files at scale: every total of a realistic file as the crate computed it on
-//! 2026-12-03, and as a plain reading of the same file computes it; totals keyed without
-//! building names, ordered and summed as by the metric's text.
+//! Usage files at scale, and the fast paths of the readers and the totals: every total of a
+//! realistic file as the crate computed it on 2026-12-03, and as a plain reading of the same
+//! file computes it; records read into a reused record equal to new ones; numbers read by the
+//! fast path equal to the general parser's; totals keyed without building names, ordered and
+//! summed as by the metric's text.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -8,9 +10,9 @@ use std::io::{Read, Write};
 use acronis_reports::TenantId;
 use acronis_reports::billing::{self, Totals};
 use acronis_reports::usage::{
-    self, Decimal, Infra, Split, UsageFormat, UsageRecord, UsageRecords, UsageValues,
+    self, Decimal, Infra, Split, UsageError, UsageFormat, UsageRecord, UsageRecords, UsageValues,
 };
-use acronis_reports_emulator::{LargeUsageFile, TENANT_ID};
+use acronis_reports_emulator::{Emulator, LargeUsageFile, TENANT_ID};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -38,14 +40,26 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
-/// Totals by the iterator, and through `detect` of the gzip-compressed file.
+/// Totals by the iterator, by `next_into`, and through `detect` of the gzip-compressed file
+/// (by `next_into`).
 fn totals_all_ways(bytes: &[u8], format: UsageFormat) -> Vec<Totals> {
     let detected = usage::detect(std::io::Cursor::new(gzip(bytes))).unwrap();
     assert_eq!(detected.format(), format);
     vec![
         totals_of(UsageRecords::new(bytes, format).unwrap()),
-        totals_of(detected),
+        totals_into(UsageRecords::new(bytes, format).unwrap()),
+        totals_into(detected),
     ]
+}
+
+fn totals_into<R: Read>(mut records: UsageRecords<R>) -> Totals {
+    let mut totals = Totals::new();
+    let mut record = UsageRecord::default();
+    while let Some(read) = records.next_into(&mut record) {
+        read.unwrap();
+        totals.add(&record).unwrap();
+    }
+    totals
 }
 
 fn totals_of<R: Read>(records: UsageRecords<R>) -> Totals {
@@ -206,6 +220,152 @@ fn totals_are_those_of_a_plain_reading_of_the_same_file() {
         assert_eq!(got.len(), want.len());
         for (got, want) in got.iter().zip(&want) {
             assert_eq!((&got.0, &got.1), (&want.0, want.1));
+        }
+    }
+}
+
+// --- A record read into a reused record is the one a new record would be.
+
+/// Errors compared by what they say and where.
+fn outcome(r: Result<UsageRecord, UsageError>) -> Result<UsageRecord, (String, bool)> {
+    r.map_err(|e| (e.to_string(), e.ends_reading))
+}
+
+fn both_ways(bytes: &[u8], format: UsageFormat) {
+    let new: Vec<_> = UsageRecords::new(bytes, format)
+        .unwrap()
+        .map(outcome)
+        .collect();
+    let mut records = UsageRecords::new(bytes, format).unwrap();
+    let mut reused = Vec::new();
+    let mut record = UsageRecord::default();
+    while let Some(read) = records.next_into(&mut record) {
+        reused.push(outcome(read.map(|()| record.clone())));
+    }
+    assert!(new.iter().any(Result::is_ok) && new.iter().any(Result::is_err));
+    assert_eq!(new, reused);
+}
+
+#[test]
+fn a_reused_record_reads_as_a_new_one_rows_and_errors_alike() {
+    let csv = format!(
+        "tenant.id,tenant.kind,application.id,edition,name,infra.id,infra.backend_type,infra.owner_id,\
+         usage.absolute.production,usage.absolute.trial,usage.absolute.total,\
+         usage.delta.production,usage.delta.trial,usage.delta.total,\
+         usage.effective.production,usage.effective.trial,usage.effective.total,sku.name,note\n\
+         {TENANT_ID},partner,backup,advanced,storage,i1,azure,o1,1,2,3,4,5,6,7,8,9,SKU-1,\"a, note\"\n\
+         {TENANT_ID},,backup,,workstations,,,,1,0,1,0,0,0,1,0,1,,\n\
+         {TENANT_ID},customer,backup,standard,storage,i2,,,1.50,0,1.50,0,0,0,1,0,1,SKU-2,x\n\
+         {TENANT_ID},customer,backup,standard,storage,,,,one,0,1,0,0,0,1,0,1,SKU-3,x\n\
+         {TENANT_ID},customer,backup,standard,storage,i3,google,,1,0,1,0,0,0,1,0,1\n\
+         {TENANT_ID},customer,backup,standard,storage,i4,acronis,o4,2,0,2,0,0,0,2,0,2,SKU-4,y\n\
+         ,customer,backup,standard,storage,,,,1,0,1,0,0,0,1,0,1,SKU-5,x\n\
+         {TENANT_ID},customer,backup,standard,vms,,,,1e2,0,100,0,0,0,1,0,1,SKU-6,z\n"
+    );
+    let mut bytes = csv.into_bytes();
+    // Not UTF-8, in a column this version does not know.
+    bytes.extend_from_slice(
+        format!("{TENANT_ID},customer,backup,standard,vms,,,,1,0,1,0,0,0,1,0,1,SKU-7,").as_bytes(),
+    );
+    bytes.extend_from_slice(b"\xff\n");
+    bytes.extend_from_slice(
+        format!("{TENANT_ID},customer,backup,standard,vms,,,,3,0,3,0,0,0,3,0,3,SKU-8,w\n")
+            .as_bytes(),
+    );
+    both_ways(&bytes, UsageFormat::CsvV2);
+
+    let item = |extra: &str| {
+        format!(
+            r#"{{"tenant_uuid": "{TENANT_ID}", "tenant_id": 7, "application_id": "backup", "usage_name": "storage", "value": 1, "absolute_value": 2{extra}}}"#
+        )
+    };
+    let items = [
+        item(
+            r#", "edition": "advanced", "infra_id": "i1", "name": "advanced_storage", "measurement_unit": "bytes", "type": "infra", "range_start": "2026-10-01T00:00:00", "offering_item": {"status": 1, "quota": {"value": 5, "overage": null, "version": 2}}, "aggregation": "sum""#,
+        ),
+        item(r#", "edition": null, "infra_id": null"#),
+        item(r#", "usage_name": "twice""#),
+        item(
+            r#", "offering_item": {"status": "on"}, "colour": "r\u00e9d", "range_start": 1564617600"#,
+        ),
+        item(r#", "edition": "st\"and\"ard", "tenant_id": 1.5"#),
+        item(r#", "\u0061ggregation": "max""#),
+        r#"{"application_id": "backup"}"#.to_owned(),
+        item(r#", "value": "12.50""#).replace(r#""value": 1, "#, ""),
+        item(""),
+    ];
+    let json = format!(r#"{{"params": {{}}, "tenants": [{}]}}"#, items.join(", "));
+    both_ways(json.as_bytes(), UsageFormat::JsonV2);
+
+    // And the emulator's files, and the realistic one, read whole.
+    for format in [UsageFormat::CsvV2, UsageFormat::JsonV2] {
+        let file = golden_file(format);
+        let new: Vec<UsageRecord> = UsageRecords::new(&file[..], format)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut records = UsageRecords::new(&file[..], format).unwrap();
+        let mut record = UsageRecord::default();
+        let mut n = 0;
+        while let Some(read) = records.next_into(&mut record) {
+            read.unwrap();
+            assert_eq!(record, new[n]);
+            n += 1;
+        }
+        assert_eq!(n, new.len());
+        let emulator =
+            Emulator::usage_content(format.as_str(), TENANT_ID, "2026-10-01", "2026-10-31")
+                .unwrap();
+        let new: Vec<UsageRecord> = UsageRecords::new(&emulator[..], format)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut records = UsageRecords::new(&emulator[..], format).unwrap();
+        for expected in &new {
+            records.next_into(&mut record).unwrap().unwrap();
+            assert_eq!(&record, expected);
+        }
+        assert!(records.next_into(&mut record).is_none());
+    }
+}
+
+// --- Numbers read by the fast path are the general parser's, scale and all.
+
+fn csv_with_total(number: &str) -> String {
+    format!(
+        "tenant.id,tenant.kind,application.id,name,infra.id,infra.backend_type,infra.owner_id,\
+         usage.absolute.production,usage.absolute.trial,usage.absolute.total,\
+         usage.delta.production,usage.delta.trial,usage.delta.total,\
+         usage.effective.production,usage.effective.trial,usage.effective.total\n\
+         {TENANT_ID},customer,backup,storage,,,,0,0,{number},0,0,0,0,0,0\n"
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn numbers_are_read_as_from_str_exact_reads_them(
+        number in "-?(0|[1-9][0-9]{0,29})(\\.[0-9]{1,29})?",
+    ) {
+        let read = UsageRecords::new(csv_with_total(&number).as_bytes(), UsageFormat::CsvV2)
+            .unwrap()
+            .next()
+            .unwrap();
+        match (read, Decimal::from_str_exact(&number)) {
+            (Ok(record), Ok(exact)) => {
+                let got = record.absolute();
+                prop_assert_eq!(
+                    (got.mantissa(), got.scale(), got.is_sign_negative()),
+                    (exact.mantissa(), exact.scale(), exact.is_sign_negative()),
+                    "{}", number
+                );
+            }
+            (Err(e), Err(_)) => {
+                prop_assert_eq!(e.field.as_deref(), Some("usage.absolute.total"));
+                prop_assert!(e.message.contains("can hold exactly"), "{}", e);
+            }
+            (read, exact) => prop_assert!(false, "{}: read {:?}, exact {:?}", number, read, exact),
         }
     }
 }
