@@ -485,7 +485,9 @@ impl<R: Read> UsageRecords<R> {
         Ok(UsageRecords {
             inner: match format {
                 UsageFormat::CsvV2 => Inner::Csv(Box::new(csv::CsvRecords::new(reader)?)),
-                UsageFormat::JsonV2 => Inner::Json(json::JsonRecords::new(BufReader::new(reader))),
+                UsageFormat::JsonV2 => Inner::Json(json::JsonRecords::new(
+                    BufReader::with_capacity(64 * 1024, reader),
+                )),
             },
         })
     }

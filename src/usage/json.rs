@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 
 use super::{
     Decimal, Infra, OfferingItem, Position, Quota, RangeStart, UsageError, UsageFormat,
-    UsageRecord, UsageValues, decimal, shown,
+    UsageRecord, UsageValues, decimal, put, put_option, shown,
 };
 
 const FORMAT: UsageFormat = UsageFormat::JsonV2;
@@ -154,26 +154,39 @@ impl<R: BufRead> JsonRecords<R> {
                 return Err(self.truncated());
             }
             let mut end = None;
-            for (i, &b) in buf.iter().enumerate() {
+            let mut i = 0;
+            while i < buf.len() {
+                let b = buf[i];
                 if scalar {
                     if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
                         end = Some(i);
                         break;
                     }
+                    i += 1;
+                    continue;
+                }
+                if escaped {
+                    escaped = false;
+                    i += 1;
                     continue;
                 }
                 if in_string {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' {
+                    // Straight to the string's next quote or backslash.
+                    let Some(at) = memchr::memchr2(b'"', b'\\', &buf[i..]) else {
+                        i = buf.len();
+                        continue;
+                    };
+                    i += at;
+                    if buf[i] == b'\\' {
                         escaped = true;
-                    } else if b == b'"' {
+                    } else {
                         in_string = false;
                         if depth == 0 {
                             end = Some(i + 1);
                             break;
                         }
                     }
+                    i += 1;
                     continue;
                 }
                 match b {
@@ -188,6 +201,7 @@ impl<R: BufRead> JsonRecords<R> {
                     }
                     _ => {}
                 }
+                i += 1;
             }
             let n = end.unwrap_or(buf.len());
             self.buffer.extend_from_slice(&buf[..n]);
@@ -205,11 +219,12 @@ impl<R: BufRead> JsonRecords<R> {
         }
     }
 
-    /// Steps through the document until the next item, which it returns.
-    fn step(&mut self) -> Result<Option<UsageRecord>, UsageError> {
+    /// Steps through the document until the next item, which it reads into `out`; `false`
+    /// at the end.
+    fn step(&mut self, out: &mut UsageRecord) -> Result<bool, UsageError> {
         loop {
             match self.state {
-                State::Done => return Ok(None),
+                State::Done => return Ok(false),
                 State::Start => {
                     match self.skip_blanks()? {
                         Some(b'{') => self.bump(),
@@ -235,7 +250,7 @@ impl<R: BufRead> JsonRecords<R> {
                                 ));
                             }
                             self.state = State::Done;
-                            return Ok(None);
+                            return Ok(false);
                         }
                         Some(b',') if !first => self.bump(),
                         Some(_) if first => {}
@@ -290,7 +305,7 @@ impl<R: BufRead> JsonRecords<R> {
                     }
                     self.state = State::Items { first: false };
                     self.capture()?;
-                    let record = item(&self.buffer).map_err(|(field, message)| {
+                    let read = item(&self.buffer, out).map_err(|(field, message)| {
                         let e = self.error(message);
                         match field {
                             Some(f) => e.field(f),
@@ -298,8 +313,8 @@ impl<R: BufRead> JsonRecords<R> {
                         }
                     });
                     self.index += 1;
-                    self.item_failed = record.is_err();
-                    return record.map(Some);
+                    self.item_failed = read.is_err();
+                    return read.map(|()| true);
                 }
             }
         }
@@ -316,11 +331,9 @@ impl<R> JsonRecords<R> {
 impl<R: BufRead> JsonRecords<R> {
     /// The next item into `out`: see [`UsageRecords::next_into`](super::UsageRecords::next_into).
     pub(super) fn next_into(&mut self, out: &mut UsageRecord) -> Option<Result<(), UsageError>> {
-        match self.step() {
-            Ok(record) => record.map(|record| {
-                *out = record;
-                Ok(())
-            }),
+        match self.step(out) {
+            Ok(true) => Some(Ok(())),
+            Ok(false) => None,
             Err(e) => {
                 // An item whose content is wrong is that item's fault: the document around it
                 // is still walked. Anything else ends the file.
@@ -345,8 +358,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
                 f.write_str("an object")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Members<'a>, M::Error> {
-                let mut members = Vec::new();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                let mut members = Vec::with_capacity(16);
+                while let Some(Key(key)) = map.next_key()? {
                     members.push((key, map.next_value::<&'de RawValue>()?));
                 }
                 Ok(Members(members))
@@ -356,114 +369,197 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     }
 }
 
+/// A member's name: borrowed from the text when it has no escape (serde's own `Cow<str>`
+/// would copy every name).
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Key<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Key<'a>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
 type ItemError = (Option<String>, String);
 
-/// One item of `tenants`, from its JSON text.
-fn item(text: &[u8]) -> Result<UsageRecord, ItemError> {
-    let Members(members) = serde_json::from_slice(text)
-        .map_err(|e| (None, format!("not a usage object: {}", serde_message(&e))))?;
-    let mut record = UsageRecord::new(
-        crate::id::TenantId::from_uuid(uuid::Uuid::nil()),
-        String::new(),
-        String::new(),
-        UsageValues::Single {
-            value: Default::default(),
-            absolute: Default::default(),
-        },
-    );
-    let (mut tenant, mut application, mut usage_name) = (None, None, None);
-    let (mut value, mut absolute) = (None, None);
+/// The member given twice in `members`, if one is.
+fn twice<'m, T>(members: &'m [(Cow<'_, str>, T)]) -> Option<&'m str> {
+    // An item has a dozen members: comparing each with those before it is quicker than
+    // hashing them, up to a few dozen.
+    if members.len() <= 32 {
+        return members
+            .iter()
+            .enumerate()
+            .find(|(i, (name, _))| members[..*i].iter().any(|(n, _)| n == name))
+            .map(|(_, (name, _))| name.as_ref());
+    }
+    let mut seen = std::collections::HashSet::new();
+    members
+        .iter()
+        .find(|(name, _)| !seen.insert(name.as_ref()))
+        .map(|(name, _)| name.as_ref())
+}
+
+/// A JSON string's text (`None` for any other value): in place when it has no escape, as
+/// nearly every string of a usage file.
+fn string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    // serde_json has checked the value: a string without a backslash is its text in quotes.
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+}
+
+/// One item of `tenants`, from its JSON text, into `out` (its buffers reused).
+fn item(text: &[u8], out: &mut UsageRecord) -> Result<(), ItemError> {
+    let not_usage =
+        |e: serde_json::Error| (None, format!("not a usage object: {}", serde_message(&e)));
+    // Text checked once, whole, rather than string by string; an item that is not text is
+    // left to serde_json, to say where.
+    let Members(members) = match std::str::from_utf8(text) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(text),
+    }
+    .map_err(not_usage)?;
     // A member given twice would be billed with whichever value came last: refused, as a
     // CSV column given twice is.
-    let mut seen = std::collections::HashSet::new();
-    if let Some((twice, _)) = members.iter().find(|(name, _)| !seen.insert(name.as_ref())) {
+    if let Some(twice) = twice(&members) {
         return Err((
-            Some(twice.to_string()),
+            Some(twice.to_owned()),
             "appears twice in the item".to_owned(),
         ));
     }
-    for (name, raw) in members {
+    let (mut tenant, mut application, mut usage_name) = (None, None, None);
+    let (mut value, mut absolute) = (None, None);
+    let (mut edition, mut full_name, mut unit, mut usage_type, mut infra_id) =
+        (None, None, None, None, None);
+    let (mut tenant_number, mut range_start, mut offering) = (None, None, None);
+    let mut extra = 0;
+    for (name, raw) in &members {
         let bad = |message: String| (Some(name.to_string()), message);
-        let text = || -> Result<Option<String>, ItemError> {
-            match serde_json::from_str::<Option<String>>(raw.get()) {
-                Ok(s) => Ok(s),
-                Err(_) => Err(bad(format!(
+        let text = || -> Result<Option<Cow<'_, str>>, ItemError> {
+            if raw.get() == "null" {
+                return Ok(None);
+            }
+            match string(raw) {
+                Some(s) => Ok(Some(s)),
+                None => Err(bad(format!(
                     "expected a string, found {}",
                     shown(raw.get())
                 ))),
             }
         };
         let number = || -> Result<Option<Decimal>, ItemError> {
-            let raw = raw.get();
-            if raw == "null" {
+            if raw.get() == "null" {
                 return Ok(None);
             }
             // A number, or a number in a string.
-            let digits = serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned());
+            let digits = string(raw).unwrap_or(Cow::Borrowed(raw.get()));
             decimal(&digits).map(Some).map_err(bad)
         };
         match name.as_ref() {
-            "tenant_uuid" => {
-                tenant = text()?;
-            }
+            "tenant_uuid" => tenant = text()?,
             "tenant_id" => {
-                record.tenant_number = number()?
+                tenant_number = number()?
                     .map(|n| whole(n).ok_or_else(|| bad(expected("a whole number", raw))))
                     .transpose()?;
             }
             "application_id" => application = text()?,
-            "edition" => {
-                if let Some(edition) = text()? {
-                    record.edition = edition;
-                }
-            }
+            "edition" => edition = text()?,
             "usage_name" => usage_name = text()?,
-            "name" => record.full_name = text()?,
-            "measurement_unit" => record.unit = text()?,
-            "type" => record.usage_type = text()?,
-            "infra_id" => {
-                record.infra = text()?.map(|id| Infra {
-                    id: Some(id),
-                    ..Infra::default()
-                });
-            }
-            "range_start" => record.range_start = range_start(raw),
+            "name" => full_name = text()?,
+            "measurement_unit" => unit = text()?,
+            "type" => usage_type = text()?,
+            "infra_id" => infra_id = text()?,
+            "range_start" => range_start = self::range_start(raw),
             "offering_item" => match offering_item(raw) {
-                Some(item) => record.offering_item = item,
+                Some(item) => offering = item,
                 // Not the documented object: kept as it is, for it bills nothing.
-                None => record.extra.push((name.into_owned(), raw.get().to_owned())),
+                None => push_extra(&mut out.extra, &mut extra, name, raw.get()),
             },
             "value" => value = number()?,
             "absolute_value" => absolute = number()?,
             _ => {
-                let shown = serde_json::from_str::<String>(raw.get())
-                    .unwrap_or_else(|_| raw.get().to_owned());
-                record.extra.push((name.into_owned(), shown));
+                let shown = string(raw).unwrap_or(Cow::Borrowed(raw.get()));
+                push_extra(&mut out.extra, &mut extra, name, &shown);
             }
         }
     }
     let missing = |member: &str| (Some(member.to_owned()), "is missing".to_owned());
-    record.tenant = tenant
+    out.tenant = tenant
         .ok_or_else(|| missing("tenant_uuid"))?
         .parse()
         .map_err(|e: crate::id::ParseIdError| (Some("tenant_uuid".to_owned()), e.to_string()))?;
-    record.application = application.ok_or_else(|| missing("application_id"))?;
-    record.usage_name = usage_name.ok_or_else(|| missing("usage_name"))?;
-    record.values = UsageValues::Single {
+    put(
+        &mut out.application,
+        &application.ok_or_else(|| missing("application_id"))?,
+    );
+    put(
+        &mut out.usage_name,
+        &usage_name.ok_or_else(|| missing("usage_name"))?,
+    );
+    out.values = UsageValues::Single {
         value: value.ok_or_else(|| missing("value"))?,
         absolute: absolute.ok_or_else(|| missing("absolute_value"))?,
     };
-    Ok(record)
+    out.tenant_kind = None;
+    out.tenant_number = tenant_number;
+    put(&mut out.edition, edition.as_deref().unwrap_or("standard"));
+    put_option(&mut out.full_name, full_name.as_deref());
+    put_option(&mut out.unit, unit.as_deref());
+    put_option(&mut out.usage_type, usage_type.as_deref());
+    match infra_id {
+        Some(id) => {
+            let infra = out.infra.get_or_insert_with(Infra::default);
+            put_option(&mut infra.id, Some(&id));
+            infra.backend_type = None;
+            infra.owner_id = None;
+        }
+        None => out.infra = None,
+    }
+    out.range_start = range_start;
+    out.offering_item = offering;
+    out.extra.truncate(extra);
+    Ok(())
+}
+
+/// Sets the `n`-th member of `extra` (and counts it), in the buffers it has.
+fn push_extra(extra: &mut Vec<(String, String)>, n: &mut usize, name: &str, value: &str) {
+    match extra.get_mut(*n) {
+        Some((k, v)) => {
+            put(k, name);
+            put(v, value);
+        }
+        None => extra.push((name.to_owned(), value.to_owned())),
+    }
+    *n += 1;
 }
 
 /// `range_start`, read tolerantly: see [`RangeStart`]. `None` for `null`.
 fn range_start(raw: &RawValue) -> Option<RangeStart> {
+    if let Some(text) = string(raw) {
+        return Some(RangeStart::from_text(&text));
+    }
     let raw = raw.get();
     if raw == "null" {
         return None;
-    }
-    if let Ok(text) = serde_json::from_str::<String>(raw) {
-        return Some(RangeStart::from_text(&text));
     }
     let seconds = decimal(raw).ok().and_then(whole::<i64>);
     Some(seconds.map_or_else(|| RangeStart::Other(raw.to_owned()), RangeStart::Unix))
@@ -478,8 +574,7 @@ fn offering_item(raw: &RawValue) -> Option<Option<OfferingItem>> {
         return Some(None);
     };
     let mut item = OfferingItem::default();
-    let mut seen = std::collections::HashSet::new();
-    if !members.iter().all(|(name, _)| seen.insert(name.as_ref())) {
+    if twice(&members).is_some() {
         return None;
     }
     for (name, raw) in members {
