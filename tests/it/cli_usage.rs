@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use acronis_reports::usage::Decimal;
 use acronis_reports_emulator::{CUSTOMER_A, Emulator, Quirks, TENANT_ID, TOKEN};
 use common::cli::{assert_no_secret, json_lines, run, run_at, stderr, stdout};
 use serde_json::{Value, json};
@@ -509,5 +510,97 @@ fn billing_a_realistic_file_prints_every_total_as_before() {
         );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         assert_eq!(stdout(&o), before, "{format}");
+    }
+}
+
+#[test]
+fn the_table_and_json_lines_are_laid_out_as_before() {
+    // The table's columns padded as `format!` pads them (by characters, text on the left,
+    // numbers on the right, long cells not cut), and exact numbers in JSON at the edges of
+    // 64-bit integers.
+    let header = "tenant.id,tenant.kind,application.id,edition,name,infra.id,infra.backend_type,infra.owner_id,\
+        usage.absolute.production,usage.absolute.trial,usage.absolute.total,\
+        usage.delta.production,usage.delta.trial,usage.delta.total,\
+        usage.effective.production,usage.effective.trial,usage.effective.total";
+    let rows = [
+        (
+            "customer",
+            "backup",
+            "standard",
+            "storage",
+            "18446744073709551615",
+            "-9223372036854775808",
+        ),
+        (
+            "partner",
+            "sauvegarde-\u{e9}t\u{e9}",
+            "\u{e9}dition",
+            "stockage",
+            "18446744073709551616",
+            "-9223372036854775809",
+        ),
+        (
+            "reseller",
+            "an-application-with-a-long-name",
+            "standard",
+            "a-usage-name-longer-than-its-column",
+            "0.000",
+            "-0.50",
+        ),
+        (
+            "customer",
+            "backup",
+            "standard",
+            "vms",
+            "123456789012345678901234567.8",
+            "1.5e3",
+        ),
+    ];
+    let mut file = format!("{header}\n");
+    for (kind, app, edition, name, absolute, delta) in rows {
+        file.push_str(&format!(
+            "{TENANT_ID},{kind},{app},{edition},{name},,,,0,0,{absolute},0,0,{delta},0,0,0\n"
+        ));
+    }
+    let o = run(&["usage", "-"], &[], Some(&file));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1 + rows.len());
+    for (line, (kind, app, edition, name, absolute, delta)) in lines[1..].iter().zip(rows) {
+        let exact = |n: &str| {
+            let plain = match n {
+                "1.5e3" => "1500",
+                n => n,
+            };
+            plain.parse::<Decimal>().unwrap().normalize().to_string()
+        };
+        let expected = format!(
+            "{:<36}  {:<9}  {:<18}  {:<10}  {:<24}  {:<8}  {:>20}  {:>14}",
+            TENANT_ID,
+            kind,
+            app,
+            edition,
+            name,
+            "-",
+            exact(absolute),
+            exact(delta)
+        );
+        assert_eq!(*line, expected);
+    }
+    let o = run(&["--json", "usage", "-"], &[], Some(&file));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    for (n, number) in [
+        "\"absolute\":18446744073709551615,\"delta\":-9223372036854775808,",
+        "\"absolute\":18446744073709551616,\"delta\":-9223372036854775809,",
+        "\"absolute\":0,\"delta\":-0.5,",
+        "\"absolute\":123456789012345678901234567.8,\"delta\":1500,",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let line = text.lines().nth(n).unwrap();
+        assert!(line.contains(number), "{line}");
     }
 }

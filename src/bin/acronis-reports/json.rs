@@ -300,7 +300,18 @@ pub struct Exact(pub Decimal);
 
 impl Serialize for Exact {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = self.0.normalize().to_string();
+        let exact = self.0.normalize();
+        // A whole number (nearly every quantity) that fits 64 bits: written as one, its digits
+        // the decimal's text.
+        if exact.scale() == 0 {
+            if let Ok(n) = u64::try_from(exact.mantissa()) {
+                return serializer.serialize_u64(n);
+            }
+            if let Ok(n) = i64::try_from(exact.mantissa()) {
+                return serializer.serialize_i64(n);
+            }
+        }
+        let text = exact.to_string();
         // A decimal's text is always a JSON number; were it not, it would be given as a
         // string.
         match serde_json::from_str::<&RawValue>(&text) {
@@ -313,7 +324,7 @@ impl Serialize for Exact {
 /// One record of `usage --json`, its members in the record's order.
 #[derive(Debug, Serialize)]
 pub struct UsageRecord<'a> {
-    pub tenant: String,
+    pub tenant: acronis_reports::TenantId,
     pub tenant_kind: Option<&'a str>,
     pub tenant_number: Option<u64>,
     pub application: &'a str,
@@ -338,7 +349,7 @@ pub struct UsageRecord<'a> {
 impl<'a> UsageRecord<'a> {
     pub fn of(r: &'a usage::UsageRecord) -> UsageRecord<'a> {
         UsageRecord {
-            tenant: r.tenant.to_string(),
+            tenant: r.tenant,
             tenant_kind: r.tenant_kind.as_deref(),
             tenant_number: r.tenant_number,
             application: &r.application,

@@ -27,8 +27,10 @@ pub fn run(
     if view.csv && out.json {
         return Err(Failure::usage("give --csv or --json, not both"));
     }
-    // Each error with its exit code, and whether it ended the reading.
-    let records: Box<dyn Iterator<Item = Result<UsageRecord, (String, u8, bool)>>> = match source {
+    // Each error with its exit code, and whether it ended the reading. Read into one record,
+    // reused.
+    type Next<'a> = dyn FnMut(&mut UsageRecord) -> Option<Result<(), (String, u8, bool)>> + 'a;
+    let mut records: Box<Next<'_>> = match source {
         [file] => {
             let path = Path::new(file);
             let reader: Box<dyn Read + Send> =
@@ -39,32 +41,36 @@ pub fn run(
                         Failure::usage(format!("cannot read {}: {e}", path.display()))
                     })?)
                 };
-            let records = usage::detect(reader)
+            let mut records = usage::detect(reader)
                 .map_err(|e| Failure::usage(format!("{}: {}", path.display(), chain(&e))))?;
             let shown = path.display().to_string();
             // A file given on the command line is input: whatever keeps it from being read
             // (its content, a gzip stream cut short, the disk) is exit 2.
-            Box::new(records.map(move |r| {
-                r.map_err(|e| {
-                    let ends = e.ends_reading;
-                    (format!("{shown}: {}", chain(&e)), exit::USAGE, ends)
+            Box::new(move |record| {
+                records.next_into(record).map(|r| {
+                    r.map_err(|e| {
+                        let ends = e.ends_reading;
+                        (format!("{shown}: {}", chain(&e)), exit::USAGE, ends)
+                    })
                 })
-            }))
+            })
         }
         [id, stored_id] => {
             let client = client(global, 1, out)?;
-            let records = client.stored_usage(id.as_str(), stored_id.as_str())?;
-            Box::new(records.map(|r| {
-                r.map_err(|e| {
-                    // Anything but a row or item of bad content (the network, the gzip
-                    // stream) ends the stream.
-                    let ends = match &e {
-                        acronis_reports::Error::Usage(u) => u.ends_reading,
-                        _ => true,
-                    };
-                    (error_text(&e), exit_code(&e), ends)
+            let mut records = client.stored_usage(id.as_str(), stored_id.as_str())?;
+            Box::new(move |record| {
+                records.next_into(record).map(|r| {
+                    r.map_err(|e| {
+                        // Anything but a row or item of bad content (the network, the gzip
+                        // stream) ends the stream.
+                        let ends = match &e {
+                            acronis_reports::Error::Usage(u) => u.ends_reading,
+                            _ => true,
+                        };
+                        (error_text(&e), exit_code(&e), ends)
+                    })
                 })
-            }))
+            })
         }
         _ => {
             return Err(Failure::usage(
@@ -96,21 +102,24 @@ pub fn run(
         }
     };
     let mut read = 0u64;
-    for record in records {
-        progress.inc(1);
-        let record = match record {
-            Ok(record) => record,
-            Err((message, c, ends)) => {
-                progress.suspend(|| output::error(clean(&message)));
-                code = code.max(c);
-                failed += 1;
-                reading_ended |= ends;
-                continue;
-            }
-        };
+    let mut record = UsageRecord::default();
+    let (mut row, mut scratch) = (String::new(), String::new());
+    // A hidden spinner (no terminal) has nothing to count, nor to clear around a line.
+    let drawn = !progress.is_hidden();
+    while let Some(next) = records(&mut record) {
+        if drawn {
+            progress.inc(1);
+        }
+        if let Err((message, c, ends)) = next {
+            progress.suspend(|| output::error(clean(&message)));
+            code = code.max(c);
+            failed += 1;
+            reading_ended |= ends;
+            continue;
+        }
         read += 1;
         header(&mut sink, &mut writer)?;
-        let line = if view.billing {
+        if view.billing {
             if let Err(e) = totals.add(&record) {
                 return Err(Failure::new(
                     exit::TROUBLE,
@@ -122,14 +131,23 @@ pub fn run(
         } else if let Some(w) = writer.as_mut() {
             w.write(&mut sink, &csv_row(&record))?;
             continue;
-        } else if out.json {
-            json::to_line(&json::UsageRecord::of(&record)).map_err(|e| Failure::output(&e))?
-        } else {
-            table_row(&record)
+        }
+        // Straight into the buffer: a JSON line as `json::to_line` makes it, or a row.
+        let mut write = || {
+            if out.json {
+                serde_json::to_writer(&mut sink, &json::UsageRecord::of(&record))?;
+            } else {
+                table_row(&record, &mut row, &mut scratch);
+                sink.write_all(row.as_bytes())?;
+            }
+            sink.write_all(b"\n")
         };
-        progress
-            .suspend(|| writeln!(sink, "{line}"))
-            .map_err(|e| Failure::output(&e))?;
+        if drawn {
+            progress.suspend(write)
+        } else {
+            write()
+        }
+        .map_err(|e| Failure::output(&e))?;
     }
     progress.finish_and_clear();
     if failed == 0 {
@@ -261,16 +279,50 @@ fn table_header() -> String {
     )
 }
 
-fn table_row(r: &UsageRecord) -> String {
-    format!(
-        "{:<36}  {:<9}  {:<18}  {:<10}  {:<24}  {:<8}  {:>20}  {:>14}",
-        r.tenant.to_string(),
-        clean(r.tenant_kind.as_deref().unwrap_or("-")),
-        clean(&r.application),
-        clean(&r.edition),
-        clean(&r.usage_name),
-        clean(r.unit.as_deref().unwrap_or("-")),
-        r.absolute().normalize().to_string(),
-        r.delta().normalize().to_string(),
-    )
+/// A row of the table, as [`table_header`] lays it out, into `line` (its buffer reused;
+/// `scratch` too): each column padded with spaces as `format!` pads (`{:<W}` for text, `{:>W}`
+/// for numbers), without a write per space.
+fn table_row(r: &UsageRecord, line: &mut String, scratch: &mut String) {
+    use std::fmt::Write as _;
+    line.clear();
+    let cell = |line: &mut String, text: &str, width: usize, right: bool| {
+        const SPACES: &str = "                                ";
+        let chars = if text.is_ascii() {
+            text.len()
+        } else {
+            text.chars().count()
+        };
+        let mut fill = width.saturating_sub(chars);
+        if !right {
+            line.push_str(text);
+        }
+        while fill > 0 {
+            let n = fill.min(SPACES.len());
+            line.push_str(&SPACES[..n]);
+            fill -= n;
+        }
+        if right {
+            line.push_str(text);
+        }
+    };
+    let mut text = |line: &mut String, value: &dyn std::fmt::Display, width, right| {
+        scratch.clear();
+        let _ = write!(scratch, "{value}");
+        cell(line, scratch, width, right);
+    };
+    text(line, &r.tenant, 36, false);
+    for (value, width) in [
+        (r.tenant_kind.as_deref().unwrap_or("-"), 9),
+        (&r.application, 18),
+        (&r.edition, 10),
+        (&r.usage_name, 24),
+        (r.unit.as_deref().unwrap_or("-"), 8),
+    ] {
+        line.push_str("  ");
+        cell(line, &clean(value), width, false);
+    }
+    for (value, width) in [(r.absolute(), 20), (r.delta(), 14)] {
+        line.push_str("  ");
+        text(line, &value.normalize(), width, true);
+    }
 }
