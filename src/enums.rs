@@ -1,5 +1,5 @@
 //! The API's open enumerations: [`Level`], [`ReportKind`], [`ReportFormat`], [`ScheduleType`],
-//! [`ResultAction`] and [`StoredStatus`].
+//! [`ResultAction`], [`StoredStatus`] and [`TenantKind`].
 //!
 //! Each is *open*: a value this crate does not know yet (the vendor adds kinds and formats from
 //! time to time) deserializes to the `Unknown` variant, which keeps the text, instead of
@@ -244,6 +244,23 @@ open_enum! {
         Save => "save",
         /// `send`: files are e-mailed to the recipients.
         Send => "send",
+    }
+}
+
+open_enum! {
+    /// Where a tenant stands in the hierarchy (`kind` of a tenant, the account API's
+    /// `tenantKind`).
+    TenantKind, "tenant kind" {
+        /// `root`: the top of a data centre's hierarchy.
+        Root => "root",
+        /// `partner`: a service provider, reseller or distributor.
+        Partner => "partner",
+        /// `folder`: a group of tenants inside a partner.
+        Folder => "folder",
+        /// `customer`: a company, the tenant whose usage is billed.
+        Customer => "customer",
+        /// `unit`: a department inside a customer.
+        Unit => "unit",
     }
 }
 

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("patch", 2),
     ("new_report", 2),
     ("model", 2),
+    ("tenant", 2),
     ("verify", 2),
     ("desired", 2),
     ("plan", 2),
