@@ -48,6 +48,105 @@ use crate::transport::Method;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     actions: Vec<Action>,
+    reads: PlanReads,
+}
+
+/// What a [`Plan`] was made from, besides the desired reports: each planned tenant's monthly
+/// reports (id and version), and the tenants each selector entry resolved to: what applying
+/// the plan later has to find unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct PlanReads {
+    /// Each planned tenant, in the order the plan takes them (the order they first appear in
+    /// the file), each once.
+    pub tenants: Vec<TenantReads>,
+    /// Each entry that selects its tenants (rather than naming them), with the tenants it
+    /// resolved to; in the order of the entries.
+    pub selectors: Vec<SelectorReads>,
+}
+
+/// The monthly reports a plan read in one tenant: see [`PlanReads`].
+///
+/// Reports are grouped by the tenant their `parameters.tenant_id` names: [`Plan::between`]
+/// is given the reports, not which tenant's listing held each (only a broken server lists a
+/// report under another tenant than its own). One-time reports, which a plan never matches,
+/// changes or deletes, are left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TenantReads {
+    /// The tenant.
+    pub tenant: TenantId,
+    /// Its monthly reports' ids and versions, ordered by id.
+    pub reports: Vec<(ReportId, i64)>,
+}
+
+/// The tenants a selector entry resolved to: see [`PlanReads`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SelectorReads {
+    /// The entry, counted from 1 in the file's order.
+    pub entry: usize,
+    /// The tenants it resolved to, ordered by id.
+    pub tenants: Vec<TenantId>,
+}
+
+impl PlanReads {
+    /// Reads of these tenants and selectors (for a test of your own, say; a plan records its
+    /// own).
+    pub fn new(
+        tenants: impl IntoIterator<Item = TenantReads>,
+        selectors: impl IntoIterator<Item = SelectorReads>,
+    ) -> PlanReads {
+        PlanReads {
+            tenants: tenants.into_iter().collect(),
+            selectors: selectors.into_iter().collect(),
+        }
+    }
+
+    /// What a plan between `desired` and `actual` reads: the monthly reports of each of
+    /// `desired`'s tenants in `actual`, grouped by their `parameters.tenant_id`.
+    pub(crate) fn of(desired: &DesiredReports, actual: &[Report]) -> PlanReads {
+        let tenants = desired
+            .tenants()
+            .into_iter()
+            .map(|tenant| {
+                let mut reports: Vec<(ReportId, i64)> = actual
+                    .iter()
+                    .filter(|r| {
+                        r.parameters.tenant_id == tenant
+                            && r.schedule.schedule_type == ScheduleType::Monthly
+                    })
+                    .map(|r| (r.id, r.version))
+                    .collect();
+                reports.sort_unstable();
+                reports.dedup_by_key(|(id, _)| *id);
+                TenantReads { tenant, reports }
+            })
+            .collect();
+        PlanReads {
+            tenants,
+            selectors: Vec::new(),
+        }
+    }
+}
+
+impl TenantReads {
+    /// A tenant's reads: its monthly reports' ids and versions (sorted by id here).
+    pub fn new(tenant: TenantId, reports: impl IntoIterator<Item = (ReportId, i64)>) -> Self {
+        let mut reports: Vec<(ReportId, i64)> = reports.into_iter().collect();
+        reports.sort_unstable();
+        TenantReads { tenant, reports }
+    }
+}
+
+impl SelectorReads {
+    /// The tenants entry `entry` (from 1) resolved to (sorted by id here).
+    pub fn new(entry: usize, tenants: impl IntoIterator<Item = TenantId>) -> Self {
+        let mut tenants: Vec<TenantId> = tenants.into_iter().collect();
+        tenants.sort_unstable();
+        tenants.dedup();
+        SelectorReads { entry, tenants }
+    }
 }
 
 /// What to do about one entry of the file, or one monthly report of its tenants.
@@ -429,7 +528,16 @@ impl Plan {
                 });
             }
         }
-        Ok(Plan { actions })
+        Ok(Plan {
+            actions,
+            reads: PlanReads::of(desired, actual),
+        })
+    }
+
+    /// What the plan was made from: each planned tenant's monthly reports, with their
+    /// versions, and the tenants each selector resolved to.
+    pub fn reads(&self) -> &PlanReads {
+        &self.reads
     }
 
     /// The actions, in the order [`between`](Self::between) says.

@@ -3,7 +3,9 @@
 //! plan with no change.
 
 use acronis_reports::desired::{DesiredReport, DesiredReports};
-use acronis_reports::plan::{Action, ActionKind, PinProblem, Plan, PlanError};
+use acronis_reports::plan::{
+    Action, ActionKind, PinProblem, Plan, PlanError, PlanReads, SelectorReads, TenantReads,
+};
 use acronis_reports::transport::Method;
 use acronis_reports::{
     Field, Level, Report, ReportFormat, ReportId, ReportKind, ResultAction, ScheduleType, TenantId,
@@ -71,6 +73,33 @@ fn bodies(action: &Action) -> Vec<(Method, String, Option<Value>)> {
             (r.method, r.path, body)
         })
         .collect()
+}
+
+#[test]
+fn a_plan_records_the_monthly_reports_it_read_by_tenant_with_their_versions() {
+    let mut newer = monthly(3, T1);
+    newer.version = 9;
+    newer.parameters.kind = ReportKind::UsageDaily;
+    let mut once = monthly(4, T1);
+    once.schedule.schedule_type = ScheduleType::Once;
+    let desired = DesiredReports::new([entry(T2), entry(T1)]);
+    let plan = Plan::between(
+        &desired,
+        &[newer, monthly(2, T2), once, monthly(1, T1), monthly(5, U2)],
+    )
+    .unwrap();
+    // The file's order of tenants; each tenant's reports by id; one-time reports and other
+    // tenants' reports left out; no selector (no entry selects its tenants).
+    assert_eq!(
+        *plan.reads(),
+        PlanReads::new(
+            [
+                TenantReads::new(tenant(T2), [(rid(2), 7)]),
+                TenantReads::new(tenant(T1), [(rid(1), 7), (rid(3), 9)]),
+            ],
+            Vec::<SelectorReads>::new()
+        )
+    );
 }
 
 #[test]
