@@ -9,6 +9,10 @@
 //! are refused, [`StopHandle::stop`]) reports every action it did not take up as
 //! [`Error::NotAttempted`], in this phase and the next ones.
 //!
+//! A [`SavedPlan`] is applied with [`Client::apply_saved`] (or checked with
+//! [`Client::check_saved`], then applied): the reads are made again, and the plan is refused,
+//! before any write, when they differ from the saved ones or give another plan.
+//!
 //! ```no_run
 //! use acronis_reports::desired::DesiredReports;
 //! use acronis_reports::Client;
@@ -36,7 +40,8 @@ use crate::desired::DesiredReports;
 use crate::error::Error;
 use crate::id::{ReportId, TenantId};
 use crate::model::Report;
-use crate::plan::{Action, Plan, PlanError};
+use crate::plan::{Action, Plan, PlanError, PlanReads};
+use crate::saved_plan::{SavedPlan, Stale, StalePlan};
 use crate::stop::StopSignal;
 
 /// What an applied [`Action`] did.
@@ -299,6 +304,74 @@ impl Client {
                 .collect(),
             current: None,
         }
+    }
+
+    /// The plan to apply for a [`SavedPlan`], if it is still the one saved: the reads a plan
+    /// makes (each planned tenant's reports listed and fetched, `GET` requests only), then
+    /// the plan made anew from the saved desired reports. Its actions and their requests are
+    /// then exactly the saved ones, and applying it ([`apply`](Self::apply)) sends exactly
+    /// the saved requests.
+    ///
+    /// The reads are compared first, then the actions: see
+    /// [`SavedPlan::stale`]. (The check narrows the time in which someone else's change goes
+    /// unseen to that between the reads and the writes; a delete still carries the version
+    /// read, and the API refuses it for a report changed since.)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Stale`], naming each change, when a report's version differs, a monthly
+    /// report appeared or disappeared in a planned tenant, a selector resolves to other
+    /// tenants, a plan can no longer be made, or the plan made now has other actions; nothing
+    /// was sent but `GET` requests. The errors of
+    /// [`reports_of_tenants`](Self::reports_of_tenants).
+    pub fn check_saved(
+        &self,
+        saved: &SavedPlan,
+        options: impl Into<BulkOptions>,
+    ) -> Result<Plan, Error> {
+        let desired = saved.desired();
+        desired
+            .check()
+            .map_err(|e| Error::Plan(PlanError::Invalid(e)))?;
+        // The same reads as `plan`'s.
+        let actual = self.reports_of_tenants(&desired.tenants(), options)?;
+        let stale = |reasons: Vec<Stale>| Error::Stale(StalePlan::new(reasons));
+        match Plan::between(desired, &actual) {
+            Ok(plan) => {
+                let reasons = saved.stale(&plan);
+                if reasons.is_empty() {
+                    Ok(plan)
+                } else {
+                    Err(stale(reasons))
+                }
+            }
+            // What changed, if the reads say; otherwise the plan that can no longer be made.
+            Err(e) => {
+                let reasons = saved.stale_reads(&PlanReads::of(desired, &actual));
+                Err(stale(if reasons.is_empty() {
+                    vec![Stale::PlanFails(e)]
+                } else {
+                    reasons
+                }))
+            }
+        }
+    }
+
+    /// Applies a [`SavedPlan`] if it is still the one saved ([`check_saved`](Self::check_saved)),
+    /// as [`apply`](Self::apply) does, on the threads `options` says.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`check_saved`](Self::check_saved), before any write:
+    /// [`Error::Stale`] when the plan is stale.
+    pub fn apply_saved(
+        &self,
+        saved: &SavedPlan,
+        options: impl Into<BulkOptions>,
+    ) -> Result<Applying, Error> {
+        let options = options.into();
+        let plan = self.check_saved(saved, options)?;
+        Ok(self.apply(&plan, options))
     }
 
     /// The desired reports that describe the monthly reports of `tenants` as they are now

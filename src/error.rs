@@ -41,6 +41,12 @@ pub enum Error {
     #[error(transparent)]
     Plan(crate::plan::PlanError),
 
+    /// A saved plan is no longer the plan to apply: what it read has changed since it was made
+    /// ([`Client::check_saved`](crate::Client::check_saved)); the
+    /// [`StalePlan`](crate::saved_plan::StalePlan) says what. Nothing was changed.
+    #[error(transparent)]
+    Stale(crate::saved_plan::StalePlan),
+
     /// A usage file's content could not be read ([`Client::stored_usage`](crate::Client::stored_usage)):
     /// the [`UsageError`](crate::usage::UsageError) says where and why.
     #[error(transparent)]
@@ -262,6 +268,7 @@ impl Error {
         match self {
             Error::InvalidInput { .. } | Error::InvalidReport(_) => ErrorKind::InvalidInput,
             Error::Plan(_) => ErrorKind::Plan,
+            Error::Stale(_) => ErrorKind::Stale,
             Error::Usage(_) | Error::Billing(_) => ErrorKind::Usage,
             // A 401 is the credentials' fault, whichever way the token came.
             Error::Api(e) if e.status == 401 => ErrorKind::Auth,
@@ -477,6 +484,9 @@ pub enum ErrorKind {
     InvalidInput,
     /// No plan can be made for desired reports; nothing was changed: [`Error::Plan`].
     Plan,
+    /// A saved plan is stale: what it read has changed; nothing was changed:
+    /// [`Error::Stale`].
+    Stale,
     /// A usage file's content could not be read, or summed: [`Error::Usage`],
     /// [`Error::Billing`].
     Usage,
@@ -518,6 +528,7 @@ impl ErrorKind {
         match self {
             ErrorKind::InvalidInput => "invalid_input",
             ErrorKind::Plan => "plan",
+            ErrorKind::Stale => "stale",
             ErrorKind::Usage => "usage",
             ErrorKind::Api => "api",
             ErrorKind::Auth => "auth",

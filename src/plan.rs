@@ -52,8 +52,9 @@ pub struct Plan {
 }
 
 /// What a [`Plan`] was made from, besides the desired reports: each planned tenant's monthly
-/// reports (id and version), and the tenants each selector entry resolved to: what applying
-/// the plan later has to find unchanged.
+/// reports (id and version), and the tenants each selector entry resolved to. A
+/// [saved plan](crate::saved_plan::SavedPlan) carries it, so that applying the plan later can
+/// tell whether the world it was made for is still there.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct PlanReads {

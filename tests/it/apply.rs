@@ -409,3 +409,95 @@ fn a_stop_while_a_replacement_creates_its_report_still_deletes_the_old_one() {
     assert!(emulator.has_report(new.id.to_string()));
     assert!(!emulator.has_report(REPLACED), "the old report went too");
 }
+
+/// `desired`'s plan, saved and read back as `apply PLAN` reads it.
+fn saved_plan(c: &Client, desired: &DesiredReports) -> acronis_reports::saved_plan::SavedPlan {
+    use acronis_reports::saved_plan::SavedPlan;
+    let plan = c.plan(desired, 4).unwrap();
+    let text = SavedPlan::new(&plan, desired, desired.to_json_string().as_bytes()).to_json_string();
+    SavedPlan::from_json(text.as_bytes()).unwrap()
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_its_requests_after_the_reads_a_plan_makes() {
+    let emulator = emulator();
+    let c = client(&emulator);
+    let saved = saved_plan(&c, &desired(true));
+    let planned: Vec<String> = saved
+        .actions()
+        .iter()
+        .flat_map(|a| &a.requests)
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    let before = emulator.requests().len();
+    let results: Vec<_> = c.apply_saved(&saved, 4).unwrap().collect();
+    assert_eq!(results.len(), 4);
+    assert!(results.iter().all(|(_, r)| r.is_ok()), "{results:?}");
+
+    // First the plan's reads, every one a GET: both tenants listed, each report fetched.
+    let sent = emulator.requests()[before..].to_vec();
+    let reads = sent.iter().take_while(|r| r.method == "GET").count();
+    assert_eq!(reads, 2 + 5, "{sent:?}");
+    // Then exactly the saved writes, each once (in apply's order, not the plan's).
+    let mut written = writes(&emulator);
+    let mut planned = planned;
+    written.sort();
+    planned.sort();
+    assert_eq!(written, planned);
+    assert!(!report(&emulator, UPDATED).schedule.enabled);
+    assert!(!emulator.has_report(UNMATCHED));
+}
+
+#[test]
+fn a_saved_plan_whose_report_changed_is_refused_before_any_write() {
+    use acronis_reports::saved_plan::Stale;
+
+    let emulator = emulator();
+    let c = client(&emulator);
+    let saved = saved_plan(&c, &desired(true));
+    // Someone else changes a report the plan updates, and one it leaves alone.
+    c.update_report(
+        UPDATED,
+        &acronis_reports::ReportUpdate::new().show_skus(true),
+    )
+    .unwrap();
+    let mut unchanged = report(&emulator, SAME);
+    unchanged.version = 8;
+    emulator.add_report(&unchanged).unwrap();
+    let writes_before = writes(&emulator);
+    let err = c.apply_saved(&saved, 4).unwrap_err();
+    assert_eq!(err.kind(), acronis_reports::ErrorKind::Stale);
+    let Error::Stale(stale) = &err else {
+        panic!("{err:?}")
+    };
+    let now = report(&emulator, UPDATED).version;
+    assert_eq!(
+        stale.reasons(),
+        [
+            Stale::ReportChanged {
+                tenant: t1(),
+                id: UPDATED.parse().unwrap(),
+                saved: 5,
+                now,
+            },
+            Stale::ReportChanged {
+                tenant: t1(),
+                id: SAME.parse().unwrap(),
+                saved: 5,
+                now: 8,
+            },
+        ]
+    );
+    assert!(
+        err.to_string().starts_with(&format!(
+            "the saved plan is stale: report {UPDATED} in tenant {TENANT_ID} is at version {now}, not 5 as the plan read it; "
+        )),
+        "{err}"
+    );
+    assert_eq!(writes(&emulator), writes_before, "no write sent");
+    assert!(report(&emulator, UPDATED).schedule.enabled);
+    // check_saved says the same, and a new plan saved now is current.
+    assert!(matches!(c.check_saved(&saved, 4), Err(Error::Stale(_))));
+    let again = saved_plan(&c, &desired(true));
+    assert!(c.check_saved(&again, 4).unwrap().has_changes());
+}

@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("verify", 2),
     ("desired", 2),
     ("plan", 2),
+    ("saved_plan", 2),
     ("usage", 2),
     ("billing", 2),
     ("error", 3),
