@@ -689,7 +689,16 @@ impl fmt::Display for Stale {
                 f,
                 "tenant {tenant} is planned now, and the saved plan did not read it"
             ),
-            Stale::PlanFails(e) => write!(f, "a plan made now fails: {e}"),
+            Stale::PlanFails(e) => {
+                write!(f, "a plan made now fails: {e}")?;
+                // Its sources too: this reason is one item of a list, not an error of its own.
+                let mut source = std::error::Error::source(e);
+                while let Some(s) = source {
+                    write!(f, ": {s}")?;
+                    source = s.source();
+                }
+                Ok(())
+            }
             Stale::ActionsDiffer {
                 differing,
                 action,

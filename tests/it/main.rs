@@ -23,6 +23,7 @@ mod bulk;
 mod cli;
 mod cli_desired;
 mod cli_fail_safe;
+mod cli_saved_plan;
 mod cli_usage;
 mod client;
 mod desired;

@@ -32,13 +32,16 @@ Exit codes:
   2    usage or invalid input: nothing was sent when the command line, a named file
        or a positional id is at fault; in a bulk run, lines of --ids-file that are
        not ids (the others were processed); plan and apply: a desired-state file
-       that cannot be applied as written (nothing was changed)
+       that cannot be applied as written (nothing was changed), or a saved plan that
+       cannot be read (nothing was sent)
   3    the API refused: 4xx (authentication included, 429 excepted) or a redirect;
        refused credentials also stop a bulk run
   4    the server accepted a change, but its answer does not show the change applied
   5    network, timeout, 429 or 5xx (after retries; a bulk run stops when the service
        keeps failing), an answer that is not the API's, or a local write failed
-       (standard output, --failed-ids, download -o)
+       (standard output, --failed-ids, download -o, plan -o)
+  6    apply PLAN: the saved plan is stale (a report it read changed, appeared or
+       disappeared, or the plan made now differs): nothing was changed; plan again
   130  interrupted (SIGINT); 143: terminated (SIGTERM); 129: hung up (SIGHUP)
   141  standard output was closed by its reader (| head)
 With several reports, the highest code among the failures.
@@ -111,13 +114,15 @@ Examples:
 const EXAMPLES_PLAN: &str = "\
 Examples:
   acronis-reports plan reports.toml
-  acronis-reports plan reports.toml --exit-code || echo \"the reports drifted\"";
+  acronis-reports plan reports.toml --exit-code || echo \"the reports drifted\"
+  acronis-reports plan reports.toml -o reports.plan.json   # review it, then: apply reports.plan.json";
 
 const EXAMPLES_APPLY: &str = "\
 Examples:
   acronis-reports apply reports.toml
   acronis-reports apply reports.toml --dry-run
-  acronis-reports apply reports.toml --yes   # in CI, without a terminal";
+  acronis-reports apply reports.toml --yes   # in CI, without a terminal
+  acronis-reports apply reports.plan.json    # a saved plan: exactly it, or nothing (exit 6)";
 
 const EXAMPLES_EXPORT: &str = "\
 Examples:
@@ -334,7 +339,8 @@ pub enum Command {
     /// Show what `apply` would change (sends only GET requests).
     ///
     /// What would change so that the tenants' monthly reports are as FILE says (`+` create,
-    /// `~` update, `+/-` replace, `-` delete). Sends only GET requests.
+    /// `~` update, `+/-` replace, `-` delete). Sends only GET requests. With -o PLAN, the
+    /// plan is saved for `apply PLAN`.
     #[command(after_help = EXAMPLES_PLAN)]
     Plan {
         #[command(flatten)]
@@ -342,12 +348,22 @@ pub enum Command {
         /// Exit 1 when there are changes to make, 0 when there are none.
         #[arg(long)]
         exit_code: bool,
+        /// Also save the plan to PLAN (JSON, replaced only once complete), for `apply PLAN`:
+        /// that applies exactly this plan, and refuses (exit 6) if anything it read has
+        /// changed.
+        #[arg(short = 'o', long = "out", value_name = "PLAN")]
+        out: Option<PathBuf>,
     },
     /// Make the tenants' monthly reports as FILE says.
     ///
     /// Plan, show the plan, ask for confirmation, apply (creates and updates, then
     /// replacements, then deletes), each write verified. With --dry-run: plan, and print the
     /// writes instead of sending them, in that order.
+    ///
+    /// FILE may be a plan saved by `plan FILE -o PLAN` (told by its content): the same reads
+    /// are made again, and exactly that plan is applied; if any report it read has another
+    /// version, appeared or disappeared, or the plan made now differs, nothing is written
+    /// and the exit code is 6.
     #[command(after_help = EXAMPLES_APPLY)]
     Apply {
         #[command(flatten)]
@@ -488,10 +504,12 @@ pub struct UsageView {
 /// The desired-state file of `plan` and `apply`.
 #[derive(Debug, Args)]
 pub struct DesiredArgs {
-    /// The desired-state file: TOML, or JSON of the same shape (`-`: standard input).
+    /// The desired-state file: TOML, or JSON of the same shape (`-`: standard input); for
+    /// apply, also a plan saved by `plan -o`.
     #[arg(value_name = "FILE", long_help = concat!(
-        "The desired-state file: TOML, or JSON of the same shape (`-`: standard input). \
-         `acronis-reports export` writes one; the file and the plan's actions: ",
+        "The desired-state file: TOML, or JSON of the same shape (`-`: standard input); for \
+         apply, also a plan saved by `plan FILE -o PLAN`. \
+         `acronis-reports export` writes one; the file, the plan's actions and saved plans: ",
         docs_url!("desired-state.md")
     ))]
     pub file: PathBuf,

@@ -43,7 +43,11 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             stored_id,
             output,
         } => download::run(&global, &id, &stored_id, output.as_deref(), out),
-        Command::Plan { desired, exit_code } => plan::run(&global, &desired, exit_code, out),
+        Command::Plan {
+            desired,
+            exit_code,
+            out: save_to,
+        } => plan::run(&global, &desired, exit_code, save_to.as_deref(), out),
         Command::Apply { desired, yes } => apply::run(&global, &desired, yes, out),
         Command::Export {
             tenants,

@@ -21,6 +21,8 @@ pub mod exit {
     pub const UNVERIFIED: u8 = 4;
     /// Service trouble, or a local write failed.
     pub const TROUBLE: u8 = 5;
+    /// `apply PLAN`: the saved plan is stale; nothing was changed.
+    pub const STALE: u8 = 6;
     /// Standard output is a pipe whose reader has gone (as for a process killed by SIGPIPE).
     pub const BROKEN_PIPE: u8 = 141;
 }
@@ -132,6 +134,7 @@ impl From<Error> for Failure {
 /// The exit code for a library error (see `args::EXIT_CODES`).
 pub fn exit_code(e: &Error) -> u8 {
     match e {
+        Error::Stale(_) => exit::STALE,
         e if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Plan) => exit::USAGE,
         // A change was accepted, but its answer cannot show it applied.
         e if e.is_unverified_write() => exit::UNVERIFIED,

@@ -1,6 +1,6 @@
-//! Files the tool writes (`download -o`, `--failed-ids`, `export -o`), replaced atomically:
-//! the content goes to a temporary file beside the target, which is renamed over it only once
-//! complete. Any failure before that leaves the target as it was, and the temporary file is
+//! Files the tool writes (`download -o`, `--failed-ids`, `export -o`, `plan -o`), replaced
+//! atomically: the content goes to a temporary file beside the target, which is renamed over
+//! it only once complete. Any failure before that leaves the target as it was, and the temporary file is
 //! removed.
 //!
 //! Only a regular file (or a path where nothing is) is replaced so. A target that is a device,

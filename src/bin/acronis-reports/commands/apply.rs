@@ -1,28 +1,46 @@
 //! `apply FILE`: the tenants' monthly reports made as the desired-state file says, on the
-//! library's `apply` module.
+//! library's `apply` module; `apply PLAN`: a plan saved by `plan -o`, applied exactly.
 //!
 //! `apply` plans (see [`super::plan`]), shows the plan, asks for confirmation on a terminal,
 //! refuses without one unless given `--yes` (before any request), and reports each action's
 //! outcome as a bulk run does. With `--dry-run` it prints the writes instead of sending them.
+//! A saved plan (told by its content) is checked instead of planned: the same reads are made,
+//! and a plan that is stale is refused before any write (exit 6); the rest is the same.
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use acronis_reports::apply::{Applied, ApplyError};
 use acronis_reports::bulk::BulkOptions;
+use acronis_reports::desired::DesiredReports;
 use acronis_reports::plan::{Action, ActionKind, Plan};
+use acronis_reports::saved_plan::SavedPlan;
 use acronis_reports::{Client, Error};
 
-use super::plan::{entry_note, identity, json_value, make_plan, plan_text, print_plan, read_file};
+use super::plan::{
+    entry_note, identity, json_value, make_plan, note_unknown_values, parse_desired, plan_failure,
+    plan_text, print_plan, read_bytes,
+};
 use crate::args::{DesiredArgs, Global};
 use crate::connect::client;
 use crate::failure::{self, Failure, error_text, exit, written};
-use crate::output::{Output, note, paint, style};
+use crate::output::{self, Output, clean, note, paint, style};
 use crate::{json, signals};
+
+/// What `apply` was given: a desired-state file, or a saved plan.
+enum Input {
+    Desired(DesiredReports),
+    Saved(Box<SavedPlan>),
+}
 
 /// `apply FILE`: the exit code.
 pub fn run(global: &Global, args: &DesiredArgs, yes: bool, out: &Output) -> Result<u8, Failure> {
-    let desired = read_file(&args.file)?;
+    let bytes = read_bytes(&args.file)?;
+    let input = if SavedPlan::is_saved_plan(&bytes) {
+        Input::Saved(Box::new(read_saved(&args.file, &bytes)?))
+    } else {
+        Input::Desired(parse_desired(&args.file, &bytes)?)
+    };
     let ask = !yes && !global.dry_run;
     if ask && (!io::stdin().is_terminal() || args.file == Path::new("-")) {
         return Err(Failure::usage(
@@ -36,7 +54,10 @@ pub fn run(global: &Global, args: &DesiredArgs, yes: bool, out: &Output) -> Resu
         ..global.clone()
     };
     let client = client(&sending, args.concurrency, out)?;
-    let plan = make_plan(&client, &desired, args.concurrency)?;
+    let plan = match &input {
+        Input::Desired(desired) => make_plan(&client, desired, args.concurrency)?,
+        Input::Saved(saved) => check_saved(&client, saved, args.concurrency)?,
+    };
     // With --json, standard output holds the outcomes only (`plan --json` gives the plan's
     // objects); the plan goes to standard error, for the person asked to confirm it.
     if out.json {
@@ -56,6 +77,40 @@ pub fn run(global: &Global, args: &DesiredArgs, yes: bool, out: &Output) -> Resu
         return Ok(exit::CHANGES);
     }
     run_apply(&client, &plan, args.concurrency, out)
+}
+
+/// The saved plan read from `path`; its error names the file and what is wrong.
+fn read_saved(path: &Path, bytes: &[u8]) -> Result<SavedPlan, Failure> {
+    SavedPlan::from_json(bytes).map_err(|e| {
+        // Each layer's message says its own part: the chain, joined.
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        Failure::usage(format!("{}: {text}; nothing was sent", path.display()))
+    })
+}
+
+/// The plan to apply for a saved plan, if it is still the one saved (`GET` requests only);
+/// says so, and what it was made from.
+fn check_saved(client: &Client, saved: &SavedPlan, concurrency: u16) -> Result<Plan, Failure> {
+    let plan = client
+        .check_saved(saved, usize::from(concurrency))
+        .map_err(plan_failure)?;
+    note_unknown_values(saved.desired());
+    let reads = plan.reads();
+    let reports: usize = reads.tenants.iter().map(|t| t.reports.len()).sum();
+    output::notice(clean(&format!(
+        "the saved plan (made by acronis-reports {} from a desired-state file of SHA-256 {}) is current: the {} monthly report(s) of its {} tenant(s) are as it read them",
+        saved.tool_version(),
+        saved.desired_sha256(),
+        reports,
+        reads.tenants.len()
+    )));
+    Ok(plan)
 }
 
 /// Asks on standard error, reads the answer from standard input: only `yes` applies.

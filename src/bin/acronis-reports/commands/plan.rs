@@ -3,30 +3,33 @@
 //!
 //! The plan is printed as text with the marks of infrastructure-as-code tools (`+` create,
 //! `~` update, `+/-` replace, `-` delete), or one JSON object per action. `apply` makes and
-//! shows its plan with the functions here.
+//! shows its plan with the functions here. With `-o PLAN` the plan is also saved, for `apply
+//! PLAN` (the library's `saved_plan`).
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use acronis_reports::desired::DesiredReports;
 use acronis_reports::endpoint::Endpoint;
 use acronis_reports::plan::{Action, ActionKind, Plan};
+use acronis_reports::saved_plan::SavedPlan;
 use acronis_reports::{Client, Error, TenantId};
 use serde_json::Value;
 
 use crate::args::{DesiredArgs, Global};
 use crate::connect::client;
 use crate::failure::{Failure, error_text, exit, written};
+use crate::files::AtomicFile;
 use crate::json;
 use crate::output::{self, Output, clean, note, paint, style};
 
-/// Reads and checks the desired-state file: JSON when it starts with `{`, TOML otherwise.
-pub(super) fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
-    let mut text = String::new();
+/// The bytes of FILE (`-`: standard input), whole.
+pub(super) fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
     let read = if path == Path::new("-") {
-        io::stdin().lock().read_to_string(&mut text)
+        io::stdin().lock().read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
     };
     read.map_err(|e| {
         Failure::usage(format!(
@@ -34,7 +37,26 @@ pub(super) fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
             path.display()
         ))
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    Ok(bytes)
+}
+
+/// Checks the desired-state file read from `path`: JSON when it starts with `{`, TOML
+/// otherwise. A saved plan is refused, with the command that applies it.
+pub(super) fn parse_desired(path: &Path, bytes: &[u8]) -> Result<DesiredReports, Failure> {
+    if SavedPlan::is_saved_plan(bytes) {
+        return Err(Failure::usage(format!(
+            "{}: this is a saved plan, not a desired-state file: `acronis-reports apply {}` applies it (or plan the file it was made from); nothing was sent",
+            path.display(),
+            path.display()
+        )));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Failure::usage(format!(
+            "cannot read {}: stream did not contain valid UTF-8; nothing was sent",
+            path.display()
+        ))
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let parsed = if text.trim_start().starts_with('{') {
         DesiredReports::from_json(text.as_bytes())
     } else {
@@ -43,11 +65,12 @@ pub(super) fn read_file(path: &Path) -> Result<DesiredReports, Failure> {
     parsed.map_err(|e| Failure::usage(format!("{}: {e}; nothing was sent", path.display())))
 }
 
-/// `plan FILE`: the exit code.
+/// `plan FILE [-o PLAN]`: the exit code.
 pub fn run(
     global: &Global,
     args: &DesiredArgs,
     exit_code_flag: bool,
+    save_to: Option<&Path>,
     out: &Output,
 ) -> Result<u8, Failure> {
     if global.dry_run {
@@ -55,15 +78,49 @@ pub fn run(
             "plan sends no change already: --dry-run is for apply",
         ));
     }
-    let desired = read_file(&args.file)?;
+    let bytes = read_bytes(&args.file)?;
+    let desired = parse_desired(&args.file, &bytes)?;
+    // Refused before any request: a plan file that cannot be written.
+    let file = save_to
+        .map(|path| {
+            AtomicFile::create(path).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot write {}: {e}; nothing was sent",
+                    path.display()
+                ))
+            })
+        })
+        .transpose()?;
     let client = client(global, args.concurrency, out)?;
     let plan = make_plan(&client, &desired, args.concurrency)?;
     print_plan(&plan, out)?;
+    if let (Some(file), Some(path)) = (file, save_to) {
+        save(file, path, &SavedPlan::new(&plan, &desired, &bytes))?;
+    }
     Ok(if exit_code_flag && plan.has_changes() {
         exit::CHANGES
     } else {
         exit::OK
     })
+}
+
+/// Writes the saved plan to `path` (replaced only once complete), and says so.
+fn save(mut file: AtomicFile, path: &Path, saved: &SavedPlan) -> Result<(), Failure> {
+    let failed = |e: io::Error| {
+        Failure::write(format!(
+            "cannot write {}: {e}; it was left as it was",
+            path.display()
+        ))
+    };
+    file.file()
+        .write_all(saved.to_json_string().as_bytes())
+        .map_err(failed)?;
+    file.commit().map_err(failed)?;
+    let path = clean(&path.to_string_lossy()).into_owned();
+    note(format_args!(
+        "Saved the plan to {path}: `acronis-reports apply {path}` applies exactly it, and refuses if anything it read has changed."
+    ));
+    Ok(())
 }
 
 /// The plan of `desired`, the notes on its values this version does not know said.
@@ -74,13 +131,24 @@ pub(super) fn make_plan(
 ) -> Result<Plan, Failure> {
     let plan = client
         .plan(desired, usize::from(concurrency))
-        .map_err(|e| match e {
-            Error::Plan(_) => {
-                let message = format!("{}; nothing was changed", error_text(&e));
-                Failure::from(e).with_message(message)
-            }
-            e => e.into(),
-        })?;
+        .map_err(plan_failure)?;
+    note_unknown_values(desired);
+    Ok(plan)
+}
+
+/// The failure of a plan: one that cannot be made says that nothing was changed.
+pub(super) fn plan_failure(e: Error) -> Failure {
+    match e {
+        Error::Plan(_) => {
+            let message = format!("{}; nothing was changed", error_text(&e));
+            Failure::from(e).with_message(message)
+        }
+        e => e.into(),
+    }
+}
+
+/// The notes on `desired`'s values this version does not know (a plan accepted them).
+pub(super) fn note_unknown_values(desired: &DesiredReports) {
     // The plan accepted them because a report holds them: said once per value, on stderr.
     for (i, entry) in desired.reports.iter().enumerate() {
         for (key, error) in entry.unknown_values() {
@@ -91,7 +159,6 @@ pub(super) fn make_plan(
             )));
         }
     }
-    Ok(plan)
 }
 
 /// `kind/result_action` of an action's report.
