@@ -257,11 +257,16 @@ impl SavedPlan {
     /// each other (a hand edit).
     pub fn from_json(text: &[u8]) -> Result<SavedPlan, SavedPlanError> {
         let text = text.strip_prefix("\u{feff}".as_bytes()).unwrap_or(text);
-        let value: Value = serde_json::from_slice(text).map_err(|e| SavedPlanError::Json {
-            line: e.line(),
-            column: e.column(),
-            truncated: e.is_eof(),
-            message: e.to_string(),
+        let value: Value = serde_json::from_slice(text).map_err(|e| {
+            // The position is said once, before the parser's words.
+            let message = e.to_string();
+            let at = format!(" at line {} column {}", e.line(), e.column());
+            SavedPlanError::Json {
+                line: e.line(),
+                column: e.column(),
+                truncated: e.is_eof(),
+                message: message.strip_suffix(&at).unwrap_or(&message).to_owned(),
+            }
         })?;
         let Value::Object(members) = &value else {
             return Err(SavedPlanError::NotAPlan);
@@ -1322,6 +1327,7 @@ mod tests {
                 .starts_with("the saved plan breaks off (is the file complete?): line "),
             "{e}"
         );
+        assert!(!e.to_string().contains(" at line "), "said once: {e}");
         let e = SavedPlan::from_json(b"{\"format\": nope}").unwrap_err();
         assert!(
             matches!(
