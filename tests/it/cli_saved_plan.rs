@@ -470,6 +470,16 @@ fn plan_out_writes_only_a_complete_plan_and_replaces_the_old_one_atomically() {
     assert!(stderr(&o).contains("nothing was sent"), "{}", stderr(&o));
     assert!(emulator.requests().is_empty());
     assert!(!missing.parent().unwrap().exists());
+    // The desired-state file itself: refused, the file left as it was.
+    let o = run_at(&emulator, &["plan", &file, "-o", &file], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("that is the desired-state file the plan is made from"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), FILE);
+    assert!(emulator.requests().is_empty());
 
     // Over an old file: replaced by the new plan, with nothing else left in the directory.
     std::fs::write(&plan, "old content").unwrap();

@@ -80,7 +80,15 @@ pub fn run(
     }
     let bytes = read_bytes(&args.file)?;
     let desired = parse_desired(&args.file, &bytes)?;
-    // Refused before any request: a plan file that cannot be written.
+    // Refused before any request: a plan that would overwrite its own desired-state file (a
+    // slip of `-o reports.toml`), or a plan file that cannot be written.
+    let from_a_file = args.file != Path::new("-");
+    if let Some(path) = save_to.filter(|p| from_a_file && same_file(&args.file, p)) {
+        return Err(Failure::usage(format!(
+            "-o {}: that is the desired-state file the plan is made from: name another file for the plan; nothing was sent",
+            path.display()
+        )));
+    }
     let file = save_to
         .map(|path| {
             AtomicFile::create(path).map_err(|e| {
@@ -102,6 +110,14 @@ pub fn run(
     } else {
         exit::OK
     })
+}
+
+/// Whether `a` and `b` name the same existing file (links followed).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// Writes the saved plan to `path` (replaced only once complete), and says so.
