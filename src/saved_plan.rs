@@ -1212,6 +1212,16 @@ mod tests {
                 t(3)
             )
         );
+        // A tenant read then and not now, that no selector accounts for.
+        let mut without_1 = now.clone();
+        without_1.tenants.remove(0);
+        assert_eq!(
+            saved.stale_reads(&without_1)[1..],
+            [
+                Stale::TenantNotPlanned { tenant: t(1) },
+                Stale::TenantNotRead { tenant: t(6) }
+            ]
+        );
         assert_eq!(
             Stale::TenantNotPlanned { tenant: t(1) }.to_string(),
             format!("tenant {}, which the plan read, is not planned now", t(1))
