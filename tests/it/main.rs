@@ -36,6 +36,7 @@ mod plan;
 mod properties;
 mod retry;
 mod schema;
+mod selectors;
 mod transport;
 mod usage;
 mod usage_scale;

@@ -850,3 +850,74 @@ fn export_then_plan_holds_for_two_reports_of_one_identity_one_with_an_unknown_le
     let plan = Plan::between(&read.prune(true), &actual).unwrap();
     assert_eq!(kinds(&plan), [ActionKind::Unchanged, ActionKind::Unchanged]);
 }
+
+#[test]
+fn a_protected_entry_refuses_a_replacement_of_its_report_but_not_an_update() {
+    let html = entry(T1).formats([ReportFormat::Html]).protect(true);
+    let err = Plan::between(&DesiredReports::new([html]), &[monthly(1, T1)]).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::Protected {
+            entry: Some(1),
+            id: rid(1),
+            tenant: tenant(T1),
+            action: ActionKind::Replace,
+            more: 0,
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "report entry 1 protects the reports it matches (protect = true): the plan would \
+             replace report {} of tenant {T1}",
+            rid(1)
+        )
+    );
+    // A change a PUT makes keeps the report: allowed.
+    let disabled = entry(T1).enabled(false).protect(true);
+    let plan = Plan::between(&DesiredReports::new([disabled]), &[monthly(1, T1)]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Update]);
+    // Without protect, the same edit is a replacement.
+    let html = entry(T1).formats([ReportFormat::Html]);
+    let plan = Plan::between(&DesiredReports::new([html]), &[monthly(1, T1)]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Replace]);
+}
+
+#[test]
+fn a_protected_file_refuses_every_prune_and_counts_them() {
+    let actual = [monthly(1, T1), monthly(2, T2), monthly(3, T2)];
+    // T2's entry is for another kind: its two summary reports would be pruned.
+    let daily = DesiredReport::new(tenant(T2), Level::Accounts, ReportKind::UsageDaily).save();
+    let desired = DesiredReports::new([entry(T1), daily]).prune(true);
+    let plan = Plan::between(&desired, &actual).unwrap();
+    assert_eq!(plan.summary().delete, 2);
+    let err = Plan::between(&desired.clone().protect(true), &actual).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::Protected {
+            entry: None,
+            id: rid(2),
+            tenant: tenant(T2),
+            action: ActionKind::Delete,
+            more: 1,
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the file protects every report of its tenants (protect = true): the plan would \
+             delete report {} of tenant {T2}, and 1 other protected report",
+            rid(2)
+        )
+    );
+    // An entry's protection does not reach the reports it does not match.
+    let desired = DesiredReports::new([entry(T1).protect(true), daily_of(T2)]).prune(true);
+    assert_eq!(
+        Plan::between(&desired, &actual).unwrap().summary().delete,
+        2
+    );
+}
+
+fn daily_of(t: &str) -> DesiredReport {
+    DesiredReport::new(tenant(t), Level::Accounts, ReportKind::UsageDaily).save()
+}
