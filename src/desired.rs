@@ -425,6 +425,92 @@ impl DesiredReports {
         DesiredReports::new(entries)
     }
 
+    /// The file that describes the monthly reports of the tenants `selector` takes from
+    /// `listing` (the subtree, as [`TenantSelector::select`] reads it) among `reports`.
+    ///
+    /// Without `group`, it is [`describing`](Self::describing) those tenants: one entry per
+    /// report. With `group`, each identity (kind and result action) that at least half of
+    /// the tenants, and at least two, have alike gets one entry with the selector, the
+    /// tenants that lack it or differ excluded (`exclude_tenants`); those tenants' reports
+    /// get entries of their own, as do reports two of a tenant share an identity with. Either
+    /// way a plan between it and the same tenants and reports has no change.
+    pub fn describing_under(
+        selector: &TenantSelector,
+        listing: &[Tenant],
+        reports: &[Report],
+        group: bool,
+    ) -> DesiredReports {
+        let tenants = selector.select(listing);
+        let each = DesiredReports::describing(&tenants, reports);
+        if !group || tenants.len() < 2 {
+            return each;
+        }
+        // Each tenant's entries by identity; an identity pinned in a tenant (two reports
+        // share it) stays that tenant's own.
+        type Identity = (String, String);
+        let identity = |e: &DesiredReport| {
+            (
+                e.kind.as_str().to_owned(),
+                e.result_action.as_str().to_owned(),
+            )
+        };
+        let mut identities: Vec<Identity> = Vec::new();
+        let mut shapes: BTreeMap<Identity, Vec<(TenantId, DesiredReport)>> = BTreeMap::new();
+        for entry in &each.reports {
+            if entry.id.is_some() {
+                continue;
+            }
+            let key = identity(entry);
+            if !identities.contains(&key) {
+                identities.push(key.clone());
+            }
+            let mut shape = entry.clone();
+            shape.tenants.clear();
+            shapes
+                .entry(key)
+                .or_default()
+                .push((entry.tenants[0], shape));
+        }
+        let mut grouped: Vec<DesiredReport> = Vec::new();
+        let mut covered: BTreeSet<(TenantId, Identity)> = BTreeSet::new();
+        for key in identities {
+            let held = &shapes[&key];
+            // The most common shape, the first to appear on a tie.
+            let mut best: Option<(&DesiredReport, usize)> = None;
+            for (_, shape) in held {
+                let n = held.iter().filter(|(_, s)| s == shape).count();
+                if best.is_none_or(|(_, m)| n > m) {
+                    best = Some((shape, n));
+                }
+            }
+            let Some((shape, n)) = best else { continue };
+            if n < 2 || n * 2 < tenants.len() {
+                continue;
+            }
+            let alike: BTreeSet<TenantId> = held
+                .iter()
+                .filter(|(_, s)| s == shape)
+                .map(|(t, _)| *t)
+                .collect();
+            let mut entry = shape.clone();
+            let mut exclude = selector.exclude.clone();
+            exclude.extend(tenants.iter().filter(|t| !alike.contains(t)));
+            entry.selector = Some(TenantSelector {
+                exclude,
+                ..selector.clone()
+            });
+            grouped.push(entry);
+            covered.extend(alike.into_iter().map(|t| (t, key.clone())));
+        }
+        // What no selector entry covers, as `describing` wrote it.
+        grouped.extend(
+            each.reports
+                .into_iter()
+                .filter(|e| e.id.is_some() || !covered.contains(&(e.tenants[0], identity(e)))),
+        );
+        DesiredReports::new(grouped)
+    }
+
     /// The tenants the entries name, each once, in the order they first appear.
     pub fn tenants(&self) -> Vec<TenantId> {
         let mut seen = BTreeSet::new();

@@ -275,3 +275,83 @@ fn a_tenant_two_entries_give_one_identity_is_refused_naming_both() {
         [id(C1), id(C2)]
     );
 }
+
+/// A monthly report `n` of `tenant`, saved, `usage_summary` of `level`, csv, enabled.
+fn saved(n: u32, tenant: &str, level: Level) -> acronis_reports::Report {
+    use acronis_reports::{ReportFormat, ResultAction, ScheduleType};
+    let id = format!("{n:08x}-0000-4000-8000-00000000000a")
+        .parse()
+        .unwrap();
+    let mut r = acronis_reports::Report::new(id, self::id(tenant));
+    r.version = 3;
+    r.result_action = ResultAction::Save;
+    r.parameters.level = level;
+    r.parameters.kind = ReportKind::UsageSummary;
+    r.parameters.formats = vec![ReportFormat::CsvV2];
+    r.schedule.schedule_type = ScheduleType::Monthly;
+    r.schedule.enabled = true;
+    r
+}
+
+#[test]
+fn an_export_grouped_under_a_selector_plans_no_change() {
+    let selector = TenantSelector::under(id(ROOT)).kinds([TenantKind::Customer, TenantKind::Unit]);
+    let mut daily = saved(4, C1, Level::Accounts);
+    daily.parameters.kind = ReportKind::UsageDaily;
+    let reports = [
+        saved(1, C1, Level::Itself),
+        saved(2, C2, Level::Itself),
+        // The unit's summary differs: it keeps an entry of its own.
+        saved(3, UNIT, Level::Accounts),
+        // Only C1 has a daily report: its own entry too.
+        daily,
+    ];
+    let grouped = DesiredReports::describing_under(&selector, &listing(), &reports, true);
+    assert_eq!(grouped.reports.len(), 3, "{grouped:#?}");
+    let first = &grouped.reports[0];
+    assert_eq!(first.tenants, Vec::<TenantId>::new());
+    assert_eq!(
+        first.selector,
+        Some(selector.clone().exclude([id(UNIT)])),
+        "the tenants that differ are excluded"
+    );
+    assert_eq!(
+        (first.kind.as_str(), first.level.as_str()),
+        ("usage_summary", "itself")
+    );
+    let own: Vec<(Vec<TenantId>, &str)> = grouped.reports[1..]
+        .iter()
+        .map(|e| (e.tenants.clone(), e.kind.as_str()))
+        .collect();
+    assert_eq!(
+        own,
+        [
+            (vec![id(C1)], "usage_daily"),
+            (vec![id(UNIT)], "usage_summary")
+        ]
+    );
+    // Written, read back, resolved against the same subtree: nothing to do.
+    let read = DesiredReports::from_toml(&grouped.to_toml_string()).unwrap();
+    let plan = Plan::between(&read.resolve(&listings()).unwrap(), &reports).unwrap();
+    assert!(!plan.has_changes(), "{:?}", plan.summary());
+    assert_eq!(plan.summary().unchanged, 4);
+    // Ungrouped: one entry per report, and no change either.
+    let each = DesiredReports::describing_under(&selector, &listing(), &reports, false);
+    assert_eq!(each.reports.len(), 4);
+    assert!(each.reports.iter().all(|e| e.selector.is_none()));
+    assert!(!Plan::between(&each, &reports).unwrap().has_changes());
+}
+
+#[test]
+fn a_shape_fewer_than_half_the_tenants_share_is_not_grouped() {
+    let selector = TenantSelector::under(id(ROOT)).kinds([TenantKind::Customer, TenantKind::Unit]);
+    // Three tenants, three different levels: no selector entry.
+    let reports = [
+        saved(1, C1, Level::Itself),
+        saved(2, C2, Level::Accounts),
+        saved(3, UNIT, Level::AllCustomers),
+    ];
+    let grouped = DesiredReports::describing_under(&selector, &listing(), &reports, true);
+    assert_eq!(grouped.reports.len(), 3);
+    assert!(grouped.reports.iter().all(|e| e.selector.is_none()));
+}
