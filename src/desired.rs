@@ -660,21 +660,10 @@ impl DesiredReport {
     /// takes should have, sent, every other member left unmanaged. Its tenants are looked up
     /// when planning ([`DesiredReports::resolve`]).
     pub fn under(selector: TenantSelector, level: Level, kind: ReportKind) -> DesiredReport {
-        DesiredReport {
-            tenants: Vec::new(),
-            kind,
-            level,
-            result_action: ResultAction::Send,
-            formats: None,
-            enabled: None,
-            recipients: None,
-            hide_zero_usage: None,
-            show_skus: None,
-            id: None,
-            selector: Some(selector),
-            protect: false,
-            resolved: false,
-        }
+        let mut entry = DesiredReport::new(selector.under, level, kind);
+        entry.tenants.clear();
+        entry.selector = Some(selector);
+        entry
     }
 
     /// Whether its tenants are known: it has no selector, or the selector was
