@@ -621,9 +621,9 @@ impl Action {
     /// without the report is followed by a `GET`.
     pub fn requests(&self) -> Vec<PlannedRequest> {
         let request = |endpoint: Endpoint, body: Option<String>| PlannedRequest {
-            endpoint,
             method: endpoint.method(),
             path: endpoint.path(),
+            endpoint,
             body,
         };
         let post =
