@@ -287,6 +287,14 @@ impl Answer {
         })
     }
 
+    /// `error`, about this answer's body, as the client's error.
+    pub(super) fn decode_failed(&self, error: model::DecodeError) -> Error {
+        Error::Decode {
+            call: self.call.clone(),
+            error: Box::new(error),
+        }
+    }
+
     pub(super) fn report(&self) -> Result<Report, Error> {
         Report::from_json(&self.body).map_err(|error| Error::Decode {
             call: self.call.clone(),
