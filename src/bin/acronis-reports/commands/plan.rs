@@ -81,6 +81,16 @@ pub(super) fn make_plan(
             }
             e => e.into(),
         })?;
+    // What each selector took, on stderr: the plan's tenants came from the server.
+    for selected in plan.selected() {
+        output::notice(format_args!(
+            "report entry {}: tenants_under {}: {} tenant{}",
+            selected.entry,
+            selected.under,
+            selected.tenants.len(),
+            if selected.tenants.len() == 1 { "" } else { "s" }
+        ));
+    }
     // The plan accepted them because a report holds them: said once per value, on stderr.
     for (i, entry) in desired.reports.iter().enumerate() {
         for (key, error) in entry.unknown_values() {
