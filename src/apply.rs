@@ -1,6 +1,8 @@
-//! Reports as code, over the network: [`Client::plan`] fetches the reports of a
-//! [`DesiredReports`]' tenants and computes the [`Plan`]; [`Client::apply`] carries it out on
-//! the [bulk](crate::bulk) engine; [`Client::export`] describes reports as they are.
+//! Reports as code, over the network: [`Client::plan`] lists the subtrees of a
+//! [`DesiredReports`]' selectors ([`Client::resolve`]), fetches the reports of its tenants
+//! and computes the [`Plan`]; [`Client::apply`] carries it out on
+//! the [bulk](crate::bulk) engine; [`Client::export`] and [`Client::export_under`] describe
+//! reports as they are.
 //!
 //! Applying runs in three phases, each on bounded threads: creates and updates; then
 //! replacements (the new report created and verified before the old one is deleted, with its
@@ -30,13 +32,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
 use crate::bulk::{BulkOptions, BulkResults, StopHandle};
 use crate::client::Client;
-use crate::desired::DesiredReports;
+use crate::desired::{DesiredReports, TenantSelector};
 use crate::error::Error;
 use crate::id::{ReportId, TenantId};
 use crate::model::Report;
@@ -253,9 +255,10 @@ impl Client {
     }
 
     /// The plan that brings the monthly reports of `desired`'s tenants to what it says:
-    /// `desired` checked (nothing sent if it fails), the tenants' reports fetched with
+    /// `desired` checked (nothing sent if it fails), its selectors [resolved](Self::resolve)
+    /// (one listing per subtree), the tenants' reports fetched with
     /// [`reports_of_tenants`](Self::reports_of_tenants), then [`Plan::between`]. Only `GET`
-    /// requests are sent.
+    /// requests are sent: the listing pages, one per tenant, one per report.
     ///
     /// # Errors
     ///
@@ -267,11 +270,40 @@ impl Client {
         desired: &DesiredReports,
         options: impl Into<BulkOptions>,
     ) -> Result<Plan, Error> {
-        desired
-            .check()
-            .map_err(|e| Error::Plan(PlanError::Invalid(e)))?;
+        let options = options.into();
+        let desired = self.resolve(desired, options)?;
         let actual = self.reports_of_tenants(&desired.tenants(), options)?;
-        Plan::between(desired, &actual).map_err(Error::Plan)
+        Plan::between(&desired, &actual).map_err(Error::Plan)
+    }
+
+    /// `desired` checked (nothing sent if it fails), then its selectors resolved
+    /// ([`DesiredReports::resolve`]): the subtree of each of its
+    /// [roots](DesiredReports::subtree_roots) listed once with
+    /// [`tenants_under`](Self::tenants_under), every page followed. Desired reports without
+    /// selectors come back as they are, and nothing is sent for them.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Plan`] when the file is wrong, or a tenant two entries give the same identity;
+    /// the errors of [`tenants_under`](Self::tenants_under) (the first, the run then stops).
+    pub fn resolve(
+        &self,
+        desired: &DesiredReports,
+        options: impl Into<BulkOptions>,
+    ) -> Result<DesiredReports, Error> {
+        let invalid = |e| Error::Plan(PlanError::Invalid(e));
+        desired.check().map_err(invalid)?;
+        let roots = desired.subtree_roots();
+        if roots.is_empty() {
+            return Ok(desired.clone());
+        }
+        let mut listings = BTreeMap::new();
+        for (root, listed) in self.for_each_id(roots, options.into(), |client, root| {
+            client.tenants_under(*root)
+        }) {
+            listings.insert(root, listed?);
+        }
+        desired.resolve(&listings).map_err(invalid)
     }
 
     /// Applies the changes of `plan` (creates, updates, replacements, deletes; see the
@@ -307,7 +339,8 @@ impl Client {
     }
 
     /// The plan to apply for a [`SavedPlan`], if it is still the one saved: the reads a plan
-    /// makes (each planned tenant's reports listed and fetched, `GET` requests only), then
+    /// makes (its selectors [resolved](Self::resolve), each planned tenant's reports listed and
+    /// fetched: `GET` requests only), then
     /// the plan made anew from the saved desired reports. Its actions and their requests are
     /// then exactly the saved ones, and applying it ([`apply`](Self::apply)) sends exactly
     /// the saved requests.
@@ -329,13 +362,22 @@ impl Client {
         saved: &SavedPlan,
         options: impl Into<BulkOptions>,
     ) -> Result<Plan, Error> {
-        let desired = saved.desired();
-        desired
+        let options = options.into();
+        saved
+            .desired()
             .check()
             .map_err(|e| Error::Plan(PlanError::Invalid(e)))?;
-        // The same reads as `plan`'s.
-        let actual = self.reports_of_tenants(&desired.tenants(), options)?;
         let stale = |reasons: Vec<Stale>| Error::Stale(StalePlan::new(reasons));
+        // The same reads as `plan`'s: the selectors resolved, then the tenants' reports. The
+        // saved plan's selectors resolved when it was made: if they cannot now (a tenant two
+        // entries give the same identity), the world changed.
+        let desired = match self.resolve(saved.desired(), options) {
+            Ok(desired) => desired,
+            Err(Error::Plan(e)) => return Err(stale(vec![Stale::PlanFails(e)])),
+            Err(e) => return Err(e),
+        };
+        let desired = &desired;
+        let actual = self.reports_of_tenants(&desired.tenants(), options)?;
         match Plan::between(desired, &actual) {
             Ok(plan) => {
                 let reasons = saved.stale(&plan);
@@ -388,5 +430,28 @@ impl Client {
     ) -> Result<DesiredReports, Error> {
         let reports = self.reports_of_tenants(tenants, options)?;
         Ok(DesiredReports::describing(tenants, &reports))
+    }
+
+    /// The desired reports that describe the monthly reports of the tenants `selector` takes
+    /// ([`DesiredReports::describing_under`]; with `group`, alike reports become one entry
+    /// with the selector): the subtree listed with [`tenants_under`](Self::tenants_under),
+    /// the reports fetched with [`reports_of_tenants`](Self::reports_of_tenants). A plan
+    /// for it has no change.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`tenants_under`](Self::tenants_under) and
+    /// [`reports_of_tenants`](Self::reports_of_tenants).
+    pub fn export_under(
+        &self,
+        selector: &TenantSelector,
+        group: bool,
+        options: impl Into<BulkOptions>,
+    ) -> Result<DesiredReports, Error> {
+        let listing = self.tenants_under(selector.under)?;
+        let reports = self.reports_of_tenants(&selector.select(&listing), options)?;
+        Ok(DesiredReports::describing_under(
+            selector, &listing, &reports, group,
+        ))
     }
 }

@@ -351,7 +351,7 @@ impl ClientCredentials {
         request.set_timeout(self.timeout);
         let endpoint = Endpoint::Token;
         let (call, response) =
-            match exchange::send(&*self.transport, endpoint, request, &Clock::system())? {
+            match exchange::send(&*self.transport, &endpoint, request, &Clock::system())? {
                 Ok(answer) => answer,
                 Err(refusal) => {
                     let body = &refusal.body;
@@ -371,7 +371,7 @@ impl ClientCredentials {
                     })));
                 }
             };
-        let body = exchange::read_body(endpoint, response, self.max_response_bytes)?;
+        let body = exchange::read_body(&endpoint, response, self.max_response_bytes)?;
         // The body holds the token: an error about it never keeps the body.
         let decode_error = |path: &str, message: String| Error::Decode {
             call: call.clone(),

@@ -1,4 +1,5 @@
-//! [`Client`]: the calls of the reports API, over a [`Transport`].
+//! [`Client`]: the calls of the reports API, and the tenant calls it needs, over a
+//! [`Transport`].
 //!
 //! A `Client` holds the base URL, a [`TokenSource`], a [`RetryPolicy`] and one transport (by
 //! default one ureq agent, so connections are reused). It is cheap to clone and safe to share
@@ -10,9 +11,11 @@ mod download;
 mod dry_run;
 mod pacing;
 mod read_first;
+mod tenants;
 mod usage;
 
 pub use read_first::UpdateOutcome;
+pub use tenants::TenantPages;
 pub use usage::{BillingOptions, BillingReport, StoredUsage};
 
 use std::fmt;

@@ -11,6 +11,7 @@
 //!
 //! ```toml
 //! prune = false            # optional: delete the tenants' monthly reports no entry matches
+//! protect = false          # optional: refuse any plan that deletes or replaces a report
 //!
 //! [[report]]
 //! tenant = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc"   # or: tenants = ["...", "..."]
@@ -23,6 +24,16 @@
 //! hide_zero_usage = false       # optional
 //! show_skus = true              # optional
 //! # id = "..."                  # optional: pin this entry to one existing report
+//! protect = true                # optional: refuse a plan that deletes or replaces its report
+//!
+//! [[report]]                    # the tenants of a subtree, looked up when planning:
+//! tenants_under = "f1f1f1f1-0000-4000-8000-000000000001"  # every tenant below (not itself)
+//! tenant_kinds = ["customer"]   # optional, default ["customer"]: partner, folder, customer, unit
+//! exclude_tenants = ["c2c2c2c2-0000-4000-8000-000000000002"]  # optional
+//! include_disabled = false      # optional: disabled and deleted tenants too
+//! kind = "usage_summary"
+//! level = "itself"
+//! result_action = "save"
 //! ```
 //!
 //! - Only **monthly** reports are managed; one-time reports are never matched, changed or
@@ -31,6 +42,11 @@
 //!   created one gets the API's default.
 //! - **Identity**: an entry matches its tenant's monthly report of the same `kind` and
 //!   `result_action`, or the report its `id` pins.
+//! - **Selectors** (`tenants_under`): the entry's tenants are those of a subtree
+//!   ([`TenantSelector`]), listed when planning and [resolved](DesiredReports::resolve); a
+//!   tenant two entries give the same identity is an error naming both.
+//! - **Protection** (`protect`): a plan that would delete or replace a protected report is
+//!   refused ([`PlanError::Protected`](crate::plan::PlanError::Protected)): edit the file.
 //! - A **value this version does not know** (a kind, level, result action or format the
 //!   vendor added later) may be named: a plan sends it as written when a report of the
 //!   file's tenants holds it, and refuses it otherwise (a typo). A report holding one is
@@ -63,9 +79,12 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::enums::{Level, ParseEnumError, ReportFormat, ReportKind, ResultAction, ScheduleType};
+use crate::enums::{
+    Level, ParseEnumError, ReportFormat, ReportKind, ResultAction, ScheduleType, TenantKind,
+};
 use crate::id::{ReportId, TenantId, UserId};
 use crate::model::Report;
+use crate::tenant::Tenant;
 
 /// The monthly reports some tenants should have: the content of a desired-state file.
 ///
@@ -78,6 +97,9 @@ pub struct DesiredReports {
     /// Whether the monthly reports of the file's tenants that no entry matches are deleted
     /// (`true`) or left alone and reported as unmanaged (`false`, the default).
     pub prune: bool,
+    /// Whether every report of the file's tenants is protected (`protect = true` at the top
+    /// of the file): a plan that would delete or replace one is refused. Default `false`.
+    pub protect: bool,
     /// The entries, in the file's order (`[[report]]` tables).
     pub reports: Vec<DesiredReport>,
 }
@@ -89,8 +111,13 @@ pub struct DesiredReports {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DesiredReport {
-    /// The tenants that should have the report (the file's `tenant` or `tenants`).
+    /// The tenants that should have the report: the file's `tenant` or `tenants`, or the
+    /// tenants its [`selector`](Self::selector) resolved to (empty until
+    /// [resolved](DesiredReports::resolve)).
     pub tenants: Vec<TenantId>,
+    /// The file's `tenants_under` (with `tenant_kinds`, `exclude_tenants`,
+    /// `include_disabled`): the tenants are those of a subtree, looked up when planning.
+    pub selector: Option<TenantSelector>,
     /// `parameters.kind`; part of the entry's identity.
     pub kind: ReportKind,
     /// `parameters.level`.
@@ -110,6 +137,93 @@ pub struct DesiredReport {
     pub show_skus: Option<bool>,
     /// Pins the entry to this existing report, whatever its kind and result action.
     pub id: Option<ReportId>,
+    /// Whether the reports the entry matches are protected (`protect = true`): a plan that
+    /// would delete or replace one is refused. Default `false`.
+    pub protect: bool,
+    /// Whether `selector` has been resolved into `tenants` (a subtree may hold none).
+    resolved: bool,
+}
+
+/// The tenants of a subtree an entry applies to: every tenant below `under` (not `under`
+/// itself) of one of `kinds`, but those in `exclude`; disabled and deleted tenants only with
+/// `include_disabled`. The file's `tenants_under`, `tenant_kinds`, `exclude_tenants` and
+/// `include_disabled`.
+///
+/// ```
+/// use acronis_reports::desired::TenantSelector;
+/// use acronis_reports::tenant::Tenant;
+/// use acronis_reports::TenantKind;
+///
+/// let root = "f1f1f1f1-0000-4000-8000-000000000001".parse()?;
+/// let customer = "c2c2c2c2-0000-4000-8000-000000000002".parse()?;
+/// let folder = "f3f3f3f3-0000-4000-8000-000000000003".parse()?;
+/// let listing = [
+///     Tenant::new(root, TenantKind::Partner),
+///     Tenant::new(folder, TenantKind::Folder),
+///     Tenant::new(customer, TenantKind::Customer),
+/// ];
+/// assert_eq!(TenantSelector::under(root).select(&listing), vec![customer]);
+/// # Ok::<(), acronis_reports::ParseIdError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TenantSelector {
+    /// The root of the subtree (`tenants_under`); not itself selected.
+    pub under: TenantId,
+    /// The kinds selected (`tenant_kinds`); default: customers.
+    pub kinds: Vec<TenantKind>,
+    /// Tenants left out (`exclude_tenants`).
+    pub exclude: Vec<TenantId>,
+    /// Whether disabled and deleted tenants are selected too (`include_disabled`).
+    pub include_disabled: bool,
+}
+
+impl TenantSelector {
+    /// The customers below `root`, enabled ones only.
+    pub fn under(root: TenantId) -> TenantSelector {
+        TenantSelector {
+            under: root,
+            kinds: vec![TenantKind::Customer],
+            exclude: Vec::new(),
+            include_disabled: false,
+        }
+    }
+
+    /// Selects these kinds instead of customers only.
+    pub fn kinds(mut self, kinds: impl IntoIterator<Item = TenantKind>) -> TenantSelector {
+        self.kinds = kinds.into_iter().collect();
+        self
+    }
+
+    /// Leaves these tenants out.
+    pub fn exclude(mut self, tenants: impl IntoIterator<Item = TenantId>) -> TenantSelector {
+        self.exclude = tenants.into_iter().collect();
+        self
+    }
+
+    /// Selects disabled and deleted tenants too (default: only enabled ones).
+    pub fn include_disabled(mut self, include: bool) -> TenantSelector {
+        self.include_disabled = include;
+        self
+    }
+
+    /// The tenants of `listing` (the subtree under [`under`](Self::under), as
+    /// `GET /tenants?subtree_root_id=` lists it, the root included) the selector takes, in
+    /// the listing's order, each once.
+    pub fn select(&self, listing: &[Tenant]) -> Vec<TenantId> {
+        let mut seen = BTreeSet::new();
+        listing
+            .iter()
+            .filter(|t| {
+                t.id != self.under
+                    && self.kinds.contains(&t.kind)
+                    && !self.exclude.contains(&t.id)
+                    && (self.include_disabled || t.is_active())
+            })
+            .map(|t| t.id)
+            .filter(|id| seen.insert(*id))
+            .collect()
+    }
 }
 
 /// A TOML error as `TOML: line L, column C: MESSAGE`, without the file's line that `toml`
@@ -137,8 +251,62 @@ impl DesiredReports {
     pub fn new(reports: impl IntoIterator<Item = DesiredReport>) -> DesiredReports {
         DesiredReports {
             prune: false,
+            protect: false,
             reports: reports.into_iter().collect(),
         }
+    }
+
+    /// Sets [`protect`](Self::protect) for every report of the file's tenants (default
+    /// `false`).
+    pub fn protect(mut self, protect: bool) -> DesiredReports {
+        self.protect = protect;
+        self
+    }
+
+    /// The roots of the entries' selectors, each once, in the file's order: the subtrees to
+    /// list before [`resolve`](Self::resolve).
+    pub fn subtree_roots(&self) -> Vec<TenantId> {
+        let mut seen = BTreeSet::new();
+        self.reports
+            .iter()
+            .filter_map(|r| r.selector.as_ref().map(|s| s.under))
+            .filter(|t| seen.insert(*t))
+            .collect()
+    }
+
+    /// Whether every selector has been resolved (true when there is none).
+    pub fn is_resolved(&self) -> bool {
+        self.reports.iter().all(DesiredReport::is_resolved)
+    }
+
+    /// The same desired reports with each entry's selector resolved into its tenants:
+    /// `listings` holds, for each of [`subtree_roots`](Self::subtree_roots), the subtree as
+    /// `GET /tenants?subtree_root_id=` lists it ([`Client::plan`](crate::Client::plan) fetches
+    /// them). The result is [checked](Self::check) again: a tenant two entries give the same
+    /// identity is an error naming both.
+    ///
+    /// # Errors
+    ///
+    /// A [`DesiredError`] when a root has no listing, or the check fails.
+    pub fn resolve(
+        &self,
+        listings: &BTreeMap<TenantId, Vec<Tenant>>,
+    ) -> Result<DesiredReports, DesiredError> {
+        let mut resolved = self.clone();
+        for (i, entry) in resolved.reports.iter_mut().enumerate() {
+            let Some(selector) = &entry.selector else {
+                continue;
+            };
+            let listing = listings.get(&selector.under).ok_or_else(|| DesiredError {
+                entry: Some(i + 1),
+                key: Some("tenants_under".into()),
+                message: format!("the tenants under {} were not listed", selector.under),
+            })?;
+            entry.tenants = selector.select(listing);
+            entry.resolved = true;
+        }
+        resolved.check()?;
+        Ok(resolved)
     }
 
     /// Sets [`prune`](Self::prune) (default `false`).
@@ -248,10 +416,99 @@ impl DesiredReports {
                     hide_zero_usage: p.hide_zero_usage,
                     show_skus: p.show_skus,
                     id: shared.then_some(r.id),
+                    selector: None,
+                    protect: false,
+                    resolved: false,
                 });
             }
         }
         DesiredReports::new(entries)
+    }
+
+    /// The file that describes the monthly reports of the tenants `selector` takes from
+    /// `listing` (the subtree, as [`TenantSelector::select`] reads it) among `reports`.
+    ///
+    /// Without `group`, it is [`describing`](Self::describing) those tenants: one entry per
+    /// report. With `group`, each identity (kind and result action) that at least half of
+    /// the tenants, and at least two, have alike gets one entry with the selector, the
+    /// tenants that lack it or differ excluded (`exclude_tenants`); those tenants' reports
+    /// get entries of their own, as do reports two of a tenant share an identity with. Either
+    /// way a plan between it and the same tenants and reports has no change.
+    pub fn describing_under(
+        selector: &TenantSelector,
+        listing: &[Tenant],
+        reports: &[Report],
+        group: bool,
+    ) -> DesiredReports {
+        let tenants = selector.select(listing);
+        let each = DesiredReports::describing(&tenants, reports);
+        if !group || tenants.len() < 2 {
+            return each;
+        }
+        // Each tenant's entries by identity; an identity pinned in a tenant (two reports
+        // share it) stays that tenant's own.
+        type Identity = (String, String);
+        let identity = |e: &DesiredReport| {
+            (
+                e.kind.as_str().to_owned(),
+                e.result_action.as_str().to_owned(),
+            )
+        };
+        let mut identities: Vec<Identity> = Vec::new();
+        let mut shapes: BTreeMap<Identity, Vec<(TenantId, DesiredReport)>> = BTreeMap::new();
+        for entry in &each.reports {
+            if entry.id.is_some() {
+                continue;
+            }
+            let key = identity(entry);
+            if !identities.contains(&key) {
+                identities.push(key.clone());
+            }
+            let mut shape = entry.clone();
+            shape.tenants.clear();
+            shapes
+                .entry(key)
+                .or_default()
+                .push((entry.tenants[0], shape));
+        }
+        let mut grouped: Vec<DesiredReport> = Vec::new();
+        let mut covered: BTreeSet<(TenantId, Identity)> = BTreeSet::new();
+        for key in identities {
+            let held = &shapes[&key];
+            // The most common shape, the first to appear on a tie.
+            let mut best: Option<(&DesiredReport, usize)> = None;
+            for (_, shape) in held {
+                let n = held.iter().filter(|(_, s)| s == shape).count();
+                if best.is_none_or(|(_, m)| n > m) {
+                    best = Some((shape, n));
+                }
+            }
+            let Some((shape, n)) = best else { continue };
+            if n < 2 || n * 2 < tenants.len() {
+                continue;
+            }
+            let alike: BTreeSet<TenantId> = held
+                .iter()
+                .filter(|(_, s)| s == shape)
+                .map(|(t, _)| *t)
+                .collect();
+            let mut entry = shape.clone();
+            let mut exclude = selector.exclude.clone();
+            exclude.extend(tenants.iter().filter(|t| !alike.contains(t)));
+            entry.selector = Some(TenantSelector {
+                exclude,
+                ..selector.clone()
+            });
+            grouped.push(entry);
+            covered.extend(alike.into_iter().map(|t| (t, key.clone())));
+        }
+        // What no selector entry covers, as `describing` wrote it.
+        grouped.extend(
+            each.reports
+                .into_iter()
+                .filter(|e| e.id.is_some() || !covered.contains(&(e.tenants[0], identity(e)))),
+        );
+        DesiredReports::new(grouped)
     }
 
     /// The tenants the entries name, each once, in the order they first appear.
@@ -264,10 +521,12 @@ impl DesiredReports {
             .collect()
     }
 
-    /// Checks what the types cannot: every entry names a tenant (and a pinned one exactly
-    /// one), no tenant twice; no empty `formats`; no
+    /// Checks what the types cannot: every entry names a tenant or a selector, not both (and
+    /// a pinned one exactly one tenant), no tenant twice; no empty `formats` or
+    /// `tenant_kinds`; no
     /// `recipients` with `result_action = save`, and not an empty list with `send`; no two
-    /// entries of a tenant with the same identity (kind and result action, or pinned id).
+    /// entries of a tenant with the same identity (kind and result action, or pinned id),
+    /// counting the tenants of [resolved](Self::resolve) selectors.
     ///
     /// # Errors
     ///
@@ -284,8 +543,30 @@ impl DesiredReports {
                     message,
                 })
             };
-            if entry.tenants.is_empty() {
-                return bad("tenant", "no tenant: give `tenant` or `tenants`".into());
+            if let Some(selector) = &entry.selector {
+                if !entry.resolved && !entry.tenants.is_empty() {
+                    return bad(
+                        "tenants_under",
+                        "give `tenant`, `tenants` or `tenants_under`, not two of them".into(),
+                    );
+                }
+                if entry.id.is_some() {
+                    return bad(
+                        "id",
+                        "pins one report, of one tenant: give `tenant`, not `tenants_under`".into(),
+                    );
+                }
+                if selector.kinds.is_empty() {
+                    return bad(
+                        "tenant_kinds",
+                        "is empty: leave it out for customers".into(),
+                    );
+                }
+            } else if entry.tenants.is_empty() {
+                return bad(
+                    "tenant",
+                    "no tenant: give `tenant`, `tenants` or `tenants_under`".into(),
+                );
             }
             let mut tenants = BTreeSet::new();
             if let Some(t) = entry.tenants.iter().find(|t| !tenants.insert(**t)) {
@@ -332,12 +613,19 @@ impl DesiredReports {
                     entry.result_action.as_str().to_owned(),
                 );
                 if let Some(first) = identities.insert(identity, n) {
+                    let selected =
+                        entry.selector.is_some() || self.reports[first - 1].selector.is_some();
                     return bad(
                         "kind",
                         format!(
-                            "entry {first} already describes tenant {tenant}'s {} report with result_action {}: \
-                             merge the two, or pin each to its report with `id`",
-                            entry.kind, entry.result_action
+                            "entry {first} already describes tenant {tenant}'s {} report with result_action {}: {}",
+                            entry.kind,
+                            entry.result_action,
+                            if selected {
+                                "leave the tenant out of one of them with `exclude_tenants`, or merge the two"
+                            } else {
+                                "merge the two, or pin each to its report with `id`"
+                            }
                         ),
                     );
                 }
@@ -362,7 +650,33 @@ impl DesiredReport {
             hide_zero_usage: None,
             show_skus: None,
             id: None,
+            selector: None,
+            protect: false,
+            resolved: false,
         }
+    }
+
+    /// An entry for the monthly report at `level`, of `kind`, that each tenant `selector`
+    /// takes should have, sent, every other member left unmanaged. Its tenants are looked up
+    /// when planning ([`DesiredReports::resolve`]).
+    pub fn under(selector: TenantSelector, level: Level, kind: ReportKind) -> DesiredReport {
+        let mut entry = DesiredReport::new(selector.under, level, kind);
+        entry.tenants.clear();
+        entry.selector = Some(selector);
+        entry
+    }
+
+    /// Whether its tenants are known: it has no selector, or the selector was
+    /// [resolved](DesiredReports::resolve).
+    pub fn is_resolved(&self) -> bool {
+        self.selector.is_none() || self.resolved
+    }
+
+    /// Protects the reports the entry matches: a plan that would delete or replace one is
+    /// refused (default `false`).
+    pub fn protect(mut self, protect: bool) -> DesiredReport {
+        self.protect = protect;
+        self
     }
 
     /// The same entry for each of these tenants (replaces the tenant given to
@@ -461,14 +775,33 @@ impl fmt::Display for DesiredError {
 
 impl std::error::Error for DesiredError {}
 
+impl DesiredError {
+    /// An entry whose selector was not resolved, given to a plan.
+    pub(crate) fn unresolved(entry: usize) -> DesiredError {
+        DesiredError {
+            entry: Some(entry),
+            key: Some("tenants_under".into()),
+            message: "its tenants were not looked up: resolve the desired reports first \
+                      (DesiredReports::resolve; Client::plan does)"
+                .into(),
+        }
+    }
+}
+
 /// The file's shape, as serde reads and writes it.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
     prune: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    protect: bool,
     #[serde(default)]
     report: Vec<Entry>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One `[[report]]` table. Values are read as text and parsed afterwards, so that an error
@@ -483,6 +816,14 @@ struct Entry {
     tenant: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tenants: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenants_under: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant_kinds: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exclude_tenants: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_disabled: Option<bool>,
     kind: Option<String>,
     level: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -497,6 +838,8 @@ struct Entry {
     hide_zero_usage: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     show_skus: Option<bool>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    protect: bool,
 }
 
 impl File {
@@ -507,6 +850,7 @@ impl File {
         }
         let desired = DesiredReports {
             prune: self.prune,
+            protect: self.protect,
             reports,
         };
         desired.check()?;
@@ -537,17 +881,64 @@ impl Entry {
             key: Some(key.to_owned()),
             message: "is required".into(),
         };
-        let tenants = match (&self.tenant, &self.tenants) {
-            (Some(_), Some(_)) => {
-                return Err(DesiredError {
-                    entry: Some(n),
-                    key: Some("tenants".into()),
-                    message: "give `tenant` or `tenants`, not both".into(),
-                });
+        let given = [
+            self.tenant.is_some(),
+            self.tenants.is_some(),
+            self.tenants_under.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Err(DesiredError {
+                entry: Some(n),
+                key: Some(
+                    if self.tenants_under.is_some() {
+                        "tenants_under"
+                    } else {
+                        "tenants"
+                    }
+                    .into(),
+                ),
+                message: "give `tenant`, `tenants` or `tenants_under`, not two of them".into(),
+            });
+        }
+        if self.tenants_under.is_none() {
+            for (key, given) in [
+                ("tenant_kinds", self.tenant_kinds.is_some()),
+                ("exclude_tenants", self.exclude_tenants.is_some()),
+                ("include_disabled", self.include_disabled.is_some()),
+            ] {
+                if given {
+                    return Err(DesiredError {
+                        entry: Some(n),
+                        key: Some(key.into()),
+                        message: "chooses among the tenants of `tenants_under`: give it too".into(),
+                    });
+                }
             }
-            (Some(t), None) => vec![parse(n, "tenant", t)?],
+        }
+        let tenants = match (&self.tenant, &self.tenants) {
+            (Some(t), _) => vec![parse(n, "tenant", t)?],
             (None, Some(ts)) => list(n, "tenants", ts)?,
+            (None, None) if self.tenants_under.is_some() => Vec::new(),
             (None, None) => return Err(missing("tenant")),
+        };
+        let selector = match &self.tenants_under {
+            None => None,
+            Some(root) => Some(TenantSelector {
+                under: parse(n, "tenants_under", root)?,
+                kinds: match &self.tenant_kinds {
+                    None => vec![TenantKind::Customer],
+                    // A kind this version does not know is a typo here: no tenant is read yet
+                    // to hold it.
+                    Some(kinds) => list(n, "tenant_kinds", kinds)?,
+                },
+                exclude: self
+                    .exclude_tenants
+                    .as_deref()
+                    .map(|t| list(n, "exclude_tenants", t))
+                    .transpose()?
+                    .unwrap_or_default(),
+                include_disabled: self.include_disabled.unwrap_or(false),
+            }),
         };
         Ok(DesiredReport {
             tenants,
@@ -574,24 +965,35 @@ impl Entry {
                 .as_deref()
                 .map(|id| parse(n, "id", id))
                 .transpose()?,
+            selector,
+            protect: self.protect,
+            resolved: false,
         })
     }
 }
 
 impl From<&DesiredReports> for File {
     fn from(desired: &DesiredReports) -> File {
-        let texts =
-            |items: &[_]| -> Vec<String> { items.iter().map(ToString::to_string).collect() };
+        fn texts<T: ToString>(items: &[T]) -> Vec<String> {
+            items.iter().map(ToString::to_string).collect()
+        }
         File {
             prune: desired.prune,
+            protect: desired.protect,
             report: desired
                 .reports
                 .iter()
                 .map(|r| {
-                    let (tenant, tenants) = match r.tenants.as_slice() {
-                        [one] => (Some(one.to_string()), None),
-                        many => (None, Some(many.iter().map(ToString::to_string).collect())),
+                    // A selector is written as such, resolved or not: the file says where
+                    // its tenants come from.
+                    let (tenant, tenants) = match (&r.selector, r.tenants.as_slice()) {
+                        (Some(_), _) => (None, None),
+                        (None, [one]) => (Some(one.to_string()), None),
+                        (None, many) => {
+                            (None, Some(many.iter().map(ToString::to_string).collect()))
+                        }
                     };
+                    let selector = r.selector.as_ref();
                     Entry {
                         id: r.id.map(|id| id.to_string()),
                         tenant,
@@ -604,9 +1006,19 @@ impl From<&DesiredReports> for File {
                             .as_deref()
                             .map(|f| f.iter().map(ToString::to_string).collect()),
                         enabled: r.enabled,
-                        recipients: r.recipients.as_deref().map(texts),
+                        recipients: r.recipients.as_deref().map(texts::<UserId>),
                         hide_zero_usage: r.hide_zero_usage,
                         show_skus: r.show_skus,
+                        tenants_under: selector.map(|s| s.under.to_string()),
+                        // Customers, the default, are not written.
+                        tenant_kinds: selector
+                            .filter(|s| s.kinds != [TenantKind::Customer])
+                            .map(|s| texts(&s.kinds)),
+                        exclude_tenants: selector
+                            .filter(|s| !s.exclude.is_empty())
+                            .map(|s| texts(&s.exclude)),
+                        include_disabled: selector.filter(|s| s.include_disabled).map(|_| true),
+                        protect: r.protect,
                     }
                 })
                 .collect(),

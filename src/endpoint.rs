@@ -15,18 +15,66 @@
 //! assert_eq!(call.to_string(), "DELETE /reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc?version=7");
 //! # Ok::<(), acronis_reports::ParseIdError>(())
 //! ```
+//!
+//! A tenant listing's next page carries the server's cursor, sent percent-encoded (it is
+//! opaque text: a `+` or `=` in it must reach the server as it is):
+//!
+//! ```
+//! use acronis_reports::endpoint::Endpoint;
+//!
+//! let root = "f1f1f1f1-0000-4000-8000-000000000001".parse()?;
+//! assert_eq!(
+//!     Endpoint::TenantsUnder(root).path(),
+//!     "/tenants?subtree_root_id=f1f1f1f1-0000-4000-8000-000000000001&lod=basic"
+//! );
+//! let next = Endpoint::TenantsUnderNext { root, after: "eyJwIjoyfQ==".to_owned() };
+//! assert_eq!(next.path(), "/tenants?after=eyJwIjoyfQ%3D%3D");
+//! assert_eq!(next.tenant_id(), Some(root));
+//! # Ok::<(), acronis_reports::ParseIdError>(())
+//! ```
 
 use std::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::id::{ReportId, StoredReportId, TenantId};
 use crate::transport::Method;
 
-/// One call of the API (the reports API and the token endpoint), with the ids it concerns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a query value may hold as it is: RFC 3986's unreserved characters. Everything else
+/// (`+`, `/`, `=`, `&`, spaces, non-ASCII) is percent-encoded.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One call of the API (the reports API, the tenant calls it needs, and the token
+/// endpoint), with the ids it concerns.
+///
+/// It is `Clone`, not `Copy`: a tenant listing's next page holds the server's cursor, which
+/// is text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Endpoint {
     /// `POST /idp/token`: a token for client credentials.
     Token,
+    /// `GET /tenants/{tenant}`: one tenant.
+    Tenant(TenantId),
+    /// `GET /tenants/{tenant}/children`: the ids of a tenant's children.
+    TenantChildren(TenantId),
+    /// `GET /tenants?subtree_root_id={root}&lod=basic`: the first page of the tenants under
+    /// `root`, itself included, at the basic level of detail. No `limit` is sent: the
+    /// server's page size applies (the vendor's default is 5000).
+    TenantsUnder(TenantId),
+    /// `GET /tenants?after={cursor}`: a further page of the listing of the tenants under
+    /// `root`. Only the cursor is sent (the vendor: it "encodes all filters and sorting"),
+    /// percent-encoded; `root` says what the listing is about.
+    TenantsUnderNext {
+        /// The tenant the listing started from.
+        root: TenantId,
+        /// The cursor, as the previous page gave it (`paging.cursors.after`).
+        after: String,
+    },
     /// `GET /tenants/{tenant}/reports`: a tenant's reports.
     TenantReports(TenantId),
     /// `POST /reports`: a new report.
@@ -58,7 +106,11 @@ impl Endpoint {
     pub fn method(&self) -> Method {
         match self {
             Endpoint::Token | Endpoint::CreateReport => Method::Post,
-            Endpoint::TenantReports(_)
+            Endpoint::Tenant(_)
+            | Endpoint::TenantChildren(_)
+            | Endpoint::TenantsUnder(_)
+            | Endpoint::TenantsUnderNext { .. }
+            | Endpoint::TenantReports(_)
             | Endpoint::GetReport(_)
             | Endpoint::StoredReports(_)
             | Endpoint::StoredFile { .. } => Method::Get,
@@ -71,6 +123,12 @@ impl Endpoint {
     pub fn path(&self) -> String {
         match self {
             Endpoint::Token => "/idp/token".to_owned(),
+            Endpoint::Tenant(tenant) => format!("/tenants/{tenant}"),
+            Endpoint::TenantChildren(tenant) => format!("/tenants/{tenant}/children"),
+            Endpoint::TenantsUnder(root) => format!("/tenants?subtree_root_id={root}&lod=basic"),
+            Endpoint::TenantsUnderNext { after, .. } => {
+                format!("/tenants?after={}", utf8_percent_encode(after, QUERY_VALUE))
+            }
             Endpoint::TenantReports(tenant) => format!("/tenants/{tenant}/reports"),
             Endpoint::CreateReport => "/reports".to_owned(),
             Endpoint::GetReport(id) | Endpoint::UpdateReport(id) => format!("/reports/{id}"),
@@ -88,16 +146,38 @@ impl Endpoint {
             | Endpoint::DeleteReport { id, .. }
             | Endpoint::StoredReports(id)
             | Endpoint::StoredFile { id, .. } => Some(*id),
-            Endpoint::Token | Endpoint::TenantReports(_) | Endpoint::CreateReport => None,
+            Endpoint::Token
+            | Endpoint::Tenant(_)
+            | Endpoint::TenantChildren(_)
+            | Endpoint::TenantsUnder(_)
+            | Endpoint::TenantsUnderNext { .. }
+            | Endpoint::TenantReports(_)
+            | Endpoint::CreateReport => None,
         }
     }
 
-    /// The tenant the call is about, if it names one.
+    /// The tenant the call is about, if it names one: the tenant addressed, or the root of a
+    /// tenant listing (on every page of it).
     pub fn tenant_id(&self) -> Option<TenantId> {
         match self {
-            Endpoint::TenantReports(tenant) => Some(*tenant),
+            Endpoint::TenantReports(tenant)
+            | Endpoint::Tenant(tenant)
+            | Endpoint::TenantChildren(tenant)
+            | Endpoint::TenantsUnder(tenant)
+            | Endpoint::TenantsUnderNext { root: tenant, .. } => Some(*tenant),
             _ => None,
         }
+    }
+
+    /// Whether the call reads tenants (the account API's tenant calls), rather than reports.
+    pub fn is_tenants(&self) -> bool {
+        matches!(
+            self,
+            Endpoint::Tenant(_)
+                | Endpoint::TenantChildren(_)
+                | Endpoint::TenantsUnder(_)
+                | Endpoint::TenantsUnderNext { .. }
+        )
     }
 
     /// Whether the call concerns a report's stored files (their list, or one file).
@@ -145,6 +225,25 @@ mod tests {
                 Endpoint::TenantReports(tenant),
                 "GET /tenants/2a91a14d-ffd3-4ac1-9b4d-3990162c5acc/reports",
             ),
+            (
+                Endpoint::Tenant(tenant),
+                "GET /tenants/2a91a14d-ffd3-4ac1-9b4d-3990162c5acc",
+            ),
+            (
+                Endpoint::TenantChildren(tenant),
+                "GET /tenants/2a91a14d-ffd3-4ac1-9b4d-3990162c5acc/children",
+            ),
+            (
+                Endpoint::TenantsUnder(tenant),
+                "GET /tenants?subtree_root_id=2a91a14d-ffd3-4ac1-9b4d-3990162c5acc&lod=basic",
+            ),
+            (
+                Endpoint::TenantsUnderNext {
+                    root: tenant,
+                    after: "c2".to_owned(),
+                },
+                "GET /tenants?after=c2",
+            ),
             (Endpoint::CreateReport, "POST /reports"),
             (
                 Endpoint::GetReport(id),
@@ -167,18 +266,49 @@ mod tests {
                 "GET /reports/20dffb36-d77b-45c6-b2fa-39276e98d5fc/stored/5d3c3b2a-1f0e-4d9c-8b7a-6a5f4e3d2c1b",
             ),
         ];
-        for (endpoint, text) in cases {
-            assert_eq!(endpoint.to_string(), text);
+        for (endpoint, text) in &cases {
+            assert_eq!(endpoint.to_string(), *text);
             assert_eq!(
                 endpoint.report_id().is_some(),
                 text.contains("/reports/"),
                 "{text}"
             );
         }
+        for (endpoint, text) in &cases {
+            assert_eq!(
+                endpoint.tenant_id().is_some(),
+                text.contains("/tenants"),
+                "{text}"
+            );
+            assert_eq!(
+                endpoint.is_tenants(),
+                text.starts_with("GET /tenants") && !text.ends_with("/reports"),
+                "{text}"
+            );
+            assert!(!endpoint.is_tenants() || !endpoint.is_write(), "{text}");
+        }
         assert_eq!(Endpoint::TenantReports(tenant).tenant_id(), Some(tenant));
         assert!(Endpoint::StoredFile { id, stored_id }.answers_a_file());
         assert!(!Endpoint::StoredReports(id).answers_a_file());
         assert!(Endpoint::DeleteReport { id, version: 1 }.is_write());
         assert!(!Endpoint::Token.is_write());
+    }
+
+    #[test]
+    fn a_cursor_is_percent_encoded_but_its_unreserved_characters() {
+        let root: TenantId = "2a91a14d-ffd3-4ac1-9b4d-3990162c5acc".parse().unwrap();
+        for (cursor, sent) in [
+            ("AZaz09-._~", "AZaz09-._~"),
+            ("a+b/c=", "a%2Bb%2Fc%3D"),
+            ("x y&z?#%", "x%20y%26z%3F%23%25"),
+            ("é", "%C3%A9"),
+            ("", ""),
+        ] {
+            let next = Endpoint::TenantsUnderNext {
+                root,
+                after: cursor.to_owned(),
+            };
+            assert_eq!(next.path(), format!("/tenants?after={sent}"), "{cursor:?}");
+        }
     }
 }

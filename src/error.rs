@@ -310,8 +310,9 @@ impl Error {
 
     /// Maps a transport failure: a timeout to [`Timeout`](Error::Timeout), anything else to
     /// [`Transport`](Error::Transport).
-    pub(crate) fn from_transport(endpoint: Endpoint, source: TransportError) -> Error {
+    pub(crate) fn from_transport(endpoint: &Endpoint, source: TransportError) -> Error {
         let (method, path) = (endpoint.method(), endpoint.path());
+        let endpoint = endpoint.clone();
         if source.kind() == crate::transport::TransportErrorKind::Timeout {
             Error::Timeout {
                 endpoint,
@@ -334,14 +335,16 @@ impl Error {
     /// The call that failed, for errors of a call.
     pub fn endpoint(&self) -> Option<Endpoint> {
         match self {
-            Error::Api(e) => Some(e.endpoint),
+            Error::Api(e) => Some(e.endpoint.clone()),
             Error::Auth(_) => Some(Endpoint::Token),
-            Error::Decode { call, .. } | Error::Mismatch { call, .. } => Some(call.endpoint),
+            Error::Decode { call, .. } | Error::Mismatch { call, .. } => {
+                Some(call.endpoint.clone())
+            }
             Error::Redirect { endpoint, .. }
             | Error::Timeout { endpoint, .. }
             | Error::Transport { endpoint, .. }
             | Error::ResponseTooLarge { endpoint, .. }
-            | Error::NotSent { endpoint } => Some(*endpoint),
+            | Error::NotSent { endpoint } => Some(endpoint.clone()),
             _ => None,
         }
     }
@@ -660,9 +663,9 @@ impl ApiError {
     /// client makes these from the API's answers.
     pub fn new(endpoint: Endpoint, status: u16) -> ApiError {
         ApiError {
-            endpoint,
             method: endpoint.method(),
             path: endpoint.path(),
+            endpoint,
             status,
             code: None,
             message: None,
@@ -678,8 +681,15 @@ impl ApiError {
 
     fn hint(&self) -> &'static str {
         match self.status {
+            400 if matches!(self.endpoint, Endpoint::TenantsUnderNext { .. }) => {
+                "the API refused the cursor of the listing's next page; list the tenants again"
+            }
             400 => "the API refused the request as sent",
             401 => "check that the token is valid and not expired",
+            403 if self.endpoint.is_tenants() => {
+                "check that the API client may view this tenant (the tenant_viewer role, or an \
+                 administrator's of a tenant above it)"
+            }
             403 => "check that the API client may manage reports of this tenant",
             404 if self.body.is_some() && self.base_url_lacks_api_path => {
                 "the answer is not the API's: the base URL may lack /api/2 \
@@ -864,6 +874,26 @@ mod tests {
     }
 
     #[test]
+    fn tenant_calls_have_hints_of_their_own() {
+        let root = crate::id::TenantId::from_uuid(uuid::Uuid::nil());
+        let next = Endpoint::TenantsUnderNext {
+            root,
+            after: "c".into(),
+        };
+        let text = |endpoint: Endpoint, status| ApiError::new(endpoint, status).to_string();
+        assert!(
+            text(next.clone(), 400).contains("cursor"),
+            "{}",
+            text(next, 400)
+        );
+        assert!(text(Endpoint::TenantsUnder(root), 403).contains("view this tenant"));
+        assert!(text(Endpoint::Tenant(root), 404).contains("check the tenant id"));
+        assert!(text(Endpoint::TenantReports(root), 403).contains("manage reports"));
+        let e = Error::Api(Box::new(ApiError::new(Endpoint::Tenant(root), 404)));
+        assert_eq!(e.endpoint(), Some(Endpoint::Tenant(root)));
+    }
+
+    #[test]
     fn retryable_and_status() {
         let api = |status| Error::Api(Box::new(ApiError::new(X_PUT, status)));
         for s in [429, 500, 502, 503, 504] {
@@ -873,13 +903,13 @@ mod tests {
             assert!(!api(s).is_retryable(), "{s}");
         }
         assert_eq!(api(404).status(), Some(404));
-        let t = |kind| Error::from_transport(X_GET, TransportError::from_kind(kind));
+        let t = |kind| Error::from_transport(&X_GET, TransportError::from_kind(kind));
         assert!(t(TransportErrorKind::Connect).is_retryable());
         assert!(!t(TransportErrorKind::Tls).is_retryable());
         assert_eq!(t(TransportErrorKind::Connect).status(), None);
         assert!(!Error::invalid(InputKind::Id, "x").is_retryable());
         let timeout = Error::from_transport(
-            X_GET,
+            &X_GET,
             TransportError::from_kind(TransportErrorKind::Timeout),
         );
         assert!(matches!(timeout, Error::Timeout { attempts: 1, .. }));
@@ -916,7 +946,7 @@ mod tests {
     #[test]
     fn transport_error_message_and_source() {
         let e = Error::from_transport(
-            X_PUT,
+            &X_PUT,
             TransportError::new(TransportErrorKind::Connect, "connection refused"),
         );
         // Each layer says its own part, once: the chain joined reads as one sentence.

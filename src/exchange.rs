@@ -38,7 +38,7 @@ pub(crate) struct Refusal {
 /// (too large, cut off) never hides the status.
 pub(crate) fn send(
     transport: &dyn Transport,
-    endpoint: Endpoint,
+    endpoint: &Endpoint,
     request: Request,
     clock: &Clock,
 ) -> Result<Result<(CallInfo, Response), Refusal>, Error> {
@@ -49,7 +49,7 @@ pub(crate) fn send(
     let request_id = response.request_id();
     if (200..300).contains(&status) {
         let call = CallInfo {
-            endpoint,
+            endpoint: endpoint.clone(),
             status,
             request_id,
         };
@@ -62,7 +62,7 @@ pub(crate) fn send(
     let body = response.read_partial(ERROR_BODY_BYTES);
     if (300..400).contains(&status) {
         return Err(Error::Redirect {
-            endpoint,
+            endpoint: endpoint.clone(),
             method: endpoint.method(),
             path: endpoint.path(),
             status,
@@ -80,13 +80,13 @@ pub(crate) fn send(
 /// The whole body of a 2xx answer, at most `limit` bytes: more is
 /// [`Error::ResponseTooLarge`], a failed read the transport's error.
 pub(crate) fn read_body(
-    endpoint: Endpoint,
+    endpoint: &Endpoint,
     response: Response,
     limit: u64,
 ) -> Result<Vec<u8>, Error> {
     response.read_capped(limit).map_err(|e| match e {
         ReadError::TooLarge => Error::ResponseTooLarge {
-            endpoint,
+            endpoint: endpoint.clone(),
             method: endpoint.method(),
             path: endpoint.path(),
             limit,

@@ -42,7 +42,7 @@
 //! | 1 vocabulary | `id`, [`enums`], `date`, `timestamp`, [`endpoint`], [`clock`], `stop`, [`transport`], `gzip`, `logging` | the API's ids ([`ReportId`], ...), open enums, days ([`Date`]) and instants; [`Endpoint`](endpoint::Endpoint), each API call described once; [`Clock`](clock::Clock); why a run stopped ([`StopReason`]); the one-method [`Transport`] trait and [`UreqTransport`](transport::UreqTransport); files told gzip or not by their first bytes | HTTP in `transport` only |
 //! | 2 builders and models | [`patch`], [`new_report`], [`model`], [`tenant`], [`verify`], [`desired`], [`plan`], [`saved_plan`], [`usage`], [`billing`] | [`ReportUpdate`], the `PUT` body; [`NewReport`], the `POST` body; [`Report`] with errors that name the member; [`Tenant`](tenant::Tenant)s and their listing's pages; does a report reflect an update ([`Mismatch`])? reports as code ([`DesiredReports`](desired::DesiredReports), [`Plan`](plan::Plan), and a plan saved to apply later, [`SavedPlan`](saved_plan::SavedPlan)); usage files read as [`UsageRecord`](usage::UsageRecord)s and billed | none (`Read` for usage) |
 //! | 3 the error | `error` | [`Error`], wrapping each module's own error | none |
-//! | 4 calls | `exchange`, `base_url`, [`auth`], `retry`, [`client`] | one request sent and its answer sorted (shared by the API and the token endpoint); tokens; which failed calls are retried ([`RetryPolicy`], within a [`RetryBudget`]); [`Client`]: ids checked, requests built, errors mapped, results verified; [`Client::stored_usage`], [`Client::billing_report`] | via transport |
+//! | 4 calls | `exchange`, `base_url`, [`auth`], `retry`, [`client`] | one request sent and its answer sorted (shared by the API and the token endpoint); tokens; which failed calls are retried ([`RetryPolicy`], within a [`RetryBudget`]); [`Client`]: ids checked, requests built, errors mapped, results verified; [`Client::stored_usage`], [`Client::billing_report`]; the tenants under a tenant, page by page ([`Client::tenants_under`], [`TenantPages`]) | via transport |
 //! | 5 runs | [`bulk`], [`apply`] | one job per id on bounded threads, runs that stop by themselves or when told to; [`Client::plan`], [`Client::apply`], [`Client::check_saved`] and [`Client::export`] | via client |
 //!
 //! The command-line tool (`src/bin`, feature `cli`) stands on top, a presentation layer.
@@ -103,7 +103,8 @@ pub mod usage;
 pub mod verify;
 
 pub use client::{
-    BillingOptions, BillingReport, Client, ClientBuilder, Reports, StoredUsage, UpdateOutcome,
+    BillingOptions, BillingReport, Client, ClientBuilder, Reports, StoredUsage, TenantPages,
+    UpdateOutcome,
 };
 pub use date::{Date, NotADay, ParseDateError, ReportDate};
 pub use enums::{

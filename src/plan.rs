@@ -29,7 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde_json::{Value, json};
@@ -48,6 +48,7 @@ use crate::transport::Method;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     actions: Vec<Action>,
+    selected: Vec<Selected>,
     reads: PlanReads,
 }
 
@@ -104,8 +105,9 @@ impl PlanReads {
         }
     }
 
-    /// What a plan between `desired` and `actual` reads: the monthly reports of each of
-    /// `desired`'s tenants in `actual`, grouped by their `parameters.tenant_id`.
+    /// What a plan between `desired` (its selectors resolved) and `actual` reads: the monthly
+    /// reports of each of `desired`'s tenants in `actual`, grouped by their
+    /// `parameters.tenant_id`, and the tenants of each selector entry.
     pub(crate) fn of(desired: &DesiredReports, actual: &[Report]) -> PlanReads {
         let tenants = desired
             .tenants()
@@ -124,10 +126,15 @@ impl PlanReads {
                 TenantReads { tenant, reports }
             })
             .collect();
-        PlanReads {
-            tenants,
-            selectors: Vec::new(),
-        }
+        // A resolved selector's tenants are its entry's.
+        let selectors = desired
+            .reports
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.selector.is_some())
+            .map(|(i, r)| SelectorReads::new(i + 1, r.tenants.iter().copied()))
+            .collect();
+        PlanReads { tenants, selectors }
     }
 }
 
@@ -148,6 +155,19 @@ impl SelectorReads {
         tenants.dedup();
         SelectorReads { entry, tenants }
     }
+}
+
+/// The tenants an entry's [selector](crate::desired::TenantSelector) took when the plan was
+/// made: what `plan` reports per selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Selected {
+    /// The entry, counted from 1.
+    pub entry: usize,
+    /// The root of the subtree (`tenants_under`).
+    pub under: TenantId,
+    /// The tenants it took, in the listing's order.
+    pub tenants: Vec<TenantId>,
 }
 
 /// What to do about one entry of the file, or one monthly report of its tenants.
@@ -369,6 +389,37 @@ pub enum PlanError {
         /// The members that would force the replacement.
         fields: Vec<Field>,
     },
+    /// The plan would delete or replace a protected report (`protect = true` on the entry
+    /// that matches it, or at the top of the file). Nothing should be sent: edit the file.
+    #[error(
+        "{}: the plan would {} report {id} of tenant {tenant}{}",
+        match entry {
+            Some(n) => format!("report entry {n} protects the reports it matches (protect = true)"),
+            None => "the file protects every report of its tenants (protect = true)".to_owned(),
+        },
+        match action {
+            ActionKind::Replace => "replace",
+            _ => "delete",
+        },
+        match more {
+            0 => String::new(),
+            1 => ", and 1 other protected report".to_owned(),
+            n => format!(", and {n} other protected reports"),
+        }
+    )]
+    Protected {
+        /// The entry that protects it (and that matches it); `None` when the file protects
+        /// every report and the report is pruned (no entry matches it).
+        entry: Option<usize>,
+        /// The report.
+        id: ReportId,
+        /// Its tenant.
+        tenant: TenantId,
+        /// What the plan would do: [`ActionKind::Replace`] or [`ActionKind::Delete`].
+        action: ActionKind,
+        /// How many other protected reports the plan would delete or replace.
+        more: usize,
+    },
     /// An entry names a value this version of the crate does not know, and no report of the
     /// file's tenants holds it: most likely a typo. (A value some report holds is sent as
     /// written.)
@@ -433,16 +484,30 @@ impl Plan {
     /// without recipients, say).
     pub fn between(desired: &DesiredReports, actual: &[Report]) -> Result<Plan, PlanError> {
         desired.check().map_err(PlanError::Invalid)?;
+        if let Some(n) = desired.reports.iter().position(|r| !r.is_resolved()) {
+            return Err(PlanError::Invalid(DesiredError::unresolved(n + 1)));
+        }
         held_by_a_report(desired, actual)?;
+        // Indexes, so that a plan over thousands of tenants stays linear.
+        let mut by_tenant: HashMap<TenantId, Vec<&Report>> = HashMap::new();
+        for r in actual {
+            if r.schedule.schedule_type == ScheduleType::Monthly {
+                by_tenant.entry(r.parameters.tenant_id).or_default().push(r);
+            }
+        }
+        let by_id: HashMap<ReportId, &Report> = actual.iter().map(|r| (r.id, r)).collect();
+        let mut entries_of: HashMap<TenantId, Vec<usize>> = HashMap::new();
+        for (i, entry) in desired.reports.iter().enumerate() {
+            let mut seen = HashSet::new();
+            for tenant in &entry.tenants {
+                if seen.insert(*tenant) {
+                    entries_of.entry(*tenant).or_default().push(i);
+                }
+            }
+        }
         let mut actions = Vec::new();
         for tenant in desired.tenants() {
-            let monthly: Vec<&Report> = actual
-                .iter()
-                .filter(|r| {
-                    r.parameters.tenant_id == tenant
-                        && r.schedule.schedule_type == ScheduleType::Monthly
-                })
-                .collect();
+            let monthly: Vec<&Report> = by_tenant.remove(&tenant).unwrap_or_default();
             // A report holding a kind, level or result action this version does not know is
             // never pruned, and matched only by an entry naming the same values (or pinning
             // its id): otherwise it is unmanaged.
@@ -451,18 +516,17 @@ impl Plan {
                     || r.parameters.level.is_unknown()
                     || r.result_action.is_unknown()
             };
-            let entries: Vec<(usize, &DesiredReport)> = desired
-                .reports
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| e.tenants.contains(&tenant))
-                .map(|(i, e)| (i + 1, e))
+            let entries: Vec<(usize, &DesiredReport)> = entries_of
+                .get(&tenant)
+                .into_iter()
+                .flatten()
+                .map(|&i| (i + 1, &desired.reports[i]))
                 .collect();
             // Pinned entries claim their reports first, so that the others match among the rest.
             let mut claimed = HashSet::new();
             for (n, entry) in &entries {
                 let Some(id) = entry.id else { continue };
-                let problem = match actual.iter().find(|r| r.id == id) {
+                let problem = match by_id.get(&id) {
                     None => PinProblem::NotFound,
                     Some(r) if r.parameters.tenant_id != tenant => PinProblem::OtherTenant,
                     Some(r) if r.schedule.schedule_type != ScheduleType::Monthly => {
@@ -529,10 +593,29 @@ impl Plan {
                 });
             }
         }
+        protected(desired, &actions)?;
+        let selected = desired
+            .reports
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| {
+                r.selector.as_ref().map(|s| Selected {
+                    entry: i + 1,
+                    under: s.under,
+                    tenants: r.tenants.clone(),
+                })
+            })
+            .collect();
         Ok(Plan {
             actions,
+            selected,
             reads: PlanReads::of(desired, actual),
         })
+    }
+
+    /// What each entry's selector took, in the file's order (empty when no entry has one).
+    pub fn selected(&self) -> &[Selected] {
+        &self.selected
     }
 
     /// What the plan was made from: each planned tenant's monthly reports, with their
@@ -654,9 +737,9 @@ impl Action {
     /// without the report is followed by a `GET`.
     pub fn requests(&self) -> Vec<PlannedRequest> {
         let request = |endpoint: Endpoint, body: Option<String>| PlannedRequest {
-            endpoint,
             method: endpoint.method(),
             path: endpoint.path(),
+            endpoint,
             body,
         };
         let post =
@@ -711,6 +794,29 @@ fn held_by_a_report(desired: &DesiredReports, actual: &[Report]) -> Result<(), P
         }
     }
     Ok(())
+}
+
+/// Refuses a plan that deletes or replaces a protected report, naming the first.
+fn protected(desired: &DesiredReports, actions: &[Action]) -> Result<(), PlanError> {
+    let mut hits = actions.iter().filter_map(|action| {
+        let (entry, current) = match action {
+            Action::Replace { entry, current, .. } => (Some(*entry), current),
+            Action::Delete { current } => (None, current),
+            _ => return None,
+        };
+        let by_entry = entry.filter(|n| desired.reports[n - 1].protect);
+        (desired.protect || by_entry.is_some()).then(|| (by_entry, action.kind(), current))
+    });
+    let Some((entry, action, current)) = hits.next() else {
+        return Ok(());
+    };
+    Err(PlanError::Protected {
+        entry,
+        id: current.id,
+        tenant: current.parameters.tenant_id,
+        action,
+        more: hits.count(),
+    })
 }
 
 /// The create for an entry no report matches.

@@ -258,7 +258,7 @@ mod tests {
 
     fn connect() -> Error {
         Error::from_transport(
-            X_PUT,
+            &X_PUT,
             TransportError::from_kind(TransportErrorKind::Connect),
         )
     }

@@ -45,8 +45,8 @@ impl Client {
         lost: &AtomicBool,
     ) -> Result<Answer, Error> {
         let limit = self.inner.max_response_bytes;
-        self.with_retries(endpoint, body, lost, |call, response| {
-            let body = exchange::read_body(endpoint, response, limit)?;
+        self.with_retries(&endpoint, body, lost, |call, response| {
+            let body = exchange::read_body(&endpoint, response, limit)?;
             Ok(Answer { call, body })
         })
     }
@@ -56,7 +56,7 @@ impl Client {
     /// at most the client's timeout for data; the whole body, the download timeout.
     pub(super) fn open_body(
         &self,
-        endpoint: Endpoint,
+        endpoint: &Endpoint,
     ) -> Result<(CallInfo, Box<dyn std::io::Read + Send>), Error> {
         let (call, response) = self.open(endpoint)?;
         let body = crate::transport::stall_guarded(response.into_body(), self.inner.timeout);
@@ -65,7 +65,7 @@ impl Client {
 
     /// A `GET` whose 2xx answer's body is left to the caller to stream (retries cover
     /// getting that answer, not reading it).
-    pub(super) fn open(&self, endpoint: Endpoint) -> Result<(CallInfo, Response), Error> {
+    pub(super) fn open(&self, endpoint: &Endpoint) -> Result<(CallInfo, Response), Error> {
         let lost = AtomicBool::new(false);
         self.with_retries(endpoint, None, &lost, |call, response| Ok((call, response)))
     }
@@ -74,7 +74,7 @@ impl Client {
     /// renewal on 401.
     pub(super) fn with_retries<T>(
         &self,
-        endpoint: Endpoint,
+        endpoint: &Endpoint,
         body: Option<Vec<u8>>,
         lost: &AtomicBool,
         finish: impl Fn(CallInfo, Response) -> Result<T, Error>,
@@ -89,7 +89,9 @@ impl Client {
                 let request = self.request(endpoint, body.as_deref(), &super::dry_run::stand_in());
                 super::dry_run::describe(describe, &request)
                     .map_err(|e| Error::from_transport(endpoint, e))?;
-                return Err(Error::NotSent { endpoint });
+                return Err(Error::NotSent {
+                    endpoint: endpoint.clone(),
+                });
             }
         }
         if let Err(reason) = self.wait_for_throttle() {
@@ -123,7 +125,7 @@ impl Client {
     /// a 401 (once per call: `renewed`).
     fn attempt<T>(
         &self,
-        endpoint: Endpoint,
+        endpoint: &Endpoint,
         body: Option<&[u8]>,
         lost: &AtomicBool,
         finish: &impl Fn(CallInfo, Response) -> Result<T, Error>,
@@ -173,7 +175,7 @@ impl Client {
     /// status is an error.
     pub(super) fn exchange(
         &self,
-        endpoint: Endpoint,
+        endpoint: &Endpoint,
         body: Option<&[u8]>,
         token: &AccessToken,
         attempt: u32,
@@ -209,7 +211,7 @@ impl Client {
     /// The request of a call: its method and URL, the headers every call sends, the body.
     pub(super) fn request(
         &self,
-        endpoint: Endpoint,
+        endpoint: &Endpoint,
         body: Option<&[u8]>,
         token: &AccessToken,
     ) -> Request {
@@ -285,6 +287,14 @@ impl Answer {
         })
     }
 
+    /// `error`, about this answer's body, as the client's error.
+    pub(super) fn decode_failed(&self, error: model::DecodeError) -> Error {
+        Error::Decode {
+            call: self.call.clone(),
+            error: Box::new(error),
+        }
+    }
+
     pub(super) fn report(&self) -> Result<Report, Error> {
         Report::from_json(&self.body).map_err(|error| Error::Decode {
             call: self.call.clone(),
@@ -297,8 +307,8 @@ fn truncate(text: &str, max_chars: usize) -> String {
     model::snippet(text.as_bytes(), max_chars)
 }
 
-fn api_error(endpoint: Endpoint, status: u16, body: &[u8]) -> ApiError {
-    let mut error = ApiError::new(endpoint, status);
+fn api_error(endpoint: &Endpoint, status: u16, body: &[u8]) -> ApiError {
+    let mut error = ApiError::new(endpoint.clone(), status);
     match serde_json::from_slice::<model::VendorErrorBody>(body) {
         Ok(parsed) => {
             let e = parsed.error;

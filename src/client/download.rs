@@ -37,9 +37,9 @@ impl Client {
         let id = id.into_id()?;
         let stored_id = stored_id.into_id()?;
         let endpoint = Endpoint::StoredFile { id, stored_id };
-        let (call, response) = self.open_body(endpoint)?;
+        let (call, response) = self.open_body(&endpoint)?;
         let read_failed = |e: io::Error| {
-            Error::from_transport(endpoint, TransportError::new(read_error_kind(&e), e))
+            Error::from_transport(&endpoint, TransportError::new(read_error_kind(&e), e))
         };
         let mut body = Tracked {
             inner: response,

@@ -38,7 +38,7 @@ impl StoredUsage {
     }
 
     fn error(&self, e: usage::UsageError) -> Error {
-        usage_error(e, &self.body_error, self.endpoint)
+        usage_error(e, &self.body_error, &self.endpoint)
     }
 }
 
@@ -47,7 +47,7 @@ impl StoredUsage {
 fn usage_error(
     e: usage::UsageError,
     body_error: &Mutex<Option<io::Error>>,
-    endpoint: Endpoint,
+    endpoint: &Endpoint,
 ) -> Error {
     let network = if e.is_io() {
         body_error
@@ -227,13 +227,13 @@ impl Client {
         let id = id.into_id()?;
         let stored_id = stored_id.into_id()?;
         let endpoint = Endpoint::StoredFile { id, stored_id };
-        let (_, response) = self.open_body(endpoint)?;
+        let (_, response) = self.open_body(&endpoint)?;
         let body_error = Arc::new(Mutex::new(None));
         let body = Body {
             inner: response,
             error: body_error.clone(),
         };
-        let records = usage::detect(body).map_err(|e| usage_error(e, &body_error, endpoint))?;
+        let records = usage::detect(body).map_err(|e| usage_error(e, &body_error, &endpoint))?;
         Ok(StoredUsage {
             records,
             endpoint,

@@ -166,7 +166,7 @@ mod tests {
     use crate::transport::{TransportError, TransportErrorKind};
 
     fn failure(kind: TransportErrorKind) -> Error {
-        Error::from_transport(X_PUT, TransportError::from_kind(kind))
+        Error::from_transport(&X_PUT, TransportError::from_kind(kind))
     }
 
     #[test]

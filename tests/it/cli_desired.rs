@@ -401,6 +401,56 @@ fn a_pin_whose_report_would_be_replaced_exits_2_and_writes_nothing() {
 }
 
 #[test]
+fn a_protected_report_an_edit_would_replace_or_prune_exits_2_and_writes_nothing() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("protected.toml");
+    // Other formats: the seeded report would be replaced.
+    std::fs::write(
+        &path,
+        format!(
+            "[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_summary\"\nlevel = \"accounts\"\nformats = [\"csv\", \"html\"]\nprotect = true\n"
+        ),
+    )
+    .unwrap();
+    let path = path.to_string_lossy().into_owned();
+    for command in ["plan", "apply"] {
+        let o = run_at(
+            &emulator,
+            &[command, &path, "--yes"][..if command == "plan" { 2 } else { 3 }],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{command}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "error: report entry 1 protects the reports it matches (protect = true): the plan would replace report {MONTHLY_REPORT_ID} of tenant {TENANT_ID}; nothing was changed\n"
+            ),
+            "{command}"
+        );
+    }
+    // Pruned: the file protects every report, and its entry matches none.
+    std::fs::write(
+        &path,
+        format!(
+            "prune = true\nprotect = true\n\n[[report]]\ntenant = \"{TENANT_ID}\"\nkind = \"usage_daily\"\nlevel = \"accounts\"\nresult_action = \"save\"\n"
+        ),
+    )
+    .unwrap();
+    let o = run_at(&emulator, &["apply", &path, "--yes"], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "the file protects every report of its tenants (protect = true): the plan would delete report {MONTHLY_REPORT_ID} of tenant {TENANT_ID}"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(writes(&emulator), 0);
+    assert!(emulator.has_report(MONTHLY_REPORT_ID));
+}
+
+#[test]
 fn the_emulator_command_makes_empty_tenants_exist() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;

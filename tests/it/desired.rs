@@ -113,7 +113,7 @@ fn each_bad_value_names_its_entry_and_key() {
         ),
         ("recipients = [\"{U1}\"]", "recipients", "a saved report"),
         ("id = \"42\"", "id", "invalid report id"),
-        ("tenants = [\"{T1}\"]", "tenants", "not both"),
+        ("tenants = [\"{T1}\"]", "tenants", "not two of them"),
     ];
     for (line, key, says) in cases {
         // The second entry, with the key set (a later key of the same name would be a TOML

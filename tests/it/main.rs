@@ -37,6 +37,8 @@ mod plan;
 mod properties;
 mod retry;
 mod schema;
+mod selectors;
+mod tenants;
 mod transport;
 mod usage;
 mod usage_scale;

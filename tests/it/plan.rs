@@ -879,3 +879,172 @@ fn export_then_plan_holds_for_two_reports_of_one_identity_one_with_an_unknown_le
     let plan = Plan::between(&read.prune(true), &actual).unwrap();
     assert_eq!(kinds(&plan), [ActionKind::Unchanged, ActionKind::Unchanged]);
 }
+
+#[test]
+fn a_protected_entry_refuses_a_replacement_of_its_report_but_not_an_update() {
+    let html = entry(T1).formats([ReportFormat::Html]).protect(true);
+    let err = Plan::between(&DesiredReports::new([html]), &[monthly(1, T1)]).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::Protected {
+            entry: Some(1),
+            id: rid(1),
+            tenant: tenant(T1),
+            action: ActionKind::Replace,
+            more: 0,
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "report entry 1 protects the reports it matches (protect = true): the plan would \
+             replace report {} of tenant {T1}",
+            rid(1)
+        )
+    );
+    // A change a PUT makes keeps the report: allowed.
+    let disabled = entry(T1).enabled(false).protect(true);
+    let plan = Plan::between(&DesiredReports::new([disabled]), &[monthly(1, T1)]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Update]);
+    // Without protect, the same edit is a replacement.
+    let html = entry(T1).formats([ReportFormat::Html]);
+    let plan = Plan::between(&DesiredReports::new([html]), &[monthly(1, T1)]).unwrap();
+    assert_eq!(kinds(&plan), [ActionKind::Replace]);
+}
+
+#[test]
+fn a_protected_file_refuses_every_prune_and_counts_them() {
+    let actual = [monthly(1, T1), monthly(2, T2), monthly(3, T2)];
+    // T2's entry is for another kind: its two summary reports would be pruned.
+    let daily = DesiredReport::new(tenant(T2), Level::Accounts, ReportKind::UsageDaily).save();
+    let desired = DesiredReports::new([entry(T1), daily]).prune(true);
+    let plan = Plan::between(&desired, &actual).unwrap();
+    assert_eq!(plan.summary().delete, 2);
+    let err = Plan::between(&desired.clone().protect(true), &actual).unwrap_err();
+    assert_eq!(
+        err,
+        PlanError::Protected {
+            entry: None,
+            id: rid(2),
+            tenant: tenant(T2),
+            action: ActionKind::Delete,
+            more: 1,
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the file protects every report of its tenants (protect = true): the plan would \
+             delete report {} of tenant {T2}, and 1 other protected report",
+            rid(2)
+        )
+    );
+    // An entry's protection does not reach the reports it does not match.
+    let desired = DesiredReports::new([entry(T1).protect(true), daily_of(T2)]).prune(true);
+    assert_eq!(
+        Plan::between(&desired, &actual).unwrap().summary().delete,
+        2
+    );
+}
+
+fn daily_of(t: &str) -> DesiredReport {
+    DesiredReport::new(tenant(t), Level::Accounts, ReportKind::UsageDaily).save()
+}
+
+/// The subtree every selector of the property below is under: its root, the two tenants
+/// (customers), and tenants no selector of customers takes (a disabled customer, a unit, a
+/// folder).
+const ROOT: &str = "f1f1f1f1-0000-4000-8000-000000000001";
+
+fn subtree() -> std::collections::BTreeMap<TenantId, Vec<acronis_reports::tenant::Tenant>> {
+    use acronis_reports::TenantKind;
+    use acronis_reports::tenant::Tenant;
+    let mut disabled = Tenant::new(
+        "d1d1d1d1-0000-4000-8000-000000000001".parse().unwrap(),
+        TenantKind::Customer,
+    );
+    disabled.enabled = false;
+    let listing = vec![
+        Tenant::new(tenant(ROOT), TenantKind::Partner),
+        Tenant::new(
+            "f0f0f0f0-0000-4000-8000-000000000002".parse().unwrap(),
+            TenantKind::Folder,
+        ),
+        Tenant::new(tenant(T1), TenantKind::Customer),
+        disabled,
+        Tenant::new(tenant(T2), TenantKind::Customer),
+        Tenant::new(
+            "a0a0a0a0-0000-4000-8000-000000000003".parse().unwrap(),
+            TenantKind::Unit,
+        ),
+    ];
+    std::collections::BTreeMap::from([(tenant(ROOT), listing)])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// An entry whose tenants come from a selector (the subtree's customers, those it does
+    /// not name excluded) plans exactly as the same entry naming them, and applying either
+    /// leaves nothing to do; with the file protected, no plan deletes or replaces.
+    #[test]
+    fn a_selector_plans_as_the_tenants_it_takes((actual, desired) in arb_case(), picks in prop::collection::vec(any::<bool>(), 5), protect in any::<bool>()) {
+        use acronis_reports::desired::TenantSelector;
+        let mut selected = desired.clone();
+        for (entry, pick) in selected.reports.iter_mut().zip(picks) {
+            if !pick || entry.id.is_some() {
+                continue;
+            }
+            let exclude = TENANTS.iter().map(|t| tenant(t)).filter(|t| !entry.tenants.contains(t));
+            let mut under = DesiredReport::under(
+                TenantSelector::under(tenant(ROOT)).exclude(exclude),
+                entry.level.clone(),
+                entry.kind.clone(),
+            );
+            under.result_action = entry.result_action.clone();
+            under.recipients = entry.recipients.clone();
+            under.formats = entry.formats.clone();
+            under.enabled = entry.enabled;
+            under.hide_zero_usage = entry.hide_zero_usage;
+            under.show_skus = entry.show_skus;
+            *entry = under;
+        }
+        let resolved = match selected.resolve(&subtree()) {
+            Ok(resolved) => resolved,
+            // The explicit file is refused the same way.
+            Err(_) => {
+                prop_assert!(desired.check().is_err());
+                return Ok(());
+            }
+        };
+        let explicit = Plan::between(&desired, &actual);
+        let by_selector = Plan::between(&resolved, &actual);
+        match (&explicit, &by_selector) {
+            // Tenants come in another order when a selector names them: compare as sets.
+            (Ok(a), Ok(b)) => {
+                let set = |p: &Plan| {
+                    let mut v: Vec<String> = p.actions().iter().map(|x| format!("{x:?}")).collect();
+                    v.sort();
+                    v
+                };
+                prop_assert_eq!(set(a), set(b));
+                let mut server = Model { reports: actual.clone(), next: 0 };
+                server.apply(b);
+                prop_assert!(!Plan::between(&resolved, &server.reports).unwrap().has_changes());
+            }
+            (Err(_), Err(_)) => {}
+            (a, b) => prop_assert!(false, "explicit {a:?}, by selector {b:?}"),
+        }
+        match Plan::between(&resolved.clone().protect(protect), &actual) {
+            Ok(plan) if protect => prop_assert!(plan
+                .actions()
+                .iter()
+                .all(|a| !matches!(a.kind(), ActionKind::Delete | ActionKind::Replace))),
+            Err(PlanError::Protected { action, .. }) => {
+                prop_assert!(protect);
+                prop_assert!(matches!(action, ActionKind::Delete | ActionKind::Replace));
+            }
+            _ => {}
+        }
+    }
+}

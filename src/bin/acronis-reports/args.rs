@@ -126,7 +126,8 @@ Examples:
 
 const EXAMPLES_EXPORT: &str = "\
 Examples:
-  acronis-reports export --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc -o reports.toml";
+  acronis-reports export --tenant 2a91a14d-ffd3-4ac1-9b4d-3990162c5acc -o reports.toml
+  acronis-reports export --under f1f1f1f1-0000-4000-8000-000000000001 --group -o partner.toml";
 
 const EXAMPLES_USAGE: &str = "\
 Examples:
@@ -375,12 +376,29 @@ pub enum Command {
     /// Print the desired-state file of tenants' monthly reports as they are.
     ///
     /// The file (TOML; JSON with --json) describes these tenants' monthly reports as they are
-    /// now: `plan` on it finds no change.
+    /// now: `plan` on it finds no change. --under T takes every tenant below T (customers,
+    /// enabled ones, unless --tenant-kind says otherwise); with --group, reports alike in
+    /// most of them become one entry with `tenants_under`.
     #[command(after_help = EXAMPLES_EXPORT)]
     Export {
         /// A tenant's id (repeat for several).
-        #[arg(long = "tenant", value_name = "UUID", required = true)]
+        #[arg(
+            long = "tenant",
+            value_name = "UUID",
+            required_unless_present = "under",
+            conflicts_with = "under"
+        )]
         tenants: Vec<String>,
+        /// Every tenant below this one, listed from the API (not itself).
+        #[arg(long, value_name = "UUID")]
+        under: Option<String>,
+        /// With --under: the kinds of tenant taken (repeat for several; default customer).
+        #[arg(long = "tenant-kind", value_name = "KIND", requires = "under", value_parser = ["partner", "folder", "customer", "unit"])]
+        tenant_kinds: Vec<String>,
+        /// With --under: one entry with `tenants_under` for the reports most tenants have
+        /// alike, the tenants that differ excluded and given entries of their own.
+        #[arg(long, requires = "under")]
+        group: bool,
         /// Write to FILE (replaced only once complete) instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,

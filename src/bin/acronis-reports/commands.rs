@@ -51,9 +51,22 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
         Command::Apply { desired, yes } => apply::run(&global, &desired, yes, out),
         Command::Export {
             tenants,
+            under,
+            tenant_kinds,
+            group,
             output,
             concurrency,
-        } => export::run(&global, &tenants, output.as_deref(), concurrency, out),
+        } => {
+            let scope = match under {
+                Some(root) => export::Scope::Under {
+                    root,
+                    kinds: tenant_kinds,
+                    group,
+                },
+                None => export::Scope::Tenants(tenants),
+            };
+            export::run(&global, &scope, output.as_deref(), concurrency, out)
+        }
         Command::Usage { source, view } => usage::run(&global, &source, &view, out),
         Command::Billing(args) => billing::run(&global, &args, out),
         Command::Emulator {

@@ -18,8 +18,8 @@ use acronis_reports::saved_plan::SavedPlan;
 use acronis_reports::{Client, Error};
 
 use super::plan::{
-    entry_note, identity, json_value, make_plan, note_unknown_values, parse_desired, plan_failure,
-    plan_text, print_plan, read_bytes,
+    entry_note, identity, json_value, make_plan, note_selected, note_unknown_values, parse_desired,
+    plan_failure, plan_text, print_plan, read_bytes,
 };
 use crate::args::{DesiredArgs, Global};
 use crate::connect::client;
@@ -100,6 +100,7 @@ fn check_saved(client: &Client, saved: &SavedPlan, concurrency: u16) -> Result<P
     let plan = client
         .check_saved(saved, usize::from(concurrency))
         .map_err(plan_failure)?;
+    note_selected(&plan);
     note_unknown_values(saved.desired());
     let reads = plan.reads();
     let reports: usize = reads.tenants.iter().map(|t| t.reports.len()).sum();

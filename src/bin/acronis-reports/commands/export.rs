@@ -1,11 +1,11 @@
-//! `export --tenant T...`: the desired-state file that describes the tenants' monthly
-//! reports as they are, on the library's `desired` module.
+//! `export --tenant T...` or `export --under T`: the desired-state file that describes the
+//! tenants' monthly reports as they are, on the library's `desired` module.
 
 use std::io::{self, Write};
 use std::path::Path;
 
-use acronis_reports::TenantId;
-use acronis_reports::desired::DesiredReports;
+use acronis_reports::desired::TenantSelector;
+use acronis_reports::{TenantId, TenantKind};
 
 use crate::args::Global;
 use crate::connect::{self, client};
@@ -14,24 +14,71 @@ use crate::files::AtomicFile;
 use crate::json;
 use crate::output::{self, Output, note};
 
-/// `export --tenant T...`: the exit code.
+/// Which tenants to export.
+pub enum Scope {
+    /// `--tenant T...`.
+    Tenants(Vec<String>),
+    /// `--under T [--tenant-kind K...] [--group]`.
+    Under {
+        /// The subtree's root.
+        root: String,
+        /// The kinds taken (customers when empty).
+        kinds: Vec<String>,
+        /// Alike reports as one selector entry.
+        group: bool,
+    },
+}
+
+/// What the ids of a [`Scope`] are, checked before any request.
+enum Checked {
+    Tenants(Vec<TenantId>),
+    Under(TenantSelector, bool),
+}
+
+fn check(scope: &Scope) -> Result<Checked, Failure> {
+    let id = |flag: &str, t: &str| -> Result<TenantId, Failure> {
+        t.parse()
+            .map_err(|e| Failure::usage(format!("{flag}: {e}")))
+    };
+    Ok(match scope {
+        Scope::Tenants(tenants) => {
+            let mut seen = std::collections::HashSet::new();
+            let mut ids = Vec::new();
+            for t in tenants {
+                let t = id("--tenant", t)?;
+                if seen.insert(t) {
+                    ids.push(t);
+                }
+            }
+            Checked::Tenants(ids)
+        }
+        Scope::Under { root, kinds, group } => {
+            let mut selector = TenantSelector::under(id("--under", root)?);
+            if !kinds.is_empty() {
+                let kinds: Vec<TenantKind> = kinds
+                    .iter()
+                    .map(|k| {
+                        k.parse()
+                            .map_err(|e| Failure::usage(format!("--tenant-kind: {e}")))
+                    })
+                    .collect::<Result<_, _>>()?;
+                selector = selector.kinds(kinds);
+            }
+            Checked::Under(selector, *group)
+        }
+    })
+}
+
+/// `export --tenant T...` or `export --under T`: the exit code.
 pub fn run(
     global: &Global,
-    tenants: &[String],
+    scope: &Scope,
     output: Option<&Path>,
     concurrency: u16,
     out: &Output,
 ) -> Result<u8, Failure> {
     connect::read_only(global)?;
-    let mut tenants: Vec<TenantId> = tenants
-        .iter()
-        .map(|t| {
-            t.parse()
-                .map_err(|e| Failure::usage(format!("--tenant: {e}")))
-        })
-        .collect::<Result<_, _>>()?;
-    let mut seen = std::collections::HashSet::new();
-    tenants.retain(|t| seen.insert(*t));
+    let scope = check(scope)?;
     // Refused before any request: a file that cannot be written.
     let file = output
         .map(|path| {
@@ -44,8 +91,17 @@ pub fn run(
         })
         .transpose()?;
     let client = client(global, concurrency, out)?;
-    let reports = client.reports_of_tenants(&tenants, usize::from(concurrency))?;
-    let desired = DesiredReports::describing(&tenants, &reports);
+    let threads = usize::from(concurrency);
+    let (desired, whose) = match &scope {
+        Checked::Tenants(tenants) => (
+            client.export(tenants, threads)?,
+            format!("{} tenant(s)", tenants.len()),
+        ),
+        Checked::Under(selector, group) => (
+            client.export_under(selector, *group, threads)?,
+            format!("the tenants under {}", selector.under),
+        ),
+    };
     let unknown = desired
         .reports
         .iter()
@@ -63,9 +119,8 @@ pub fn run(
         (true, None) => json::compact(&desired.to_json_string()) + "\n",
         (false, _) => {
             format!(
-                "# The monthly reports of {} tenant(s), as they were when exported by acronis-reports.\n\
+                "# The monthly reports of {whose}, as they were when exported by acronis-reports.\n\
              # Edit, then `acronis-reports plan FILE` and `acronis-reports apply FILE`.\n\n{}",
-                tenants.len(),
                 desired.to_toml_string().trim_end()
             ) + "\n"
         }

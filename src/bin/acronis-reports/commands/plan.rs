@@ -148,8 +148,22 @@ pub(super) fn make_plan(
     let plan = client
         .plan(desired, usize::from(concurrency))
         .map_err(plan_failure)?;
+    note_selected(&plan);
     note_unknown_values(desired);
     Ok(plan)
+}
+
+/// What each selector took, on stderr: the plan's tenants came from the server.
+pub(super) fn note_selected(plan: &Plan) {
+    for selected in plan.selected() {
+        output::notice(format_args!(
+            "report entry {}: tenants_under {}: {} tenant{}",
+            selected.entry,
+            selected.under,
+            selected.tenants.len(),
+            if selected.tenants.len() == 1 { "" } else { "s" }
+        ));
+    }
 }
 
 /// The failure of a plan: one that cannot be made says that nothing was changed.
