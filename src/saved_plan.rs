@@ -1466,6 +1466,19 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_is_a_saved_plan() {
+        let doc = include_str!("../docs/desired-state.md");
+        let format = doc.find("### The format").expect("the section");
+        let start = doc[format..].find("```json\n").expect("the example") + format + 8;
+        let end = doc[start..].find("```\n").expect("its end") + start;
+        let example = &doc[start..end];
+        let saved = SavedPlan::from_json(example.as_bytes()).unwrap();
+        // Written again, it is the same text: the example is as the tool writes it.
+        assert_eq!(saved.to_json_string(), example);
+        assert_eq!(saved.actions().len(), 2);
+    }
+
+    #[test]
     fn a_desired_state_file_is_no_saved_plan() {
         let desired = desired().to_json_string();
         assert!(!SavedPlan::is_saved_plan(desired.as_bytes()));
