@@ -198,6 +198,12 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
     let Some(report) = s.reports.get_mut(id) else {
         return error_body(404, "Report not found", None);
     };
+    let tenant_of = |report: &Value| {
+        report["parameters"]["tenant_id"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let old_tenant = tenant_of(report);
     if report["schedule"]["type"] != "monthly" {
         return error_body(400, "Only scheduled reports can be updated", None);
     }
@@ -219,11 +225,15 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
         }
         report["version"] = json!(report["version"].as_i64().unwrap_or(0) + 1);
     }
-    if quirks.put_answers_204 {
+    let new_tenant = tenant_of(report);
+    let answer = if quirks.put_answers_204 {
         HttpResponse::empty(204)
     } else {
         HttpResponse::json(200, report)
-    }
+    };
+    // The vendor's `reportPut` leaves `parameters` open: a patch may move the report.
+    s.reindex(id, old_tenant, new_tenant);
+    answer
 }
 
 #[cfg(test)]

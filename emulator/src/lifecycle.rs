@@ -45,12 +45,7 @@ fn new_id(s: &mut State) -> String {
 }
 
 pub(crate) fn list(s: &State, tenant: &str) -> HttpResponse {
-    let ids: Vec<&String> = s
-        .reports
-        .iter()
-        .filter(|(_, r)| r["parameters"]["tenant_id"] == tenant)
-        .map(|(id, _)| id)
-        .collect();
+    let ids = s.report_ids_of(tenant);
     if ids.is_empty() && tenant != TENANT_ID && !s.tenants.contains(tenant) {
         return error_body(404, "Tenant not found", None);
     }
@@ -142,8 +137,7 @@ pub(crate) fn delete(s: &mut State, id: &str, query: Option<&str>) -> HttpRespon
             Some("fetch it again"),
         );
     }
-    s.reports.remove(id);
-    s.stored.remove(id);
+    s.remove_report(id);
     HttpResponse::empty(204)
 }
 
