@@ -46,7 +46,11 @@ fn new_id(s: &mut State) -> String {
 
 pub(crate) fn list(s: &State, tenant: &str) -> HttpResponse {
     let ids = s.report_ids_of(tenant);
-    if ids.is_empty() && tenant != TENANT_ID && !s.tenants.contains(tenant) {
+    if ids.is_empty()
+        && tenant != TENANT_ID
+        && !s.tenants.contains(tenant)
+        && !s.tree.contains(tenant)
+    {
         return error_body(404, "Tenant not found", None);
     }
     HttpResponse::json(200, &json!({ "items": ids }))

@@ -1,5 +1,5 @@
-//! What the emulator holds: its reports, stored files, tokens, the requests it received,
-//! and the faults and quirks a test asked for.
+//! What the emulator holds: its reports, stored files, tenants, tokens, the requests it
+//! received, and the faults and quirks a test asked for.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -92,6 +92,12 @@ pub(crate) struct State {
     /// The ids of each tenant's reports, by the tenant id as the reports hold it: a tenant's
     /// listing without a look at every report.
     pub(crate) reports_by_tenant: BTreeMap<String, BTreeSet<String>>,
+    /// The tenant tree: tenants with a parent, a name, a kind... (`GET /tenants`).
+    pub(crate) tree: crate::tenants::Tree,
+    /// The page size of a tenant listing that sends no `limit`; 0: the vendor's default.
+    pub(crate) tenant_page_size: usize,
+    /// How many partner trees were seeded: each one's ids are its own.
+    pub(crate) trees_seeded: u64,
     pub(crate) ids_made: u64,
     /// How many looks at the stored list show a new file `in_progress`.
     pub(crate) polls_before_saved: u32,
@@ -362,6 +368,22 @@ impl State {
             .get(tenant)
             .map(|ids| ids.iter().collect())
             .unwrap_or_default()
+    }
+
+    /// Adds tenants to the tree, all or none (see `tenants::Tree::add_all`).
+    pub(crate) fn add_tenants(
+        &mut self,
+        tenants: Vec<crate::tenants::NewTenant>,
+    ) -> Result<Vec<String>, String> {
+        self.tree.add_all(tenants)
+    }
+
+    /// The page size of a tenant listing that sends no `limit`.
+    pub(crate) fn tenant_page_size(&self) -> usize {
+        match self.tenant_page_size {
+            0 => crate::tenants::DEFAULT_PAGE_SIZE,
+            n => n,
+        }
     }
 }
 
