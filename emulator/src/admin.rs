@@ -1,5 +1,5 @@
 //! The admin interface under `/__admin/` (WireMock's convention): the emulator's faults, the
-//! requests it received, its reports and a reset, over HTTP in JSON, for tests in any
+//! requests it received, its reports and tenants and a reset, over HTTP in JSON, for tests in any
 //! language. It needs no token, is never recorded, and no fault or outage applies to it; the
 //! server's limits (head and body caps, connections) do.
 //!
@@ -24,7 +24,7 @@ const MAX_DELAY_MS: u64 = 600_000;
 const REDACTED: &str = "[redacted]";
 
 /// The endpoints, as `GET /__admin` lists them.
-const ENDPOINTS: [&str; 8] = [
+const ENDPOINTS: [&str; 10] = [
     "GET /__admin",
     "POST /__admin/faults",
     "DELETE /__admin/faults",
@@ -33,6 +33,8 @@ const ENDPOINTS: [&str; 8] = [
     "POST /__admin/reset",
     "POST /__admin/reports",
     "GET /__admin/reports/{id}",
+    "POST /__admin/tenants",
+    "GET /__admin/tenants/{id}",
 ];
 
 /// The members of a fault, as an error about an unknown one lists them.
@@ -57,6 +59,13 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     let rest = path.strip_prefix(PREFIX).unwrap_or(path);
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     let method = req.method.as_str();
+    if let Some(id) = rest.strip_prefix("/tenants/") {
+        if !id.is_empty() && !id.contains('/') {
+            return only(method, &["GET"])
+                .and_then(|()| tenant(s, id))
+                .unwrap_or_else(|refusal| refusal);
+        }
+    }
     let answer = match (rest, rest.strip_prefix("/reports/")) {
         ("", _) => only(method, &["GET"])
             .map(|()| HttpResponse::json(200, &json!({ "endpoints": ENDPOINTS }))),
@@ -72,6 +81,7 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
         },
         ("/reset", _) => only(method, &["POST"]).and_then(|()| reset(s, req)),
         ("/reports", _) => only(method, &["POST"]).and_then(|()| add_reports(s, req)),
+        ("/tenants", _) => only(method, &["POST"]).and_then(|()| add_tenants(s, req)),
         (_, Some(id)) if !id.is_empty() && !id.contains('/') => {
             only(method, &["GET"]).and_then(|()| report(s, id))
         }
@@ -567,6 +577,29 @@ fn add_reports(s: &mut State, req: &HttpRequest) -> Result<HttpResponse, HttpRes
         s.store(id, report);
     }
     Ok(HttpResponse::json(201, &json!({ "reports": ids })))
+}
+
+/// `POST /__admin/tenants`: a tenant (see `Emulator::add_tenants` for its members), or an
+/// array of them, added to the tree (replacing those with their ids). All or nothing.
+fn add_tenants(s: &mut State, req: &HttpRequest) -> Result<HttpResponse, HttpResponse> {
+    let tenants = match json_of(req)? {
+        Value::Array(tenants) => tenants,
+        tenant => vec![tenant],
+    };
+    let nothing = |why: String| bad(format!("{why}: nothing was stored"));
+    let read = crate::tenants::read_all(&tenants).map_err(nothing)?;
+    let ids = s.add_tenants(read).map_err(nothing)?;
+    Ok(HttpResponse::json(201, &json!({ "tenants": ids })))
+}
+
+/// `GET /__admin/tenants/{id}`: the tenant as `GET /tenants/{id}?allow_deleted=true`
+/// answers it, faults or not.
+fn tenant(s: &State, id: &str) -> Result<HttpResponse, HttpResponse> {
+    let id = id.to_ascii_lowercase();
+    s.tree
+        .tenant_json(&id)
+        .map(|tenant| HttpResponse::json(200, &tenant))
+        .ok_or_else(|| error(404, &format!("no tenant {id}")))
 }
 
 /// `GET /__admin/reports/{id}`: the report as the emulator holds it, faults or not.

@@ -1,5 +1,5 @@
-//! The API itself: requests routed to the reports, tokens and lifecycle endpoints, answered
-//! as the vendor documents, faults first.
+//! The API itself: requests routed to the reports, tokens, lifecycle and tenant endpoints,
+//! answered as the vendor documents, faults first.
 
 use serde_json::{Value, json};
 
@@ -8,7 +8,7 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::state::{Call, State};
 use crate::{
     CLIENT_ID, CLIENT_SECRET, MONTHLY_REPORT_ID, ONCE_REPORT_ID, RECIPIENT_ID, TENANT_ID, TOKEN,
-    lifecycle, schema,
+    lifecycle, schema, tenants,
 };
 use base64::Engine as _;
 
@@ -103,7 +103,13 @@ fn answer(s: &mut State, req: &HttpRequest, call: &Call<'_>) -> HttpResponse {
             stored_id,
             accepts_gzip(req.header_list("accept-encoding").as_deref()),
         ),
+        ("GET", ["tenants"]) => tenants::list(&s.tree, query, s.tenant_page_size()),
+        ("GET", ["tenants", id]) => tenants::get(&s.tree, id, query),
+        ("GET", ["tenants", id, "children"]) => tenants::children(&s.tree, id, query),
         ("GET", ["tenants", tenant, "reports"]) => lifecycle::list(s, tenant),
+        (_, ["tenants"] | ["tenants", _] | ["tenants", _, "children"]) => {
+            error_body(405, "Method Not Allowed", None)
+        }
         (_, ["reports", ..]) => error_body(405, "Method Not Allowed", None),
         _ => error_body(404, "Not Found", Some("no such endpoint")),
     }
@@ -198,6 +204,12 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
     let Some(report) = s.reports.get_mut(id) else {
         return error_body(404, "Report not found", None);
     };
+    let tenant_of = |report: &Value| {
+        report["parameters"]["tenant_id"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let old_tenant = tenant_of(report);
     if report["schedule"]["type"] != "monthly" {
         return error_body(400, "Only scheduled reports can be updated", None);
     }
@@ -219,11 +231,15 @@ fn update(s: &mut State, id: &str, req: &HttpRequest) -> HttpResponse {
         }
         report["version"] = json!(report["version"].as_i64().unwrap_or(0) + 1);
     }
-    if quirks.put_answers_204 {
+    let new_tenant = tenant_of(report);
+    let answer = if quirks.put_answers_204 {
         HttpResponse::empty(204)
     } else {
         HttpResponse::json(200, report)
-    }
+    };
+    // The vendor's `reportPut` leaves `parameters` open: a patch may move the report.
+    s.reindex(id, old_tenant, new_tenant);
+    answer
 }
 
 #[cfg(test)]

@@ -17,8 +17,10 @@
 //! `acronis-reports` crate's CI runs those scripts, unmodified, against it.
 //!
 //! A test can look at what it received ([`requests`](Emulator::requests), typed as
-//! [`RecordedRequest`]), seed and read reports with the crate's types or JSON
-//! ([`add_report`](Emulator::add_report), [`report`](Emulator::report)), and inject faults:
+//! [`RecordedRequest`]), seed and read reports and tenants with the crate's types or JSON
+//! ([`add_report`](Emulator::add_report), [`report`](Emulator::report),
+//! [`add_tenants`](Emulator::add_tenants), [`tenant`](Emulator::tenant); see
+//! [the tenant tree](#the-tenant-tree)), and inject faults:
 //! statuses for the next requests or for one report, raw answers, delays, an outage from the
 //! n-th request on, refused tokens.
 //!
@@ -39,6 +41,54 @@
 //! The `acronis-reports` command-line tool runs it for scripts in any language:
 //! `acronis-reports emulator --port 8080` (see its `docs/testing.md`).
 //!
+//! # The tenant tree
+//!
+//! Beside its reports it holds a tree of tenants (partners, folders, customers, units),
+//! none by default: seed it with [`EmulatorBuilder::tenants`], [`Emulator::add_tenants`]
+//! (the crate's `Tenant` or JSON), [`Emulator::seed_partner_tree`] (thousands of customers
+//! with their reports, at once), `POST /__admin/tenants`, or the command's `--seed` file. It
+//! answers, with the same bearer token check as the reports calls:
+//!
+//! - `GET /tenants` with `subtree_root_id` (the tenant and everything below it), `parent_id`
+//!   (its children) or `uuids` (at most 100, comma-separated; unknown ones left out), which
+//!   exclude each other (400 in the vendor's error shape), or none of them (every tenant);
+//!   `lod` `stamps`, `basic` (exactly the vendor's members) or `full` (the default);
+//!   `limit` (at least 1; without it, [`EmulatorBuilder::tenant_page_size`], 5000 by
+//!   default); `allow_deleted`; `after`, a cursor of its own making that carries the
+//!   listing's filters and position, so that only it is sent. A page is the vendor's
+//!   `tenantBatch`: `timestamp`, `items`, `paging.cursors.after`; the last page's `paging`
+//!   is `{"cursors": {}}`.
+//! - `GET /tenants/{id}`: the vendor's `tenant` object; 404 for an unknown tenant, and for a
+//!   deleted one unless `allow_deleted=true`.
+//! - `GET /tenants/{id}/children`: `{"items": [ids]}`, by name unless `order` says
+//!   otherwise (`as_is`, `-name`...).
+//!
+//! A listing goes by level (breadth first from its root); within a level, the children of
+//! an earlier tenant come first, each tenant's children in the order they were added.
+//! Disabled tenants are listed; deleted ones (with a `deleted_at`) only with
+//! `allow_deleted=true`. Tenants of the reports that are not in the tree exist as before:
+//! listing their reports works.
+//!
+//! ```
+//! use acronis_reports::Client;
+//! use acronis_reports_emulator::{Emulator, TOKEN};
+//! use serde_json::json;
+//!
+//! let emulator = Emulator::builder()
+//!     .tenants([
+//!         json!({"id": "f1f1f1f1-0000-4000-8000-000000000001", "kind": "partner"}),
+//!         json!({"id": "c1c1c1c1-0000-4000-8000-000000000001",
+//!                "parent_id": "f1f1f1f1-0000-4000-8000-000000000001"}),
+//!     ])
+//!     .tenant_page_size(1) // one tenant a page: paging, with a tree of two
+//!     .start()?;
+//! let client = Client::builder().base_url(emulator.base_url()).bearer_token(TOKEN).build()?;
+//! let tenants = client.tenants_under("f1f1f1f1-0000-4000-8000-000000000001")?;
+//! assert_eq!(tenants.len(), 2); // the root, then its customer
+//! assert_eq!(emulator.requests().len(), 2); // two pages
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # The admin interface
 //!
 //! What a Rust test does with the methods above, a test in another language does over HTTP:
@@ -56,6 +106,8 @@
 //! | `POST /__admin/reset` | none | 200 `{"cleared": {"faults": 1, "outage": false, "requests": 3}}` |
 //! | `POST /__admin/reports` | a report as the API shows it, or an array of them | 201 `{"reports": ["<id>"]}` |
 //! | `GET /__admin/reports/{id}` | none | 200 the report as held, or 404 |
+//! | `POST /__admin/tenants` | a tenant (see [`add_tenants`](Emulator::add_tenants)), or an array of them | 201 `{"tenants": ["<id>"]}` |
+//! | `GET /__admin/tenants/{id}` | none | 200 the tenant as `GET /tenants/{id}?allow_deleted=true` answers it, or 404 |
 //! | `GET /__admin` | none | 200 `{"endpoints": [...]}` |
 //!
 //! A fault goes into the same queues as [`fail_next`](Emulator::fail_next),
@@ -66,8 +118,8 @@
 //! `delay_ms`, or a raw `body`; a `delay_ms` alone; `"token": true` for token requests;
 //! `"outage": true` for every request until reset. A body that is not one of these, or has a
 //! member it does not know, is answered 400 `{"error": "..."}` and changes nothing. The reset
-//! clears the faults, the outage and the requests (as WireMock's does), not the reports or
-//! tokens. Every member and answer is in the `acronis-reports` crate's `docs/testing.md`.
+//! clears the faults, the outage and the requests (as WireMock's does), not the reports,
+//! tenants or tokens. Every member and answer is in the `acronis-reports` crate's `docs/testing.md`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -81,6 +133,7 @@ mod lifecycle;
 mod request;
 mod schema;
 mod state;
+mod tenants;
 mod usage;
 
 use std::fmt;
@@ -100,6 +153,7 @@ pub use large_usage::LargeUsageFile;
 pub use request::RecordedRequest;
 pub use schema::{SchemaError, check_report_post, check_report_put};
 pub use state::Quirks;
+pub use tenants::PartnerTree;
 pub use usage::{CUSTOMER_A, CUSTOMER_B};
 
 /// The bearer token the emulator accepts.
@@ -117,12 +171,14 @@ pub const CLIENT_SECRET: &str = "emulator-client-secret";
 /// A user id in the seeded reports' recipients.
 pub const RECIPIENT_ID: &str = "ca451758-b48a-45d9-9ae6-8f1059f67619";
 
-/// Configures an [`Emulator`]: its port and the reports it starts with.
+/// Configures an [`Emulator`]: its port, and the reports and tenants it starts with.
 #[derive(Debug, Default)]
 #[must_use]
 pub struct EmulatorBuilder {
     port: u16,
     reports: Option<Result<Vec<Value>, String>>,
+    tenants: Option<Result<Vec<Value>, String>>,
+    tenant_page_size: usize,
     max_recorded: usize,
     limits: http::Limits,
 }
@@ -180,24 +236,57 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The tenant tree to start with (none by default): anything that serializes to tenants
+    /// (an `acronis_reports::tenant::Tenant`, or JSON), in any order, a tenant's parent
+    /// before or after it, checked by [`start`](Self::start). See
+    /// [`add_tenants`](Emulator::add_tenants) for the members.
+    pub fn tenants<T: Serialize>(mut self, tenants: impl IntoIterator<Item = T>) -> Self {
+        let values = tenants
+            .into_iter()
+            .enumerate()
+            .map(|(n, tenant)| {
+                serde_json::to_value(&tenant).map_err(|e| format!("tenant {}: {e}", n + 1))
+            })
+            .collect();
+        self.tenants = Some(values);
+        self
+    }
+
+    /// The page size of a tenant listing (`GET /tenants`) that sends no `limit`. Default:
+    /// 5000, the vendor's; a small one makes a test's small tree span several pages. 0 is
+    /// taken as 1.
+    pub fn tenant_page_size(mut self, n: usize) -> Self {
+        self.tenant_page_size = n.max(1);
+        self
+    }
+
     /// Starts the emulator.
     ///
     /// # Errors
     ///
     /// When the port cannot be bound, or a report given to [`reports`](Self::reports) does
-    /// not serialize to one with an `id` (`io::ErrorKind::InvalidInput`).
+    /// not serialize to one with an `id`, or a tenant given to [`tenants`](Self::tenants) is
+    /// not one (`io::ErrorKind::InvalidInput`, saying which and why).
     pub fn start(self) -> io::Result<Emulator> {
+        let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
         let reports = match self.reports {
             Some(Ok(reports)) => reports,
-            Some(Err(why)) => return Err(io::Error::new(io::ErrorKind::InvalidInput, why)),
+            Some(Err(why)) => return Err(invalid(why)),
             None => api::seed_reports(),
+        };
+        let tenants = match self.tenants {
+            Some(Ok(values)) => tenants::read_all(&values).map_err(invalid)?,
+            Some(Err(why)) => return Err(invalid(why)),
+            None => Vec::new(),
         };
         let state = Arc::new(Mutex::new(State {
             token_lifetime: 7200,
             polls_before_saved: 1,
             file_size: 4096,
+            tenant_page_size: self.tenant_page_size,
             ..State::default()
         }));
+        lock(&state).add_tenants(tenants).map_err(invalid)?;
         lock(&state).requests.max = self.max_recorded;
         {
             let mut s = lock(&state);
@@ -352,8 +441,123 @@ impl Emulator {
             .collect()
     }
 
+    /// Adds tenants to the tree, or replaces those with their ids (a replaced tenant keeps
+    /// its place among its siblings, and its version goes up by one unless given): all of
+    /// them, or none when one is not a tenant or would become its own ancestor. Returns their
+    /// ids, lowercase.
+    ///
+    /// Each is anything that serializes to a tenant: an `acronis_reports::tenant::Tenant`, or
+    /// JSON with these members, all but `id` optional:
+    ///
+    /// | member | default |
+    /// |---|---|
+    /// | `id` | required: a UUID (either case; kept lowercase) |
+    /// | `parent_id` | none: a top of the tree, whose `parent_id` is then its own id, as the vendor's root's |
+    /// | `kind` | `customer` (any text: a kind a client does not know, too) |
+    /// | `name` | the kind and the id's first 8 characters |
+    /// | `enabled` | `true` |
+    /// | `version` | 1 |
+    /// | `deleted_at` | `null`; a date and time: a deleted tenant, listed only with `allow_deleted` |
+    /// | `created_at`, `updated_at` | `2026-01-01T00:00:00Z` |
+    ///
+    /// The vendor's other tenant members (`customer_type`, `contact`...) are accepted, so a
+    /// tenant copied from an answer of the API can be seeded, and not kept: the emulator
+    /// answers values of its own for them. Any other member is refused.
+    ///
+    /// ```
+    /// # let emulator = acronis_reports_emulator::Emulator::start()?;
+    /// use serde_json::json;
+    ///
+    /// let ids = emulator.add_tenants([
+    ///     json!({"id": "f1f1f1f1-0000-4000-8000-000000000001", "kind": "partner"}),
+    ///     json!({"id": "c1c1c1c1-0000-4000-8000-000000000001",
+    ///            "parent_id": "f1f1f1f1-0000-4000-8000-000000000001", "name": "Acme"}),
+    /// ])?;
+    /// assert_eq!(ids.len(), 2);
+    /// let acme: serde_json::Value = emulator.tenant(&ids[1]).unwrap();
+    /// assert_eq!(acme["kind"], "customer");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When one is not a tenant, saying which (from 1) and why; nothing is added then.
+    pub fn add_tenants<T: Serialize>(
+        &self,
+        tenants: impl IntoIterator<Item = T>,
+    ) -> Result<Vec<String>, serde_json::Error> {
+        let values = tenants
+            .into_iter()
+            .map(|t| serde_json::to_value(&t))
+            .collect::<Result<Vec<_>, _>>()?;
+        let read = tenants::read_all(&values).map_err(serde::ser::Error::custom)?;
+        lock(&self.state)
+            .add_tenants(read)
+            .map_err(serde::ser::Error::custom)
+    }
+
+    /// Tenant `id` of the tree as `GET /tenants/{id}?allow_deleted=true` answers it (the
+    /// vendor's `tenant` object), read into `T`: `acronis_reports::tenant::Tenant`, say, or
+    /// `serde_json::Value`. `None` when the tree has no such tenant, or it does not read as a
+    /// `T`.
+    pub fn tenant<T: DeserializeOwned>(&self, id: impl fmt::Display) -> Option<T> {
+        let id = id.to_string().to_ascii_lowercase();
+        let tenant = lock(&self.state).tree.tenant_json(&id)?;
+        serde_json::from_value(tenant).ok()
+    }
+
+    /// The ids of every tenant of the tree, in the order a listing without filters gives them
+    /// (by level from the tops of the tree), deleted ones included.
+    pub fn tenant_ids(&self) -> Vec<String> {
+        lock(&self.state).tree.all_ids()
+    }
+
+    /// Seeds a partner tree, fast (no request is made: a tree of 5,000 customers with two
+    /// reports each takes about a tenth of a second), and returns what it made: a partner at
+    /// the top (its parent, the vendor's root, is not in the tree), `partners` partners under
+    /// it, `customers_per_partner` customers under each, and `reports_per_customer` monthly
+    /// reports for each customer.
+    ///
+    /// The ids are deterministic: the same calls on a fresh emulator make the same ids, and
+    /// each call makes ids of its own (`7ee0NNNN-GGGG-4000-8000-<number>`: the tree's number
+    /// from 1, the group, 0 for the top, 1 partners, 2 customers, 3 reports, and the number in
+    /// the group from 1). Partner `p` is named `Partner p`, its customer `c` `Customer p.c`.
+    /// A customer's reports are saved or sent, `level` `itself`, each of another (kind,
+    /// result action) in turn: `usage_summary` and `usage_daily` saved as `csv_v2_0` for the
+    /// first two, then `usage_current`, `usage_breakdown`, then the four sent as `csv` to
+    /// [`RECIPIENT_ID`].
+    ///
+    /// ```
+    /// # let emulator = acronis_reports_emulator::Emulator::start()?;
+    /// let tree = emulator.seed_partner_tree(2, 3, 2);
+    /// assert_eq!((tree.partners.len(), tree.customers.len(), tree.reports.len()), (2, 6, 12));
+    /// assert_eq!(tree.root, "7ee00001-0000-4000-8000-000000000000");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn seed_partner_tree(
+        &self,
+        partners: usize,
+        customers_per_partner: usize,
+        reports_per_customer: usize,
+    ) -> PartnerTree {
+        tenants::seed_partner_tree(
+            &mut lock(&self.state),
+            partners,
+            customers_per_partner,
+            reports_per_customer,
+        )
+    }
+
+    /// The page size of tenant listings that send no `limit`, from now on (see
+    /// [`EmulatorBuilder::tenant_page_size`]). 0 is taken as 1.
+    pub fn set_tenant_page_size(&self, n: usize) {
+        lock(&self.state).tenant_page_size = n.max(1);
+    }
+
     /// Makes tenant `id` exist with no reports, so that listing its reports answers an empty
-    /// list rather than 404. (Tenants of the reports the emulator holds, or held, exist.)
+    /// list rather than 404. (Tenants of the reports the emulator holds, or held, exist, and
+    /// so do those of the tree: see [`add_tenants`](Self::add_tenants).) It does not put the
+    /// tenant in the tree.
     pub fn add_tenant(&self, id: impl fmt::Display) {
         lock(&self.state)
             .tenants

@@ -45,13 +45,12 @@ fn new_id(s: &mut State) -> String {
 }
 
 pub(crate) fn list(s: &State, tenant: &str) -> HttpResponse {
-    let ids: Vec<&String> = s
-        .reports
-        .iter()
-        .filter(|(_, r)| r["parameters"]["tenant_id"] == tenant)
-        .map(|(id, _)| id)
-        .collect();
-    if ids.is_empty() && tenant != TENANT_ID && !s.tenants.contains(tenant) {
+    let ids = s.report_ids_of(tenant);
+    if ids.is_empty()
+        && tenant != TENANT_ID
+        && !s.tenants.contains(tenant)
+        && !s.tree.contains(tenant)
+    {
         return error_body(404, "Tenant not found", None);
     }
     HttpResponse::json(200, &json!({ "items": ids }))
@@ -142,8 +141,7 @@ pub(crate) fn delete(s: &mut State, id: &str, query: Option<&str>) -> HttpRespon
             Some("fetch it again"),
         );
     }
-    s.reports.remove(id);
-    s.stored.remove(id);
+    s.remove_report(id);
     HttpResponse::empty(204)
 }
 

@@ -1,7 +1,7 @@
-//! What the emulator holds: its reports, stored files, tokens, the requests it received,
-//! and the faults and quirks a test asked for.
+//! What the emulator holds: its reports, stored files, tenants, tokens, the requests it
+//! received, and the faults and quirks a test asked for.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -88,7 +88,16 @@ pub(crate) struct State {
     pub(crate) stored: BTreeMap<String, Vec<StoredFile>>,
     /// Tenants that exist: those added, and those of every report ever stored (a tenant
     /// whose reports were all deleted still exists).
-    pub(crate) tenants: std::collections::BTreeSet<String>,
+    pub(crate) tenants: BTreeSet<String>,
+    /// The ids of each tenant's reports, by the tenant id as the reports hold it: a tenant's
+    /// listing without a look at every report.
+    pub(crate) reports_by_tenant: BTreeMap<String, BTreeSet<String>>,
+    /// The tenant tree: tenants with a parent, a name, a kind... (`GET /tenants`).
+    pub(crate) tree: crate::tenants::Tree,
+    /// The page size of a tenant listing that sends no `limit`; 0: the vendor's default.
+    pub(crate) tenant_page_size: usize,
+    /// How many partner trees were seeded: each one's ids are its own.
+    pub(crate) trees_seeded: u64,
     pub(crate) ids_made: u64,
     /// How many looks at the stored list show a new file `in_progress`.
     pub(crate) polls_before_saved: u32,
@@ -307,10 +316,74 @@ impl State {
 
     /// Stores `report` under `id` (lowercase), and knows its tenant from then on.
     pub(crate) fn store(&mut self, id: String, report: Value) {
-        if let Some(tenant) = report["parameters"]["tenant_id"].as_str() {
+        let tenant = report["parameters"]["tenant_id"]
+            .as_str()
+            .map(str::to_owned);
+        if let Some(tenant) = &tenant {
             self.tenants.insert(tenant.to_ascii_lowercase());
         }
-        self.reports.insert(id, report);
+        let old = self.reports.insert(id.clone(), report);
+        let old_tenant = old
+            .as_ref()
+            .and_then(|r| r["parameters"]["tenant_id"].as_str())
+            .map(str::to_owned);
+        self.reindex(&id, old_tenant, tenant);
+    }
+
+    /// Forgets report `id` (and its files); whether it was there.
+    pub(crate) fn remove_report(&mut self, id: &str) -> bool {
+        self.stored.remove(id);
+        let Some(old) = self.reports.remove(id) else {
+            return false;
+        };
+        let tenant = old["parameters"]["tenant_id"].as_str().map(str::to_owned);
+        self.reindex(id, tenant, None);
+        true
+    }
+
+    /// Moves report `id` in the index by tenant from `old` to `new` (either absent).
+    pub(crate) fn reindex(&mut self, id: &str, old: Option<String>, new: Option<String>) {
+        if old == new {
+            return;
+        }
+        if let Some(old) = old {
+            if let Some(ids) = self.reports_by_tenant.get_mut(&old) {
+                ids.remove(id);
+                if ids.is_empty() {
+                    self.reports_by_tenant.remove(&old);
+                }
+            }
+        }
+        if let Some(new) = new {
+            self.reports_by_tenant
+                .entry(new)
+                .or_default()
+                .insert(id.to_owned());
+        }
+    }
+
+    /// The ids of the reports of `tenant` (as the reports spell it), in id order.
+    pub(crate) fn report_ids_of(&self, tenant: &str) -> Vec<&String> {
+        self.reports_by_tenant
+            .get(tenant)
+            .map(|ids| ids.iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Adds tenants to the tree, all or none (see `tenants::Tree::add_all`).
+    pub(crate) fn add_tenants(
+        &mut self,
+        tenants: Vec<crate::tenants::NewTenant>,
+    ) -> Result<Vec<String>, String> {
+        self.tree.add_all(tenants)
+    }
+
+    /// The page size of a tenant listing that sends no `limit`.
+    pub(crate) fn tenant_page_size(&self) -> usize {
+        match self.tenant_page_size {
+            0 => crate::tenants::DEFAULT_PAGE_SIZE,
+            n => n,
+        }
     }
 }
 
@@ -353,6 +426,28 @@ mod tests {
         assert!(!Scope::api().matches(&token));
         assert!(Scope::token().matches(&token));
         assert!(!Scope::token().matches(&call("GET", "/api/2/reports/abc")));
+    }
+
+    #[test]
+    fn the_reports_of_a_tenant_follow_their_reports_as_they_move_and_go() {
+        let mut s = super::State::default();
+        let report = |tenant: &str| serde_json::json!({"parameters": {"tenant_id": tenant}});
+        s.store("r1".into(), report("t1"));
+        s.store("r2".into(), report("t1"));
+        s.store("r3".into(), report("t2"));
+        assert_eq!(s.report_ids_of("t1"), ["r1", "r2"]);
+        s.store("r1".into(), report("t2"));
+        assert_eq!(s.report_ids_of("t1"), ["r2"]);
+        assert_eq!(s.report_ids_of("t2"), ["r1", "r3"]);
+        assert!(s.remove_report("r2"));
+        assert!(!s.remove_report("r2"));
+        assert!(s.report_ids_of("t1").is_empty());
+        assert!(
+            s.tenants.contains("t1"),
+            "a tenant whose reports went still exists"
+        );
+        s.reindex("r3", Some("t2".into()), Some("t3".into()));
+        assert_eq!(s.report_ids_of("t3"), ["r3"]);
     }
 
     #[test]

@@ -557,6 +557,69 @@ fn reports_are_seeded_as_the_api_shows_them() {
 }
 
 #[test]
+fn tenants_are_seeded_into_the_tree_all_or_nothing_and_read_back() {
+    let emulator = Emulator::start().unwrap();
+    let partner = "F1F1F1F1-0000-4000-8000-000000000001";
+    let customer = "c1c1c1c1-0000-4000-8000-000000000001";
+    let added = admin(
+        &emulator,
+        "POST",
+        "/tenants",
+        &json!({"id": partner, "kind": "partner", "name": "Provider"}),
+    );
+    assert_eq!(added.status, 201, "{}", added.text());
+    assert_eq!(
+        added.json(),
+        json!({"tenants": ["f1f1f1f1-0000-4000-8000-000000000001"]})
+    );
+    let added = admin(
+        &emulator,
+        "POST",
+        "/tenants",
+        &json!([{"id": customer, "parent_id": partner, "enabled": false}]),
+    );
+    assert_eq!(added.json(), json!({ "tenants": [customer] }));
+    // Read back whatever the faults, as the API's `GET /tenants/{id}` answers it.
+    fault(&emulator, json!({"outage": true, "status": 503}));
+    let held = admin(
+        &emulator,
+        "GET",
+        &format!("/tenants/{customer}"),
+        &Value::Null,
+    );
+    assert_eq!(held.status, 200);
+    let held = held.json();
+    assert_eq!(
+        (&held["parent_id"], &held["kind"], &held["enabled"]),
+        (
+            &json!("f1f1f1f1-0000-4000-8000-000000000001"),
+            &json!("customer"),
+            &json!(false)
+        )
+    );
+    // A batch with one tenant that is not one stores nothing.
+    let other = "c2c2c2c2-0000-4000-8000-000000000002";
+    let refused = admin(
+        &emulator,
+        "POST",
+        "/tenants",
+        &json!([{"id": other}, {"id": customer, "parents": partner}]),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.text());
+    let why = refused.json()["error"].as_str().unwrap().to_owned();
+    assert!(why.contains("tenant 2: unknown member `parents`"), "{why}");
+    assert!(why.contains("nothing was stored"), "{why}");
+    assert_eq!(
+        admin(&emulator, "GET", &format!("/tenants/{other}"), &Value::Null).status,
+        404
+    );
+    assert_eq!(
+        admin(&emulator, "GET", "/tenants", &Value::Null).status,
+        405
+    );
+}
+
+#[test]
 fn malformed_faults_are_refused_with_400_and_change_nothing() {
     let emulator = Emulator::start().unwrap();
     let token_path = "/api/2/idp/token";

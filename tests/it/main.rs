@@ -33,6 +33,7 @@ mod hardening;
 mod layers;
 mod lifecycle;
 mod logging;
+mod partner_tree;
 mod plan;
 mod properties;
 mod retry;
