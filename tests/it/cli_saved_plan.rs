@@ -577,3 +577,57 @@ fn help_and_the_docs_list_the_same_exit_codes() {
         "{section}"
     );
 }
+
+#[test]
+fn a_customer_arriving_under_a_selector_between_plan_and_apply_refuses_the_apply() {
+    const ROOT: &str = "f1f1f1f1-0000-4000-8000-000000000001";
+    const C1: &str = "c1c1c1c1-0000-4000-8000-000000000001";
+    const C2: &str = "c2c2c2c2-0000-4000-8000-000000000002";
+    const C3: &str = "c3c3c3c3-0000-4000-8000-000000000003";
+    let customer = |id: &str| json!({"id": id, "parent_id": ROOT, "kind": "customer"});
+    let emulator = Emulator::builder()
+        .tenants([
+            json!({"id": ROOT, "kind": "partner", "name": "Provider"}),
+            customer(C1),
+            customer(C2),
+        ])
+        .tenant_page_size(2)
+        .start()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tree.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[[report]]\ntenants_under = \"{ROOT}\"\nkind = \"usage_summary\"\nlevel = \"itself\"\nresult_action = \"save\"\n"
+        ),
+    )
+    .unwrap();
+    let plan = dir.path().join("tree.plan.json");
+    let (file, plan) = (file.to_string_lossy(), plan.to_string_lossy());
+    let after_plan = save_plan(&emulator, &file, &plan);
+    let saved: Value = serde_json::from_slice(&std::fs::read(&*plan).unwrap()).unwrap();
+    assert_eq!(
+        saved["reads"]["selectors"],
+        json!([{"entry": 1, "tenants": [C1, C2]}])
+    );
+    // The desired reports are saved with their selector, to be resolved again.
+    assert_eq!(
+        saved["desired"]["reports"]["report"][0]["tenants_under"],
+        ROOT
+    );
+
+    emulator.add_tenants([customer(C3)]).unwrap();
+    assert_stale(
+        &emulator,
+        &plan,
+        after_plan,
+        &[format!(
+            "entry 1's selector now resolves to 3 tenants: added {C3}"
+        )],
+    );
+    for tenant in [C1, C2, C3] {
+        let o = run_at(&emulator, &["list", "--tenant", tenant, "--ids-only"], None);
+        assert_eq!(stdout(&o), "", "nothing created in {tenant}");
+    }
+}
