@@ -893,3 +893,151 @@ fn a_saved_plan_whose_selector_now_takes_another_tenant_is_stale_before_any_writ
     );
     writes.assert();
 }
+
+/// `acronis-reports emulator` with `args`, serving until dropped.
+#[cfg(feature = "cli")]
+struct Serving(std::process::Child);
+
+#[cfg(feature = "cli")]
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `acronis-reports emulator` with `args`; its banner's lines (up to its last, or its
+/// one JSON line) and the child, serving.
+#[cfg(feature = "cli")]
+fn banner(args: &[&str]) -> (Vec<String>, Serving) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = common::cli::command(args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let serving = Serving(child);
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let line = line.trim_end().to_owned();
+        let last = line.starts_with("interrupt") || line.starts_with('{');
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    (lines, serving)
+}
+
+#[test]
+#[cfg(feature = "cli")]
+fn the_emulator_command_seeds_a_tree_and_reports_from_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let mut report = common::report_json("aaaaaaaa-0000-4000-8000-000000000001", true);
+    report["parameters"]["tenant_id"] = json!(C1);
+    std::fs::write(
+        &seed,
+        json!({"tenants": tree(), "reports": [report]}).to_string(),
+    )
+    .unwrap();
+    let seed = seed.to_str().unwrap();
+    let (lines, serving) = banner(&["--json", "emulator", "--seed", seed]);
+    let started: Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(
+        started["tenants"],
+        json!([ROOT, P2, P1, F1, C3, C1, C2, U1]),
+        "the tree's, in its order"
+    );
+    assert_eq!(started["tenant_id"], ROOT);
+    assert_eq!(
+        started["reports"],
+        json!(["aaaaaaaa-0000-4000-8000-000000000001"])
+    );
+    let base = started["base_url"].as_str().unwrap();
+    let client = acronis_reports::Client::builder()
+        .base_url(base)
+        .bearer_token(EMULATOR_TOKEN)
+        .build()
+        .unwrap();
+    assert_eq!(ids(&client.tenants_under(P1).unwrap()), [P1, C1, C2, U1]);
+    assert_eq!(client.list_report_ids(C1).unwrap().len(), 1);
+    drop(serving);
+
+    // The banner says each tenant's kind.
+    let (lines, serving) = banner(&["emulator", "--seed", seed]);
+    drop(serving);
+    let tenants: Vec<&str> = lines
+        .iter()
+        .skip_while(|l| !l.starts_with("tenants:"))
+        .take(2)
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        tenants,
+        [
+            format!("tenants:       {ROOT} (partner, no reports)"),
+            format!("               {P2} (partner, no reports)"),
+        ],
+        "{lines:#?}"
+    );
+    let c1 = lines.iter().any(|l| l.contains(C1));
+    assert!(!c1, "past five tenants, a count: {lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("... and 3 more")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+#[cfg(feature = "cli")]
+fn a_seed_file_with_tenants_that_are_not_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    for (body, says) in [
+        (
+            json!({"tenants": [{"id": "nope"}]}),
+            "tenant 1: `id` must be a UUID",
+        ),
+        (
+            json!({"tenants": [{"id": C1, "parent_id": C2}, {"id": C2, "parent_id": C1}]}),
+            "its own ancestor",
+        ),
+        (json!({"tenants": {}}), "`tenants` must be an array"),
+        (json!({"tenant": []}), "unknown member `tenant`"),
+        (
+            json!({"items": [], "tenants": []}),
+            "`tenants` beside `items`",
+        ),
+    ] {
+        std::fs::write(&seed, body.to_string()).unwrap();
+        let o = common::cli::run(&["emulator", "--seed", seed.to_str().unwrap()], &[], None);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{body}: {}",
+            common::cli::stderr(&o)
+        );
+        let err = common::cli::stderr(&o);
+        assert!(err.contains(says), "{body}: {err}");
+    }
+    // Without tenants, the forms of before: an array, or the API's {"items": [...]}.
+    let report = common::report_json("aaaaaaaa-0000-4000-8000-000000000001", true);
+    for body in [json!([report]), json!({"items": [report], "paging": {}})] {
+        std::fs::write(&seed, body.to_string()).unwrap();
+        let (lines, serving) = banner(&["--json", "emulator", "--seed", seed.to_str().unwrap()]);
+        drop(serving);
+        let started: Value = serde_json::from_str(&lines[0]).unwrap();
+        assert_eq!(
+            started["reports"],
+            json!(["aaaaaaaa-0000-4000-8000-000000000001"])
+        );
+    }
+}

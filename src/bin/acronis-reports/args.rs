@@ -329,7 +329,8 @@ pub enum Command {
         #[arg(long, default_value_t = 0, hide_default_value = true)]
         port: u16,
         /// Start with the reports in this JSON file (an array of reports, or `{"items": [...]}`)
-        /// instead of the two seeded ones.
+        /// instead of the two seeded ones, or with a tenant tree and reports
+        /// (`{"tenants": [...], "reports": [...]}`).
         #[arg(long, value_name = "FILE")]
         seed: Option<PathBuf>,
         /// Make this tenant exist with no reports (repeat for several), for `plan` and

@@ -27,12 +27,12 @@ pub fn run(
         })
         .collect::<Result<_, _>>()?;
     let mut builder = Emulator::builder().port(port);
-    // What the emulator starts with: the seed file's reports, or its two.
+    // What the emulator starts with: the seed file's tenants and reports, or its two reports.
     let seeded: Vec<Seeded> = match seed {
         Some(path) => {
-            let reports = seed_reports(path)?;
+            let Seed { reports, tenants } = read_seed(path)?;
             let seeded = reports.iter().map(Seeded::of).collect();
-            builder = builder.reports(reports);
+            builder = builder.reports(reports).tenants(tenants);
             seeded
         }
         None => vec![
@@ -61,11 +61,14 @@ pub fn run(
     for tenant in &tenants {
         emulator.add_tenant(tenant);
     }
-    // The tenants: those of the reports, in their order, then those made to exist.
+    // The tenants: those of the tree, in its order, then those of the reports, in theirs,
+    // then those made to exist.
+    let tree = emulator.tenant_ids();
     let mut names: Vec<String> = Vec::new();
-    for tenant in seeded
+    for tenant in tree
         .iter()
-        .map(|r| r.tenant.clone())
+        .cloned()
+        .chain(seeded.iter().map(|r| r.tenant.clone()))
         .chain(tenants.iter().map(ToString::to_string))
     {
         if !tenant.is_empty() && !names.contains(&tenant) {
@@ -87,10 +90,17 @@ pub fn run(
         })
     } else {
         let count = |tenant: &str| seeded.iter().filter(|r| r.tenant == tenant).count();
+        // A tenant of the tree says its kind (seed text: cleaned for a terminal).
+        let kind = |tenant: &str| {
+            emulator
+                .tenant::<Value>(tenant)
+                .and_then(|t| t["kind"].as_str().map(|k| format!("{}, ", clean(k))))
+                .unwrap_or_default()
+        };
         let tenant_lines = listed(names.iter().map(|t| match count(t) {
-            0 => format!("{t} (no reports)"),
-            1 => format!("{t} (1 report)"),
-            n => format!("{t} ({n} reports)"),
+            0 => format!("{t} ({}no reports)", kind(t)),
+            1 => format!("{t} ({}1 report)", kind(t)),
+            n => format!("{t} ({}{n} reports)", kind(t)),
         }));
         let report_lines = listed(seeded.iter().map(|r| format!("{} ({})", r.id, r.schedule)));
         out.line(&format!(
@@ -173,26 +183,56 @@ fn block(name: &str, lines: &[String]) -> String {
         .collect()
 }
 
-/// The reports of a seed file: a JSON array, or the API's `{"items": [...]}`.
-fn seed_reports(path: &Path) -> Result<Vec<Value>, Failure> {
+/// What a seed file holds: reports, and the tenants of a tree.
+struct Seed {
+    reports: Vec<Value>,
+    tenants: Vec<Value>,
+}
+
+/// What a seed file may be, for its error.
+const SEED_FORMS: &str = "expected an array of reports, the API's {\"items\": [reports]}, or \
+                          {\"tenants\": [tenants], \"reports\": [reports]} (either optional)";
+
+/// A seed file: a JSON array of reports, the API's `{"items": [...]}` of reports (its other
+/// members ignored), or an object `{"tenants": [...], "reports": [...]}` (either member
+/// optional; no other).
+fn read_seed(path: &Path) -> Result<Seed, Failure> {
     let bad = |why: String| Failure::usage(format!("--seed {}: {why}", path.display()));
     let text = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
     let value: Value = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
-    let items = match value {
-        Value::Array(items) => items,
-        Value::Object(mut object) => match object.remove("items") {
-            Some(Value::Array(items)) => items,
-            _ => {
-                return Err(bad(
-                    "expected an array of reports, or {\"items\": [...]}".into()
-                ));
-            }
-        },
-        _ => {
-            return Err(bad(
-                "expected an array of reports, or {\"items\": [...]}".into()
-            ));
-        }
+    let array = |value: Option<Value>, name: &str| match value {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(bad(format!("`{name}` must be an array; {SEED_FORMS}"))),
     };
-    Ok(items)
+    match value {
+        Value::Array(reports) => Ok(Seed {
+            reports,
+            tenants: Vec::new(),
+        }),
+        // The API's shape: its other members (`paging`, say) are not the seed's business, but
+        // the other form's are.
+        Value::Object(mut object) if object.contains_key("items") => {
+            if let Some(other) = ["tenants", "reports"]
+                .into_iter()
+                .find(|k| object.contains_key(*k))
+            {
+                return Err(bad(format!("`{other}` beside `items`: {SEED_FORMS}")));
+            }
+            Ok(Seed {
+                reports: array(object.remove("items"), "items")?,
+                tenants: Vec::new(),
+            })
+        }
+        Value::Object(mut object) => {
+            if let Some(other) = object.keys().find(|k| *k != "tenants" && *k != "reports") {
+                return Err(bad(format!("unknown member `{other}`: {SEED_FORMS}")));
+            }
+            Ok(Seed {
+                reports: array(object.remove("reports"), "reports")?,
+                tenants: array(object.remove("tenants"), "tenants")?,
+            })
+        }
+        _ => Err(bad(SEED_FORMS.into())),
+    }
 }
