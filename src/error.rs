@@ -332,7 +332,7 @@ impl Error {
         }
     }
 
-    /// The call that failed, for errors of a call.
+    /// The call that failed, for errors of a call (a clone of the one the error holds).
     pub fn endpoint(&self) -> Option<Endpoint> {
         match self {
             Error::Api(e) => Some(e.endpoint.clone()),

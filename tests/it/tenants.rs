@@ -709,6 +709,25 @@ fn one_tenant_and_the_children_of_one() {
 }
 
 #[test]
+fn a_dry_run_lists_tenants_for_real_as_every_read() {
+    let emulator = tree_emulator(3);
+    let described = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = described.clone();
+    let client = common::emulator_builder(&emulator)
+        .dry_run(move |_| {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        })
+        .build()
+        .unwrap();
+    assert_eq!(client.tenants_under(ROOT).unwrap().len(), 7);
+    assert_eq!(client.tenant(P1).unwrap().id, id(P1));
+    assert_eq!(client.tenant_children(P1).unwrap().len(), 2);
+    assert_eq!(described.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(listing_queries(&emulator).len(), 3);
+}
+
+#[test]
 fn tenants_are_seeded_from_the_crates_type_or_json_and_refused_all_or_nothing() {
     let emulator = Emulator::start().unwrap();
     let mut partner = Tenant::new(id(P1), TenantKind::Partner);
