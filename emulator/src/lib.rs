@@ -540,12 +540,20 @@ impl Emulator {
         customers_per_partner: usize,
         reports_per_customer: usize,
     ) -> PartnerTree {
-        tenants::seed_partner_tree(
-            &mut lock(&self.state),
+        let mut s = lock(&self.state);
+        s.trees_seeded += 1;
+        let number = s.trees_seeded;
+        let (made, reports) = tenants::seed_partner_tree(
+            &mut s.tree,
+            number,
             partners,
             customers_per_partner,
             reports_per_customer,
-        )
+        );
+        for (id, report) in reports {
+            s.store(id, report);
+        }
+        made
     }
 
     /// The page size of tenant listings that send no `limit`, from now on (see

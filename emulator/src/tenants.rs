@@ -450,16 +450,17 @@ const SEEDED_REPORTS: [(&str, &str); 8] = [
     ("usage_breakdown", "send"),
 ];
 
-/// Seeds a partner tree (see `Emulator::seed_partner_tree`): tree number `tree` of the
-/// emulator, so that its ids are its own.
+/// Seeds a partner tree into `into` (see `Emulator::seed_partner_tree`): tree number `number`
+/// of the emulator, so that its ids are its own. Returns what it made and the customers'
+/// reports, for the caller to store.
 pub(crate) fn seed_partner_tree(
-    s: &mut crate::state::State,
+    into: &mut Tree,
+    number: u64,
     partners: usize,
     customers_per_partner: usize,
     reports_per_customer: usize,
-) -> PartnerTree {
-    s.trees_seeded += 1;
-    let tree = s.trees_seeded & 0xffff;
+) -> (PartnerTree, Vec<(String, Value)>) {
+    let tree = number & 0xffff;
     let id = |group: u32, n: usize| format!("7ee0{tree:04x}-{group:04x}-4000-8000-{n:012x}");
     let root = id(0, 0);
     let mut made = PartnerTree {
@@ -497,8 +498,9 @@ pub(crate) fn seed_partner_tree(
     // Ids of their own (the prefix `7ee0`, then the tree's number): the new tenants hang
     // under each other only, so no check for circles is needed.
     for tenant in tenants {
-        s.tree.add(tenant);
+        into.add(tenant);
     }
+    let mut reports = Vec::with_capacity(made.customers.len() * reports_per_customer);
     for customer in &made.customers {
         for r in 0..reports_per_customer {
             let report = id(3, made.reports.len() + 1);
@@ -508,7 +510,7 @@ pub(crate) fn seed_partner_tree(
             } else {
                 (json!([]), json!(["csv_v2_0"]))
             };
-            s.store(
+            reports.push((
                 report.clone(),
                 json!({"id": report, "version": 1, "result_action": action,
                     "recipients": recipients,
@@ -517,11 +519,11 @@ pub(crate) fn seed_partner_tree(
                         "hide_zero_usage": false, "show_skus": false},
                     "schedule": {"type": "monthly", "enabled": true},
                     "generation_date": "2026-11-01"}),
-            );
+            ));
             made.reports.push(report);
         }
     }
-    made
+    (made, reports)
 }
 
 /// The brand every full tenant names.
