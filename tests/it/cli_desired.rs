@@ -737,46 +737,6 @@ fn plan_marks_are_coloured_only_where_colour_is_on() {
     assert_eq!(off, plain);
 }
 
-/// A child process, killed when dropped (a failed assertion included).
-struct Serving(std::process::Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `acronis-reports emulator` with `args`; its banner's lines (up to the last) and the
-/// child, serving.
-fn emulator_banner(args: &[&str]) -> (Vec<String>, Serving) {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
-    let mut child = common::cli::command(args, &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let child = Serving(child);
-    let mut lines = Vec::new();
-    let mut out = BufReader::new(stdout);
-    loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let line = line.trim_end().to_owned();
-        let last = line.starts_with("interrupt") || line.starts_with('{');
-        lines.push(line);
-        if last {
-            break;
-        }
-    }
-    (lines, child)
-}
-
 #[test]
 fn the_emulator_banner_gives_a_line_to_paste_and_names_the_seeded_tenants_and_reports() {
     let dir = tempfile::tempdir().unwrap();
@@ -795,7 +755,7 @@ fn the_emulator_banner_gives_a_line_to_paste_and_names_the_seeded_tenants_and_re
     b["schedule"] = json!({"type": "once", "enabled": true});
     std::fs::write(&seed, json!([a, b]).to_string()).unwrap();
     let empty = "22222222-0000-4000-8000-000000000002";
-    let (lines, child) = emulator_banner(&[
+    let (lines, child) = common::cli::emulator_banner(&[
         "emulator",
         "--seed",
         seed.to_str().unwrap(),
@@ -834,7 +794,7 @@ fn the_emulator_banner_gives_a_line_to_paste_and_names_the_seeded_tenants_and_re
     assert_eq!(stdout(&o), "aaaaaaaa-0000-4000-8000-000000000001\n");
 
     // Without --seed: its two reports in the default tenant; the same in JSON.
-    let (lines, child) = emulator_banner(&["--json", "emulator"]);
+    let (lines, child) = common::cli::emulator_banner(&["--json", "emulator"]);
     drop(child);
     let started: Value = serde_json::from_str(&lines[0]).unwrap();
     let base = started["base_url"].as_str().unwrap();

@@ -913,48 +913,6 @@ fn a_saved_plan_whose_selector_now_takes_another_tenant_is_stale_before_any_writ
     writes.assert();
 }
 
-/// `acronis-reports emulator` with `args`, serving until dropped.
-#[cfg(feature = "cli")]
-struct Serving(std::process::Child);
-
-#[cfg(feature = "cli")]
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `acronis-reports emulator` with `args`; its banner's lines (up to its last, or its
-/// one JSON line) and the child, serving.
-#[cfg(feature = "cli")]
-fn banner(args: &[&str]) -> (Vec<String>, Serving) {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
-    let mut child = common::cli::command(args, &[])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let serving = Serving(child);
-    let mut lines = Vec::new();
-    loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let line = line.trim_end().to_owned();
-        let last = line.starts_with("interrupt") || line.starts_with('{');
-        lines.push(line);
-        if last {
-            break;
-        }
-    }
-    (lines, serving)
-}
-
 #[test]
 #[cfg(feature = "cli")]
 fn the_emulator_command_seeds_a_tree_and_reports_from_one_file() {
@@ -968,7 +926,7 @@ fn the_emulator_command_seeds_a_tree_and_reports_from_one_file() {
     )
     .unwrap();
     let seed = seed.to_str().unwrap();
-    let (lines, serving) = banner(&["--json", "emulator", "--seed", seed]);
+    let (lines, serving) = common::cli::emulator_banner(&["--json", "emulator", "--seed", seed]);
     let started: Value = serde_json::from_str(&lines[0]).unwrap();
     assert_eq!(
         started["tenants"],
@@ -991,7 +949,7 @@ fn the_emulator_command_seeds_a_tree_and_reports_from_one_file() {
     drop(serving);
 
     // The banner says each tenant's kind.
-    let (lines, serving) = banner(&["emulator", "--seed", seed]);
+    let (lines, serving) = common::cli::emulator_banner(&["emulator", "--seed", seed]);
     drop(serving);
     let tenants: Vec<&str> = lines
         .iter()
@@ -1051,7 +1009,8 @@ fn a_seed_file_with_tenants_that_are_not_is_refused_with_the_reason() {
     let report = common::report_json("aaaaaaaa-0000-4000-8000-000000000001", true);
     for body in [json!([report]), json!({"items": [report], "paging": {}})] {
         std::fs::write(&seed, body.to_string()).unwrap();
-        let (lines, serving) = banner(&["--json", "emulator", "--seed", seed.to_str().unwrap()]);
+        let (lines, serving) =
+            common::cli::emulator_banner(&["--json", "emulator", "--seed", seed.to_str().unwrap()]);
         drop(serving);
         let started: Value = serde_json::from_str(&lines[0]).unwrap();
         assert_eq!(

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+use crate::failure::Failure;
 use crate::signals;
 
 /// A file being written in place of `target`. Dropped without [`commit`](Self::commit), it
@@ -69,6 +70,30 @@ fn resolve(target: &Path) -> io::Result<PathBuf> {
 }
 
 impl AtomicFile {
+    /// [`create`](Self::create) for an option of a command (`-o FILE`), before any request: a
+    /// file that cannot be written is an input error saying nothing was sent.
+    pub fn before_sending(path: &Path) -> Result<AtomicFile, Failure> {
+        AtomicFile::create(path).map_err(|e| {
+            Failure::usage(format!(
+                "cannot write {}: {e}; nothing was sent",
+                path.display()
+            ))
+        })
+    }
+
+    /// Writes `bytes`, the whole content, and [commits](Self::commit) it over `path`; a
+    /// failure says the file was left as it was.
+    pub fn write_whole(mut self, path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+        let failed = |e: io::Error| {
+            Failure::write(format!(
+                "cannot write {}: {e}; it was left as it was",
+                path.display()
+            ))
+        };
+        self.file().write_all(bytes).map_err(failed)?;
+        self.commit().map_err(failed)
+    }
+
     /// Creates the temporary file in the target's directory (`.NAME.XXXXXX.tmp`); for a
     /// device, FIFO or socket, opens it for writing. When the target is a symbolic link, the
     /// path it points to (followed to the end, even if nothing is there yet) is the one

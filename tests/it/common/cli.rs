@@ -107,3 +107,43 @@ pub fn send(signal: &str, pid: u32) {
         .unwrap();
     assert!(kill.success());
 }
+
+/// A child process, killed when dropped (a failed assertion included).
+pub struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `acronis-reports emulator` with `args`; its banner's lines (up to the last) and the
+/// child, serving.
+pub fn emulator_banner(args: &[&str]) -> (Vec<String>, Serving) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let mut child = command(args, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let child = Serving(child);
+    let mut lines = Vec::new();
+    let mut out = BufReader::new(stdout);
+    loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let line = line.trim_end().to_owned();
+        let last = line.starts_with("interrupt") || line.starts_with('{');
+        lines.push(line);
+        if last {
+            break;
+        }
+    }
+    (lines, child)
+}

@@ -28,12 +28,7 @@ pub fn run(
     };
     // The file arrives beside the target and replaces it only once complete: any failure
     // leaves an existing file as it was.
-    let mut file = AtomicFile::create(path).map_err(|e| {
-        Failure::usage(format!(
-            "cannot write {}: {e}; nothing was sent",
-            path.display()
-        ))
-    })?;
+    let mut file = AtomicFile::before_sending(path)?;
     let written = client.download_stored_report(id, stored_id, io::BufWriter::new(file.file()))?;
     file.commit().map_err(|e| {
         Failure::write(format!(

@@ -1,7 +1,7 @@
 //! `export --tenant T...` or `export --under T`: the desired-state file that describes the
 //! tenants' monthly reports as they are, on the library's `desired` module.
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::path::Path;
 
 use acronis_reports::desired::TenantSelector;
@@ -80,16 +80,7 @@ pub fn run(
     connect::read_only(global)?;
     let scope = check(scope)?;
     // Refused before any request: a file that cannot be written.
-    let file = output
-        .map(|path| {
-            AtomicFile::create(path).map_err(|e| {
-                Failure::usage(format!(
-                    "cannot write {}: {e}; nothing was sent",
-                    path.display()
-                ))
-            })
-        })
-        .transpose()?;
+    let file = output.map(AtomicFile::before_sending).transpose()?;
     let client = client(global, concurrency, out)?;
     let threads = usize::from(concurrency);
     let (desired, whose) = match &scope {
@@ -126,15 +117,8 @@ pub fn run(
         }
     };
     match (file, output) {
-        (Some(mut file), Some(path)) => {
-            let failed = |e: io::Error| {
-                Failure::write(format!(
-                    "cannot write {}: {e}; it was left as it was",
-                    path.display()
-                ))
-            };
-            file.file().write_all(text.as_bytes()).map_err(failed)?;
-            file.commit().map_err(failed)?;
+        (Some(file), Some(path)) => {
+            file.write_whole(path, text.as_bytes())?;
             note(format_args!(
                 "{} reports written to {}",
                 desired.reports.len(),

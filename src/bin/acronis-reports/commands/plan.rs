@@ -6,7 +6,7 @@
 //! shows its plan with the functions here. With `-o PLAN` the plan is also saved, for `apply
 //! PLAN` (the library's `saved_plan`).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::Path;
 
 use acronis_reports::desired::DesiredReports;
@@ -89,16 +89,7 @@ pub fn run(
             path.display()
         )));
     }
-    let file = save_to
-        .map(|path| {
-            AtomicFile::create(path).map_err(|e| {
-                Failure::usage(format!(
-                    "cannot write {}: {e}; nothing was sent",
-                    path.display()
-                ))
-            })
-        })
-        .transpose()?;
+    let file = save_to.map(AtomicFile::before_sending).transpose()?;
     let client = client(global, args.concurrency, out)?;
     let plan = make_plan(&client, &desired, args.concurrency)?;
     print_plan(&plan, out)?;
@@ -121,17 +112,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// Writes the saved plan to `path` (replaced only once complete), and says so.
-fn save(mut file: AtomicFile, path: &Path, saved: &SavedPlan) -> Result<(), Failure> {
-    let failed = |e: io::Error| {
-        Failure::write(format!(
-            "cannot write {}: {e}; it was left as it was",
-            path.display()
-        ))
-    };
-    file.file()
-        .write_all(saved.to_json_string().as_bytes())
-        .map_err(failed)?;
-    file.commit().map_err(failed)?;
+fn save(file: AtomicFile, path: &Path, saved: &SavedPlan) -> Result<(), Failure> {
+    file.write_whole(path, saved.to_json_string().as_bytes())?;
     let path = clean(&path.to_string_lossy()).into_owned();
     note(format_args!(
         "Saved the plan to {path}: `acronis-reports apply {path}` applies exactly it, and refuses if anything it read has changed."
