@@ -317,3 +317,161 @@ fn a_plan_over_5000_customers_reads_each_tenant_and_report_once() {
     assert_eq!(requests.len(), 2 + 5000 + 10_000);
     assert!(requests.iter().all(|r| r.method == "GET"));
 }
+
+/// The walk-through of `docs/desired-state.md` ("A partner tree"), run as it is written there:
+/// `acronis-reports emulator` seeded with `examples/seeds/partner-tree.json` (so the example
+/// seed stays a seed the emulator takes), `export --under --group` writing exactly the file
+/// the document shows, then the document's edits: a saved plan applied, a saved plan refused
+/// as stale (exit 6) after a customer arrived and a report changed, and an edit refused
+/// because it would replace protected reports (exit 2, nothing written).
+#[test]
+fn the_documented_partner_tree_walk_through_runs_as_written() {
+    const TOP: &str = "f1f1f1f1-0000-4000-8000-000000000001";
+    const HARBOR: &str = "a2a2a2a2-0000-4000-8000-000000000002";
+    const FJORD: &str = "c6c6c6c6-0000-4000-8000-000000000006";
+    const BIRCH_SUMMARY: &str = "b2000000-0000-4000-8000-000000000001";
+
+    let seed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/seeds/partner-tree.json"
+    );
+    let (lines, serving) = common::cli::emulator_banner(&["--json", "emulator", "--seed", seed]);
+    let started: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(started["tenant_id"], TOP, "{started}");
+    assert_eq!(started["tenants"].as_array().unwrap().len(), 9);
+    assert_eq!(started["reports"].as_array().unwrap().len(), 10);
+    let base = started["base_url"].as_str().unwrap().to_owned();
+    let env = [
+        ("ACRONIS_BASE_URL", base.as_str()),
+        ("ACRONIS_TOKEN", acronis_reports_emulator::TOKEN),
+    ];
+    let tool = |args: &[&str]| common::cli::run(args, &env, None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tree.toml");
+    let file = file.to_str().unwrap();
+    let plan = dir.path().join("tree.plan");
+    let plan = plan.to_str().unwrap();
+    let edit = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert_eq!(text.matches(from).count(), 1, "{from:?} in {text}");
+        std::fs::write(file, text.replace(from, to)).unwrap();
+    };
+
+    let o = tool(&["export", "--under", TOP, "--group", "-o", file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let doc = include_str!("../../docs/desired-state.md");
+    let walk = &doc[doc.find("## A partner tree").expect("the section")..];
+    let shown = walk.find("$ cat tree.toml\n").expect("the export shown") + 16;
+    let documented = &walk[shown..=shown + walk[shown..].find("\n$ ").unwrap()];
+    assert_eq!(std::fs::read_to_string(file).unwrap(), documented);
+    let o = tool(&["plan", file]);
+    assert_eq!(stdout(&o), "No changes. 8 unchanged, 0 unmanaged.\n");
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "note: report entry 1: tenants_under {TOP}: 4 tenants\n\
+             note: report entry 2: tenants_under {TOP}: 3 tenants\n"
+        )
+    );
+
+    // The daily reports switched off, everything protected: a saved plan, applied.
+    edit("prune = false\n", "prune = false\nprotect = true\n");
+    edit(
+        "kind = \"usage_daily\"\nlevel = \"itself\"\nresult_action = \"save\"\nformats = [\"csv_v2_0\"]\nenabled = true",
+        "kind = \"usage_daily\"\nlevel = \"itself\"\nresult_action = \"save\"\nformats = [\"csv_v2_0\"]\nenabled = false",
+    );
+    let o = tool(&["plan", file, "-o", plan]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "Plan: 0 to create, 4 to update, 0 to replace, 0 to delete, 4 unchanged, 0 unmanaged."
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = tool(&["apply", plan, "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Apply: 0 created, 4 updated, 0 replaced, 0 deleted, 0 failed"),
+        "{}",
+        stderr(&o)
+    );
+
+    // SKUs in the summaries, planned; then a customer arrives and a report changes.
+    edit(
+        "kind = \"usage_summary\"\nlevel = \"itself\"\nresult_action = \"save\"\nformats = [\"csv_v2_0\"]\nenabled = true\nhide_zero_usage = false\nshow_skus = false",
+        "kind = \"usage_summary\"\nlevel = \"itself\"\nresult_action = \"save\"\nformats = [\"csv_v2_0\"]\nenabled = true\nhide_zero_usage = false\nshow_skus = true",
+    );
+    let o = tool(&["plan", file, "-o", plan]);
+    assert!(
+        stdout(&o).contains("Plan: 0 to create, 3 to update"),
+        "{}",
+        stdout(&o)
+    );
+    let admin = base.strip_suffix("/api/2").unwrap();
+    let customer =
+        json!({"id": FJORD, "parent_id": HARBOR, "kind": "customer", "name": "Fjord Freight"});
+    let (status, _) = common::ask(
+        admin,
+        "POST",
+        "/__admin/tenants",
+        &[],
+        &customer.to_string(),
+    );
+    assert_eq!(status, 201);
+    let o = tool(&["disable", BIRCH_SUMMARY]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = tool(&["apply", plan, "--yes"]);
+    assert_eq!(o.status.code(), Some(6), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: the saved plan is stale: entry 1's selector now resolves to 5 tenants: added {FJORD}; \
+             entry 2's selector now resolves to 4 tenants: added {FJORD}; report {BIRCH_SUMMARY} in tenant \
+             c2c2c2c2-0000-4000-8000-000000000002 is at version 2, not 1 as the plan read it; nothing was \
+             changed: make a new plan and review it\n"
+        )
+    );
+    assert_eq!(stdout(&o), "");
+    // Planned again: the new customer's reports created, Birch Books' summary switched on.
+    let o = tool(&["plan", file, "-o", plan]);
+    assert!(
+        stdout(&o).contains("Plan: 2 to create, 3 to update"),
+        "{}",
+        stdout(&o)
+    );
+    let o = tool(&["apply", plan, "--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // JSON too in the summaries: each would be replaced, and every report is protected.
+    edit(
+        "kind = \"usage_summary\"\nlevel = \"itself\"\nresult_action = \"save\"\nformats = [\"csv_v2_0\"]",
+        "kind = \"usage_summary\"\nlevel = \"itself\"\nresult_action = \"save\"\nformats = [\"csv_v2_0\", \"json_v2_0\"]",
+    );
+    for args in [vec!["plan", file], vec!["apply", file, "--yes"]] {
+        let o = tool(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            "error: the file protects every report of its tenants (protect = true): the plan would \
+             replace report b1000000-0000-4000-8000-000000000001 of tenant \
+             c1c1c1c1-0000-4000-8000-000000000001, and 3 other protected reports; nothing was \
+             changed\n",
+            "{args:?}"
+        );
+    }
+    let summary = common::ask(
+        &base,
+        "GET",
+        "/reports/b1000000-0000-4000-8000-000000000001",
+        &[("authorization", "Bearer emulator-token")],
+        "",
+    )
+    .1;
+    assert_eq!(
+        summary["parameters"]["formats"],
+        json!(["csv_v2_0"]),
+        "not replaced"
+    );
+    drop(serving);
+}
