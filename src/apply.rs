@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use crate::bulk::{BulkOptions, BulkResults, StopHandle};
 use crate::client::Client;
-use crate::desired::{DesiredReports, TenantSelector};
+use crate::desired::{DesiredError, DesiredReports, TenantSelector};
 use crate::error::Error;
 use crate::id::{ReportId, TenantId};
 use crate::model::Report;
@@ -301,7 +301,20 @@ impl Client {
         for (root, listed) in self.for_each_id(roots, options.into(), |client, root| {
             client.tenants_under(*root)
         }) {
-            listings.insert(root, listed?);
+            // A root the API does not know is the file's mistake: named by its entry.
+            let listed = listed.map_err(|e| match e.status() {
+                Some(404) => invalid(DesiredError {
+                    entry: desired
+                        .reports
+                        .iter()
+                        .position(|r| r.selector.as_ref().is_some_and(|s| s.under == root))
+                        .map(|i| i + 1),
+                    key: Some("tenants_under".into()),
+                    message: format!("tenant {root} was not found (the API answered 404)"),
+                }),
+                _ => e,
+            })?;
+            listings.insert(root, listed);
         }
         desired.resolve(&listings).map_err(invalid)
     }

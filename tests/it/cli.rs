@@ -1342,7 +1342,7 @@ fn a_usage_error_does_not_name_the_credentials_the_environment_sets() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("\nUsage: acronis-reports export --tenant <UUID>\n"),
+        err.contains("\nUsage: acronis-reports export <--tenant <UUID>|--under <UUID>>\n"),
         "{err}"
     );
     assert!(

@@ -475,3 +475,67 @@ fn the_documented_partner_tree_walk_through_runs_as_written() {
     );
     drop(serving);
 }
+
+#[test]
+fn export_flags_of_a_subtree_need_under_and_an_empty_export_says_so() {
+    let tree = tree();
+    for args in [
+        vec!["export", "--group", "--tenant", C1],
+        vec!["export", "--tenant-kind", "unit", "--tenant", C1],
+    ] {
+        let o = run_at(&tree.emulator, &args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            "error: --group and --tenant-kind choose among the tenants of --under: give --under\n"
+        );
+    }
+    let o = run_at(&tree.emulator, &["export"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("<--tenant <UUID>|--under <UUID>>"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(tree.emulator.requests().is_empty());
+    // A disabled customer has nothing below it: the file has no entry, and that is said.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("empty.toml");
+    let o = run_at(
+        &tree.emulator,
+        &["export", "--under", OFF, "-o", &out.to_string_lossy()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "note: the tenants under {OFF} have no monthly report: the file has no entry\n\
+             0 entries written to {}\n",
+            out.display()
+        )
+    );
+}
+
+#[test]
+fn a_root_the_api_does_not_know_is_the_file_s_error_naming_the_entry() {
+    let tree = tree();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = "99999999-0000-4000-8000-000000000009";
+    let file = write(
+        &dir,
+        "missing.toml",
+        &format!(
+            "[[report]]\ntenant = \"{C1}\"\nkind = \"usage_daily\"\nlevel = \"itself\"\nresult_action = \"save\"\n\n\
+             [[report]]\ntenants_under = \"{missing}\"\nkind = \"usage_summary\"\nlevel = \"itself\"\nresult_action = \"save\"\n"
+        ),
+    );
+    let o = run_at(&tree.emulator, &["plan", &file], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: the desired reports are invalid: report entry 2: tenants_under: tenant {missing} was not found (the API answered 404); nothing was changed\n"
+        )
+    );
+}

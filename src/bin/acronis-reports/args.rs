@@ -39,9 +39,10 @@ Exit codes:
   4    the server accepted a change, but its answer does not show the change applied
   5    network, timeout, 429 or 5xx (after retries; a bulk run stops when the service
        keeps failing), an answer that is not the API's, or a local write failed
-       (standard output, --failed-ids, download -o, plan -o)
+       (standard output, --failed-ids, download -o, export -o, plan -o)
   6    apply PLAN: the saved plan is stale (a report it read changed, appeared or
-       disappeared, or the plan made now differs): nothing was changed; plan again
+       disappeared, a selector takes other tenants, or the plan made now differs):
+       nothing was changed; plan again
   130  interrupted (SIGINT); 143: terminated (SIGTERM); 129: hung up (SIGHUP)
   141  standard output was closed by its reader (| head)
 With several reports, the highest code among the failures.
@@ -353,7 +354,12 @@ pub enum Command {
         /// Also save the plan to PLAN (JSON, replaced only once complete), for `apply PLAN`:
         /// that applies exactly this plan, and refuses (exit 6) if anything it read has
         /// changed.
-        #[arg(short = 'o', long = "out", value_name = "PLAN")]
+        #[arg(
+            short = 'o',
+            long = "output",
+            visible_alias = "out",
+            value_name = "PLAN"
+        )]
         out: Option<PathBuf>,
     },
     /// Make the tenants' monthly reports as FILE says.
@@ -364,8 +370,8 @@ pub enum Command {
     ///
     /// FILE may be a plan saved by `plan FILE -o PLAN` (told by its content): the same reads
     /// are made again, and exactly that plan is applied; if any report it read has another
-    /// version, appeared or disappeared, or the plan made now differs, nothing is written
-    /// and the exit code is 6.
+    /// version, appeared or disappeared, a selector takes other tenants, or the plan made
+    /// now differs, nothing is written and the exit code is 6.
     #[command(after_help = EXAMPLES_APPLY)]
     Apply {
         #[command(flatten)]
@@ -381,14 +387,10 @@ pub enum Command {
     /// enabled ones, unless --tenant-kind says otherwise); with --group, reports alike in
     /// most of them become one entry with `tenants_under`.
     #[command(after_help = EXAMPLES_EXPORT)]
+    #[command(group(clap::ArgGroup::new("scope").required(true).args(["tenants", "under"])))]
     Export {
         /// A tenant's id (repeat for several).
-        #[arg(
-            long = "tenant",
-            value_name = "UUID",
-            required_unless_present = "under",
-            conflicts_with = "under"
-        )]
+        #[arg(long = "tenant", value_name = "UUID")]
         tenants: Vec<String>,
         /// Every tenant below this one, listed from the API (not itself).
         #[arg(long, value_name = "UUID")]

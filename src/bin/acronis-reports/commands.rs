@@ -57,6 +57,12 @@ pub fn run(cli: Cli, out: &Output) -> Result<u8, Failure> {
             output,
             concurrency,
         } => {
+            // clap's `requires` does not hold a flag to --under when --tenant is given.
+            if under.is_none() && (group || !tenant_kinds.is_empty()) {
+                return Err(Failure::usage(
+                    "--group and --tenant-kind choose among the tenants of --under: give --under",
+                ));
+            }
             let scope = match under {
                 Some(root) => export::Scope::Under {
                     root,

@@ -98,6 +98,11 @@ pub fn run(
         .iter()
         .filter(|r| !r.unknown_values().is_empty())
         .count();
+    if desired.reports.is_empty() {
+        output::notice(format_args!(
+            "{whose} have no monthly report: the file has no entry"
+        ));
+    }
     if unknown > 0 {
         output::notice(format_args!(
             "{unknown} report(s) hold values this version does not know; they are written as the server sent them"
@@ -119,9 +124,11 @@ pub fn run(
     match (file, output) {
         (Some(file), Some(path)) => {
             file.write_whole(path, text.as_bytes())?;
+            // Entries: one describes a report of each tenant a selector takes (--group).
+            let n = desired.reports.len();
             note(format_args!(
-                "{} reports written to {}",
-                desired.reports.len(),
+                "{n} {} written to {}",
+                if n == 1 { "entry" } else { "entries" },
                 path.display()
             ));
         }
