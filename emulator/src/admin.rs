@@ -68,7 +68,7 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
     }
     let answer = match (rest, rest.strip_prefix("/reports/")) {
         ("", _) => only(method, &["GET"])
-            .map(|()| HttpResponse::json(200, &json!({ "endpoints": ENDPOINTS }))),
+            .map(|()| HttpResponse::json(200, &index(s))),
         ("/faults", _) => match method {
             "POST" => add_fault(s, req),
             "DELETE" => clear_faults(s, req),
@@ -91,6 +91,12 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
         )),
     };
     answer.unwrap_or_else(|refusal| refusal)
+}
+
+/// `GET /__admin`: the endpoints, and the emulator's standing settings.
+fn index(s: &State) -> Value {
+    let delay_ms = u64::try_from(s.answer_delay.as_millis()).unwrap_or(u64::MAX);
+    json!({ "endpoints": ENDPOINTS, "settings": { "answer_delay_ms": delay_ms } })
 }
 
 /// The admin's error answer: `status` and `{"error": message}`.

@@ -22,7 +22,8 @@
 //! [`add_tenants`](Emulator::add_tenants), [`tenant`](Emulator::tenant); see
 //! [the tenant tree](#the-tenant-tree)), and inject faults:
 //! statuses for the next requests or for one report, raw answers, delays, an outage from the
-//! n-th request on, refused tokens.
+//! n-th request on, refused tokens. It can answer every request late, as a distant data centre
+//! does ([`answer_delay`](EmulatorBuilder::answer_delay)), to measure how a client fares there.
 //!
 //! ```
 //! use acronis_reports::{Client, Report};
@@ -108,7 +109,7 @@
 //! | `GET /__admin/reports/{id}` | none | 200 the report as held, or 404 |
 //! | `POST /__admin/tenants` | a tenant (see [`add_tenants`](Emulator::add_tenants)), or an array of them | 201 `{"tenants": ["<id>"]}` |
 //! | `GET /__admin/tenants/{id}` | none | 200 the tenant as `GET /tenants/{id}?allow_deleted=true` answers it, or 404 |
-//! | `GET /__admin` | none | 200 `{"endpoints": [...]}` |
+//! | `GET /__admin` | none | 200 `{"endpoints": [...], "settings": {"answer_delay_ms": 0}}` |
 //!
 //! A fault goes into the same queues as [`fail_next`](Emulator::fail_next),
 //! [`answer_next`](Emulator::answer_next), [`delay_next`](Emulator::delay_next),
@@ -181,6 +182,7 @@ pub struct EmulatorBuilder {
     tenant_page_size: usize,
     max_recorded: usize,
     limits: http::Limits,
+    answer_delay: Duration,
 }
 
 impl EmulatorBuilder {
@@ -212,6 +214,20 @@ impl EmulatorBuilder {
     /// as 1.
     pub fn max_recorded_requests(mut self, n: usize) -> Self {
         self.max_recorded = n.max(1);
+        self
+    }
+
+    /// Sends every answer of the API (the token endpoint's too, faults' included) `delay`
+    /// after its request came: a network's round trip, for measuring how a client fares
+    /// against a distant data centre (default: none, an answer as soon as it is made). A
+    /// fault's own delay ([`delay_next`](Emulator::delay_next), `delay_ms`) comes on top. The
+    /// admin interface answers at once, and shows the delay (`GET /__admin`: `"settings":
+    /// {"answer_delay_ms": 50}`). At most ten minutes: a longer delay is taken as ten minutes.
+    ///
+    /// The wait is the connection's own: other connections are served meanwhile, so `n`
+    /// connections get `n` answers per delay.
+    pub fn answer_delay(mut self, delay: Duration) -> Self {
+        self.answer_delay = delay.min(MAX_ANSWER_DELAY);
         self
     }
 
@@ -284,6 +300,7 @@ impl EmulatorBuilder {
             polls_before_saved: 1,
             file_size: 4096,
             tenant_page_size: self.tenant_page_size,
+            answer_delay: self.answer_delay,
             ..State::default()
         }));
         lock(&state).add_tenants(tenants).map_err(invalid)?;
@@ -300,15 +317,29 @@ impl EmulatorBuilder {
         }
         let handler_state = state.clone();
         let server = Server::start(self.port, self.limits, move |req| {
-            let mut s = lock(&handler_state);
-            if admin::is_admin(req) {
-                return admin::handle(&mut s, req);
-            }
-            s.requests.push(req.clone());
-            api::handle(&mut s, req)
+            serve(&handler_state, req)
         })?;
         Ok(Emulator { server, state })
     }
+}
+
+/// The longest [`EmulatorBuilder::answer_delay`]: ten minutes (a longer one is a unit
+/// mistake), as for a fault's `delay_ms`.
+const MAX_ANSWER_DELAY: Duration = Duration::from_secs(600);
+
+/// Answers one request: the admin interface's at once, the API's recorded, then answered as
+/// the faults and the API say, after the standing answer delay.
+fn serve(state: &Mutex<State>, req: &http::HttpRequest) -> HttpResponse {
+    let mut s = lock(state);
+    if admin::is_admin(req) {
+        return admin::handle(&mut s, req);
+    }
+    s.requests.push(req.clone());
+    let mut answer = api::handle(&mut s, req);
+    if !s.answer_delay.is_zero() {
+        answer.delay = Some(answer.delay.unwrap_or_default() + s.answer_delay);
+    }
+    answer
 }
 
 /// A running emulator; it stops when dropped.
@@ -696,5 +727,92 @@ impl Emulator {
     /// `expires_on` that many seconds from now. Default: 7200.
     pub fn set_token_lifetime(&self, seconds: i64) {
         lock(&self.state).token_lifetime = seconds;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    use super::{MONTHLY_REPORT_ID, TOKEN, serve};
+    use crate::http::HttpRequest;
+    use crate::state::{Scope, State};
+
+    fn state(delay_ms: u64) -> Mutex<State> {
+        Mutex::new(State {
+            token_lifetime: 7200,
+            reports: crate::api::seed_reports()
+                .into_iter()
+                .map(|r| (r["id"].as_str().unwrap().to_owned(), r))
+                .collect(),
+            answer_delay: Duration::from_millis(delay_ms),
+            ..State::default()
+        })
+    }
+
+    fn request(method: &str, target: &str) -> HttpRequest {
+        HttpRequest {
+            method: method.into(),
+            target: target.into(),
+            headers: vec![("authorization".into(), format!("Bearer {TOKEN}"))],
+            body: vec![],
+        }
+    }
+
+    fn report() -> HttpRequest {
+        request("GET", &format!("/api/2/reports/{MONTHLY_REPORT_ID}"))
+    }
+
+    /// The delay an answer is sent after, in milliseconds (`None`: at once). The server
+    /// sleeps for what the answer says; this is what it is told.
+    fn delay_of(state: &Mutex<State>, req: &HttpRequest) -> (u16, Option<u128>) {
+        let answer = serve(state, req);
+        (answer.status, answer.delay.map(|d| d.as_millis()))
+    }
+
+    #[test]
+    fn the_answer_delay_holds_every_api_answer_and_no_admin_one() {
+        let s = state(50);
+        assert_eq!(delay_of(&s, &report()), (200, Some(50)));
+        let mut token = request("POST", "/api/2/idp/token");
+        token.headers.clear();
+        // Refused (no credentials), and late all the same.
+        assert_eq!(delay_of(&s, &token).1, Some(50));
+        let mut anonymous = report();
+        anonymous.headers.clear();
+        assert_eq!(delay_of(&s, &anonymous), (401, Some(50)));
+        assert_eq!(delay_of(&s, &request("GET", "/nowhere")), (404, Some(50)));
+        for admin in ["/__admin", "/__admin/requests", "/__admin/nowhere"] {
+            assert_eq!(delay_of(&s, &request("GET", admin)).1, None, "{admin}");
+        }
+        // Every API request was recorded, no admin one.
+        assert_eq!(s.lock().unwrap().requests.iter().count(), 4);
+    }
+
+    #[test]
+    fn a_fault_delay_comes_on_top_of_the_answer_delay() {
+        let s = state(50);
+        s.lock()
+            .unwrap()
+            .delays
+            .push(Scope::api(), 1, Duration::from_millis(300));
+        assert_eq!(delay_of(&s, &report()), (200, Some(350)));
+        assert_eq!(delay_of(&s, &report()), (200, Some(50)));
+        let mut late_503 = crate::bodies::canned(503, None);
+        late_503.delay = Some(Duration::from_millis(200));
+        s.lock().unwrap().failures.push(Scope::api(), 1, late_503);
+        assert_eq!(delay_of(&s, &report()), (503, Some(250)));
+    }
+
+    #[test]
+    fn without_an_answer_delay_answers_go_at_once() {
+        let s = state(0);
+        assert_eq!(delay_of(&s, &report()), (200, None));
+        s.lock()
+            .unwrap()
+            .delays
+            .push(Scope::api(), 1, Duration::from_millis(300));
+        assert_eq!(delay_of(&s, &report()), (200, Some(300)));
     }
 }

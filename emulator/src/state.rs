@@ -110,6 +110,8 @@ pub(crate) struct State {
     pub(crate) outage_answers: usize,
     /// When the outage answered its first request.
     pub(crate) outage_began: Option<Instant>,
+    /// How long after its request every answer of the API is sent (zero: at once).
+    pub(crate) answer_delay: Duration,
 }
 
 /// The requests received, the last ones only: at most `max` of them, and at most

@@ -806,3 +806,33 @@ fn the_admin_url_is_beside_the_base_url() {
         format!("{}/__admin", base.trim_end_matches("/api/2"))
     );
 }
+
+#[test]
+fn the_answer_delay_is_shown_by_the_index_and_changes_no_answer() {
+    let plain = Emulator::start().unwrap();
+    let index = admin(&plain, "GET", "", &Value::Null).json();
+    assert_eq!(index["settings"], json!({"answer_delay_ms": 0}));
+
+    // Short, so that the test does not wait: what is checked is that the setting holds and
+    // the answers are the same (the delay itself is held by the unit tests of `serve`).
+    let late = Emulator::builder()
+        .answer_delay(Duration::from_millis(5))
+        .start()
+        .unwrap();
+    let index = admin(&late, "GET", "", &Value::Null).json();
+    assert_eq!(index["settings"], json!({"answer_delay_ms": 5}));
+    for emulator in [&plain, &late] {
+        let got = get_report(emulator, MONTHLY_REPORT_ID);
+        assert_eq!(got.status, 200);
+        assert_eq!(got.json()["id"], MONTHLY_REPORT_ID);
+        assert_eq!(ask_token(emulator).status, 200);
+    }
+    assert_eq!(plain.requests().len(), late.requests().len());
+    // Longer than ten minutes is ten minutes.
+    let longest = Emulator::builder()
+        .answer_delay(Duration::from_secs(3600))
+        .start()
+        .unwrap();
+    let index = admin(&longest, "GET", "", &Value::Null).json();
+    assert_eq!(index["settings"], json!({"answer_delay_ms": 600_000}));
+}
