@@ -67,8 +67,7 @@ pub(crate) fn handle(s: &mut State, req: &HttpRequest) -> HttpResponse {
         }
     }
     let answer = match (rest, rest.strip_prefix("/reports/")) {
-        ("", _) => only(method, &["GET"])
-            .map(|()| HttpResponse::json(200, &index(s))),
+        ("", _) => only(method, &["GET"]).map(|()| HttpResponse::json(200, &index(s))),
         ("/faults", _) => match method {
             "POST" => add_fault(s, req),
             "DELETE" => clear_faults(s, req),

@@ -738,6 +738,47 @@ fn plan_marks_are_coloured_only_where_colour_is_on() {
 }
 
 #[test]
+fn the_emulator_delay_is_shown_by_its_banner_and_its_admin_interface() {
+    // Short, so that the test does not wait: what is checked is that the setting reaches the
+    // emulator (the delay itself is held by the emulator's own tests).
+    let (lines, child) = common::cli::emulator_banner(&["emulator", "--delay-ms", "5"]);
+    drop(child);
+    assert_eq!(
+        lines[4],
+        format!("client secret: {}", acronis_reports_emulator::CLIENT_SECRET)
+    );
+    assert_eq!(
+        lines[5],
+        "answer delay:  5 ms before every answer of the API"
+    );
+    let (lines, _child) = common::cli::emulator_banner(&["--json", "emulator", "--delay-ms", "5"]);
+    let started: Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(started["answer_delay_ms"], 5);
+    let admin = started["base_url"]
+        .as_str()
+        .unwrap()
+        .replace("/api/2", "/__admin");
+    let index: Value = serde_json::from_str(
+        &ureq::get(&admin)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(index["settings"], json!({"answer_delay_ms": 5}));
+    // Without it: none, and no banner line.
+    let (lines, child) = common::cli::emulator_banner(&["--json", "emulator"]);
+    drop(child);
+    let started: Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(started["answer_delay_ms"], 0);
+    let o = run(&["emulator", "--delay-ms", "600001"], &[], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--delay-ms"), "{}", stderr(&o));
+}
+
+#[test]
 fn the_emulator_banner_gives_a_line_to_paste_and_names_the_seeded_tenants_and_reports() {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed.json");

@@ -110,7 +110,8 @@ Examples:
 const EXAMPLES_EMULATOR: &str = "\
 Examples:
   acronis-reports emulator --port 8080
-  acronis-reports emulator --seed reports.json --tenant 7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c";
+  acronis-reports emulator --seed reports.json --tenant 7c0f2a6e-5b1d-4e8a-9f3c-1d2e3f4a5b6c
+  acronis-reports emulator --delay-ms 50   # every answer a 50 ms round trip late";
 
 const EXAMPLES_PLAN: &str = "\
 Examples:
@@ -338,6 +339,12 @@ pub enum Command {
         /// `apply` to create its first ones. Tenants of the seeded reports exist.
         #[arg(long = "tenant", value_name = "UUID")]
         tenants: Vec<String>,
+        /// Send every answer of the API (not of the admin interface) N milliseconds after its
+        /// request, as a distant data centre would: to measure a script or a bulk run against
+        /// a round trip (0 to 600000) [default: 0, at once].
+        #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true,
+            value_parser = clap::value_parser!(u64).range(0..=600_000))]
+        delay_ms: u64,
     },
     /// Show what `apply` would change (sends only GET requests).
     ///

@@ -279,6 +279,8 @@ pub struct Downloaded<'a> {
 /// `emulator`: where it is, how to authenticate, and what it holds.
 #[derive(Debug, Serialize)]
 pub struct EmulatorStarted<'a> {
+    /// How long after its request every answer of the API is sent (`--delay-ms`; 0: at once).
+    pub answer_delay_ms: u64,
     pub base_url: &'a str,
     pub client_id: &'a str,
     pub client_secret: &'a str,
@@ -605,6 +607,7 @@ mod tests {
             stored_id: id,
         });
         sorted(&EmulatorStarted {
+            answer_delay_ms: 0,
             base_url: "u",
             client_id: "i",
             client_secret: "s",

@@ -1,6 +1,7 @@
 //! `emulator`: the local emulator of the reports API, for scripts in any language.
 
 use std::path::Path;
+use std::time::Duration;
 
 use acronis_reports_emulator::{
     CLIENT_ID, CLIENT_SECRET, Emulator, MONTHLY_REPORT_ID, ONCE_REPORT_ID, TENANT_ID, TOKEN,
@@ -17,6 +18,7 @@ pub fn run(
     port: u16,
     seed: Option<&Path>,
     tenants: &[String],
+    delay_ms: u64,
     out: &Output,
 ) -> Result<u8, Failure> {
     let tenants: Vec<acronis_reports::TenantId> = tenants
@@ -26,7 +28,9 @@ pub fn run(
                 .map_err(|e| Failure::usage(format!("--tenant: {e}")))
         })
         .collect::<Result<_, _>>()?;
-    let mut builder = Emulator::builder().port(port);
+    let mut builder = Emulator::builder()
+        .port(port)
+        .answer_delay(Duration::from_millis(delay_ms));
     // What the emulator starts with: the seed file's tenants and reports, or its two reports.
     let seeded: Vec<Seeded> = match seed {
         Some(path) => {
@@ -79,6 +83,7 @@ pub fn run(
     let export = format!("export ACRONIS_BASE_URL={base_url} ACRONIS_TOKEN={TOKEN}");
     let written = if out.json {
         out.json(&json::EmulatorStarted {
+            answer_delay_ms: delay_ms,
             base_url: &base_url,
             client_id: CLIENT_ID,
             client_secret: CLIENT_SECRET,
@@ -109,10 +114,11 @@ pub fn run(
              token:         {TOKEN}\n\
              client id:     {CLIENT_ID}\n\
              client secret: {CLIENT_SECRET}\n\
-             {}{}\
+             {}{}{}\
              paste this line into a shell to point acronis-reports at it:\n\
              {export}\n\
              interrupt (Ctrl-C) to stop",
+            delay_line(delay_ms),
             block("tenants", &tenant_lines),
             block("reports", &report_lines),
         ))
@@ -124,6 +130,18 @@ pub fn run(
         "other",
         format!("the emulator stopped serving: {failed}"),
     ))
+}
+
+/// The banner's line for `--delay-ms`, if it was given.
+fn delay_line(delay_ms: u64) -> String {
+    if delay_ms == 0 {
+        String::new()
+    } else {
+        format!(
+            "{:<15}{delay_ms} ms before every answer of the API\n",
+            "answer delay:"
+        )
+    }
 }
 
 /// A report the emulator starts with, for its banner.
