@@ -1,12 +1,16 @@
 //! End-to-end load benchmark: `cargo run --release --example load [N]`
 //! (`-- --serve` only runs the server, for `benches/python_requests.py`; `-- N
-//! --sequential-only` skips the bulk runs, for profiling).
+//! --sequential-only` skips the bulk runs; `-- N --only sdk` or `-- N --only bare` makes N
+//! calls of that client and nothing else, for `benches/single_call.sh` to count their
+//! instructions under callgrind).
 //!
 //! Starts a small, fast HTTP/1.1 server on 127.0.0.1 that answers every `PUT
 //! /api/2/reports/{id}` with that report, disabled. Then, in one run:
 //!
 //! 1. N sequential `update_report` calls through the SDK (patch, PUT, parse, verify), and the
-//!    same N PUTs with a bare ureq agent (read the body, no parsing): medians and their ratio;
+//!    same N PUTs with a bare ureq agent (read the body, no parsing): medians of the wall
+//!    time per call, the CPU time per call of the calling thread (Linux:
+//!    `/proc/thread-self/schedstat`; the server runs on threads of its own), and their ratios;
 //! 2. a bulk disable of 10,000 ids with `update_many` at concurrency 1, 4 and 16: throughput,
 //!    TCP connections the server accepted, and the process's peak memory.
 
@@ -97,6 +101,15 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
+/// The CPU time the calling thread has run, from `/proc/thread-self/schedstat` (Linux);
+/// `None` elsewhere.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(
+        stat.split_whitespace().next()?.parse().ok()?,
+    ))
+}
+
 fn peak_memory_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -116,7 +129,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let n: usize = arg.map(|s| s.parse()).transpose()?.unwrap_or(5_000);
-    let sequential_only = std::env::args().any(|a| a == "--sequential-only");
+    let args: Vec<String> = std::env::args().collect();
+    let sequential_only = args.iter().any(|a| a == "--sequential-only");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .map(|at| args.get(at + 1).map_or("", String::as_str));
     let client = Client::builder()
         .base_url(&base)
         .bearer_token("load-test-token")
@@ -130,6 +148,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()
     };
     let bare_agent = ureq::Agent::new_with_config(config());
+    match only {
+        // N calls of one client, and nothing else: its instructions per call are the
+        // difference of two such runs of different N, divided by the difference of N.
+        Some("sdk") => {
+            for i in 0..n {
+                client.update_report(id(i), &update)?;
+            }
+            return Ok(());
+        }
+        Some("bare") => {
+            for i in 0..n {
+                bare_put(&bare_agent, &base, i, &body)?;
+            }
+            return Ok(());
+        }
+        Some(other) => return Err(format!("--only sdk or --only bare, not {other:?}").into()),
+        None => {}
+    }
     // The trap the SDK's transport avoids: with a whole-call limit, ureq resolves each
     // request's host on a thread of its own (IP literals included).
     let global_agent = ureq::Agent::new_with_config(
@@ -187,41 +223,62 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rounds = 8;
     let per_block = (n / rounds).max(1);
     let mut best = [Duration::MAX; 4];
+    // The CPU time per call of the calling thread, each client's best round.
+    let mut best_cpu = [Duration::MAX; 4];
     for round in 0..rounds {
         for k in 0..calls.len() {
             let which = (k + round) % calls.len();
             let mut samples = Vec::with_capacity(per_block);
+            let cpu = thread_cpu();
             for i in round * per_block..(round + 1) * per_block {
                 let t = Instant::now();
                 calls[which](i)?;
                 samples.push(t.elapsed());
+            }
+            if let (Some(before), Some(after)) = (cpu, thread_cpu()) {
+                let per_call = (after - before) / u32::try_from(per_block)?;
+                best_cpu[which] = best_cpu[which].min(per_call);
             }
             best[which] = best[which].min(median(samples));
         }
     }
     let [sdk, sdk_untimed, bare, global] = best;
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
-    println!("sequential PUTs, N = {n}");
+    let cpu = |which: usize| {
+        if best_cpu[which] == Duration::MAX {
+            "CPU ?".to_owned()
+        } else {
+            format!("CPU {:>6.1} µs", micros(best_cpu[which]))
+        }
+    };
     println!(
-        "  SDK update_report (patch, PUT, parse, verify):   median {:>8.1} µs",
-        micros(sdk)
+        "sequential PUTs, N = {n} (wall: median per call; CPU: the calling thread's, per call)"
     );
     println!(
-        "  SDK, transport without time limits:              median {:>8.1} µs",
-        micros(sdk_untimed)
+        "  SDK update_report (patch, PUT, parse, verify):   median {:>8.1} µs, {}",
+        micros(sdk),
+        cpu(0)
     );
     println!(
-        "  bare ureq PUT, default agent (read body):        median {:>8.1} µs",
-        micros(bare)
+        "  SDK, transport without time limits:              median {:>8.1} µs, {}",
+        micros(sdk_untimed),
+        cpu(1)
     );
     println!(
-        "  bare ureq PUT, a whole-call timeout set:         median {:>8.1} µs",
-        micros(global)
+        "  bare ureq PUT, default agent (read body):        median {:>8.1} µs, {}",
+        micros(bare),
+        cpu(2)
     );
     println!(
-        "  ratio SDK / bare: {:.2} (default agent), {:.2} (whole-call timeout)",
+        "  bare ureq PUT, a whole-call timeout set:         median {:>8.1} µs, {}",
+        micros(global),
+        cpu(3)
+    );
+    println!(
+        "  ratio SDK / bare: {:.2} (default agent), {:.2} (whole-call timeout); CPU {:.2}",
         micros(sdk) / micros(bare),
-        micros(sdk) / micros(global)
+        micros(sdk) / micros(global),
+        micros(best_cpu[0]) / micros(best_cpu[2])
     );
 
     if sequential_only {
