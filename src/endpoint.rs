@@ -39,6 +39,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::id::{ReportId, StoredReportId, TenantId};
 use crate::transport::Method;
+use uuid::Uuid;
 
 /// What a query value may hold as it is: RFC 3986's unreserved characters. Everything else
 /// (`+`, `/`, `=`, `&`, spaces, non-ASCII) is percent-encoded.
@@ -121,20 +122,62 @@ impl Endpoint {
 
     /// The call's path below the base URL (which ends in `/api/2`), query included.
     pub fn path(&self) -> String {
+        let mut path = String::with_capacity(96);
+        self.push_path(&mut path);
+        path
+    }
+
+    /// Appends [`path`](Self::path) to `out`: the URL of a call is built in one string, its
+    /// ids written without the formatting machinery (a call's cost is mostly such work).
+    pub(crate) fn push_path(&self, out: &mut String) {
         match self {
-            Endpoint::Token => "/idp/token".to_owned(),
-            Endpoint::Tenant(tenant) => format!("/tenants/{tenant}"),
-            Endpoint::TenantChildren(tenant) => format!("/tenants/{tenant}/children"),
-            Endpoint::TenantsUnder(root) => format!("/tenants?subtree_root_id={root}&lod=basic"),
-            Endpoint::TenantsUnderNext { after, .. } => {
-                format!("/tenants?after={}", utf8_percent_encode(after, QUERY_VALUE))
+            Endpoint::Tenant(tenant) => {
+                out.push_str("/tenants/");
+                push_uuid(out, tenant.as_uuid());
             }
-            Endpoint::TenantReports(tenant) => format!("/tenants/{tenant}/reports"),
-            Endpoint::CreateReport => "/reports".to_owned(),
-            Endpoint::GetReport(id) | Endpoint::UpdateReport(id) => format!("/reports/{id}"),
-            Endpoint::DeleteReport { id, version } => format!("/reports/{id}?version={version}"),
-            Endpoint::StoredReports(id) => format!("/reports/{id}/stored"),
-            Endpoint::StoredFile { id, stored_id } => format!("/reports/{id}/stored/{stored_id}"),
+            Endpoint::TenantChildren(tenant) => {
+                out.push_str("/tenants/");
+                push_uuid(out, tenant.as_uuid());
+                out.push_str("/children");
+            }
+            Endpoint::TenantsUnder(root) => {
+                out.push_str("/tenants?subtree_root_id=");
+                push_uuid(out, root.as_uuid());
+                out.push_str("&lod=basic");
+            }
+            Endpoint::TenantsUnderNext { after, .. } => {
+                use fmt::Write as _;
+                out.push_str("/tenants?after=");
+                let _ = write!(out, "{}", utf8_percent_encode(after, QUERY_VALUE));
+            }
+            Endpoint::Token => out.push_str("/idp/token"),
+            Endpoint::TenantReports(tenant) => {
+                out.push_str("/tenants/");
+                push_uuid(out, tenant.as_uuid());
+                out.push_str("/reports");
+            }
+            Endpoint::CreateReport => out.push_str("/reports"),
+            Endpoint::GetReport(id) | Endpoint::UpdateReport(id) => {
+                out.push_str("/reports/");
+                push_uuid(out, id.as_uuid());
+            }
+            Endpoint::DeleteReport { id, version } => {
+                use fmt::Write as _;
+                out.push_str("/reports/");
+                push_uuid(out, id.as_uuid());
+                let _ = write!(out, "?version={version}");
+            }
+            Endpoint::StoredReports(id) => {
+                out.push_str("/reports/");
+                push_uuid(out, id.as_uuid());
+                out.push_str("/stored");
+            }
+            Endpoint::StoredFile { id, stored_id } => {
+                out.push_str("/reports/");
+                push_uuid(out, id.as_uuid());
+                out.push_str("/stored/");
+                push_uuid(out, stored_id.as_uuid());
+            }
         }
     }
 
@@ -208,6 +251,12 @@ impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.method(), self.path())
     }
+}
+
+/// Appends `id` as the API writes ids (and as the id types display): lowercase, hyphenated.
+fn push_uuid(out: &mut String, id: &Uuid) {
+    let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+    out.push_str(id.hyphenated().encode_lower(&mut text));
 }
 
 #[cfg(test)]

@@ -168,7 +168,10 @@ impl Request {
             url: url.into(),
             headers: headers
                 .into_iter()
-                .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                .map(|(mut n, v)| {
+                    n.make_ascii_lowercase();
+                    (n, v)
+                })
                 .collect(),
             body,
             timeout: None,
