@@ -284,8 +284,17 @@ impl fmt::Debug for Request {
 /// The client reads the body to the end (so the connection can be reused), up to its size cap.
 pub struct Response {
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: Headers,
     body: Box<dyn Read + Send>,
+}
+
+/// A response's headers: as a transport gave them, or as the built-in transport received
+/// them, in the `http` crate's map (read as text when asked for, not copied into strings).
+enum Headers {
+    Pairs(Vec<(String, String)>),
+    /// Values that are not visible ASCII (and spaces) are not seen, as a transport leaves out
+    /// what it cannot give as text.
+    Map(http::HeaderMap),
 }
 
 impl Response {
@@ -297,7 +306,23 @@ impl Response {
     ) -> Self {
         Response {
             status,
-            headers,
+            headers: Headers::Pairs(headers),
+            body: Box::new(body),
+        }
+    }
+
+    /// A response whose headers are in an `http` map (the built-in transport's): a value that
+    /// is not visible ASCII is not seen by [`header`](Self::header) and
+    /// [`headers`](Self::headers).
+    #[cfg_attr(not(feature = "ureq"), allow(dead_code))]
+    pub(crate) fn from_header_map(
+        status: u16,
+        headers: http::HeaderMap,
+        body: impl Read + Send + 'static,
+    ) -> Self {
+        Response {
+            status,
+            headers: Headers::Map(headers),
             body: Box::new(body),
         }
     }
@@ -314,15 +339,35 @@ impl Response {
 
     /// The value of header `name` (any case), if the response has it.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        match &self.headers {
+            Headers::Pairs(pairs) => pairs
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str()),
+            // Looked for in turn rather than by hash: `name` need not be parsed as a header
+            // name, and an answer has few headers. The same value as `get_all(name)` finds.
+            Headers::Map(map) => map
+                .iter()
+                .filter(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+                .find_map(|(_, v)| v.to_str().ok()),
+        }
     }
 
     /// Every header, as the transport gave them.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+        let (pairs, map) = match &self.headers {
+            Headers::Pairs(pairs) => (Some(pairs.iter()), None),
+            Headers::Map(map) => (None, Some(map.iter())),
+        };
+        let pairs = pairs
+            .into_iter()
+            .flatten()
+            .map(|(n, v)| (n.as_str(), v.as_str()));
+        let map = map
+            .into_iter()
+            .flatten()
+            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+        pairs.chain(map)
     }
 
     /// The body, to be read.
@@ -333,9 +378,15 @@ impl Response {
 
 impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Listed<'a>(&'a Response);
+        impl fmt::Debug for Listed<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.0.headers()).finish()
+            }
+        }
         f.debug_struct("Response")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &Listed(self))
             .finish_non_exhaustive()
     }
 }
@@ -588,6 +639,51 @@ impl Read for StallGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_in_a_map_read_as_the_same_headers_copied_into_strings() {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in [
+            ("content-type", &b"application/json"[..]),
+            ("x-request-id", b"r-1"),
+            ("set-cookie", b"a=\xff"),
+            ("set-cookie", b"b=2"),
+            ("x-request-id", b"r-2"),
+            ("content-length", b"12"),
+        ] {
+            map.append(
+                http::HeaderName::from_static(name),
+                http::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        // What the built-in transport made of them before: each header as text, those that
+        // are not text left out.
+        let pairs: Vec<(String, String)> = map
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let copied = Response::from_bytes(200, pairs, Vec::new());
+        let kept = Response::from_header_map(200, map, std::io::empty());
+        let listed = |r: &Response| {
+            r.headers()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(listed(&kept), listed(&copied));
+        for name in [
+            "Content-Type",
+            "x-request-id",
+            "SET-COOKIE",
+            "content-length",
+            "missing",
+            "not a name",
+        ] {
+            assert_eq!(kept.header(name), copied.header(name), "{name}");
+        }
+        assert_eq!(kept.header("set-cookie"), Some("b=2"));
+        assert_eq!(kept.request_id().as_deref(), Some("r-1"));
+        assert_eq!(format!("{kept:?}"), format!("{copied:?}"));
+    }
 
     #[test]
     fn request_debug_hides_the_authorization_value() {

@@ -304,8 +304,12 @@ impl Transport for UreqTransport {
             Method::Delete => http::Method::DELETE,
         };
         let body = request.take_body();
-        let mut builder = http::Request::builder().method(method).uri(request.url());
-        for (name, value) in request.headers() {
+        // The URL and the headers are moved into ureq's request, not copied (the checks are
+        // the same: the `http` crate's, for owned text as for borrowed).
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(std::mem::take(&mut request.url));
+        for (name, value) in std::mem::take(&mut request.headers) {
             builder = builder.header(name, value);
         }
         // A request that asks for another limit than the agent's gets its own phases' limits.
@@ -324,14 +328,10 @@ impl Transport for UreqTransport {
         };
         let response = result.map_err(map_error)?;
         let (parts, body) = response.into_parts();
-        let headers = parts
-            .headers
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
-        Ok(Response::new(
+        // The headers stay in ureq's map: read as text when asked, not copied into strings.
+        Ok(Response::from_header_map(
             parts.status.as_u16(),
-            headers,
+            parts.headers,
             BodyReader(body.into_reader()),
         ))
     }
