@@ -490,7 +490,13 @@ impl Response {
     /// Reads the whole body (so the connection can be reused), refusing more than `limit`
     /// bytes: at most `limit + 1` are ever read.
     pub(crate) fn read_capped(self, limit: u64) -> Result<Vec<u8>, ReadError> {
-        let mut body = Vec::new();
+        // Room for the body the server announced, so that it is read in one go rather than
+        // in growing steps (at most the limit, and at most 1 MiB ahead of what arrives).
+        let announced = self
+            .header("content-length")
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .map_or(0, |n| n.min(limit).min(1 << 20));
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         self.into_body()
             .take(limit.saturating_add(1))
             .read_to_end(&mut body)
