@@ -334,9 +334,14 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
         }
         Some(_) => return Err(err(String::new(), "the body is not JSON".into())),
     }
-    // The usual case, a well-formed body, takes the fast path; only a body that fails is
-    // parsed again with the member's path tracked, for the error message.
-    if let Ok(value) = serde_json::from_slice(body) {
+    // The usual case, a well-formed body, takes the fast path: its UTF-8 checked once, as a
+    // whole, rather than string by string; only a body that fails is parsed again with the
+    // member's path tracked, for the error message.
+    let fast = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    if let Ok(value) = fast {
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(body);
@@ -509,6 +514,34 @@ mod tests {
         assert_eq!(r.parameters.period, None);
         assert_eq!(r.parameters.hide_zero_usage, None);
         assert_eq!(r.parameters.show_skus, None);
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_read_and_refused_as_before() {
+        // Text, escapes included, is read the same whether its UTF-8 is checked as a whole
+        // (the fast path) or string by string.
+        let mut v = spec_example();
+        v["parameters"]["kind"] = json!("usage_\u{e9}t\u{e9} \"quoted\"");
+        let text = v.to_string().replacen('\u{e9}', "\\u00e9", 1);
+        let report = Report::from_json(text.as_bytes()).unwrap();
+        let by_slice: Report = serde_json::from_slice(text.as_bytes()).unwrap();
+        assert_eq!(report, by_slice);
+        assert_eq!(
+            report.parameters.kind.as_str(),
+            "usage_\u{e9}t\u{e9} \"quoted\""
+        );
+        // A byte that is not UTF-8 in a string: the error of the string-by-string reading,
+        // naming the member.
+        let mut bytes = spec_example().to_string().into_bytes();
+        let at = bytes.windows(6).position(|w| w == b"accoun").unwrap();
+        bytes[at] = 0xff;
+        let e = Report::from_json(&bytes).unwrap_err();
+        assert_eq!(e.path, "parameters.level");
+        assert!(
+            e.message.starts_with("invalid unicode code point"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
