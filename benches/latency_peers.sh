@@ -14,7 +14,9 @@
 # count (GET /__admin/requests) gives the requests per id, checked to be the same for every
 # id, and every report is checked disabled. Each run's wall time is set against the limit:
 # requests (the token's aside) x DELAY / N, what N connections could do if the client cost
-# nothing; "extra round trips" is (wall - limit) / DELAY.
+# nothing; "extra round trips" is (wall - limit) / DELAY. Then, apart, the start-up: the first
+# N ids at concurrency N with the CLI (--no-read) and the library, one round, the wall time
+# beyond two round trips (the token's and the round's).
 #
 # Usage: benches/latency_peers.sh [--reports N] [--delay-ms MS] [--concurrency "1 8 32"]
 #                                 [--repeat N] [--debug] [--no-install]
@@ -45,7 +47,7 @@ while [ $# -gt 0 ]; do
         --repeat) repeat=${2:?--repeat N}; shift ;;
         --debug) profile=debug ;;
         --no-install) install=0 ;;
-        -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
         *) echo "latency_peers.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -109,11 +111,11 @@ version=
 names=() per_id=() commands=()
 job() { names+=("$1"); per_id+=("$2"); commands+=("$3"); }
 job "CLI disable --ids-file, reading first" 2 \
-    "$env_cli '$cli' disable --ids-file '$ids' --concurrency \$c >/dev/null"
+    "$env_cli '$cli' disable --ids-file \"\$ids\" --concurrency \$c >/dev/null"
 job "CLI disable --ids-file --no-read" 1 \
-    "$env_cli '$cli' disable --ids-file '$ids' --concurrency \$c --no-read >/dev/null"
+    "$env_cli '$cli' disable --ids-file \"\$ids\" --concurrency \$c --no-read >/dev/null"
 job "library update_many (examples/latency.rs)" 1 \
-    "$env_cli '$library' '$ids' \$c"
+    "$env_cli '$library' \"\$ids\" \$c"
 if command -v curl >/dev/null; then
     job "xargs -P N curl, a process per PUT" 1 \
         "token=\$(curl -sS --noproxy '*' -u \"\$client_id:\$client_secret\" \
@@ -121,12 +123,12 @@ if command -v curl >/dev/null; then
             sed -n 's/.*\"access_token\": *\"\\([^\"]*\\)\".*/\\1/p') &&
         xargs -P \$c -I{} curl -sS --noproxy '*' -o /dev/null -w '%{http_code}\\n' -X PUT \
             -H \"Authorization: Bearer \$token\" -H 'Content-Type: application/json' \
-            -d '{\"schedule\":{\"enabled\":false}}' \"\$base/reports/{}\" <'$ids' >'$work/codes.txt' &&
+            -d '{\"schedule\":{\"enabled\":false}}' \"\$base/reports/{}\" <\"\$ids\" >'$work/codes.txt' &&
         ! grep -qvx 200 '$work/codes.txt'"
 fi
 if [ -n "$requests_python" ]; then
     job "Python ThreadPoolExecutor, requests $version Session per thread" 1 \
-        "'$requests_python' '$helper' requests \"\$base\" '$ids' \$c \"\$client_id\" \"\$client_secret\""
+        "'$requests_python' '$helper' requests \"\$base\" \"\$ids\" \$c \"\$client_id\" \"\$client_secret\""
 fi
 
 # One run: "wall_ms cpu_s" of the command at concurrency $2, checked by the server's count.
@@ -134,7 +136,7 @@ run() {
     local i=$1 c=$2 start end seen
     python3 "$helper" reset "$admin" "$work/seed.json"
     start=$(date +%s%N)
-    if ! c=$c /usr/bin/env bash -c "c=$c; ${commands[$i]}" 2>"$work/job.err"; then
+    if ! bash -c "c=$c; ids='$ids'; ${commands[$i]}" 2>"$work/job.err"; then
         echo "FAIL: ${names[$i]} at concurrency $c:" >&2
         head -5 "$work/job.err" >&2
         exit 1
@@ -169,6 +171,31 @@ for ((round = 1; round <= repeat; round++)); do
     done
 done
 
+# Start-up, measured apart: the first N ids at concurrency N, one round, with the CLI
+# (--no-read) and the library, each the best of 3. Beyond its two round trips (the token's
+# and the round's), the wall time is what the process, its threads, the pool and the first
+# connections cost.
+declare -A startup
+for c in $concurrencies; do
+    head -n "$c" "$ids" >"$work/first.txt"
+    for i in 1 2; do
+        for ((k = 1; k <= 3; k++)); do
+            python3 "$helper" reset "$admin" "$work/seed.json"
+            start=$(date +%s%N)
+            if ! bash -c "c=$c; ids='$work/first.txt'; ${commands[$i]}" 2>"$work/job.err"; then
+                echo "FAIL: ${names[$i]}, the first $c ids at concurrency $c:" >&2
+                head -5 "$work/job.err" >&2
+                exit 1
+            fi
+            ms=$((($(date +%s%N) - start) / 1000000))
+            key=$c/$i
+            if [ -z "${startup[$key]:-}" ] || [ "$ms" -lt "${startup[$key]}" ]; then
+                startup[$key]=$ms
+            fi
+        done
+    done
+done
+
 cpu_model=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//')
 echo
 echo "$reports reports, every answer $delay ms late (acronis-reports emulator --delay-ms $delay);" \
@@ -193,6 +220,18 @@ for c in $concurrencies; do
         printf '| %-62s | %3s | %12s | %11s | %7.2f s | %7.2f s | %15s |\n' "${names[$i]}" "$c" \
             "${ratio[$key]}" "$extra" "$(awk "BEGIN {print ${wall[$key]} / 1000}")" \
             "$(awk "BEGIN {print $limit / 1000}")" "$what"
+    done
+done
+echo
+printf '| %-62s | %3s | %9s | %14s | %8s |\n' "start-up: the first N ids at concurrency N, one round" N \
+    wall "beyond 2 trips" trips
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..64})" ----- ----------- ---------------- \
+    ----------
+for c in $concurrencies; do
+    for i in 1 2; do
+        beyond=$((startup[$c/$i] - 2 * delay))
+        printf '| %-62s | %3s | %6s ms | %11s ms | %8s |\n' "${names[$i]}" "$c" "${startup[$c/$i]}" \
+            "$beyond" "$(awk "BEGIN {printf \"%+.2f\", $beyond / $delay}")"
     done
 done
 echo
