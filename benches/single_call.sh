@@ -96,11 +96,15 @@ printf '| %-52s | %22s | %12s |\n' "bare ureq PUT, default agent (read the body)
 if [ "$annotate" = 1 ]; then
     echo
     echo "the SDK's costliest functions, inclusive, instructions per call ($n2 calls):"
+    # The frames every call is under (main, the runtime's) left out; paths shortened.
     callgrind_annotate --inclusive=yes "$work/sdk-$n2.out" 2>/dev/null |
-        awk -v n="$n2" '/^ *[0-9,]+ .*[:(]/ {
-            count = $1; gsub(",", "", count); $1 = ""; $2 = ($2 ~ /^\(/) ? "" : $2
-            printf "%10.0f  %s\n", count / n, substr($0, 1, 150)
-        }' | head -40
+        awk -v n="$n2" '/^ *[0-9,]+ / {
+            count = $1; gsub(",", "", count); $1 = ""
+            sub(/^ *\( *[0-9.]+%\) */, "")
+            if ($0 ~ /PROGRAM TOTALS|ld-linux|libc-start|below main|:main |lang_start|backtrace|load::main/) next
+            printf "%8.0f  %s\n", count / n, $0
+        }' | sed "s|$PWD/||g; s|[^ ]*/\.cargo/registry/src/[^/]*/||g; s|/rustc/[0-9a-f]*/||g" |
+        sed 's| \[[^]]*\]$||' | cut -c1-150 | head -40 || true
 fi
 
 if [ "$wall" -gt 0 ]; then
