@@ -205,10 +205,10 @@ echo "limit: requests (the token's aside) x $delay ms / concurrency;" \
     "every job also made one token request (counted by the server)"
 for note in "${notes[@]}"; do echo "note: $note"; done
 echo
-printf '| %-62s | %3s | %12s | %11s | %9s | %9s | %15s |\n' job N "wall ÷ limit" \
-    "extra trips" wall limit "requests per id"
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..64})" ----- -------------- \
-    ------------- ----------- ----------- -----------------
+printf '| %-62s | %3s | %12s | %11s | %9s | %9s | %15s | %29s |\n' job N "wall ÷ limit" \
+    "extra trips" wall limit "requests per id" "requests the server saw"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..64})" ----- -------------- \
+    ------------- ----------- ----------- ----------------- "$(printf -- '-%.0s' {1..31})"
 declare -A ratio
 for c in $concurrencies; do
     for i in "${!names[@]}"; do
@@ -217,9 +217,13 @@ for c in $concurrencies; do
         ratio[$key]=$(awk "BEGIN {printf \"%.3f\", ${wall[$key]} / $limit}")
         extra=$(awk "BEGIN {printf \"%+.1f\", (${wall[$key]} - $limit) / $delay}")
         case ${per_id[$i]} in 1) what="1 (PUT)" ;; *) what="2 (GET, PUT)" ;; esac
-        printf '| %-62s | %3s | %12s | %11s | %7.2f s | %7.2f s | %15s |\n' "${names[$i]}" "$c" \
-            "${ratio[$key]}" "$extra" "$(awk "BEGIN {print ${wall[$key]} / 1000}")" \
-            "$(awk "BEGIN {print $limit / 1000}")" "$what"
+        # From the server's count: "requests=R tokens=T gets=G puts=P ...".
+        declare -A count=()
+        for pair in ${seen_by[$key]}; do count[${pair%%=*}]=${pair#*=}; done
+        saw="${count[gets]} GET + ${count[puts]} PUT + ${count[tokens]} token"
+        printf '| %-62s | %3s | %12s | %11s | %7.2f s | %7.2f s | %15s | %29s |\n' "${names[$i]}" \
+            "$c" "${ratio[$key]}" "$extra" "$(awk "BEGIN {print ${wall[$key]} / 1000}")" \
+            "$(awk "BEGIN {print $limit / 1000}")" "$what" "$saw"
     done
 done
 echo
